@@ -1,0 +1,26 @@
+# Tipline: one static binary with templates, static files and migrations
+# embedded, running as a non-root user.
+#
+#   docker build -t tipline .
+#   docker run -p 8080:8080 -p 8081:8081 -v tipline-data:/data tipline
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+ARG VERSION=""
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/tipline ./cmd/tipline \
+ && mkdir -p /out/data
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/tipline /usr/local/bin/tipline
+COPY --from=build --chown=65532:65532 /out/data /data
+USER 65532:65532
+ENV TIPLINE_DATA_DIR=/data \
+    TIPLINE_INTAKE_ADDR=0.0.0.0:8080 \
+    TIPLINE_CASEWORK_ADDR=0.0.0.0:8081
+VOLUME /data
+EXPOSE 8080 8081
+ENTRYPOINT ["/usr/local/bin/tipline"]
+CMD ["serve"]

@@ -1,0 +1,226 @@
+// Package config reads Tipline's settings. Every setting is an environment
+// variable TIPLINE_*, overridden by a command-line flag; secrets may instead be
+// read from a file named by the variable's _FILE twin. Settings are parsed once
+// into a Config and passed down explicitly.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tipline/tipline/blob"
+	"github.com/tipline/tipline/database"
+)
+
+// Config holds every setting of the tipline binary.
+type Config struct {
+	DataDir         string        // folder for the embedded SQLite database and blob directory
+	IntakeAddr      string        // listener for sources
+	CaseworkAddr    string        // listener for staff
+	DatabaseURL     string        // postgres://… or a SQLite file path
+	BlobURL         string        // s3://… or a directory
+	Migrate         bool          // apply pending migrations when serve starts
+	MaxRequestBytes int64         // largest request body accepted by ordinary routes
+	ShutdownTimeout time.Duration // how long in-flight requests get on SIGINT/SIGTERM
+	LogLevel        string        // debug, info, warn or error
+}
+
+// setting describes one configuration value: its environment variable, its
+// flag, its default and how to store it into a Config.
+type setting struct {
+	env    string
+	flag   string
+	def    string
+	shown  string // the default as --help shows it, when def is computed later
+	help   string
+	secret bool // may be read from the file named by env + "_FILE"
+	set    func(c *Config, v string) error
+}
+
+var settings = []setting{
+	{env: "TIPLINE_DATA_DIR", flag: "data-dir", def: "./tipline-data",
+		help: "folder for the embedded default: SQLite database and blob directory",
+		set:  func(c *Config, v string) error { c.DataDir = v; return nonEmpty(v) }},
+	{env: "TIPLINE_INTAKE_ADDR", flag: "intake-addr", def: "127.0.0.1:8080",
+		help: "host:port of the intake listener (sources)",
+		set:  func(c *Config, v string) error { c.IntakeAddr = v; return hostPort(v) }},
+	{env: "TIPLINE_CASEWORK_ADDR", flag: "casework-addr", def: "127.0.0.1:8081",
+		help: "host:port of the casework listener (staff)",
+		set:  func(c *Config, v string) error { c.CaseworkAddr = v; return hostPort(v) }},
+	{env: "TIPLINE_DATABASE_URL", flag: "database-url", shown: "TIPLINE_DATA_DIR/tipline.db",
+		help:   "postgres://USER:PASS@HOST:PORT/DB?sslmode=… or a SQLite file path",
+		secret: true,
+		set: func(c *Config, v string) error {
+			c.DatabaseURL = v
+			if v == "" {
+				return nil
+			}
+			_, err := database.ParseURL(v)
+			return err
+		}},
+	{env: "TIPLINE_BLOB_URL", flag: "blob-url", shown: "TIPLINE_DATA_DIR/blobs",
+		help:   "s3://ACCESS_KEY:SECRET_KEY@HOST:PORT/BUCKET?tls=true|false&region=REGION or a directory",
+		secret: true,
+		set: func(c *Config, v string) error {
+			c.BlobURL = v
+			if strings.HasPrefix(v, "s3://") {
+				_, err := blob.ParseS3URL(v)
+				return err
+			}
+			return nil
+		}},
+	{env: "TIPLINE_MIGRATE", flag: "migrate", def: "true",
+		help: "apply pending database migrations when serve starts",
+		set: func(c *Config, v string) (err error) {
+			c.Migrate, err = strconv.ParseBool(v)
+			if err != nil {
+				return errors.New("must be true or false")
+			}
+			return nil
+		}},
+	{env: "TIPLINE_MAX_REQUEST_BYTES", flag: "max-request-bytes", def: "1048576",
+		help: "largest request body accepted by ordinary (non-upload) routes, in bytes",
+		set: func(c *Config, v string) (err error) {
+			c.MaxRequestBytes, err = strconv.ParseInt(v, 10, 64)
+			if err != nil || c.MaxRequestBytes <= 0 {
+				return errors.New("must be a positive number of bytes")
+			}
+			return nil
+		}},
+	{env: "TIPLINE_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "30s",
+		help: "time in-flight requests get to finish on SIGINT/SIGTERM",
+		set: func(c *Config, v string) (err error) {
+			c.ShutdownTimeout, err = time.ParseDuration(v)
+			if err != nil || c.ShutdownTimeout < 0 {
+				return errors.New("must be a duration such as 30s")
+			}
+			return nil
+		}},
+	{env: "TIPLINE_LOG_LEVEL", flag: "log-level", def: "info",
+		help: "debug, info, warn or error",
+		set: func(c *Config, v string) error {
+			switch v {
+			case "debug", "info", "warn", "error":
+				c.LogLevel = v
+				return nil
+			}
+			return errors.New("must be debug, info, warn or error")
+		}},
+}
+
+// Load parses args (flags after the subcommand) on top of the environment read
+// through getenv. It returns flag.ErrHelp after printing usage to out when -h
+// or --help is given. Errors name the setting that is wrong.
+func Load(name string, args []string, getenv func(string) string, out io.Writer) (*Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() { Usage(out, name) }
+	flags := make([]*string, len(settings))
+	for i, s := range settings {
+		flags[i] = fs.String(s.flag, "", s.help)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	setByFlag := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { setByFlag[f.Name] = true })
+
+	c := &Config{}
+	for i, s := range settings {
+		v, source, err := lookup(s, getenv)
+		if err != nil {
+			return nil, err
+		}
+		if setByFlag[s.flag] {
+			v, source = *flags[i], "--"+s.flag
+		}
+		if err := s.set(c, v); err != nil {
+			return nil, fmt.Errorf("invalid %s (%s): %w", s.env, source, err)
+		}
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = filepath.Join(c.DataDir, "tipline.db")
+	}
+	if c.BlobURL == "" {
+		c.BlobURL = filepath.Join(c.DataDir, "blobs")
+	}
+	if c.IntakeAddr == c.CaseworkAddr && !strings.HasSuffix(c.IntakeAddr, ":0") {
+		return nil, errors.New("invalid TIPLINE_CASEWORK_ADDR: must differ from TIPLINE_INTAKE_ADDR (intake and casework never share an address)")
+	}
+	return c, nil
+}
+
+// lookup returns a setting's value from the environment, its _FILE twin or the
+// default, and where it came from.
+func lookup(s setting, getenv func(string) string) (value, source string, err error) {
+	v := getenv(s.env)
+	if !s.secret {
+		if v == "" {
+			return s.def, "default", nil
+		}
+		return v, s.env, nil
+	}
+	file := getenv(s.env + "_FILE")
+	switch {
+	case v != "" && file != "":
+		return "", "", fmt.Errorf("invalid %s: set either %s or %s_FILE, not both", s.env, s.env, s.env)
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", "", fmt.Errorf("invalid %s_FILE: cannot read the file: %w", s.env, errors.Unwrap(err))
+		}
+		return strings.TrimRight(string(b), "\r\n"), s.env + "_FILE", nil
+	case v != "":
+		return v, s.env, nil
+	}
+	return s.def, "default", nil
+}
+
+// Usage prints every setting with its flag, environment variable and default.
+func Usage(w io.Writer, name string) {
+	fmt.Fprintf(w, "Usage: tipline %s [flags]\n\nEvery setting is an environment variable; a flag overrides it.\n", name)
+	fmt.Fprintf(w, "Settings marked (secret) may also be read from a file named by VARIABLE_FILE.\n\n")
+	for _, s := range settings {
+		def := s.def
+		if s.shown != "" {
+			def = s.shown
+		}
+		secret := ""
+		if s.secret {
+			secret = " (secret)"
+		}
+		fmt.Fprintf(w, "  --%s, %s%s\n      %s\n      default: %s\n", s.flag, s.env, secret, s.help, def)
+	}
+}
+
+func nonEmpty(v string) error {
+	if v == "" {
+		return errors.New("must not be empty")
+	}
+	return nil
+}
+
+func hostPort(v string) error {
+	host, port, err := net.SplitHostPort(v)
+	if err != nil {
+		return errors.New("must be host:port, for example 127.0.0.1:8080")
+	}
+	if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, "/ ") {
+		return errors.New("has an invalid host")
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return errors.New("has an invalid port")
+	}
+	return nil
+}

@@ -1,0 +1,54 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// readinessTimeout bounds each dependency check of /readyz.
+const readinessTimeout = 3 * time.Second
+
+// healthz answers 200 while the process is up.
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz answers 200 when the database and the blob store are reachable, and
+// 503 naming each failing component otherwise. The checks run concurrently,
+// so a hung component costs one timeout, not one per component.
+func (s *Server) readyz(c *gin.Context) {
+	checks := []struct {
+		name string
+		ping func(context.Context) error
+	}{
+		{"database", s.deps.DB.Ping},
+		{"blob store", s.deps.Blobs.Ping},
+	}
+	failing := make([]string, 0, len(checks))
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, check := range checks {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(c.Request.Context(), readinessTimeout)
+			defer cancel()
+			if err := check.ping(ctx); err != nil {
+				s.log.Warn("readiness check failed", "component", check.name, "err", err)
+				mu.Lock()
+				failing = append(failing, check.name)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(failing) > 0 {
+		slices.Sort(failing)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failing": failing})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}

@@ -1,0 +1,105 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline/templates"
+)
+
+// pagePartials maps each page to the templates it is parsed with. Every page
+// is parsed once, at start-up.
+var pagePartials = map[string][]string{
+	"intake_index.html":   {"layout.html"},
+	"casework_index.html": {"layout.html"},
+	"error.html":          {"layout.html"},
+}
+
+// renderer holds the parsed pages.
+type renderer struct {
+	pages   map[string]*template.Template
+	version string
+}
+
+func newRenderer(a *assets, version string) (*renderer, error) {
+	funcs := template.FuncMap{"asset": a.url}
+	r := &renderer{pages: map[string]*template.Template{}, version: version}
+	for page, partials := range pagePartials {
+		files := append([]string{page}, partials...)
+		t, err := template.New(page).Funcs(funcs).ParseFS(templates.FS, files...)
+		if err != nil {
+			return nil, fmt.Errorf("server: parse template %s: %w", page, err)
+		}
+		r.pages[page] = t
+	}
+	return r, nil
+}
+
+// pageData is what every page template sees; Data holds the page's own.
+type pageData struct {
+	Lang      string
+	Title     string
+	Listener  string
+	Version   string
+	Message   string
+	RequestID string
+	Data      any
+}
+
+// render executes a page into a buffer first, so that a template error becomes
+// a clean error page rather than half a page.
+func (s *Server) render(c *gin.Context, status int, page string, d pageData) {
+	t, ok := s.pages.pages[page]
+	if !ok {
+		panic(fmt.Sprintf("server: no page %q", page))
+	}
+	if d.Lang == "" {
+		d.Lang = "en"
+	}
+	d.Version = s.pages.version
+	d.Listener = listenerName(c)
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
+		panic(fmt.Errorf("server: render %s: %w", page, err))
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// page returns a handler that renders a static page.
+func (s *Server) page(name, title string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		s.render(c, http.StatusOK, name, pageData{Title: title})
+	}
+}
+
+// errorPage is the content of an error page: a status and client-safe text.
+type errorPage struct {
+	Status  int
+	Title   string
+	Message string
+}
+
+// renderError renders the error page. Its text never holds internal detail;
+// the request id links it to the log.
+func (s *Server) renderError(c *gin.Context, e errorPage) {
+	s.render(c, e.Status, "error.html", pageData{Title: e.Title, Message: e.Message, RequestID: c.GetString(requestIDKey)})
+}
+
+func (s *Server) notFound(c *gin.Context) {
+	s.renderError(c, errorPage{Status: http.StatusNotFound, Title: "Not found", Message: "There is no page at this address."})
+}
+
+func (s *Server) methodNotAllowed(c *gin.Context) {
+	s.renderError(c, errorPage{Status: http.StatusMethodNotAllowed, Title: "Method not allowed", Message: "This page does not accept that kind of request."})
+}
+
+// listenerKey is the gin context key naming the listener a request came in on.
+const listenerKey = "listener"
+
+func listenerName(c *gin.Context) string {
+	return c.GetString(listenerKey)
+}

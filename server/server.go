@@ -1,0 +1,180 @@
+// Package server runs Tipline's two HTTP listeners: intake, which sources
+// reach (usually through an onion service), and casework, for staff. They are
+// separate gin engines on separate addresses that share middleware, templates
+// and static files but never routes or cookies.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline/blob"
+	"github.com/tipline/tipline/config"
+	"github.com/tipline/tipline/database"
+)
+
+// Timeouts of both http.Servers. Routes that stream large uploads extend their
+// own read deadline with http.ResponseController.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 2 * time.Minute
+	writeTimeout      = 2 * time.Minute
+	idleTimeout       = 2 * time.Minute
+)
+
+// Deps are what the listeners need from the rest of the program.
+type Deps struct {
+	Config  *config.Config
+	DB      *database.DB
+	Blobs   blob.Store
+	Logger  *slog.Logger
+	Version string
+}
+
+// Server holds both listeners.
+type Server struct {
+	deps      Deps
+	log       *slog.Logger
+	pages     *renderer
+	assets    *assets
+	listeners []*listener
+}
+
+// listener is one named http.Server and, once bound, its socket.
+type listener struct {
+	name string // "intake" or "casework"
+	addr string
+	http *http.Server
+	ln   net.Listener
+}
+
+// New builds both engines; nothing is bound until Listen.
+func New(deps Deps) (*Server, error) {
+	gin.SetMode(gin.ReleaseMode)
+	a, err := newAssets()
+	if err != nil {
+		return nil, err
+	}
+	r, err := newRenderer(a, deps.Version)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{deps: deps, log: deps.Logger, pages: r, assets: a}
+	s.listeners = []*listener{
+		{name: "intake", addr: deps.Config.IntakeAddr},
+		{name: "casework", addr: deps.Config.CaseworkAddr},
+	}
+	for _, l := range s.listeners {
+		engine := s.newEngine(l.name)
+		if l.name == "intake" {
+			s.intakeRoutes(engine)
+		} else {
+			s.caseworkRoutes(engine)
+		}
+		l.http = &http.Server{
+			Handler:           engine,
+			ReadHeaderTimeout: readHeaderTimeout,
+			ReadTimeout:       readTimeout,
+			WriteTimeout:      writeTimeout,
+			IdleTimeout:       idleTimeout,
+			MaxHeaderBytes:    64 << 10,
+			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		}
+	}
+	return s, nil
+}
+
+// newEngine returns a gin engine with the middleware every route shares.
+func (s *Server) newEngine(name string) *gin.Engine {
+	e := gin.New()
+	// Tipline never looks at client addresses: no proxy is trusted and
+	// forwarding headers are ignored.
+	e.ForwardedByClientIP = false
+	if err := e.SetTrustedProxies(nil); err != nil {
+		panic(err) // nil is always accepted
+	}
+	e.HandleMethodNotAllowed = true
+	e.Use(
+		func(c *gin.Context) { c.Set(listenerKey, name) },
+		requestID(),
+		s.requestLog(name),
+		s.recoverPanic(),
+		securityHeaders(),
+		s.limitBody(s.deps.Config.MaxRequestBytes),
+	)
+	e.NoRoute(s.notFound)
+	e.NoMethod(s.methodNotAllowed)
+	return e
+}
+
+// Listen binds both listeners. With port 0 the system picks a free port;
+// Addr reports it.
+func (s *Server) Listen() error {
+	for _, l := range s.listeners {
+		ln, err := net.Listen("tcp", l.addr)
+		if err != nil {
+			s.Close()
+			return fmt.Errorf("server: %s listener on %s: %w", l.name, l.addr, err)
+		}
+		l.ln = ln
+	}
+	return nil
+}
+
+// Addr returns the bound address of the named listener ("intake" or
+// "casework"), or "" before Listen.
+func (s *Server) Addr(name string) string {
+	for _, l := range s.listeners {
+		if l.name == name && l.ln != nil {
+			return l.ln.Addr().String()
+		}
+	}
+	return ""
+}
+
+// Serve answers requests on both bound listeners until ctx is cancelled,
+// then shuts down gracefully: in-flight requests get the configured shutdown
+// timeout to finish.
+func (s *Server) Serve(ctx context.Context) error {
+	errc := make(chan error, len(s.listeners))
+	for _, l := range s.listeners {
+		s.log.Info("listening", "listener", l.name, "addr", l.ln.Addr().String())
+		go func() {
+			if err := l.http.Serve(l.ln); !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("server: %s listener: %w", l.name, err)
+				return
+			}
+			errc <- nil
+		}()
+	}
+	var serveErr error
+	select {
+	case <-ctx.Done():
+	case serveErr = <-errc:
+	}
+	s.log.Info("shutting down", "timeout", s.deps.Config.ShutdownTimeout.String())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.deps.Config.ShutdownTimeout)
+	defer cancel()
+	for _, l := range s.listeners {
+		if err := l.http.Shutdown(shutdownCtx); err != nil {
+			serveErr = errors.Join(serveErr, fmt.Errorf("server: shut down %s listener: %w", l.name, err))
+		}
+	}
+	return serveErr
+}
+
+// Close closes any bound sockets without waiting for requests.
+func (s *Server) Close() {
+	for _, l := range s.listeners {
+		if l.ln != nil {
+			l.ln.Close()
+		}
+	}
+}
