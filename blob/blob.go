@@ -35,6 +35,11 @@ type Store interface {
 	// sorted by key. The prefix is a plain string prefix: "a" matches "a/1"
 	// and "ab".
 	List(ctx context.Context, prefix string) ([]Info, error)
+	// Move renames the blob under from to to, replacing any blob there. If it
+	// fails, the blob is under from, or under to, or (after a crash halfway
+	// on S3) under both; never under neither. It returns an error wrapping
+	// ErrNotFound when there is nothing under from.
+	Move(ctx context.Context, from, to string) error
 	// Ping reports whether the store is reachable and usable, for /readyz.
 	Ping(ctx context.Context) error
 }

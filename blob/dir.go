@@ -155,6 +155,34 @@ func notExist(err error) bool {
 	return errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR)
 }
 
+// Move implements Store with an atomic rename.
+func (d *Dir) Move(ctx context.Context, from, to string) error {
+	if err := ValidKey(from); err != nil {
+		return err
+	}
+	if err := ValidKey(to); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("blob: move %s: %w", from, err)
+	}
+	if fi, err := os.Stat(d.path(from)); notExist(err) || err == nil && fi.IsDir() {
+		return fmt.Errorf("%w: %s", ErrNotFound, from)
+	}
+	if err := d.mkdirs(to); err != nil {
+		return fmt.Errorf("blob: move %s: %w", from, err)
+	}
+	if err := os.Rename(d.path(from), d.path(to)); err != nil {
+		return fmt.Errorf("blob: move %s: %w", from, err)
+	}
+	for _, dir := range []string{filepath.Dir(d.path(to)), filepath.Dir(d.path(from))} {
+		if err := syncDir(dir); err != nil {
+			return fmt.Errorf("blob: move %s: %w", from, err)
+		}
+	}
+	return nil
+}
+
 // Get implements Store.
 func (d *Dir) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := ValidKey(key); err != nil {

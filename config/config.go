@@ -5,6 +5,7 @@
 package config
 
 import (
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -31,6 +32,16 @@ type Config struct {
 	MaxRequestBytes int64         // largest request body accepted by ordinary routes
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGINT/SIGTERM
 	LogLevel        string        // debug, info, warn or error
+
+	Pepper           string        // hex; empty means the file DATA_DIR/pepper, made on first use
+	QuestionnaireDir string        // folder of SLUG.json files overriding desks' default questionnaires
+	MaxFormUpload    int64         // largest submission without JavaScript (server-side encryption), bytes
+	MaxFileBytes     int64         // largest file on the JavaScript path, bytes
+	UploadTimeout    time.Duration // how long one upload request may take to arrive
+	OnionAddress     string        // the intake onion service's host name, for Onion-Location
+	PendingMaxAge    time.Duration // age after which the janitor removes uncommitted blobs
+	DeskHourlyLimit  int           // submissions per desk per hour
+	TotalHourlyLimit int           // submissions over all desks per hour
 }
 
 // setting describes one configuration value: its environment variable, its
@@ -89,11 +100,8 @@ var settings = []setting{
 	{env: "TIPLINE_MAX_REQUEST_BYTES", flag: "max-request-bytes", def: "1048576",
 		help: "largest request body accepted by ordinary (non-upload) routes, in bytes",
 		set: func(c *Config, v string) (err error) {
-			c.MaxRequestBytes, err = strconv.ParseInt(v, 10, 64)
-			if err != nil || c.MaxRequestBytes <= 0 {
-				return errors.New("must be a positive number of bytes")
-			}
-			return nil
+			c.MaxRequestBytes, err = positiveBytes(v)
+			return err
 		}},
 	{env: "TIPLINE_SHUTDOWN_TIMEOUT", flag: "shutdown-timeout", def: "30s",
 		help: "time in-flight requests get to finish on SIGINT/SIGTERM",
@@ -103,6 +111,67 @@ var settings = []setting{
 				return errors.New("must be a duration such as 30s")
 			}
 			return nil
+		}},
+	{env: "TIPLINE_PEPPER", flag: "pepper", shown: "TIPLINE_DATA_DIR/pepper (made on first use)",
+		help:   "server secret (64 hex digits) mixed into codename derivations; every app node needs the same one and it must not be stored in the database",
+		secret: true,
+		set: func(c *Config, v string) error {
+			c.Pepper = v
+			if v == "" {
+				return nil
+			}
+			if b, err := hex.DecodeString(v); err != nil || len(b) < 32 {
+				return errors.New("must be at least 64 hex digits (32 bytes), e.g. from: openssl rand -hex 32")
+			}
+			return nil
+		}},
+	{env: "TIPLINE_QUESTIONNAIRE_DIR", flag: "questionnaire-dir", def: "",
+		help: "folder of SLUG.json files that override desks' embedded questionnaires (empty: embedded only)",
+		set:  func(c *Config, v string) error { c.QuestionnaireDir = v; return nil }},
+	{env: "TIPLINE_MAX_FORM_UPLOAD_BYTES", flag: "max-form-upload-bytes", def: "524288000",
+		help: "largest submission sent without JavaScript (encrypted by the server), in bytes",
+		set: func(c *Config, v string) (err error) {
+			c.MaxFormUpload, err = positiveBytes(v)
+			return err
+		}},
+	{env: "TIPLINE_MAX_FILE_BYTES", flag: "max-file-bytes", def: "2147483648",
+		help: "largest evidence file sent with JavaScript (encrypted in the browser), in bytes",
+		set: func(c *Config, v string) (err error) {
+			c.MaxFileBytes, err = positiveBytes(v)
+			return err
+		}},
+	{env: "TIPLINE_UPLOAD_TIMEOUT", flag: "upload-timeout", def: "2h",
+		help: "how long one upload request may take to arrive (Tor is slow)",
+		set: func(c *Config, v string) (err error) {
+			c.UploadTimeout, err = positiveDuration(v)
+			return err
+		}},
+	{env: "TIPLINE_ONION_ADDRESS", flag: "onion-address", def: "",
+		help: "host name of the intake onion service (xxx.onion); sets the Onion-Location header",
+		set: func(c *Config, v string) error {
+			c.OnionAddress = v
+			if v != "" && (!strings.HasSuffix(v, ".onion") || strings.ContainsAny(v, "/:")) {
+				return errors.New("must be a host name ending in .onion, without scheme or port")
+			}
+			return nil
+		}},
+	{env: "TIPLINE_PENDING_MAX_AGE", flag: "pending-max-age", def: "24h",
+		help: "age after which the janitor removes blobs of submissions that were never committed",
+		set: func(c *Config, v string) (err error) {
+			c.PendingMaxAge, err = positiveDuration(v)
+			return err
+		}},
+	{env: "TIPLINE_DESK_HOURLY_LIMIT", flag: "desk-hourly-limit", def: "120",
+		help: "submissions accepted per desk per hour, counted in the database across app nodes",
+		set: func(c *Config, v string) (err error) {
+			c.DeskHourlyLimit, err = positiveInt(v)
+			return err
+		}},
+	{env: "TIPLINE_TOTAL_HOURLY_LIMIT", flag: "total-hourly-limit", def: "600",
+		help: "submissions accepted over all desks per hour",
+		set: func(c *Config, v string) (err error) {
+			c.TotalHourlyLimit, err = positiveInt(v)
+			return err
 		}},
 	{env: "TIPLINE_LOG_LEVEL", flag: "log-level", def: "info",
 		help: "debug, info, warn or error",
@@ -120,45 +189,86 @@ var settings = []setting{
 // through getenv. It returns flag.ErrHelp after printing usage to out when -h
 // or --help is given. Errors name the setting that is wrong.
 func Load(name string, args []string, getenv func(string) string, out io.Writer) (*Config, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(out)
-	fs.Usage = func() { Usage(out, name) }
-	flags := make([]*string, len(settings))
-	for i, s := range settings {
-		flags[i] = fs.String(s.flag, "", s.help)
-	}
+	fs := NewFlagSet(name, "", out)
+	resolve := Bind(fs, getenv)
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	setByFlag := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { setByFlag[f.Name] = true })
+	return resolve()
+}
 
-	c := &Config{}
+// NewFlagSet returns a flag set for a command whose usage text shows synopsis
+// (such as "SLUG --title TITLE"), the command's own flags and then every
+// setting.
+func NewFlagSet(name, synopsis string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: tipline %s [flags] %s\n", name, synopsis)
+		own := false
+		fs.VisitAll(func(f *flag.Flag) {
+			if isSetting(f.Name) {
+				return
+			}
+			if !own {
+				fmt.Fprintf(out, "\nFlags:\n")
+				own = true
+			}
+			fmt.Fprintf(out, "  --%s\n      %s\n", f.Name, f.Usage)
+		})
+		fmt.Fprintln(out)
+		Usage(out)
+	}
+	return fs
+}
+
+// Bind registers a flag for every setting on fs. After fs.Parse, the returned
+// function resolves the Config: flag, else environment (or _FILE twin), else
+// default.
+func Bind(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error) {
+	flags := make([]*string, len(settings))
 	for i, s := range settings {
-		v, source, err := lookup(s, getenv)
-		if err != nil {
-			return nil, err
+		flags[i] = fs.String(s.flag, "", s.help)
+	}
+	return func() (*Config, error) {
+		setByFlag := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { setByFlag[f.Name] = true })
+		c := &Config{}
+		for i, s := range settings {
+			v, source, err := lookup(s, getenv)
+			if err != nil {
+				return nil, err
+			}
+			if setByFlag[s.flag] {
+				v, source = *flags[i], "--"+s.flag
+			}
+			if err := s.set(c, v); err != nil {
+				return nil, fmt.Errorf("invalid %s (%s): %w", s.env, source, err)
+			}
 		}
-		if setByFlag[s.flag] {
-			v, source = *flags[i], "--"+s.flag
+		if c.DatabaseURL == "" {
+			c.DatabaseURL = filepath.Join(c.DataDir, "tipline.db")
 		}
-		if err := s.set(c, v); err != nil {
-			return nil, fmt.Errorf("invalid %s (%s): %w", s.env, source, err)
+		if c.BlobURL == "" {
+			c.BlobURL = filepath.Join(c.DataDir, "blobs")
+		}
+		if c.IntakeAddr == c.CaseworkAddr && !strings.HasSuffix(c.IntakeAddr, ":0") {
+			return nil, errors.New("invalid TIPLINE_CASEWORK_ADDR: must differ from TIPLINE_INTAKE_ADDR (intake and casework never share an address)")
+		}
+		return c, nil
+	}
+}
+
+func isSetting(flagName string) bool {
+	for _, s := range settings {
+		if s.flag == flagName {
+			return true
 		}
 	}
-	if c.DatabaseURL == "" {
-		c.DatabaseURL = filepath.Join(c.DataDir, "tipline.db")
-	}
-	if c.BlobURL == "" {
-		c.BlobURL = filepath.Join(c.DataDir, "blobs")
-	}
-	if c.IntakeAddr == c.CaseworkAddr && !strings.HasSuffix(c.IntakeAddr, ":0") {
-		return nil, errors.New("invalid TIPLINE_CASEWORK_ADDR: must differ from TIPLINE_INTAKE_ADDR (intake and casework never share an address)")
-	}
-	return c, nil
+	return false
 }
 
 // lookup returns a setting's value from the environment, its _FILE twin or the
@@ -188,8 +298,8 @@ func lookup(s setting, getenv func(string) string) (value, source string, err er
 }
 
 // Usage prints every setting with its flag, environment variable and default.
-func Usage(w io.Writer, name string) {
-	fmt.Fprintf(w, "Usage: tipline %s [flags]\n\nEvery setting is an environment variable; a flag overrides it.\n", name)
+func Usage(w io.Writer) {
+	fmt.Fprintf(w, "Settings (every setting is an environment variable; a flag overrides it):\n")
 	fmt.Fprintf(w, "Settings marked (secret) may also be read from a file named by VARIABLE_FILE.\n\n")
 	for _, s := range settings {
 		def := s.def
@@ -202,6 +312,30 @@ func Usage(w io.Writer, name string) {
 		}
 		fmt.Fprintf(w, "  --%s, %s%s\n      %s\n      default: %s\n", s.flag, s.env, secret, s.help, def)
 	}
+}
+
+func positiveBytes(v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errors.New("must be a positive number of bytes")
+	}
+	return n, nil
+}
+
+func positiveInt(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		return 0, errors.New("must be a positive whole number")
+	}
+	return n, nil
+}
+
+func positiveDuration(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, errors.New("must be a positive duration such as 30s or 2h")
+	}
+	return d, nil
 }
 
 func nonEmpty(v string) error {

@@ -23,15 +23,21 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.Config{
-		DataDir:         "./tipline-data",
-		IntakeAddr:      "127.0.0.1:8080",
-		CaseworkAddr:    "127.0.0.1:8081",
-		DatabaseURL:     filepath.Join("tipline-data", "tipline.db"),
-		BlobURL:         filepath.Join("tipline-data", "blobs"),
-		Migrate:         true,
-		MaxRequestBytes: 1 << 20,
-		ShutdownTimeout: 30 * time.Second,
-		LogLevel:        "info",
+		DataDir:          "./tipline-data",
+		IntakeAddr:       "127.0.0.1:8080",
+		CaseworkAddr:     "127.0.0.1:8081",
+		DatabaseURL:      filepath.Join("tipline-data", "tipline.db"),
+		BlobURL:          filepath.Join("tipline-data", "blobs"),
+		Migrate:          true,
+		MaxRequestBytes:  1 << 20,
+		ShutdownTimeout:  30 * time.Second,
+		LogLevel:         "info",
+		MaxFormUpload:    500 << 20,
+		MaxFileBytes:     2 << 30,
+		UploadTimeout:    2 * time.Hour,
+		PendingMaxAge:    24 * time.Hour,
+		DeskHourlyLimit:  120,
+		TotalHourlyLimit: 600,
 	}
 	if *c != want {
 		t.Errorf("defaults\n got %+v\nwant %+v", *c, want)
@@ -94,6 +100,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"BadBool", map[string]string{"TIPLINE_MIGRATE": "perhaps"}, nil, "TIPLINE_MIGRATE"},
 		{"BadBytes", map[string]string{"TIPLINE_MAX_REQUEST_BYTES": "-1"}, nil, "TIPLINE_MAX_REQUEST_BYTES"},
 		{"BadDuration", nil, []string{"--shutdown-timeout", "soon"}, "TIPLINE_SHUTDOWN_TIMEOUT"},
+		{"ShortPepper", map[string]string{"TIPLINE_PEPPER": "abcd"}, nil, "TIPLINE_PEPPER"},
+		{"BadOnion", map[string]string{"TIPLINE_ONION_ADDRESS": "http://example.org"}, nil, "TIPLINE_ONION_ADDRESS"},
 		{"BadLogLevel", map[string]string{"TIPLINE_LOG_LEVEL": "loud"}, nil, "TIPLINE_LOG_LEVEL"},
 		{"EmptyDataDir", nil, []string{"--data-dir="}, "TIPLINE_DATA_DIR"},
 		{"StrayArgument", nil, []string{"extra"}, "unexpected argument"},

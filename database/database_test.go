@@ -107,8 +107,13 @@ func TestMigrateFromEmpty(t *testing.T) {
 				}
 			}
 
+			// A fresh install has the default desk.
+			var defaultDesks int64
+			if err := db.Raw("SELECT count(*) FROM desks WHERE slug = 'export-controls'").Scan(&defaultDesks).Error; err != nil || defaultDesks != 1 {
+				t.Errorf("default desk: count %d, %v", defaultDesks, err)
+			}
 			// The schema is usable and enforces its constraints.
-			if err := db.Exec("INSERT INTO desks (slug, title_en) VALUES ('export-controls', 'Export controls')").Error; err != nil {
+			if err := db.Exec("INSERT INTO desks (slug, title_en) VALUES ('sec-fraud', 'Securities fraud')").Error; err != nil {
 				t.Fatalf("insert desk: %v", err)
 			}
 			if err := db.Exec("INSERT INTO desks (slug, title_en) VALUES ('Bad Slug', 'x')").Error; err == nil {
@@ -116,6 +121,9 @@ func TestMigrateFromEmpty(t *testing.T) {
 			}
 			if err := db.Exec("INSERT INTO desk_keys (desk_id, fingerprint, armored) VALUES (999, 'ABCDEF0123456789ABCDEF0123456789ABCDEF01', 'x')").Error; err == nil {
 				t.Error("foreign key not enforced")
+			}
+			if err := db.Exec("INSERT INTO submissions (id, desk_id, received_day, encrypted_by, lookup_key, reply_salt) VALUES ('NOT-A-RANDOM-ID', 1, '2026-01-01', 'server', ?, ?)", make([]byte, 32), make([]byte, 16)).Error; err == nil {
+				t.Error("submission id check not enforced")
 			}
 		})
 	}

@@ -2,21 +2,27 @@ package server
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/intake"
 	"github.com/tipline/tipline/templates"
 )
 
 // pagePartials maps each page to the templates it is parsed with. Every page
 // is parsed once, at start-up.
 var pagePartials = map[string][]string{
-	"intake_index.html":   {"layout.html"},
-	"casework_index.html": {"layout.html"},
-	"error.html":          {"layout.html"},
+	"intake_index.html":    {"layout.html"},
+	"intake_desk.html":     {"layout.html", "questionnaire.html"},
+	"intake_codename.html": {"layout.html"},
+	"intake_saved.html":    {"layout.html"},
+	"casework_index.html":  {"layout.html"},
+	"error.html":           {"layout.html"},
 }
 
 // renderer holds the parsed pages.
@@ -26,7 +32,7 @@ type renderer struct {
 }
 
 func newRenderer(a *assets, version string) (*renderer, error) {
-	funcs := template.FuncMap{"asset": a.url}
+	funcs := template.FuncMap{"asset": a.url, "integrity": a.integrity}
 	r := &renderer{pages: map[string]*template.Template{}, version: version}
 	for page, partials := range pagePartials {
 		files := append([]string{page}, partials...)
@@ -41,13 +47,22 @@ func newRenderer(a *assets, version string) (*renderer, error) {
 
 // pageData is what every page template sees; Data holds the page's own.
 type pageData struct {
-	Lang      string
+	Lang      string      // HTML lang attribute
+	L         intake.Lang // language of source-facing pages
+	Path      string      // path of the page, for the language switch
+	NotOnion  bool        // an intake page reached by a host that is not .onion
 	Title     string
 	Listener  string
 	Version   string
 	Message   string
 	RequestID string
 	Data      any
+}
+
+// T translates a message of the source-facing catalog into the page's
+// language.
+func (d pageData) T(key string) string {
+	return intake.T(d.L, key)
 }
 
 // render executes a page into a buffer first, so that a template error becomes
@@ -87,6 +102,39 @@ type errorPage struct {
 // the request id links it to the log.
 func (s *Server) renderError(c *gin.Context, e errorPage) {
 	s.render(c, e.Status, "error.html", pageData{Title: e.Title, Message: e.Message, RequestID: c.GetString(requestIDKey)})
+}
+
+// fail renders the error page for err: the safe message of a tipline.Error
+// with its status, or "Internal error" with the request id, logging the cause.
+func (s *Server) fail(c *gin.Context, err error) {
+	code := tipline.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	if errors.Is(err, intake.ErrNotAccepting) {
+		status, code = http.StatusServiceUnavailable, tipline.Unavailable
+		err = tipline.Wrap(code, err, intake.T(intakeLang(c), "not_accepting"))
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code), "err", err)
+	}
+	message := tipline.ErrorMessage(err)
+	if code == tipline.Internal {
+		message = "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id below."
+	}
+	s.renderError(c, errorPage{Status: status, Title: http.StatusText(status), Message: message})
+}
+
+// statusOf maps error codes to HTTP statuses, in one place.
+var statusOf = map[tipline.Code]int{
+	tipline.Invalid:     http.StatusUnprocessableEntity,
+	tipline.NotFound:    http.StatusNotFound,
+	tipline.Conflict:    http.StatusConflict,
+	tipline.Forbidden:   http.StatusForbidden,
+	tipline.TooLarge:    http.StatusRequestEntityTooLarge,
+	tipline.Unavailable: http.StatusServiceUnavailable,
+	tipline.Internal:    http.StatusInternalServerError,
 }
 
 func (s *Server) notFound(c *gin.Context) {

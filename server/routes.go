@@ -4,14 +4,24 @@ import "github.com/gin-gonic/gin"
 
 // intakeRoutes lists every route of the intake listener, which sources use.
 func (s *Server) intakeRoutes(e *gin.Engine) {
+	e.Use(s.onionLocation())
 	s.commonRoutes(e)
-	e.GET("/", s.page("intake_index.html", "Tipline"))
+	small := e.Group("", s.limitBody(s.deps.Config.MaxRequestBytes))
+	small.GET("/", s.intakeIndex)
+	small.GET("/desk/:slug", s.deskPage)
+	small.GET("/desk/:slug/form.css", s.deskCSS)
+	small.GET("/saved", s.saved)
+	small.GET("/receipt/:id", s.receipt)
+	small.GET("/receipt-key.asc", s.receiptKey)
+	// Uploads set their own, larger limits.
+	e.POST("/desk/:slug/submit", s.submitForm)
 }
 
 // caseworkRoutes lists every route of the casework listener, for staff.
 func (s *Server) caseworkRoutes(e *gin.Engine) {
 	s.commonRoutes(e)
-	e.GET("/", s.page("casework_index.html", "Casework"))
+	small := e.Group("", s.limitBody(s.deps.Config.MaxRequestBytes))
+	small.GET("/", s.page("casework_index.html", "Casework"))
 }
 
 // commonRoutes are served identically on both listeners.

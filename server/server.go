@@ -18,6 +18,7 @@ import (
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
+	"github.com/tipline/tipline/intake"
 )
 
 // Timeouts of both http.Servers. Routes that stream large uploads extend their
@@ -34,6 +35,7 @@ type Deps struct {
 	Config  *config.Config
 	DB      *database.DB
 	Blobs   blob.Store
+	Intake  *intake.Service
 	Logger  *slog.Logger
 	Version string
 }
@@ -107,7 +109,6 @@ func (s *Server) newEngine(name string) *gin.Engine {
 		s.requestLog(name),
 		s.recoverPanic(),
 		securityHeaders(),
-		s.limitBody(s.deps.Config.MaxRequestBytes),
 	)
 	e.NoRoute(s.notFound)
 	e.NoMethod(s.methodNotAllowed)

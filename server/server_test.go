@@ -20,8 +20,11 @@ import (
 
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/config"
+	"github.com/tipline/tipline/crypto"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/database/dbtest"
+	"github.com/tipline/tipline/intake"
+	"github.com/tipline/tipline/store"
 )
 
 // syncBuffer is a log sink safe for concurrent handlers.
@@ -47,6 +50,7 @@ type testServer struct {
 	log     *syncBuffer
 	blobDir string
 	db      *database.DB
+	intake  *intake.Service
 }
 
 func newTestServer(t *testing.T) *testServer {
@@ -62,15 +66,38 @@ func newTestServer(t *testing.T) *testServer {
 		t.Fatal(err)
 	}
 	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	db := dbtest.Open(t, database.SQLite)
-	s, err := New(Deps{
-		Config: cfg, DB: db, Blobs: blobs, Version: "test",
-		Logger: slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-	})
+	in := newTestIntake(t, db, blobs, logger)
+	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testServer{Server: s, log: logs, blobDir: dir, db: db}
+	return &testServer{Server: s, log: logs, blobDir: dir, db: db, intake: in}
+}
+
+// newTestIntake wires the intake service as serve does, with fast codename
+// derivation parameters.
+func newTestIntake(t *testing.T, db *database.DB, blobs blob.Store, logger *slog.Logger) *intake.Service {
+	t.Helper()
+	st := store.New(db)
+	pepper := crypto.NewPepper()
+	signer, err := intake.LoadReceiptSigner(context.Background(), st, pepper)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := intake.DefaultQuestionnaire()
+	return &intake.Service{
+		Desks:          &intake.Desks{Store: st, Now: time.Now},
+		Store:          st,
+		Blobs:          blobs,
+		Questionnaires: func(string) *intake.Questionnaire { return q },
+		Pepper:         pepper,
+		CodenameParams: crypto.CodenameParams{Time: 1, MemoryKiB: 64, Threads: 1},
+		Receipts:       signer,
+		Logger:         logger,
+		Now:            time.Now,
+	}
 }
 
 // do sends one request to the named listener's handler.
@@ -146,12 +173,12 @@ func TestSecurityHeaders(t *testing.T) {
 
 func TestLandingPages(t *testing.T) {
 	ts := newTestServer(t)
-	for _, tt := range []struct{ listener, want string }{
-		{"intake", "安全地举报违规行为"},
-		{"intake", "Report a violation safely"},
-		{"casework", "Casework"},
+	for _, tt := range []struct{ listener, path, want string }{
+		{"intake", "/", "Export-control violations"},
+		{"intake", "/?lang=zh", "违反出口管制行为"},
+		{"casework", "/", "Casework"},
 	} {
-		w := ts.get(tt.listener, "/")
+		w := ts.get(tt.listener, tt.path)
 		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), tt.want) {
 			t.Errorf("%s GET / = %d, body lacks %q", tt.listener, w.Code, tt.want)
 		}
@@ -242,9 +269,9 @@ func TestRequestTooLarge(t *testing.T) {
 	ts := newTestServer(t)
 	big := strings.Repeat("x", 2048)
 	for _, listener := range listeners {
-		w := ts.do(listener, httptest.NewRequest(http.MethodPost, "/", strings.NewReader(big)))
+		w := ts.do(listener, httptest.NewRequest(http.MethodGet, "/", strings.NewReader(big)))
 		if w.Code != http.StatusRequestEntityTooLarge {
-			t.Errorf("%s POST 2 KiB = %d, want 413", listener, w.Code)
+			t.Errorf("%s GET with 2 KiB body = %d, want 413", listener, w.Code)
 		}
 		if !strings.Contains(w.Body.String(), "Request too large") {
 			t.Errorf("%s 413 page lacks its title", listener)

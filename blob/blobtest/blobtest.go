@@ -37,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) blob.Store) {
 		{"StreamUnknownSize", testStreamUnknownSize},
 		{"NotFound", testNotFound},
 		{"Delete", testDelete},
+		{"Move", testMove},
 		{"List", testList},
 		{"InvalidKeys", testInvalidKeys},
 		{"ConcurrentWriters", testConcurrentWriters},
@@ -152,6 +153,31 @@ func testDelete(t *testing.T, s blob.Store) {
 	if got, want := listKeys(t, s, ""), []string{"p/1"}; !slices.Equal(got, want) {
 		t.Errorf("List = %q, want %q", got, want)
 	}
+}
+
+func testMove(t *testing.T, s blob.Store) {
+	ctx := context.Background()
+	data := payload(7, 70_000)
+	mustPut(t, s, "pending/x1", data)
+	mustPut(t, s, "objects/x1", []byte("old"))
+	if err := s.Move(ctx, "pending/x1", "objects/x1"); err != nil {
+		t.Fatalf("Move: %v", err)
+	}
+	if got := mustGet(t, s, "objects/x1"); !bytes.Equal(got, data) {
+		t.Errorf("after Move the destination holds %d bytes, want the %d moved", len(got), len(data))
+	}
+	if _, err := s.Stat(ctx, "pending/x1"); !errors.Is(err, blob.ErrNotFound) {
+		t.Errorf("after Move, Stat(source) = %v, want ErrNotFound", err)
+	}
+	mustPut(t, s, "pending/x2", data)
+	if err := s.Move(ctx, "pending/x2", "objects/new/x2"); err != nil {
+		t.Fatalf("Move into a new prefix: %v", err)
+	}
+	if got := listKeys(t, s, ""); !slices.Equal(got, []string{"objects/new/x2", "objects/x1"}) {
+		t.Errorf("keys after moves = %v", got)
+	}
+	checkErr(t, "Move(missing)", s.Move(ctx, "pending/missing", "objects/y"), blob.ErrNotFound)
+	checkErr(t, "Move(bad key)", s.Move(ctx, "pending/x1", "../y"), blob.ErrInvalidKey)
 }
 
 func testList(t *testing.T, s blob.Store) {

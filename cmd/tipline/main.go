@@ -24,6 +24,7 @@ var version = ""
 type program struct {
 	args   []string
 	getenv func(string) string
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 	// onListen, when set, is told the bound addresses once serve listens.
@@ -41,6 +42,9 @@ func commands() []command {
 	return []command{
 		{"serve", "run the intake and casework listeners", serve},
 		{"migrate", "apply database migrations (up) or list them (status)", migrate},
+		{"desks", "add or list desks (routing targets for tips)", desks},
+		{"keys", "add, list, remove or generate desks' recipient OpenPGP keys", keys},
+		{"receipt", "verify a source's signed receipt against the intake log", receipt},
 		{"version", "print the version", printVersion},
 		{"help", "list the commands", help},
 	}
@@ -51,7 +55,7 @@ var errUsage = errors.New("usage error")
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	p := &program{args: os.Args[1:], getenv: os.Getenv, stdout: os.Stdout, stderr: os.Stderr}
+	p := &program{args: os.Args[1:], getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 	code := p.run(ctx)
 	stop()
 	os.Exit(code)

@@ -189,7 +189,7 @@ func TestMigrateCommand(t *testing.T) {
 				t.Fatalf("migrate up = %d: %s", code, errOut)
 			}
 			out, _, _ = runTipline(t, env, "migrate", "status")
-			if strings.Contains(out, "pending") || !strings.Contains(out, "00001_desks.sql") {
+			if strings.Contains(out, "pending") || !strings.Contains(out, "00003_submissions.sql") {
 				t.Errorf("migrate status after up:\n%s", out)
 			}
 		})

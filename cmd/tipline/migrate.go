@@ -2,26 +2,22 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"text/tabwriter"
+
+	"github.com/tipline/tipline/config"
 )
 
 func migrate(ctx context.Context, p *program, args []string) error {
-	if len(args) == 0 || (args[0] != "up" && args[0] != "status") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(p.stdout, "Usage: tipline migrate up|status [flags]")
-			return flag.ErrHelp
-		}
-		return fmt.Errorf("%w: want 'tipline migrate up' or 'tipline migrate status'", errUsage)
-	}
-	action := args[0]
-	cfg, err := loadConfig(p, "migrate "+action, args[1:])
+	cfg, rest, err := parseArgs(p, config.NewFlagSet("migrate", "up|status", p.stderr), args)
 	if err != nil {
 		return err
 	}
+	if len(rest) != 1 || (rest[0] != "up" && rest[0] != "status") {
+		return fmt.Errorf("%w: want 'tipline migrate up' or 'tipline migrate status'", errUsage)
+	}
 	log := newLogger(p.stderr, cfg.LogLevel)
-	db, err := openDatabase(ctx, cfg, action == "up", log)
+	db, err := openDatabase(ctx, cfg, rest[0] == "up", log)
 	if err != nil {
 		return err
 	}

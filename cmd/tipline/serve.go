@@ -17,10 +17,16 @@ import (
 // startupTimeout bounds connecting to and migrating the database at start.
 const startupTimeout = time.Minute
 
+// janitorInterval is how often serve sweeps abandoned pending blobs.
+const janitorInterval = 15 * time.Minute
+
 func serve(ctx context.Context, p *program, args []string) error {
-	cfg, err := loadConfig(p, "serve", args)
+	cfg, rest, err := parseArgs(p, config.NewFlagSet("serve", "", p.stderr), args)
 	if err != nil {
 		return err
+	}
+	if len(rest) > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
 	}
 	log := newLogger(p.stderr, cfg.LogLevel)
 
@@ -44,29 +50,48 @@ func serve(ctx context.Context, p *program, args []string) error {
 		cancel()
 	}
 
-	srv, err := server.New(server.Deps{Config: cfg, DB: db, Blobs: blobs, Logger: log, Version: versionString()})
+	in, err := newIntake(ctx, cfg, db, blobs, log)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Logger: log, Version: versionString()})
 	if err != nil {
 		return err
 	}
 	if err := srv.Listen(); err != nil {
 		return err
 	}
+	go in.RunJanitor(ctx, janitorInterval, cfg.PendingMaxAge)
 	if p.onListen != nil {
 		p.onListen(srv.Addr("intake"), srv.Addr("casework"))
 	}
 	return srv.Serve(ctx)
 }
 
-// loadConfig parses a command's settings; an invalid one is a usage error.
-func loadConfig(p *program, name string, args []string) (*config.Config, error) {
-	cfg, err := config.Load(name, args, p.getenv, p.stderr)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil, err
+// parseArgs parses a command's arguments, in which flags (the command's own
+// and every setting's) and positional arguments may come in any order, and
+// resolves the settings. An invalid setting or flag is a usage error.
+func parseArgs(p *program, fs *flag.FlagSet, args []string) (*config.Config, []string, error) {
+	resolve := config.Bind(fs, p.getenv)
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, nil, err
+			}
+			return nil, nil, fmt.Errorf("%w: %v", errUsage, err)
 		}
-		return nil, fmt.Errorf("%w: %v", errUsage, err)
+		if fs.NArg() == 0 {
+			break
+		}
+		positional = append(positional, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	return cfg, nil
+	cfg, err := resolve()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return cfg, positional, nil
 }
 
 // openDatabase connects and, when migrate is set, applies pending migrations.

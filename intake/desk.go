@@ -1,0 +1,106 @@
+package intake
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/crypto"
+)
+
+// DefaultDeskSlug names the desk every fresh install has.
+const DefaultDeskSlug = "export-controls"
+
+// Desk is a routing target for tips: its own titles, questionnaire and
+// recipient keys.
+type Desk struct {
+	ID        int64
+	Slug      string
+	TitleEN   string
+	TitleZH   string
+	CreatedAt time.Time
+}
+
+// RecipientKey is an OpenPGP public key that every submission to a desk is
+// encrypted to.
+type RecipientKey struct {
+	ID          int64
+	DeskSlug    string
+	Fingerprint string
+	Armored     string
+	CreatedAt   time.Time
+}
+
+// DeskStore keeps desks and their keys.
+type DeskStore interface {
+	// CreateDesk stores a new desk; Conflict when the slug is taken.
+	CreateDesk(ctx context.Context, d Desk) (Desk, error)
+	// Desks lists every desk by slug.
+	Desks(ctx context.Context) ([]Desk, error)
+	// Desk returns one desk; NotFound when there is none.
+	Desk(ctx context.Context, slug string) (Desk, error)
+	// AddKey stores a recipient key; NotFound for an unknown desk,
+	// Conflict when the desk has the key already.
+	AddKey(ctx context.Context, k RecipientKey) (RecipientKey, error)
+	// Keys lists the keys of one desk, or of every desk when slug is "".
+	Keys(ctx context.Context, slug string) ([]RecipientKey, error)
+	// RemoveKey removes a key from a desk; NotFound when it is not there.
+	RemoveKey(ctx context.Context, slug, fingerprint string) error
+}
+
+// Desks is the service behind the desk and key commands and pages.
+type Desks struct {
+	Store DeskStore
+	Now   func() time.Time
+}
+
+var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// AddDesk creates a desk after checking its slug and titles.
+func (s *Desks) AddDesk(ctx context.Context, slug, titleEN, titleZH string) (Desk, error) {
+	if !slugPattern.MatchString(slug) {
+		return Desk{}, tipline.Errorf(tipline.Invalid, "A desk slug is 1 to 63 lowercase letters, digits and hyphens, starting with a letter or digit.")
+	}
+	titleEN, titleZH = strings.TrimSpace(titleEN), strings.TrimSpace(titleZH)
+	if titleEN == "" {
+		return Desk{}, tipline.Errorf(tipline.Invalid, "A desk needs an English title.")
+	}
+	return s.Store.CreateDesk(ctx, Desk{Slug: slug, TitleEN: titleEN, TitleZH: titleZH})
+}
+
+// AddKey parses an armored public key, refuses one that cannot receive
+// submissions (expired, revoked, no encryption key, a private key) and adds
+// it to the desk.
+func (s *Desks) AddKey(ctx context.Context, slug string, armored []byte) (RecipientKey, *crypto.PublicKey, error) {
+	if _, err := s.Store.Desk(ctx, slug); err != nil {
+		return RecipientKey{}, nil, err
+	}
+	pub, err := crypto.ParsePublicKey(armored, s.Now())
+	if err != nil {
+		return RecipientKey{}, nil, tipline.Wrap(tipline.Invalid, err, "This key cannot receive submissions: "+strings.TrimPrefix(err.Error(), "crypto: "))
+	}
+	k, err := s.Store.AddKey(ctx, RecipientKey{DeskSlug: slug, Fingerprint: pub.Fingerprint, Armored: pub.Armored})
+	return k, pub, err
+}
+
+// Recipients returns the keys a submission to the desk is encrypted to now.
+// Keys that expired or were revoked since they were added are left out; an
+// empty result means the desk is not accepting tips.
+func (s *Desks) Recipients(ctx context.Context, slug string) ([]*crypto.PublicKey, error) {
+	keys, err := s.Store.Keys(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	var out []*crypto.PublicKey
+	for _, k := range keys {
+		pub, err := crypto.ParsePublicKey([]byte(k.Armored), now)
+		if err != nil {
+			continue
+		}
+		out = append(out, pub)
+	}
+	return out, nil
+}

@@ -1,0 +1,83 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/blob"
+)
+
+// JanitorReport counts what one sweep did.
+type JanitorReport struct {
+	Removed  int // pending blobs that no committed row references
+	Finished int // committed blobs moved out of the pending prefix
+}
+
+// SweepPending looks at every blob under the pending prefix older than
+// maxAge: a blob that a committed object references finishes its move to
+// the objects prefix; any other belongs to a submission that was never
+// committed (a dropped connection, a crash) and is removed. Younger blobs
+// may belong to a submission in progress and are left alone.
+func (s *Service) SweepPending(ctx context.Context, maxAge time.Duration) (JanitorReport, error) {
+	var r JanitorReport
+	infos, err := s.Blobs.List(ctx, pendingPrefix)
+	if err != nil {
+		return r, err
+	}
+	cutoff := s.Now().Add(-maxAge)
+	for _, info := range infos {
+		if info.Modified.After(cutoff) {
+			continue
+		}
+		id := strings.TrimPrefix(info.Key, pendingPrefix)
+		committed, err := s.Store.ObjectCommitted(ctx, id)
+		if err != nil {
+			return r, err
+		}
+		if !committed {
+			if err := s.Blobs.Delete(ctx, info.Key); err != nil {
+				return r, err
+			}
+			r.Removed++
+			continue
+		}
+		final := objectsPrefix + id
+		if err := s.Blobs.Move(ctx, info.Key, final); err != nil && !errors.Is(err, blob.ErrNotFound) {
+			return r, err
+		}
+		if err := s.Store.MoveObject(ctx, id, final); err != nil && tipline.ErrorCode(err) != tipline.NotFound {
+			return r, err
+		}
+		r.Finished++
+	}
+	return r, nil
+}
+
+// RunJanitor sweeps every interval until ctx ends: pending blobs, and rate
+// counters and spent proof-of-work tokens older than two hours.
+func (s *Service) RunJanitor(ctx context.Context, interval, maxAge time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		r, err := s.SweepPending(ctx, maxAge)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			s.Logger.Warn("janitor sweep failed", "err", err)
+		case r.Removed+r.Finished > 0:
+			s.Logger.Info("janitor swept pending blobs", "removed", r.Removed, "finished", r.Finished)
+		}
+		if s.Rates != nil {
+			if err := s.Rates.PurgeRates(ctx, s.Now().Add(-2*time.Hour).Unix()); err != nil && ctx.Err() == nil {
+				s.Logger.Warn("janitor could not purge rate counters", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

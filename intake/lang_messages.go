@@ -1,0 +1,211 @@
+package intake
+
+// messages is the catalog of the chrome of source-facing pages: every
+// message in English and Simplified Chinese. Messages with fmt verbs are
+// filled in by their users; a test checks that both languages of a message
+// have the same verbs.
+//
+// The Chinese is written for frightened, careful readers: plain words, no
+// legal jargon, nothing promised that the software does not do.
+var messages = map[string]Text{
+	// Languages and general chrome.
+	"language_name": {EN: "English", ZH: "简体中文"},
+	"language":      {EN: "Language", ZH: "语言"},
+	"home":          {EN: "Start page", ZH: "首页"},
+	"submit_tip":    {EN: "Submit a tip", ZH: "提交举报"},
+	"check_replies": {EN: "Check for replies", ZH: "查看回复"},
+	"privacy_notice": {
+		EN: "This site sets no cookies, loads nothing from other sites and works with JavaScript turned off.",
+		ZH: "本网站不设置 Cookie，不从其他网站加载任何内容，关闭 JavaScript 也能正常使用。",
+	},
+	"not_onion_notice": {
+		EN: "You are not using this site's onion address. For the best protection, use Tor Browser and the .onion address.",
+		ZH: "您当前访问的不是本网站的洋葱（.onion）地址。为了最好地保护自己，请使用 Tor 浏览器访问 .onion 地址。",
+	},
+	"not_accepting": {
+		EN: "This desk is not accepting tips yet.",
+		ZH: "此举报通道暂不接收举报。",
+	},
+
+	// The form.
+	"submit":   {EN: "Send tip", ZH: "提交举报"},
+	"required": {EN: "(required)", ZH: "（必填）"},
+	"choose":   {EN: "— Choose —", ZH: "— 请选择 —"},
+	"no_answer": {
+		EN: "No answer",
+		ZH: "不回答",
+	},
+	"show_if_hint": {
+		EN: "(Answer this only if you chose %s.)",
+		ZH: "（仅当您选择了%s时才需回答。）",
+	},
+	"show_if_quote": {EN: "“%s”", ZH: "“%s”"},
+	"or":            {EN: " or ", ZH: "或"},
+	"date_format":   {EN: "YYYY-MM-DD", ZH: "年-月-日，如 2024-03-15"},
+	"party_row":     {EN: "Company or person %d", ZH: "公司或个人 %d"},
+	"party_name":    {EN: "Name", ZH: "名称或姓名"},
+	"party_role":    {EN: "Role", ZH: "角色"},
+	"party_country": {EN: "Country or region", ZH: "国家或地区"},
+	"party_identifiers": {
+		EN: "Identifiers: registration numbers, addresses, websites, emails, phone numbers",
+		ZH: "识别信息：注册号、地址、网站、电子邮箱、电话号码",
+	},
+	"errors_summary": {
+		EN: "Some answers need your attention. Nothing has been saved yet.",
+		ZH: "有些回答需要您修改。目前还没有保存任何内容。",
+	},
+	"files_again": {
+		EN: "For your safety, files are not kept when the form comes back for corrections. Please choose your files again.",
+		ZH: "为了您的安全，表单退回修改时不会保留您选择的文件。请重新选择文件。",
+	},
+	"js_off_notice": {
+		EN: "JavaScript is off. You can still send your tip: our server will encrypt it and your files in memory as they arrive, before anything is stored.",
+		ZH: "JavaScript 已关闭。您仍然可以提交举报：我们的服务器会在接收时于内存中对您的举报和文件进行加密，然后才存储。",
+	},
+	"js_on_notice": {
+		EN: "Your browser will encrypt your tip and files before sending them.",
+		ZH: "您的浏览器会在发送前对您的举报和文件进行加密。",
+	},
+
+	// Sending with JavaScript.
+	"working": {
+		EN: "Preparing to send. This can take a few seconds…",
+		ZH: "正在准备发送，可能需要几秒钟……",
+	},
+	"encrypting": {EN: "Encrypting in your browser…", ZH: "正在您的浏览器中加密……"},
+	"uploading":  {EN: "Uploading…", ZH: "正在上传……"},
+	"upload_resuming": {
+		EN: "The connection was interrupted. Resuming the upload…",
+		ZH: "连接中断了。正在从中断处继续上传……",
+	},
+	"encryption_failed": {
+		EN: "Your browser could not encrypt your tip, so nothing was sent. You can try again, or turn JavaScript off and send the form without it: our server will then encrypt it.",
+		ZH: "您的浏览器未能加密您的举报，因此没有发送任何内容。您可以重试，或者关闭 JavaScript 后再提交表单，届时将由我们的服务器进行加密。",
+	},
+
+	// After sending.
+	"tip_received": {EN: "Your tip has been received.", ZH: "我们已收到您的举报。"},
+	"encrypted_by_browser": {
+		EN: "Your browser encrypted your tip and files before sending them. Our server never received them unencrypted.",
+		ZH: "您的浏览器在发送前已对您的举报和文件进行了加密。我们的服务器从未收到未加密的内容。",
+	},
+	"encrypted_by_server": {
+		EN: "Our server encrypted your tip and files in memory as they arrived, before storing anything. They were never stored unencrypted.",
+		ZH: "我们的服务器在接收时于内存中对您的举报和文件进行了加密，然后才存储。未加密的内容从未被存储。",
+	},
+	"received_day": {
+		EN: "Received on %s (UTC). We record only the day, not the time.",
+		ZH: "接收日期：%s（UTC）。我们只记录日期，不记录具体时间。",
+	},
+	"codename_title": {EN: "Your codename", ZH: "您的代号"},
+	"codename_shown_once": {
+		EN: "This is the only time we show your codename.",
+		ZH: "您的代号只会在这里显示这一次。",
+	},
+	"codename_explain": {
+		EN: "Your codename is the only way back to your tip: with it you can read replies from investigators, answer their questions and add evidence. We cannot recover it or send it to you again.",
+		ZH: "代号是您再次找到这份举报的唯一方式：凭代号，您可以阅读调查人员的回复、回答他们的问题并补充证据。我们无法找回代号，也无法再次发给您。",
+	},
+	"codename_keep": {
+		EN: "Write it down on paper or memorize it. Do not keep it on a work or shared device, and do not show it to anyone: whoever has it can read the replies to your tip.",
+		ZH: "请把它抄在纸上或记在心里。不要把它保存在工作设备或与他人共用的设备上，也不要给任何人看：任何人拿到代号都能阅读对您举报的回复。",
+	},
+	"save_codename": {EN: "Save your codename now", ZH: "请现在保存您的代号"},
+	"i_saved":       {EN: "I have saved my codename", ZH: "我已保存我的代号"},
+	"codename_confirm": {
+		EN: "Please confirm that you have saved your codename.",
+		ZH: "请确认您已保存代号。",
+	},
+	"receipt_download": {EN: "Download signed receipt", ZH: "下载已签名的回执"},
+	"receipt_explain": {
+		EN: "The receipt proves when your tip was received, which can matter for award programs. It does not contain your codename or what you wrote, but it does show that you sent a tip: keep it private.",
+		ZH: "回执可以证明我们收到您举报的时间，这对举报奖励计划可能很重要。回执中不含您的代号，也不含您填写的内容，但它能表明您提交过举报：请妥善保管，不要给他人看到。",
+	},
+
+	// Coming back with a codename.
+	"codename_login": {EN: "Log in with your codename", ZH: "使用代号登录"},
+	"codename_label": {EN: "Codename", ZH: "代号"},
+	"codename_help": {
+		EN: "Type the words of your codename, separated by spaces.",
+		ZH: "请输入代号中的各个英文单词，单词之间用空格分隔。",
+	},
+	"login": {EN: "Log in", ZH: "登录"},
+	"login_cookie_notice": {
+		EN: "Logging in sets one cookie, for this visit only. Log out when you are done.",
+		ZH: "登录后本网站会设置一个 Cookie，仅用于本次访问。使用完毕后请退出登录。",
+	},
+	"logout":        {EN: "Log out", ZH: "退出登录"},
+	"mailbox_title": {EN: "Messages about your tip", ZH: "关于您举报的消息"},
+	"no_replies": {
+		EN: "No replies yet. Please check again later.",
+		ZH: "暂时还没有回复。请稍后再来查看。",
+	},
+	"from_investigator": {EN: "Investigator", ZH: "调查人员"},
+	"from_you":          {EN: "You", ZH: "您"},
+	"your_message":      {EN: "Your message", ZH: "您的留言"},
+	"send_message":      {EN: "Send message", ZH: "发送留言"},
+	"add_evidence":      {EN: "Add evidence", ZH: "补充证据"},
+	"message_sent": {
+		EN: "Your message was encrypted and sent.",
+		ZH: "您的留言已加密并发送。",
+	},
+
+	// Errors on pages.
+	"error_title": {EN: "Something went wrong", ZH: "出现了问题"},
+	"error_generic": {
+		EN: "Something went wrong on our side, and what you sent was not saved. Please try again later.",
+		ZH: "我们这边出现了问题，您提交的内容没有保存。请稍后重试。",
+	},
+	"error_not_found": {
+		EN: "There is no page at this address.",
+		ZH: "此地址没有对应的页面。",
+	},
+	"error_too_large": {
+		EN: "What you sent is larger than this site accepts (at most %s). Please send fewer or smaller files; you can add more files later with your codename.",
+		ZH: "您提交的内容超出了本网站的上限（最多 %s）。请减少文件数量或缩小文件；收到代号后，您可以再补充更多文件。",
+	},
+	"error_rate_limited": {
+		EN: "Many tips are being sent right now. Please wait a few minutes and try again.",
+		ZH: "目前提交的举报较多。请等几分钟后再试。",
+	},
+	"error_codename": {
+		EN: "That codename did not work. Check the words and try again.",
+		ZH: "此代号无效。请检查单词后重试。",
+	},
+
+	// Errors in answers (see Questionnaire.Check).
+	"error_required": {EN: "Please answer this question.", ZH: "请回答此问题。"},
+	"error_choice": {
+		EN: "Please choose from the options listed.",
+		ZH: "请从列出的选项中选择。",
+	},
+	"error_one_choice": {EN: "Please choose only one option.", ZH: "请只选择一个选项。"},
+	"error_date": {
+		EN: "Please enter a date as YYYY-MM-DD, for example 2024-03-15.",
+		ZH: "请按“年-月-日”格式填写日期，例如 2024-03-15。",
+	},
+	"error_date_range": {
+		EN: "This date does not look right. Please check the year.",
+		ZH: "这个日期似乎不对，请检查年份。",
+	},
+	"error_number": {
+		EN: "Please enter a number only, for example 1500 or 2.5. An estimate is fine.",
+		ZH: "请只填写数字，例如 1500 或 2.5。估计数字即可。",
+	},
+	"error_country": {
+		EN: "Please choose a country or region from the list.",
+		ZH: "请从列表中选择国家或地区。",
+	},
+	"error_too_long": {
+		EN: "This answer is too long: it can have at most %d characters.",
+		ZH: "此回答太长：最多只能有 %d 个字符。",
+	},
+	"error_party_role": {
+		EN: "Row %d: please choose a role from the list.",
+		ZH: "第 %d 行：请从列表中选择角色。",
+	},
+	"error_party_too_long": {
+		EN: "Row %d: an entry is too long.",
+		ZH: "第 %d 行：有一项内容太长。",
+	},
+}

@@ -1,0 +1,383 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime"
+	"time"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/blob"
+	"github.com/tipline/tipline/crypto"
+)
+
+// Blob key prefixes. Every blob is written under pendingPrefix first; once
+// the database transaction that records it has committed, it moves to
+// objectsPrefix. A pending blob that no row references is an abandoned
+// submission, which the janitor removes.
+const (
+	pendingPrefix = "pending/"
+	objectsPrefix = "objects/"
+)
+
+// Object kinds.
+const (
+	KindManifest = "manifest" // the answers, narrative and file list
+	KindFile     = "file"     // one evidence file
+	KindMessage  = "message"  // a follow-up message or reply
+)
+
+// Submission is a committed tip as the database holds it: metadata and
+// references to ciphertext, never content.
+type Submission struct {
+	ID          string
+	DeskSlug    string
+	ReceivedDay string // YYYY-MM-DD, UTC: no finer time is ever stored
+	EncryptedBy string // "browser" or "server"
+	LookupKey   [32]byte
+	ReplySalt   []byte
+	Objects     []Object
+}
+
+// Object is one stored OpenPGP message: key packets in the database, the
+// encrypted body in the blob store.
+type Object struct {
+	ID         string
+	Kind       string
+	Position   int
+	BlobKey    string
+	KeyPackets []byte
+	BodySize   int64
+	SHA256     [32]byte // of the whole message: key packets then body
+}
+
+// LogEntry is one entry of the hash-chained intake log.
+type LogEntry struct {
+	Seq          int64
+	SubmissionID string
+	ReceivedDay  string
+	Payload      []byte // canonical JSON, see logPayload
+	PrevHash     [32]byte
+	EntryHash    [32]byte // SHA-256 of Payload, which holds PrevHash
+}
+
+// SubmissionStore keeps committed submissions and the intake log.
+type SubmissionStore interface {
+	LogStore
+	// Commit records a submission, its objects and its intake log entry in
+	// one transaction. payload builds the entry's payload from its sequence
+	// number and the previous entry's hash (zero for the first entry).
+	Commit(ctx context.Context, s Submission, payload func(seq int64, prev [32]byte) []byte) (LogEntry, error)
+	// MoveObject records that an object's blob now lives under blobKey;
+	// NotFound when there is no such object.
+	MoveObject(ctx context.Context, objectID, blobKey string) error
+	// ObjectCommitted reports whether a committed submission holds the object.
+	ObjectCommitted(ctx context.Context, objectID string) (bool, error)
+}
+
+// Service accepts submissions.
+type Service struct {
+	Desks          *Desks
+	Store          SubmissionStore
+	Blobs          blob.Store
+	Questionnaires func(deskSlug string) *Questionnaire
+	Pepper         crypto.Pepper
+	CodenameParams crypto.CodenameParams
+	Receipts       *ReceiptSigner
+	Rates          RateStore // nil: no limits
+	Limits         Limits
+	Logger         *slog.Logger
+	Now            func() time.Time
+}
+
+// Receipt is what a source gets after a committed submission.
+type Receipt struct {
+	Codename     crypto.Codename
+	SubmissionID string
+	ReceivedDay  string
+	EncryptedBy  string
+	Entry        LogEntry
+	Objects      []Object
+}
+
+// ErrNotAccepting means the desk has no valid recipient key.
+var ErrNotAccepting = errors.New("intake: desk is not accepting tips")
+
+// ValidationError lists the answers a source must correct.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	return fmt.Sprintf("intake: %d answers need correcting", len(e.Fields))
+}
+
+// ServerSubmission is a submission that the server encrypts as its form
+// streams in, for sources without JavaScript. Plaintext exists only in
+// memory while a part passes through; each file is encrypted and written to
+// the blob store before the next part is read.
+type ServerSubmission struct {
+	svc        *Service
+	desk       Desk
+	q          *Questionnaire
+	recipients []*crypto.PublicKey
+	answers    Answers
+	textBytes  int
+	files      []ManifestFile
+	objects    []Object
+}
+
+// maxTextBytes bounds the answers of one submission (files not counted).
+const maxTextBytes = 1 << 20
+
+// BeginServerSubmission starts a submission to a desk.
+func (s *Service) BeginServerSubmission(ctx context.Context, slug string) (*ServerSubmission, error) {
+	desk, err := s.Desks.Store.Desk(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	recipients, err := s.Desks.Recipients(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if len(recipients) == 0 {
+		return nil, ErrNotAccepting
+	}
+	if err := s.takeSubmission(ctx, slug); err != nil {
+		return nil, err
+	}
+	return &ServerSubmission{svc: s, desk: desk, q: s.Questionnaires(slug), recipients: recipients, answers: Answers{}}, nil
+}
+
+// Questionnaire returns the questionnaire the submission answers.
+func (b *ServerSubmission) Questionnaire() *Questionnaire { return b.q }
+
+// Answers returns the answers received so far, to fill the form again when
+// some need correcting.
+func (b *ServerSubmission) Answers() Answers { return b.answers }
+
+// AddValue records one form value.
+func (b *ServerSubmission) AddValue(name, value string) error {
+	b.textBytes += len(name) + len(value)
+	if b.textBytes > maxTextBytes {
+		return tipline.Errorf(tipline.TooLarge, "The answers are longer than %d bytes.", maxTextBytes)
+	}
+	b.answers[name] = append(b.answers[name], value)
+	return nil
+}
+
+// AddFile encrypts one evidence file as it streams in and stores it under
+// the pending prefix. The file name and type go into the manifest only.
+func (b *ServerSubmission) AddFile(ctx context.Context, name, contentType string, r io.Reader) error {
+	plain := sha256.New()
+	counter := &countingReader{r: io.TeeReader(r, plain)}
+	obj, err := b.svc.storeEncrypted(ctx, b.recipients, counter, KindFile, len(b.objects)+1)
+	if err != nil {
+		return err
+	}
+	b.objects = append(b.objects, obj)
+	b.files = append(b.files, ManifestFile{Name: name, Type: contentType, Size: counter.n, SHA256: hex.EncodeToString(plain.Sum(nil))})
+	return nil
+}
+
+// Commit checks the answers, encrypts the manifest, records the submission
+// in one transaction and only then returns the receipt with the codename.
+// On a validation error the caller re-renders the form; on any error the
+// pending blobs are removed.
+func (b *ServerSubmission) Commit(ctx context.Context, lang Lang) (*Receipt, error) {
+	cleaned, errs := b.q.Check(b.answers)
+	if len(errs) > 0 {
+		b.Abort(ctx)
+		return nil, &ValidationError{Fields: errs}
+	}
+	m := b.q.NewManifest(b.desk.Slug, lang, cleaned)
+	m.Files = b.files
+	manifest, err := json.Marshal(m)
+	if err != nil {
+		b.Abort(ctx)
+		return nil, err
+	}
+	obj, err := b.svc.storeEncrypted(ctx, b.recipients, bytes.NewReader(manifest), KindManifest, 0)
+	clear(manifest)
+	if err != nil {
+		b.Abort(ctx)
+		return nil, err
+	}
+	b.objects = append([]Object{obj}, b.objects...)
+	receipt, err := b.svc.commit(ctx, b.desk.Slug, "server", b.objects)
+	if err != nil {
+		b.Abort(ctx)
+		return nil, err
+	}
+	return receipt, nil
+}
+
+// Abort removes what the submission stored. Use a context that outlives a
+// cancelled request.
+func (b *ServerSubmission) Abort(ctx context.Context) {
+	for _, o := range b.objects {
+		if err := b.svc.Blobs.Delete(context.WithoutCancel(ctx), o.BlobKey); err != nil {
+			b.svc.Logger.Warn("abandoned pending blob; the janitor will remove it", "err", err)
+		}
+	}
+	b.objects = nil
+}
+
+// storeEncrypted encrypts r to the recipients in memory and stores the
+// result as storeMessage does.
+func (s *Service) storeEncrypted(ctx context.Context, recipients []*crypto.PublicKey, r io.Reader, kind string, position int) (Object, error) {
+	pr, pw := io.Pipe()
+	go func() {
+		w, err := crypto.Encrypt(pw, recipients...)
+		if err == nil {
+			_, err = io.Copy(w, r)
+		}
+		if err == nil {
+			err = w.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	obj, err := s.storeMessage(ctx, pr, recipients, kind, position)
+	pr.CloseWithError(errors.New("intake: message not stored")) // stops the encrypting goroutine on failure
+	return obj, err
+}
+
+// storeMessage checks that src is an OpenPGP message to exactly the
+// recipients (whoever encrypted it), streams its encrypted body into a
+// pending blob and keeps its key packets for the database. Browser uploads
+// and server-side encryption go through this one path.
+func (s *Service) storeMessage(ctx context.Context, src io.Reader, recipients []*crypto.PublicKey, kind string, position int) (Object, error) {
+	id := blob.NewKey("")
+	key := pendingPrefix + id
+	whole := sha256.New()
+	pr, pw := io.Pipe()
+	body := &countingReader{r: pr}
+	put := make(chan error, 1)
+	go func() {
+		_, err := s.Blobs.Put(ctx, key, body)
+		pr.CloseWithError(err) // unblocks SplitMessage if Put failed
+		put <- err
+	}()
+	keyPackets, splitErr := crypto.SplitMessage(io.TeeReader(src, whole), pw, recipients...)
+	pw.CloseWithError(splitErr)
+	putErr := <-put
+	switch {
+	case splitErr != nil:
+		s.Blobs.Delete(context.WithoutCancel(ctx), key)
+		if errors.Is(splitErr, crypto.ErrInvalidMessage) {
+			return Object{}, tipline.Wrap(tipline.Invalid, splitErr, "The upload is not an OpenPGP message encrypted to this desk's keys.")
+		}
+		return Object{}, splitErr
+	case putErr != nil:
+		s.Blobs.Delete(context.WithoutCancel(ctx), key)
+		return Object{}, tipline.Wrap(tipline.Unavailable, putErr, "The evidence store is not reachable. Nothing was saved; please try again later.")
+	}
+	var digest [32]byte
+	whole.Sum(digest[:0])
+	return Object{ID: id, Kind: kind, Position: position, BlobKey: key, KeyPackets: keyPackets, BodySize: body.n, SHA256: digest}, nil
+}
+
+// commit records the submission with a new codename, then moves its blobs
+// out of the pending prefix. A failed move is harmless: the row references
+// the pending key until the janitor finishes the move.
+func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects []Object) (*Receipt, error) {
+	codename, err := crypto.NewCodename()
+	if err != nil {
+		return nil, err
+	}
+	lookup, err := s.deriveLookupKey(ctx, codename)
+	if err != nil {
+		return nil, err
+	}
+	sub := Submission{
+		ID:          blob.NewKey(""),
+		DeskSlug:    desk,
+		ReceivedDay: s.Now().UTC().Format(time.DateOnly),
+		EncryptedBy: encryptedBy,
+		LookupKey:   lookup,
+		ReplySalt:   crypto.NewCodenameSalt(),
+		Objects:     objects,
+	}
+	entry, err := s.Store.Commit(ctx, sub, func(seq int64, prev [32]byte) []byte {
+		return logPayload(seq, prev, sub)
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range objects {
+		final := objectsPrefix + o.ID
+		if err := s.Blobs.Move(ctx, o.BlobKey, final); err != nil {
+			s.Logger.Warn("blob stays under the pending prefix until the janitor moves it", "err", err)
+			continue
+		}
+		if err := s.Store.MoveObject(ctx, o.ID, final); err != nil {
+			s.Logger.Warn("object row still names the pending key; the janitor will update it", "err", err)
+			continue
+		}
+		objects[i].BlobKey = final
+	}
+	return &Receipt{Codename: codename, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, EncryptedBy: encryptedBy, Entry: entry, Objects: objects}, nil
+}
+
+// derivations bounds the argon2id runs in flight in this process: each one
+// holds 64 MiB and a core for about 150 ms, so a burst of submissions waits
+// its turn instead of exhausting memory.
+var derivations = make(chan struct{}, runtime.NumCPU())
+
+// deriveLookupKey derives the codename's lookup key within that bound.
+func (s *Service) deriveLookupKey(ctx context.Context, c crypto.Codename) ([32]byte, error) {
+	select {
+	case derivations <- struct{}{}:
+	case <-ctx.Done():
+		return [32]byte{}, ctx.Err()
+	}
+	defer func() { <-derivations }()
+	return c.LookupKey(s.Pepper, s.CodenameParams), nil
+}
+
+// logPayload is the canonical JSON of an intake log entry. Its fields are in
+// a fixed order and hold no secret: what a receipt proves and a verifier
+// recomputes.
+func logPayload(seq int64, prev [32]byte, s Submission) []byte {
+	type object struct {
+		ID     string `json:"id"`
+		Kind   string `json:"kind"`
+		SHA256 string `json:"sha256"`
+	}
+	p := struct {
+		Version     int      `json:"v"`
+		Seq         int64    `json:"seq"`
+		Prev        string   `json:"prev"`
+		Submission  string   `json:"submission"`
+		Desk        string   `json:"desk"`
+		ReceivedDay string   `json:"received_day"`
+		Objects     []object `json:"objects"`
+	}{1, seq, hex.EncodeToString(prev[:]), s.ID, s.DeskSlug, s.ReceivedDay, make([]object, len(s.Objects))}
+	for i, o := range s.Objects {
+		p.Objects[i] = object{o.ID, o.Kind, hex.EncodeToString(o.SHA256[:])}
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		panic(err) // only strings and numbers
+	}
+	return b
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}

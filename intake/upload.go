@@ -1,0 +1,532 @@
+package intake
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/blob"
+)
+
+// Uploads on the JavaScript path. A source's browser encrypts the manifest
+// and each file to the desk's keys, then sends each resulting OpenPGP
+// message to an upload session in chunks, each stored as its own blob under
+// uploads/<id>/ as it streams in. A dropped connection costs one chunk: the
+// browser asks which chunks arrived and goes on. The submission then streams
+// every session's chunks, in order, through storeMessage, the same check and
+// storage path as server-side encryption, and commits.
+const (
+	// DefaultChunkSize is the chunk size of an upload session, and the
+	// largest a client may ask for.
+	DefaultChunkSize = 8 << 20
+	// MinChunkSize is the smallest chunk size a client may ask for.
+	MinChunkSize = 64 << 10
+	// UploadTTL is how long an upload session lives after its last chunk;
+	// the janitor then removes it (SweepUploads).
+	UploadTTL = 24 * time.Hour
+	// MaxSubmissionFiles bounds the files of one browser submission.
+	MaxSubmissionFiles = 100
+
+	uploadsPrefix = "uploads/"
+	// maxChunks bounds the chunks of one session, whatever the limits.
+	maxChunks = 1 << 20
+)
+
+// Upload is an upload session: one OpenPGP message arriving in chunks.
+// Every chunk but the last is exactly ChunkSize bytes.
+type Upload struct {
+	ID          string
+	DeskSlug    string
+	ChunkSize   int64
+	MaxBytes    int64 // largest message the session takes
+	Claimed     bool  // a submission is reading it
+	ExpiresHour int64 // Unix seconds, on the hour: no finer time is kept
+	Chunks      []UploadChunk
+}
+
+// UploadChunk is one stored chunk of an upload session.
+type UploadChunk struct {
+	N    int
+	Size int64
+}
+
+// Bytes returns how many bytes of the session's chunks are stored.
+func (u Upload) Bytes() int64 {
+	var n int64
+	for _, c := range u.Chunks {
+		n += c.Size
+	}
+	return n
+}
+
+// UploadStore keeps upload sessions. The Service's Store must implement it
+// too for the JavaScript path to work (store.Store does).
+type UploadStore interface {
+	// CreateUpload records a new session; NotFound for an unknown desk.
+	CreateUpload(ctx context.Context, u Upload) error
+	// Upload returns a session with its chunks sorted by N; NotFound when
+	// there is none.
+	Upload(ctx context.Context, id string) (Upload, error)
+	// AddChunk records chunk n of an unclaimed session, replacing an
+	// earlier record of the same chunk, and moves the session's expiry to
+	// expiresHour; NotFound when there is no such session, Conflict when it
+	// is claimed.
+	AddChunk(ctx context.Context, id string, n int, size, expiresHour int64) error
+	// ClaimUploads marks sessions as being submitted, all of them or none;
+	// Conflict when one is missing or claimed already.
+	ClaimUploads(ctx context.Context, ids []string) error
+	// ReleaseUploads undoes ClaimUploads.
+	ReleaseUploads(ctx context.Context, ids []string) error
+	// DeleteUploads removes sessions and their chunk records.
+	DeleteUploads(ctx context.Context, ids []string) error
+	// ExpiredUploads lists the sessions whose expiry is at or before now
+	// (Unix seconds).
+	ExpiredUploads(ctx context.Context, now int64) ([]string, error)
+}
+
+// uploads returns the store of upload sessions.
+func (s *Service) uploads() (UploadStore, error) {
+	u, ok := s.Store.(UploadStore)
+	if !ok {
+		return nil, errors.New("intake: the submission store keeps no upload sessions")
+	}
+	return u, nil
+}
+
+// MaxMessageBytes returns the largest OpenPGP message a browser may upload
+// for a file of at most maxFile bytes: the file plus room for key packets,
+// packet headers and integrity tags.
+func MaxMessageBytes(maxFile int64) int64 {
+	return maxFile + maxFile/64 + 1<<20
+}
+
+// ValidUploadID reports whether id has the form of an upload session id.
+func ValidUploadID(id string) bool {
+	if len(id) != 26 {
+		return false
+	}
+	for i := range len(id) {
+		if c := id[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// chunkKey is the blob key of chunk n of an upload session; the zero
+// padding keeps a listing in chunk order.
+func chunkKey(id string, n int) string {
+	return fmt.Sprintf("%s%s/%08d", uploadsPrefix, id, n)
+}
+
+// expiresHour returns the expiry of a session active at now: UploadTTL
+// later, rounded up to the hour.
+func expiresHour(now time.Time) int64 {
+	return now.UTC().Truncate(time.Hour).Add(UploadTTL + time.Hour).Unix()
+}
+
+// BeginUpload opens an upload session for one message to a desk, for a
+// file of at most maxFile bytes. chunkSize 0 means DefaultChunkSize; a
+// client on a poor connection may ask for smaller chunks, down to
+// MinChunkSize.
+func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFile int64) (Upload, error) {
+	store, err := s.uploads()
+	if err != nil {
+		return Upload{}, err
+	}
+	if chunkSize == 0 {
+		chunkSize = DefaultChunkSize
+	}
+	if chunkSize < MinChunkSize || chunkSize > DefaultChunkSize {
+		return Upload{}, tipline.Errorf(tipline.Invalid, "The chunk size must be between %d and %d bytes.", MinChunkSize, DefaultChunkSize)
+	}
+	recipients, err := s.Desks.Recipients(ctx, slug)
+	if err != nil {
+		return Upload{}, err
+	}
+	if len(recipients) == 0 {
+		return Upload{}, ErrNotAccepting
+	}
+	// Abuse limits: a proof-of-work token from the browser would be checked
+	// here before a session is opened (issue 3, point 8).
+	u := Upload{
+		ID:          blob.NewKey(""),
+		DeskSlug:    slug,
+		ChunkSize:   chunkSize,
+		MaxBytes:    MaxMessageBytes(maxFile),
+		ExpiresHour: expiresHour(s.Now()),
+	}
+	if err := store.CreateUpload(ctx, u); err != nil {
+		return Upload{}, err
+	}
+	return u, nil
+}
+
+// Upload returns an upload session that has not expired, with its chunks.
+func (s *Service) Upload(ctx context.Context, id string) (Upload, error) {
+	store, err := s.uploads()
+	if err != nil {
+		return Upload{}, err
+	}
+	if !ValidUploadID(id) {
+		return Upload{}, errUploadNotFound
+	}
+	u, err := store.Upload(ctx, id)
+	if tipline.ErrorCode(err) == tipline.NotFound || (err == nil && u.ExpiresHour <= s.Now().Unix()) {
+		return Upload{}, errUploadNotFound
+	}
+	return u, err
+}
+
+var errUploadNotFound = tipline.Errorf(tipline.NotFound, "This upload does not exist or has expired. Please send your tip again.")
+
+// errNotCiphertext is the refusal of anything but an OpenPGP message to
+// the desk's keys.
+const errNotCiphertext = "The upload is not an OpenPGP message encrypted to this desk's keys."
+
+// PutChunk stores chunk n of an upload session as it streams in from r,
+// replacing the chunk if it was stored before, and returns its size. The
+// chunk may be at most the session's chunk size. The first chunk must begin
+// with a key packet, so that a client that would send plaintext by mistake
+// is stopped before anything is stored; the whole message is checked when
+// it is submitted.
+func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (int64, error) {
+	store, err := s.uploads()
+	if err != nil {
+		return 0, err
+	}
+	u, err := s.Upload(ctx, id)
+	if err != nil {
+		return 0, err
+	}
+	if u.Claimed {
+		return 0, tipline.Errorf(tipline.Conflict, "This upload is being submitted already.")
+	}
+	limit := min(u.ChunkSize, u.MaxBytes-int64(n)*u.ChunkSize)
+	if n < 0 || n >= maxChunks || limit <= 0 {
+		return 0, tipline.Errorf(tipline.TooLarge, "The upload is larger than this site accepts.")
+	}
+	br := bufio.NewReader(r)
+	if n == 0 {
+		first, err := br.Peek(1)
+		if err == nil && !keyPacketTag(first[0]) {
+			return 0, tipline.Errorf(tipline.Invalid, errNotCiphertext)
+		}
+	}
+	body := &limitedReader{r: br, left: limit}
+	info, err := s.Blobs.Put(ctx, chunkKey(id, n), body)
+	switch {
+	case body.over:
+		return 0, tipline.Errorf(tipline.TooLarge, "A chunk may be at most %d bytes, and the upload at most %d.", u.ChunkSize, u.MaxBytes)
+	case err != nil && ctx.Err() == nil && errors.Is(err, errChunkRead):
+		return 0, tipline.Wrap(tipline.Invalid, err, "The chunk did not arrive whole. Please send it again.")
+	case err != nil:
+		return 0, tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Please try again later.")
+	case info.Size == 0:
+		s.Blobs.Delete(context.WithoutCancel(ctx), chunkKey(id, n))
+		return 0, tipline.Errorf(tipline.Invalid, "A chunk cannot be empty.")
+	}
+	if err := store.AddChunk(ctx, id, n, info.Size, expiresHour(s.Now())); err != nil {
+		return 0, err
+	}
+	return info.Size, nil
+}
+
+// keyPacketTag reports whether b is the first octet of a public-key
+// encrypted session key packet (tag 1), in the new format or the old one
+// with a one, two or four octet length.
+func keyPacketTag(b byte) bool {
+	return b == 0xc1 || b == 0x84 || b == 0x85 || b == 0x86
+}
+
+// errChunkRead marks a failure to read a chunk from its client.
+var errChunkRead = errors.New("intake: reading chunk")
+
+// limitedReader reads at most left bytes, and fails if r has more.
+type limitedReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// One more byte tells a chunk of exactly the limit from a longer one.
+		var b [1]byte
+		n, err := l.r.Read(b[:])
+		if n > 0 {
+			l.over = true
+			return 0, errors.New("intake: chunk too large")
+		}
+		return 0, readErr(err)
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, readErr(err)
+}
+
+// readErr marks errors from the client's body, leaving io.EOF alone.
+func readErr(err error) error {
+	if err == nil || err == io.EOF {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errChunkRead, err)
+}
+
+// SubmitUploads submits a tip made in the browser: the manifest and the
+// files, each a complete upload session to the desk. Each message streams
+// from its chunks through storeMessage, which checks that it is encrypted
+// to exactly the desk's current keys and stores its body under the pending
+// prefix; then the submission is committed and the chunks removed. A
+// message that fails the check (plaintext, a foreign or missing recipient,
+// a truncated message) fails the whole submission with an Invalid error:
+// nothing is committed and every upload of it is removed. On an error the
+// source may retry (the store is unreachable), the uploads stay.
+func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, files []string) (*Receipt, error) {
+	store, err := s.uploads()
+	if err != nil {
+		return nil, err
+	}
+	ids := append([]string{manifest}, files...)
+	if len(files) > MaxSubmissionFiles {
+		return nil, tipline.Errorf(tipline.TooLarge, "A tip can have at most %d files; you can add more later with your codename.", MaxSubmissionFiles)
+	}
+	for i, id := range ids {
+		if !ValidUploadID(id) {
+			return nil, errUploadNotFound
+		}
+		if slices.Contains(ids[:i], id) {
+			return nil, tipline.Errorf(tipline.Invalid, "The same upload is named twice.")
+		}
+	}
+	recipients, err := s.Desks.Recipients(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	if len(recipients) == 0 {
+		return nil, ErrNotAccepting
+	}
+	// Abuse limits: the proof-of-work token of the JavaScript path would be
+	// checked here, before any work (issue 3, point 8).
+	if err := s.takeSubmission(ctx, slug); err != nil {
+		return nil, err
+	}
+	if err := store.ClaimUploads(ctx, ids); err != nil {
+		if tipline.ErrorCode(err) == tipline.Conflict {
+			return nil, tipline.Wrap(tipline.Conflict, err, "These uploads are being submitted already, or do not exist.")
+		}
+		return nil, err
+	}
+	var objects []Object
+	// discard ends a failed submission: its stored messages go, and its
+	// uploads too unless the source may retry.
+	discard := func(err error) error {
+		cleanup := context.WithoutCancel(ctx)
+		for _, o := range objects {
+			if derr := s.Blobs.Delete(cleanup, o.BlobKey); derr != nil {
+				s.Logger.Warn("abandoned pending blob; the janitor will remove it", "err", derr)
+			}
+		}
+		if code := tipline.ErrorCode(err); code == tipline.Invalid || code == tipline.TooLarge {
+			s.removeUploads(cleanup, store, ids)
+		} else if rerr := store.ReleaseUploads(cleanup, ids); rerr != nil {
+			s.Logger.Warn("upload sessions stay claimed until they expire", "err", rerr)
+		}
+		return err
+	}
+	uploads := make([]Upload, len(ids))
+	for i, id := range ids {
+		u, err := s.Upload(ctx, id)
+		if err == nil && u.DeskSlug != slug {
+			err = errUploadNotFound
+		}
+		if err == nil {
+			err = u.complete()
+		}
+		if err != nil {
+			return nil, discard(err)
+		}
+		uploads[i] = u
+	}
+	for i, u := range uploads {
+		kind := KindFile
+		if i == 0 {
+			kind = KindManifest
+		}
+		r := &chunkReader{ctx: ctx, blobs: s.Blobs, u: u}
+		obj, err := s.storeMessage(ctx, r, recipients, kind, i)
+		r.Close()
+		if err != nil {
+			return nil, discard(err)
+		}
+		objects = append(objects, obj)
+	}
+	receipt, err := s.commit(ctx, slug, "browser", objects)
+	if err != nil {
+		return nil, discard(err)
+	}
+	s.removeUploads(context.WithoutCancel(ctx), store, ids)
+	return receipt, nil
+}
+
+// complete checks that a session holds a whole message: chunks 0 to n-1,
+// every one but the last exactly the chunk size.
+func (u Upload) complete() error {
+	if len(u.Chunks) == 0 {
+		return tipline.Errorf(tipline.Invalid, "An upload is empty.")
+	}
+	for i, c := range u.Chunks {
+		if c.N != i {
+			return tipline.Errorf(tipline.Invalid, "Chunk %d of an upload is missing. Please send it, then submit again.", i)
+		}
+		if i < len(u.Chunks)-1 && c.Size != u.ChunkSize {
+			return tipline.Errorf(tipline.Invalid, "Chunk %d of an upload is incomplete. Please send it again, then submit again.", i)
+		}
+	}
+	return nil
+}
+
+// removeUploads deletes the sessions' chunks and rows. What it cannot
+// delete, the janitor removes once the sessions expire.
+func (s *Service) removeUploads(ctx context.Context, store UploadStore, ids []string) {
+	for _, id := range ids {
+		if err := s.deleteChunks(ctx, id); err != nil {
+			s.Logger.Warn("upload chunks stay until the janitor removes them", "err", err)
+		}
+	}
+	if err := store.DeleteUploads(ctx, ids); err != nil {
+		s.Logger.Warn("upload sessions stay until the janitor removes them", "err", err)
+	}
+}
+
+// deleteChunks deletes every chunk blob of a session.
+func (s *Service) deleteChunks(ctx context.Context, id string) error {
+	infos, err := s.Blobs.List(ctx, uploadsPrefix+id+"/")
+	if err != nil {
+		return err
+	}
+	for _, info := range infos {
+		if err := s.Blobs.Delete(ctx, info.Key); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// chunkReader reads a session's chunks one after the other, opening each
+// only when the previous one is done, and checks that each has the size
+// recorded for it (a chunk replaced by a retry meanwhile would not).
+type chunkReader struct {
+	ctx   context.Context
+	blobs blob.Store
+	u     Upload
+	i     int // index into u.Chunks of cur
+	cur   io.ReadCloser
+	read  int64 // bytes of cur read so far
+}
+
+func (c *chunkReader) Read(p []byte) (int, error) {
+	for {
+		if c.cur == nil {
+			if c.i == len(c.u.Chunks) {
+				return 0, io.EOF
+			}
+			rc, err := c.blobs.Get(c.ctx, chunkKey(c.u.ID, c.u.Chunks[c.i].N))
+			if errors.Is(err, blob.ErrNotFound) {
+				return 0, tipline.Wrap(tipline.Invalid, err, "A chunk of an upload is missing. Please send your tip again.")
+			}
+			if err != nil {
+				return 0, tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Nothing was saved; please try again later.")
+			}
+			c.cur, c.read = rc, 0
+		}
+		n, err := c.cur.Read(p)
+		c.read += int64(n)
+		want := c.u.Chunks[c.i].Size
+		switch {
+		case c.read > want || (err == io.EOF && c.read != want):
+			return n, tipline.Errorf(tipline.Invalid, "A chunk of an upload changed while it was submitted. Please send your tip again.")
+		case err == io.EOF:
+			c.cur.Close()
+			c.cur = nil
+			c.i++
+			if n > 0 {
+				return n, nil
+			}
+			continue
+		case err != nil:
+			return n, tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Nothing was saved; please try again later.")
+		}
+		return n, nil
+	}
+}
+
+// Close closes the chunk being read, if any.
+func (c *chunkReader) Close() error {
+	if c.cur == nil {
+		return nil
+	}
+	err := c.cur.Close()
+	c.cur = nil
+	return err
+}
+
+// SweepUploads removes expired upload sessions with their chunks, and chunk
+// blobs that belong to no session (a chunk that finished arriving after its
+// session was submitted or removed). It returns how many sessions' chunks
+// it removed.
+func (s *Service) SweepUploads(ctx context.Context) (int, error) {
+	store, err := s.uploads()
+	if err != nil {
+		return 0, err
+	}
+	expired, err := store.ExpiredUploads(ctx, s.Now().Unix())
+	if err != nil {
+		return 0, err
+	}
+	removed := 0
+	for _, id := range expired {
+		if err := s.deleteChunks(ctx, id); err != nil {
+			return removed, err
+		}
+		if err := store.DeleteUploads(ctx, []string{id}); err != nil {
+			return removed, err
+		}
+		removed++
+	}
+	infos, err := s.Blobs.List(ctx, uploadsPrefix)
+	if err != nil {
+		return removed, err
+	}
+	seen := map[string]bool{}
+	for _, info := range infos {
+		id, _, _ := strings.Cut(strings.TrimPrefix(info.Key, uploadsPrefix), "/")
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		// A chunk is stored only after its session is recorded, and ids are
+		// never reused: a chunk without a session is abandoned for good.
+		_, err := store.Upload(ctx, id)
+		if tipline.ErrorCode(err) != tipline.NotFound {
+			if err != nil {
+				return removed, err
+			}
+			continue
+		}
+		if err := s.deleteChunks(ctx, id); err != nil {
+			return removed, err
+		}
+		removed++
+	}
+	return removed, nil
+}

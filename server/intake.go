@@ -1,0 +1,308 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/blob"
+	"github.com/tipline/tipline/intake"
+)
+
+// maxFormValue bounds one text field of the no-JavaScript form.
+const maxFormValue = 256 << 10
+
+// intakeLang picks the page language: ?lang= first (no cookie is ever set
+// on the intake listener), then Accept-Language.
+func intakeLang(c *gin.Context) intake.Lang {
+	return intake.NegotiateLang(c.Query("lang"), c.GetHeader("Accept-Language"))
+}
+
+// intakePage fills what every intake page needs.
+func (s *Server) intakePage(c *gin.Context, title string, data any) pageData {
+	lang := intakeLang(c)
+	return pageData{Lang: lang.HTMLLang(), L: lang, Title: title, Path: c.Request.URL.Path, Data: data,
+		NotOnion: s.notOnion(c)}
+}
+
+// notOnion reports whether the page was reached by a host name that is not
+// an onion service, so the page can say so without JavaScript.
+func (s *Server) notOnion(c *gin.Context) bool {
+	host := c.Request.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return !strings.HasSuffix(strings.ToLower(host), ".onion")
+}
+
+// onionLocation advertises the onion address to Tor Browser.
+func (s *Server) onionLocation() gin.HandlerFunc {
+	onion := s.deps.Config.OnionAddress
+	return func(c *gin.Context) {
+		if onion != "" && s.notOnion(c) {
+			c.Header("Onion-Location", "http://"+onion+c.Request.URL.RequestURI())
+		}
+		c.Next()
+	}
+}
+
+type deskListItem struct {
+	Desk      intake.Desk
+	Accepting bool
+}
+
+// intakeIndex lists the desks a source can report to.
+func (s *Server) intakeIndex(c *gin.Context) {
+	ctx := c.Request.Context()
+	desks, err := s.deps.Intake.Desks.Store.Desks(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items := make([]deskListItem, 0, len(desks))
+	for _, d := range desks {
+		keys, err := s.deps.Intake.Desks.Recipients(ctx, d.Slug)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		items = append(items, deskListItem{Desk: d, Accepting: len(keys) > 0})
+	}
+	lang := intakeLang(c)
+	s.render(c, http.StatusOK, "intake_index.html", s.intakePage(c, intake.T(lang, "site_title"), items))
+}
+
+// deskForm is the data of the desk form page.
+type deskForm struct {
+	Desk      intake.Desk
+	Title     string
+	Accepting bool
+	Form      intake.FormView
+	Action    string
+	CSS       string
+}
+
+// deskPage shows a desk's questionnaire, or says plainly that the desk does
+// not accept tips yet.
+func (s *Server) deskPage(c *gin.Context) {
+	allowScripts(c)
+	s.renderDeskForm(c, http.StatusOK, nil, nil)
+}
+
+func (s *Server) renderDeskForm(c *gin.Context, status int, answers intake.Answers, errs []intake.FieldError) {
+	ctx := c.Request.Context()
+	lang := intakeLang(c)
+	desk, err := s.deps.Intake.Desks.Store.Desk(ctx, c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	keys, err := s.deps.Intake.Desks.Recipients(ctx, desk.Slug)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	fieldErrs := map[string]intake.Text{}
+	for _, e := range errs {
+		fieldErrs[e.Field] = e.Message
+	}
+	title := desk.TitleEN
+	if lang == intake.ZH && desk.TitleZH != "" {
+		title = desk.TitleZH
+	}
+	q := s.deps.Intake.Questionnaires(desk.Slug)
+	data := deskForm{
+		Desk: desk, Title: title, Accepting: len(keys) > 0,
+		Form:   intake.FormView{Lang: lang, Q: q, Answers: answers, Errors: fieldErrs},
+		Action: "/desk/" + desk.Slug + "/submit?lang=" + string(lang),
+		CSS:    "/desk/" + desk.Slug + "/form.css",
+	}
+	if len(errs) > 0 {
+		status = http.StatusUnprocessableEntity
+	}
+	s.render(c, status, "intake_desk.html", s.intakePage(c, title, data))
+}
+
+// deskCSS serves the stylesheet that shows conditional questions only when
+// they apply, without JavaScript (CSS :has()). Browsers without :has() show
+// every question, each conditional one with a hint saying when it applies.
+func (s *Server) deskCSS(c *gin.Context) {
+	if _, err := s.deps.Intake.Desks.Store.Desk(c.Request.Context(), c.Param("slug")); err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-cache")
+	c.Data(http.StatusOK, "text/css; charset=utf-8", []byte(s.deps.Intake.Questionnaires(c.Param("slug")).ConditionCSS()))
+}
+
+// receiptView is the data of the page that shows the codename.
+type receiptView struct {
+	Codename    []string // the words, shown once
+	Receipt     *intake.Receipt
+	ReceiptURL  string
+	SavedAction string
+}
+
+// submitForm receives the questionnaire as a plain multipart form (JavaScript
+// off). The body is read as a stream: each file is encrypted to the desk's
+// keys as it arrives and its ciphertext streamed into the blob store; nothing
+// is spooled to disk, and plaintext lives only in memory while it passes.
+func (s *Server) submitForm(c *gin.Context) {
+	cfg := s.deps.Config
+	ctx := c.Request.Context()
+	lang := intakeLang(c)
+	// Tor is slow: this request may take far longer than ordinary ones.
+	rc := http.NewResponseController(c.Writer)
+	rc.SetReadDeadline(time.Now().Add(cfg.UploadTimeout))
+	rc.SetWriteDeadline(time.Now().Add(cfg.UploadTimeout + time.Minute))
+	if c.Request.ContentLength > cfg.MaxFormUpload {
+		s.renderTooLarge(c, cfg.MaxFormUpload)
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, cfg.MaxFormUpload)
+	mediaType, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
+		s.renderError(c, errorPage{Status: http.StatusBadRequest, Title: intake.T(lang, "error_title"), Message: intake.T(lang, "error_not_multipart")})
+		return
+	}
+	sub, err := s.deps.Intake.BeginServerSubmission(ctx, c.Param("slug"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	filesField, _ := sub.Questionnaire().FilesField()
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		s.fail(c, tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_not_multipart")))
+		return
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err == nil {
+			err = s.receivePart(ctx, sub, part, filesField.ID)
+			part.Close()
+		}
+		if err != nil {
+			sub.Abort(ctx)
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				s.renderTooLarge(c, cfg.MaxFormUpload)
+				return
+			}
+			if tipline.ErrorCode(err) == tipline.Internal {
+				err = tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_upload_broken"))
+			}
+			s.fail(c, err)
+			return
+		}
+	}
+	receipt, err := sub.Commit(ctx, lang)
+	var invalid *intake.ValidationError
+	if errors.As(err, &invalid) {
+		s.renderDeskForm(c, http.StatusUnprocessableEntity, sub.Answers(), invalid.Fields)
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.renderReceipt(c, receipt)
+}
+
+// receivePart handles one part of the multipart form.
+func (s *Server) receivePart(ctx context.Context, sub *intake.ServerSubmission, part *multipart.Part, filesField string) error {
+	name := part.FormName()
+	if part.FileName() != "" || (filesField != "" && name == filesField) {
+		if part.FileName() == "" {
+			// An empty file input: browsers send a part with no file name.
+			_, err := io.Copy(io.Discard, part)
+			return err
+		}
+		return sub.AddFile(ctx, part.FileName(), part.Header.Get("Content-Type"), part)
+	}
+	value, err := io.ReadAll(io.LimitReader(part, maxFormValue+1))
+	if err != nil {
+		return err
+	}
+	if len(value) > maxFormValue {
+		return tipline.Errorf(tipline.TooLarge, "An answer is longer than %d bytes.", maxFormValue)
+	}
+	if name == "lang" || name == "" {
+		return nil
+	}
+	return sub.AddValue(name, string(value))
+}
+
+func (s *Server) renderReceipt(c *gin.Context, r *intake.Receipt) {
+	lang := intakeLang(c)
+	q := url.Values{"lang": {string(lang)}}
+	view := receiptView{
+		Codename:    strings.Fields(r.Codename.Reveal()),
+		Receipt:     r,
+		ReceiptURL:  "/receipt/" + r.SubmissionID + "?" + q.Encode(),
+		SavedAction: "/saved",
+	}
+	s.render(c, http.StatusOK, "intake_codename.html", s.intakePage(c, intake.T(lang, "codename_title"), view))
+}
+
+// saved is where the "I have saved my codename" step leads.
+func (s *Server) saved(c *gin.Context) {
+	lang := intakeLang(c)
+	s.render(c, http.StatusOK, "intake_saved.html", s.intakePage(c, intake.T(lang, "saved_title"), nil))
+}
+
+func (s *Server) renderTooLarge(c *gin.Context, limit int64) {
+	lang := intakeLang(c)
+	c.Header("Connection", "close")
+	s.renderError(c, errorPage{Status: http.StatusRequestEntityTooLarge, Title: intake.T(lang, "error_too_large_title"),
+		Message: intake.T(lang, "error_too_large") + " (" + humanBytes(limit) + ")"})
+}
+
+// humanBytes writes a size for people: 500 MiB, 2 GiB.
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// receipt serves a submission's signed receipt as a download. Submission ids
+// are 128-bit random values known only to the source; the receipt holds
+// nothing secret.
+func (s *Server) receipt(c *gin.Context) {
+	id := c.Param("id")
+	if blob.ValidKey(id) != nil || strings.Contains(id, "/") {
+		s.notFound(c)
+		return
+	}
+	text, err := s.deps.Intake.SignedReceipt(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="tipline-receipt-`+id+`.txt"`)
+	c.Data(http.StatusOK, "text/plain; charset=utf-8", text)
+}
+
+// receiptKey serves the public key that verifies receipts.
+func (s *Server) receiptKey(c *gin.Context) {
+	c.Header("Content-Disposition", `attachment; filename="tipline-receipt-key.asc"`)
+	c.Data(http.StatusOK, "application/pgp-keys", []byte(s.deps.Intake.Receipts.PublicKey()))
+}

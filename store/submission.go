@@ -1,0 +1,180 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+
+	"gorm.io/gorm"
+
+	"github.com/tipline/tipline/database"
+	"github.com/tipline/tipline/intake"
+)
+
+var _ intake.SubmissionStore = (*Store)(nil)
+
+type submissionRow struct {
+	ID          string
+	DeskID      int64
+	ReceivedDay string
+	EncryptedBy string
+	LookupKey   []byte
+	ReplySalt   []byte
+	Status      string
+}
+
+func (submissionRow) TableName() string { return "submissions" }
+
+type objectRow struct {
+	ID           string
+	SubmissionID string
+	Kind         string
+	Position     int
+	BlobKey      string
+	KeyPackets   []byte
+	BodySize     int64
+	SHA256       []byte `gorm:"column:sha256"`
+}
+
+func (objectRow) TableName() string { return "objects" }
+
+type logRow struct {
+	Seq          int64 `gorm:"primaryKey;autoIncrement:false"`
+	SubmissionID string
+	ReceivedDay  string
+	Payload      string
+	PrevHash     []byte
+	EntryHash    []byte
+}
+
+func (logRow) TableName() string { return "intake_log" }
+
+// Commit implements intake.SubmissionStore. Appends to the intake log are
+// serialized: by an exclusive table lock on PostgreSQL, and by SQLite's
+// single writer (transactions begin IMMEDIATE).
+func (s *Store) Commit(ctx context.Context, sub intake.Submission, payload func(seq int64, prev [32]byte) []byte) (intake.LogEntry, error) {
+	var entry intake.LogEntry
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var desk deskRow
+		if err := tx.Where("slug = ?", sub.DeskSlug).Take(&desk).Error; err != nil {
+			return translate(err, "Desk "+sub.DeskSlug)
+		}
+		row := submissionRow{
+			ID: sub.ID, DeskID: desk.ID, ReceivedDay: sub.ReceivedDay, EncryptedBy: sub.EncryptedBy,
+			LookupKey: sub.LookupKey[:], ReplySalt: sub.ReplySalt, Status: "new",
+		}
+		if err := tx.Create(&row).Error; err != nil {
+			return translate(err, "Submission")
+		}
+		for _, o := range sub.Objects {
+			orow := objectRow{ID: o.ID, SubmissionID: sub.ID, Kind: o.Kind, Position: o.Position, BlobKey: o.BlobKey,
+				KeyPackets: o.KeyPackets, BodySize: o.BodySize, SHA256: o.SHA256[:]}
+			if err := tx.Create(&orow).Error; err != nil {
+				return translate(err, "Object")
+			}
+		}
+		if s.db.Dialect == database.Postgres {
+			if err := tx.Exec("LOCK TABLE intake_log IN EXCLUSIVE MODE").Error; err != nil {
+				return translate(err, "Intake log")
+			}
+		}
+		var last logRow
+		var prev [32]byte
+		seq := int64(1)
+		switch err := tx.Order("seq DESC").Limit(1).Take(&last).Error; {
+		case err == nil:
+			copy(prev[:], last.EntryHash)
+			seq = last.Seq + 1
+		case !errors.Is(err, gorm.ErrRecordNotFound):
+			return translate(err, "Intake log")
+		}
+		p := payload(seq, prev)
+		hash := sha256.Sum256(p)
+		lrow := logRow{Seq: seq, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, Payload: string(p), PrevHash: prev[:], EntryHash: hash[:]}
+		if err := tx.Create(&lrow).Error; err != nil {
+			return translate(err, "Intake log entry")
+		}
+		entry = intake.LogEntry{Seq: seq, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, Payload: p, PrevHash: prev, EntryHash: hash}
+		return nil
+	})
+	return entry, err
+}
+
+// MoveObject implements intake.SubmissionStore.
+func (s *Store) MoveObject(ctx context.Context, objectID, blobKey string) error {
+	res := s.db.WithContext(ctx).Model(&objectRow{}).Where("id = ?", objectID).Update("blob_key", blobKey)
+	if res.Error != nil {
+		return translate(res.Error, "Object")
+	}
+	if res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, "Object")
+	}
+	return nil
+}
+
+// ObjectCommitted implements intake.SubmissionStore.
+func (s *Store) ObjectCommitted(ctx context.Context, objectID string) (bool, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&objectRow{}).Where("id = ?", objectID).Count(&n).Error; err != nil {
+		return false, translate(err, "Object")
+	}
+	return n > 0, nil
+}
+
+type serverKeyRow struct {
+	Name    string `gorm:"primaryKey"`
+	Armored string
+}
+
+func (serverKeyRow) TableName() string { return "server_keys" }
+
+var _ intake.LogStore = (*Store)(nil)
+
+// ServerKey implements intake.LogStore.
+func (s *Store) ServerKey(ctx context.Context, name string) (string, error) {
+	var row serverKeyRow
+	err := s.db.WithContext(ctx).Where("name = ?", name).Take(&row).Error
+	return row.Armored, translate(err, "Server key "+name)
+}
+
+// AddServerKey implements intake.LogStore.
+func (s *Store) AddServerKey(ctx context.Context, name, armored string) error {
+	return translate(s.db.WithContext(ctx).Create(&serverKeyRow{Name: name, Armored: armored}).Error, "Server key "+name)
+}
+
+// LogEntries implements intake.LogStore.
+func (s *Store) LogEntries(ctx context.Context, from, to int64) ([]intake.LogEntry, error) {
+	var rows []logRow
+	err := s.db.WithContext(ctx).Where("seq BETWEEN ? AND ?", from, to).Order("seq").Find(&rows).Error
+	if err != nil {
+		return nil, translate(err, "Intake log")
+	}
+	entries := make([]intake.LogEntry, len(rows))
+	for i, r := range rows {
+		entries[i] = r.entry()
+	}
+	return entries, nil
+}
+
+// LogEntryOf implements intake.LogStore.
+func (s *Store) LogEntryOf(ctx context.Context, submissionID string) (intake.LogEntry, error) {
+	var row logRow
+	err := s.db.WithContext(ctx).Where("submission_id = ?", submissionID).Take(&row).Error
+	return row.entry(), translate(err, "Receipt")
+}
+
+func (r logRow) entry() intake.LogEntry {
+	e := intake.LogEntry{Seq: r.Seq, SubmissionID: r.SubmissionID, ReceivedDay: dayOf(r.ReceivedDay), Payload: []byte(r.Payload)}
+	copy(e.PrevHash[:], r.PrevHash)
+	copy(e.EntryHash[:], r.EntryHash)
+	return e
+}
+
+// dayOf keeps the YYYY-MM-DD of a DATE column, which PostgreSQL returns
+// as a timestamp.
+func dayOf(v string) string {
+	if len(v) >= 10 {
+		return v[:10]
+	}
+	return v
+}
