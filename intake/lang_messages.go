@@ -11,13 +11,11 @@ var messages = map[string]Text{
 	// Languages and general chrome.
 	"language_name": {EN: "English", ZH: "简体中文"},
 	"language":      {EN: "Language", ZH: "语言"},
-	"home":          {EN: "Start page", ZH: "首页"},
+	"site_title":    {EN: "Report a violation safely", ZH: "安全地举报违规行为"},
+	"back_to_start": {EN: "Back to the start page", ZH: "返回首页"},
+	"continue":      {EN: "Continue", ZH: "继续"},
 	"submit_tip":    {EN: "Submit a tip", ZH: "提交举报"},
 	"check_replies": {EN: "Check for replies", ZH: "查看回复"},
-	"privacy_notice": {
-		EN: "This site sets no cookies, loads nothing from other sites and works with JavaScript turned off.",
-		ZH: "本网站不设置 Cookie，不从其他网站加载任何内容，关闭 JavaScript 也能正常使用。",
-	},
 	"not_onion_notice": {
 		EN: "You are not using this site's onion address. For the best protection, use Tor Browser and the .onion address.",
 		ZH: "您当前访问的不是本网站的洋葱（.onion）地址。为了最好地保护自己，请使用 Tor 浏览器访问 .onion 地址。",
@@ -26,6 +24,18 @@ var messages = map[string]Text{
 		EN: "This desk is not accepting tips yet.",
 		ZH: "此举报通道暂不接收举报。",
 	},
+
+	// The start page.
+	"index_heading": {EN: "Report a violation safely", ZH: "安全地举报违规行为"},
+	"index_intro": {
+		EN: "Tipline accepts tips and evidence about export-control violations, such as the smuggling of AI chips through shell companies, transshipment hubs and relabelled cargo.",
+		ZH: "Tipline 接收有关违反出口管制行为的举报和证据，例如通过空壳公司、转运枢纽或更换标签的货物走私 AI 芯片。",
+	},
+	"index_safety": {
+		EN: "You do not need to give your name. This site sets no cookies, loads nothing from other sites and works with JavaScript turned off. For the best protection, use Tor Browser.",
+		ZH: "您无需透露姓名。本网站不设置 Cookie，不从其他网站加载任何内容，关闭 JavaScript 也能正常使用。为了最好地保护自己，请使用 Tor 浏览器。",
+	},
+	"index_choose_desk": {EN: "Choose where to report", ZH: "请选择举报通道"},
 
 	// The form.
 	"submit":   {EN: "Send tip", ZH: "提交举报"},
@@ -58,6 +68,10 @@ var messages = map[string]Text{
 		EN: "For your safety, files are not kept when the form comes back for corrections. Please choose your files again.",
 		ZH: "为了您的安全，表单退回修改时不会保留您选择的文件。请重新选择文件。",
 	},
+	"encryption_explainer": {
+		EN: "Everything you send is encrypted before it is stored: by your browser if JavaScript is on, otherwise by our server in memory as it arrives. Only the investigators of this desk can decrypt it.",
+		ZH: "您提交的所有内容在存储前都会被加密：如果 JavaScript 已开启，由您的浏览器加密；否则由我们的服务器在接收时于内存中加密。只有此举报通道的调查人员能够解密。",
+	},
 	"js_off_notice": {
 		EN: "JavaScript is off. You can still send your tip: our server will encrypt it and your files in memory as they arrive, before anything is stored.",
 		ZH: "JavaScript 已关闭。您仍然可以提交举报：我们的服务器会在接收时于内存中对您的举报和文件进行加密，然后才存储。",
@@ -84,7 +98,11 @@ var messages = map[string]Text{
 	},
 
 	// After sending.
-	"tip_received": {EN: "Your tip has been received.", ZH: "我们已收到您的举报。"},
+	"codename_title": {EN: "Your tip has been received", ZH: "我们已收到您的举报"},
+	"codename_received": {
+		EN: "Received on (UTC date):",
+		ZH: "接收日期（UTC）：",
+	},
 	"encrypted_by_browser": {
 		EN: "Your browser encrypted your tip and files before sending them. Our server never received them unencrypted.",
 		ZH: "您的浏览器在发送前已对您的举报和文件进行了加密。我们的服务器从未收到未加密的内容。",
@@ -93,22 +111,10 @@ var messages = map[string]Text{
 		EN: "Our server encrypted your tip and files in memory as they arrived, before storing anything. They were never stored unencrypted.",
 		ZH: "我们的服务器在接收时于内存中对您的举报和文件进行了加密，然后才存储。未加密的内容从未被存储。",
 	},
-	"received_day": {
-		EN: "Received on %s (UTC). We record only the day, not the time.",
-		ZH: "接收日期：%s（UTC）。我们只记录日期，不记录具体时间。",
-	},
-	"codename_title": {EN: "Your codename", ZH: "您的代号"},
-	"codename_shown_once": {
-		EN: "This is the only time we show your codename.",
-		ZH: "您的代号只会在这里显示这一次。",
-	},
-	"codename_explain": {
-		EN: "Your codename is the only way back to your tip: with it you can read replies from investigators, answer their questions and add evidence. We cannot recover it or send it to you again.",
-		ZH: "代号是您再次找到这份举报的唯一方式：凭代号，您可以阅读调查人员的回复、回答他们的问题并补充证据。我们无法找回代号，也无法再次发给您。",
-	},
-	"codename_keep": {
-		EN: "Write it down on paper or memorize it. Do not keep it on a work or shared device, and do not show it to anyone: whoever has it can read the replies to your tip.",
-		ZH: "请把它抄在纸上或记在心里。不要把它保存在工作设备或与他人共用的设备上，也不要给任何人看：任何人拿到代号都能阅读对您举报的回复。",
+	"codename_heading": {EN: "Your codename", ZH: "您的代号"},
+	"codename_explainer": {
+		EN: "This is the only time we show your codename. It is the only way back to your tip: with it you can read replies from investigators, answer their questions and add evidence, and we cannot recover it. Write it down on paper or memorize it. Do not keep it on a work or shared device, and do not show it to anyone: whoever has it can read the replies to your tip.",
+		ZH: "您的代号只会在这里显示这一次。代号是您再次找到这份举报的唯一方式：凭代号，您可以阅读调查人员的回复、回答他们的问题并补充证据；我们无法为您找回代号。请把它抄在纸上或记在心里。不要把它保存在工作设备或与他人共用的设备上，也不要给任何人看：任何人拿到代号都能阅读对您举报的回复。",
 	},
 	"save_codename": {EN: "Save your codename now", ZH: "请现在保存您的代号"},
 	"i_saved":       {EN: "I have saved my codename", ZH: "我已保存我的代号"},
@@ -117,9 +123,15 @@ var messages = map[string]Text{
 		ZH: "请确认您已保存代号。",
 	},
 	"receipt_download": {EN: "Download signed receipt", ZH: "下载已签名的回执"},
-	"receipt_explain": {
+	"receipt_explainer": {
 		EN: "The receipt proves when your tip was received, which can matter for award programs. It does not contain your codename or what you wrote, but it does show that you sent a tip: keep it private.",
 		ZH: "回执可以证明我们收到您举报的时间，这对举报奖励计划可能很重要。回执中不含您的代号，也不含您填写的内容，但它能表明您提交过举报：请妥善保管，不要给他人看到。",
+	},
+
+	"saved_title": {EN: "Thank you", ZH: "谢谢您"},
+	"saved_body": {
+		EN: "Your tip is stored encrypted, and investigators will read it. Come back later with your codename to check for replies. When you are done, close this window.",
+		ZH: "您的举报已加密存储，调查人员会阅读。请稍后凭代号回来查看回复。完成后，请关闭此窗口。",
 	},
 
 	// Coming back with a codename.
@@ -160,9 +172,18 @@ var messages = map[string]Text{
 		EN: "There is no page at this address.",
 		ZH: "此地址没有对应的页面。",
 	},
+	"error_too_large_title": {EN: "Too large", ZH: "内容过大"},
 	"error_too_large": {
-		EN: "What you sent is larger than this site accepts (at most %s). Please send fewer or smaller files; you can add more files later with your codename.",
-		ZH: "您提交的内容超出了本网站的上限（最多 %s）。请减少文件数量或缩小文件；收到代号后，您可以再补充更多文件。",
+		EN: "What you sent is larger than this site accepts, so nothing was saved. Please send fewer or smaller files; once you have a codename, you can add more files later.",
+		ZH: "您提交的内容超出了本网站接受的上限，因此没有保存任何内容。请减少文件数量或缩小文件；拿到代号后，您可以再补充更多文件。",
+	},
+	"error_not_multipart": {
+		EN: "The form did not arrive as expected. Please go back and send it again.",
+		ZH: "表单未能按预期送达。请返回后重新提交。",
+	},
+	"error_upload_broken": {
+		EN: "The upload was interrupted before it finished, so nothing was saved. Please send the form again.",
+		ZH: "上传在完成前中断了，因此没有保存任何内容。请重新提交表单。",
 	},
 	"error_rate_limited": {
 		EN: "Many tips are being sent right now. Please wait a few minutes and try again.",

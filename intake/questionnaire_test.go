@@ -493,7 +493,7 @@ func TestQuestionnaireTemplateRefill(t *testing.T) {
 		`id="f-violation-other" name="violation" value="other" checked`,
 		`value="&lt;b&gt;&#34;quoted&#34;&lt;/b&gt;"`,
 		`id="f-knowledge-documents" name="knowledge" value="documents" checked`,
-		`id="f-reported--" name="reported" value="" checked`,
+		`id="f-reported-" name="reported" value="" checked`,
 		`<option value="HK" selected>香港</option>`,
 		`value="Acme &amp; Sons"`,
 		`<option value="consignee" selected>收货人</option>`,

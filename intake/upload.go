@@ -146,6 +146,9 @@ func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFi
 	if chunkSize < MinChunkSize || chunkSize > DefaultChunkSize {
 		return Upload{}, tipline.Errorf(tipline.Invalid, "The chunk size must be between %d and %d bytes.", MinChunkSize, DefaultChunkSize)
 	}
+	if _, err := s.Desks.Store.Desk(ctx, slug); err != nil {
+		return Upload{}, err
+	}
 	recipients, err := s.Desks.Recipients(ctx, slug)
 	if err != nil {
 		return Upload{}, err
@@ -208,10 +211,10 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 	if u.Claimed {
 		return 0, tipline.Errorf(tipline.Conflict, "This upload is being submitted already.")
 	}
-	limit := min(u.ChunkSize, u.MaxBytes-int64(n)*u.ChunkSize)
-	if n < 0 || n >= maxChunks || limit <= 0 {
+	if n < 0 || n >= maxChunks || int64(n)*u.ChunkSize >= u.MaxBytes {
 		return 0, tipline.Errorf(tipline.TooLarge, "The upload is larger than this site accepts.")
 	}
+	limit := min(u.ChunkSize, u.MaxBytes-int64(n)*u.ChunkSize)
 	br := bufio.NewReader(r)
 	if n == 0 {
 		first, err := br.Peek(1)
@@ -289,8 +292,9 @@ func readErr(err error) error {
 // prefix; then the submission is committed and the chunks removed. A
 // message that fails the check (plaintext, a foreign or missing recipient,
 // a truncated message) fails the whole submission with an Invalid error:
-// nothing is committed and every upload of it is removed. On an error the
-// source may retry (the store is unreachable), the uploads stay.
+// nothing is committed and every upload of it is removed. On any other
+// error (an incomplete upload, an unreachable store) nothing is committed
+// either, and the uploads stay for the source to complete or retry.
 func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, files []string) (*Receipt, error) {
 	store, err := s.uploads()
 	if err != nil {
@@ -327,16 +331,17 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 		return nil, err
 	}
 	var objects []Object
-	// discard ends a failed submission: its stored messages go, and its
-	// uploads too unless the source may retry.
-	discard := func(err error) error {
+	// discard ends a failed submission: its stored messages go, and so do
+	// its uploads when a message failed the check (drop); otherwise the
+	// source may retry, and the uploads stay.
+	discard := func(err error, drop bool) error {
 		cleanup := context.WithoutCancel(ctx)
 		for _, o := range objects {
 			if derr := s.Blobs.Delete(cleanup, o.BlobKey); derr != nil {
 				s.Logger.Warn("abandoned pending blob; the janitor will remove it", "err", derr)
 			}
 		}
-		if code := tipline.ErrorCode(err); code == tipline.Invalid || code == tipline.TooLarge {
+		if drop {
 			s.removeUploads(cleanup, store, ids)
 		} else if rerr := store.ReleaseUploads(cleanup, ids); rerr != nil {
 			s.Logger.Warn("upload sessions stay claimed until they expire", "err", rerr)
@@ -353,7 +358,7 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 			err = u.complete()
 		}
 		if err != nil {
-			return nil, discard(err)
+			return nil, discard(err, false)
 		}
 		uploads[i] = u
 	}
@@ -366,13 +371,13 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 		obj, err := s.storeMessage(ctx, r, recipients, kind, i)
 		r.Close()
 		if err != nil {
-			return nil, discard(err)
+			return nil, discard(err, tipline.ErrorCode(err) == tipline.Invalid)
 		}
 		objects = append(objects, obj)
 	}
 	receipt, err := s.commit(ctx, slug, "browser", objects)
 	if err != nil {
-		return nil, discard(err)
+		return nil, discard(err, false)
 	}
 	s.removeUploads(context.WithoutCancel(ctx), store, ids)
 	return receipt, nil
@@ -382,14 +387,14 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 // every one but the last exactly the chunk size.
 func (u Upload) complete() error {
 	if len(u.Chunks) == 0 {
-		return tipline.Errorf(tipline.Invalid, "An upload is empty.")
+		return tipline.Errorf(tipline.Conflict, "An upload is empty. Please send it, then submit again.")
 	}
 	for i, c := range u.Chunks {
 		if c.N != i {
-			return tipline.Errorf(tipline.Invalid, "Chunk %d of an upload is missing. Please send it, then submit again.", i)
+			return tipline.Errorf(tipline.Conflict, "Chunk %d of an upload is missing. Please send it, then submit again.", i)
 		}
 		if i < len(u.Chunks)-1 && c.Size != u.ChunkSize {
-			return tipline.Errorf(tipline.Invalid, "Chunk %d of an upload is incomplete. Please send it again, then submit again.", i)
+			return tipline.Errorf(tipline.Conflict, "Chunk %d of an upload is incomplete. Please send it again, then submit again.", i)
 		}
 	}
 	return nil

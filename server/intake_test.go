@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"io/fs"
 	"mime/multipart"
@@ -189,32 +188,37 @@ func (ts *testServer) dbPath() string {
 	return file
 }
 
-// assertNoCanary searches files and the log for the canary and the file
-// names, in plaintext.
+// assertNoCanary fails the test when the canary is in the log or in any
+// file under dirs.
 func assertNoCanary(t *testing.T, ts *testServer, dirs ...string) {
 	t.Helper()
-	id := strings.Split(canary, "-")[1]
-	needles := [][]byte{[]byte(canary), []byte(id)}
-	if bytes.Contains([]byte(ts.log.String()), needles[1]) {
+	if strings.Contains(ts.log.String(), canaryID()) {
 		t.Error("the canary reached the log")
 	}
+	for _, path := range findCanary(dirs...) {
+		t.Errorf("plaintext found at rest in %s", path)
+	}
+}
+
+// canaryID is the random part of the canary.
+func canaryID() string { return strings.Split(canary, "-")[1] }
+
+// findCanary lists the files under dirs that hold the canary in plaintext.
+func findCanary(dirs ...string) []string {
+	var found []string
 	for _, dir := range dirs {
 		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() {
 				return nil
 			}
 			b, err := os.ReadFile(path)
-			if err != nil {
-				return nil
-			}
-			for _, n := range needles {
-				if bytes.Contains(b, n) {
-					t.Errorf("plaintext %q found at rest in %s", n, path)
-				}
+			if err == nil && bytes.Contains(b, []byte(canaryID())) {
+				found = append(found, path)
 			}
 			return nil
 		})
 	}
+	return found
 }
 
 func TestDeskNotAccepting(t *testing.T) {
@@ -264,5 +268,49 @@ func TestNoJavaScriptSubmissionRejected(t *testing.T) {
 			}
 		})
 	}
-	_ = fmt.Sprint
+}
+
+// cutReader returns its data, then fails: a Tor circuit dropped mid-upload.
+type cutReader struct {
+	r io.Reader
+}
+
+func (c cutReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// TestNoJavaScriptConnectionCut drops the connection in the middle of a
+// file: nothing is committed and no blob is left behind.
+func TestNoJavaScriptConnectionCut(t *testing.T) {
+	ts := newTestServer(t)
+	ts.deps.Config.MaxFormUpload = 64 << 20
+	addGPGKey(t, ts)
+	ctype, body := multipartBody(t, noJSForm(strings.Repeat("evidence ", 400_000)))
+	cut := body.Bytes()[:body.Len()*2/3]
+	r := httptest.NewRequest(http.MethodPost, "/desk/export-controls/submit", cutReader{bytes.NewReader(cut)})
+	r.Header.Set("Content-Type", ctype)
+	if w := ts.do("intake", r); w.Code < 400 {
+		t.Errorf("cut upload = %d, want an error", w.Code)
+	}
+	var n int64
+	ts.db.Raw("SELECT count(*) FROM submissions").Scan(&n)
+	infos, _ := ts.deps.Blobs.List(context.Background(), "")
+	if n != 0 || len(infos) != 0 {
+		t.Errorf("after a cut upload: %d rows, %d blobs; want none", n, len(infos))
+	}
+}
+
+// TestCanaryScanFindsPlaintext proves that the at-rest scan above can fail.
+func TestCanaryScanFindsPlaintext(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "leak"), []byte("x"+canary+"x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if found := findCanary(dir); len(found) == 0 {
+		t.Error("the scan did not find a planted canary")
+	}
 }

@@ -116,7 +116,7 @@ func keysRemove(ctx context.Context, p *program, args []string) error {
 		return fmt.Errorf("%w: want 'tipline keys remove --desk SLUG FINGERPRINT'", errUsage)
 	}
 	// Fingerprints are often copied with spaces, as GnuPG prints them.
-	fingerprint := strings.ToUpper(strings.Join(rest, ""))
+	fingerprint := strings.ToUpper(strings.Join(strings.Fields(strings.Join(rest, " ")), ""))
 	a, err := openAdmin(ctx, p, cfg)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -226,15 +227,7 @@ func TestCommandLine(t *testing.T) {
 // TestBinaryShutsDownOnSIGTERM builds the real binary, serves, and stops it
 // the way a process supervisor does.
 func TestBinaryShutsDownOnSIGTERM(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := filepath.Join(t.TempDir(), "tipline")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildBinary(t)
 	intake, casework := testenv.FreeAddr(t), testenv.FreeAddr(t)
 	cmd := exec.Command(bin, "serve", "--intake-addr", intake, "--casework-addr", casework)
 	cmd.Dir = t.TempDir()
@@ -278,4 +271,44 @@ func TestBinaryShutsDownOnSIGTERM(t *testing.T) {
 	if !strings.Contains(log.String(), "shutting down") {
 		t.Errorf("no shutdown in the log:\n%s", log.String())
 	}
+}
+
+var (
+	binaryOnce sync.Once
+	binaryPath string
+	binaryErr  error
+)
+
+// buildBinary builds the real tipline binary once per test run, as a user
+// would (no race detector), for tests that run it as a process.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	binaryOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "tipline-bin")
+		if err != nil {
+			binaryErr = err
+			return
+		}
+		binaryPath = filepath.Join(dir, "tipline")
+		build := exec.Command("go", "build", "-o", binaryPath, ".")
+		build.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := build.CombinedOutput(); err != nil {
+			binaryErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binaryErr != nil {
+		t.Fatal(binaryErr)
+	}
+	return binaryPath
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binaryPath != "" {
+		os.RemoveAll(filepath.Dir(binaryPath))
+	}
+	os.Exit(code)
 }

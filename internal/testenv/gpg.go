@@ -70,3 +70,16 @@ func (g *GPG) run(stdin []byte, args ...string) []byte {
 	}
 	return out.Bytes()
 }
+
+// Import adds an armored public key to the keyring.
+func (g *GPG) Import(armored []byte) {
+	g.tb.Helper()
+	g.run(armored, "--import")
+}
+
+// Verify checks a cleartext signed message with gpg --verify; it fails the
+// test when the signature does not verify.
+func (g *GPG) Verify(signed []byte) {
+	g.tb.Helper()
+	g.run(signed, "--verify")
+}

@@ -1,0 +1,141 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/intake"
+)
+
+var _ intake.UploadStore = (*Store)(nil)
+
+type uploadRow struct {
+	ID          string
+	DeskID      int64
+	ChunkSize   int64
+	MaxBytes    int64
+	Claimed     bool
+	ExpiresHour int64
+}
+
+func (uploadRow) TableName() string { return "uploads" }
+
+type uploadChunkRow struct {
+	UploadID string `gorm:"primaryKey"`
+	N        int    `gorm:"primaryKey;autoIncrement:false"`
+	Size     int64
+}
+
+func (uploadChunkRow) TableName() string { return "upload_chunks" }
+
+// CreateUpload implements intake.UploadStore.
+func (s *Store) CreateUpload(ctx context.Context, u intake.Upload) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var desk deskRow
+		if err := tx.Where("slug = ?", u.DeskSlug).Take(&desk).Error; err != nil {
+			return translate(err, "Desk "+u.DeskSlug)
+		}
+		row := uploadRow{ID: u.ID, DeskID: desk.ID, ChunkSize: u.ChunkSize, MaxBytes: u.MaxBytes, ExpiresHour: u.ExpiresHour}
+		return translate(tx.Create(&row).Error, "Upload")
+	})
+}
+
+// Upload implements intake.UploadStore.
+func (s *Store) Upload(ctx context.Context, id string) (intake.Upload, error) {
+	var u intake.Upload
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var row struct {
+			ID          string
+			Slug        string
+			ChunkSize   int64
+			MaxBytes    int64
+			Claimed     bool
+			ExpiresHour int64
+		}
+		err := tx.Table("uploads").
+			Select("uploads.id, desks.slug, uploads.chunk_size, uploads.max_bytes, uploads.claimed, uploads.expires_hour").
+			Joins("JOIN desks ON desks.id = uploads.desk_id").
+			Where("uploads.id = ?", id).Take(&row).Error
+		if err != nil {
+			return translate(err, "Upload")
+		}
+		var chunks []uploadChunkRow
+		if err := tx.Where("upload_id = ?", id).Order("n").Find(&chunks).Error; err != nil {
+			return translate(err, "Upload")
+		}
+		u = intake.Upload{ID: row.ID, DeskSlug: row.Slug, ChunkSize: row.ChunkSize, MaxBytes: row.MaxBytes,
+			Claimed: row.Claimed, ExpiresHour: row.ExpiresHour, Chunks: make([]intake.UploadChunk, len(chunks))}
+		for i, c := range chunks {
+			u.Chunks[i] = intake.UploadChunk{N: c.N, Size: c.Size}
+		}
+		return nil
+	})
+	return u, err
+}
+
+// AddChunk implements intake.UploadStore. The update of the session row
+// comes first: it locks the row against a concurrent ClaimUploads.
+func (s *Store) AddChunk(ctx context.Context, id string, n int, size, expiresHour int64) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&uploadRow{}).Where("id = ? AND NOT claimed", id).Update("expires_hour", expiresHour)
+		if res.Error != nil {
+			return translate(res.Error, "Upload")
+		}
+		if res.RowsAffected == 0 {
+			var count int64
+			if err := tx.Model(&uploadRow{}).Where("id = ?", id).Count(&count).Error; err != nil {
+				return translate(err, "Upload")
+			}
+			if count == 0 {
+				return translate(gorm.ErrRecordNotFound, "Upload")
+			}
+			return tipline.Errorf(tipline.Conflict, "This upload is being submitted already.")
+		}
+		row := uploadChunkRow{UploadID: id, N: n, Size: size}
+		err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "upload_id"}, {Name: "n"}},
+			DoUpdates: clause.AssignmentColumns([]string{"size"}),
+		}).Create(&row).Error
+		return translate(err, "Upload chunk")
+	})
+}
+
+// ClaimUploads implements intake.UploadStore.
+func (s *Store) ClaimUploads(ctx context.Context, ids []string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Model(&uploadRow{}).Where("id IN ? AND NOT claimed", ids).Update("claimed", true)
+		if res.Error != nil {
+			return translate(res.Error, "Upload")
+		}
+		if res.RowsAffected != int64(len(ids)) {
+			return tipline.Errorf(tipline.Conflict, "An upload is missing or being submitted already.")
+		}
+		return nil
+	})
+}
+
+// ReleaseUploads implements intake.UploadStore.
+func (s *Store) ReleaseUploads(ctx context.Context, ids []string) error {
+	err := s.db.WithContext(ctx).Model(&uploadRow{}).Where("id IN ?", ids).Update("claimed", false).Error
+	return translate(err, "Upload")
+}
+
+// DeleteUploads implements intake.UploadStore.
+func (s *Store) DeleteUploads(ctx context.Context, ids []string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Where("upload_id IN ?", ids).Delete(&uploadChunkRow{}).Error; err != nil {
+			return translate(err, "Upload")
+		}
+		return translate(tx.Where("id IN ?", ids).Delete(&uploadRow{}).Error, "Upload")
+	})
+}
+
+// ExpiredUploads implements intake.UploadStore.
+func (s *Store) ExpiredUploads(ctx context.Context, now int64) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&uploadRow{}).Where("expires_hour <= ?", now).Order("id").Pluck("id", &ids).Error
+	return ids, translate(err, "Upload")
+}
