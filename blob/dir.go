@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // tmpPrefix starts the names of the files that Put and Ping write before
@@ -85,6 +86,12 @@ func (d *Dir) put(ctx context.Context, key string, r io.Reader) (Info, error) {
 	if err == nil {
 		err = ctx.Err()
 	}
+	// A file's times would tell to the nanosecond when a source sent it:
+	// keep only the day, as the database does.
+	day := time.Now().UTC().Truncate(24 * time.Hour)
+	if err == nil {
+		err = os.Chtimes(f.Name(), day, day)
+	}
 	if err == nil {
 		err = os.Rename(f.Name(), final)
 	}
@@ -97,7 +104,7 @@ func (d *Dir) put(ctx context.Context, key string, r io.Reader) (Info, error) {
 	if err := syncDir(dir); err != nil {
 		return Info{}, err
 	}
-	return Info{Key: key, Size: fi.Size(), Modified: fi.ModTime().UTC()}, nil
+	return Info{Key: key, Size: fi.Size(), Modified: day}, nil
 }
 
 // mkdirs creates the directories of key's leading segments, syncing the

@@ -1,6 +1,7 @@
 package blob_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/blob/blobtest"
@@ -128,5 +130,24 @@ func TestOpenDirOnFile(t *testing.T) {
 	}
 	if _, err := blob.OpenDir(""); err == nil {
 		t.Error("OpenDir of an empty path succeeded")
+	}
+}
+
+// TestDirKeepsOnlyTheDay: a stored file's times hold the day, not the
+// moment a source sent it.
+func TestDirKeepsOnlyTheDay(t *testing.T) {
+	d := mustOpenDir(t, t.TempDir())
+	info, err := d.Put(context.Background(), "pending/x", strings.NewReader("ciphertext"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := d.Stat(context.Background(), "pending/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []time.Time{info.Modified, st.Modified} {
+		if !m.Equal(m.Truncate(24*time.Hour)) || time.Since(m) > 24*time.Hour {
+			t.Errorf("Modified = %v, want midnight UTC of today", m)
+		}
 	}
 }

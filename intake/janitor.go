@@ -20,14 +20,16 @@ type JanitorReport struct {
 // maxAge: a blob that a committed object references finishes its move to
 // the objects prefix; any other belongs to a submission that was never
 // committed (a dropped connection, a crash) and is removed. Younger blobs
-// may belong to a submission in progress and are left alone.
+// may belong to a submission in progress and are left alone. Blob times are
+// kept to the day only, so a blob goes between maxAge and maxAge plus a day
+// after it was written.
 func (s *Service) SweepPending(ctx context.Context, maxAge time.Duration) (JanitorReport, error) {
 	var r JanitorReport
 	infos, err := s.Blobs.List(ctx, pendingPrefix)
 	if err != nil {
 		return r, err
 	}
-	cutoff := s.Now().Add(-maxAge)
+	cutoff := s.Now().Add(-maxAge - 24*time.Hour)
 	for _, info := range infos {
 		if info.Modified.After(cutoff) {
 			continue

@@ -49,7 +49,8 @@ func TestSweepPending(t *testing.T) {
 	if r, err := svc.SweepPending(ctx, time.Hour); err != nil || r.Removed+r.Finished != 0 {
 		t.Fatalf("sweep of young blobs = %+v, %v", r, err)
 	}
-	now = now.Add(2 * time.Hour)
+	now = now.Add(26 * time.Hour) // times are kept to the day: a day more
+
 	r, err := svc.SweepPending(ctx, time.Hour)
 	if err != nil || r.Removed != 1 || r.Finished != 1 {
 		t.Fatalf("sweep = %+v, %v; want 1 removed, 1 finished", r, err)

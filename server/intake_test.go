@@ -314,3 +314,59 @@ func TestCanaryScanFindsPlaintext(t *testing.T) {
 		t.Error("the scan did not find a planted canary")
 	}
 }
+
+// TestIntakePagesAreSmallAndSelfContained: the pages a source loads without
+// JavaScript weigh under 100 KB and name no other origin.
+func TestIntakePagesAreSmallAndSelfContained(t *testing.T) {
+	ts := newTestServer(t)
+	addGPGKey(t, ts)
+	css, _ := ts.assets.url("css/tipline.css")
+	for _, lang := range []string{"en", "zh"} {
+		total := 0
+		for _, path := range []string{"/desk/export-controls?lang=" + lang, "/desk/export-controls/form.css", css} {
+			w := ts.get("intake", path)
+			if w.Code != http.StatusOK {
+				t.Fatalf("GET %s = %d", path, w.Code)
+			}
+			total += w.Body.Len()
+			if regexp.MustCompile(`(src|href|action)="(https?:)?//`).MatchString(w.Body.String()) || strings.Contains(w.Body.String(), "url(http") {
+				t.Errorf("%s refers to another origin", path)
+			}
+		}
+		if total > 100_000 {
+			t.Errorf("desk page in %s weighs %d bytes with its CSS, want under 100 KB", lang, total)
+		}
+		t.Logf("desk page in %s: %d bytes with CSS", lang, total)
+	}
+}
+
+func TestOnionLocation(t *testing.T) {
+	ts := newTestServer(t)
+	ts.deps.Config.OnionAddress = "tiplineexampleabcdefghijklmnopqrstuvwxyz234567abcdefgh.onion"
+	// The middleware reads the setting when the engine is built.
+	ts = rebuild(t, ts)
+	w := ts.get("intake", "/?lang=zh")
+	if got := w.Header().Get("Onion-Location"); got != "http://"+ts.deps.Config.OnionAddress+"/?lang=zh" {
+		t.Errorf("Onion-Location = %q", got)
+	}
+	if !strings.Contains(w.Body.String(), intake.T(intake.ZH, "not_onion_notice")) {
+		t.Error("a page reached by a clearnet host name does not say so")
+	}
+	r := httptest.NewRequest(http.MethodGet, "/", nil)
+	r.Host = ts.deps.Config.OnionAddress
+	w = ts.do("intake", r)
+	if w.Header().Get("Onion-Location") != "" || strings.Contains(w.Body.String(), intake.T(intake.EN, "not_onion_notice")) {
+		t.Error("a page reached through the onion service still points to it")
+	}
+}
+
+// rebuild makes the engines again after a test changed the configuration.
+func rebuild(t *testing.T, ts *testServer) *testServer {
+	t.Helper()
+	s, err := New(ts.deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Server = s
+	return ts
+}

@@ -72,11 +72,17 @@ func (s *Server) render(c *gin.Context, status int, page string, d pageData) {
 	if !ok {
 		panic(fmt.Sprintf("server: no page %q", page))
 	}
+	d.Version = s.pages.version
+	d.Listener = listenerName(c)
+	if d.Listener == "intake" && d.L == "" {
+		// Error pages and the like: still in the source's language, with
+		// the language switch and the onion notice.
+		lang := intakeLang(c)
+		d.L, d.Lang, d.Path, d.NotOnion = lang, lang.HTMLLang(), c.Request.URL.Path, s.notOnion(c)
+	}
 	if d.Lang == "" {
 		d.Lang = "en"
 	}
-	d.Version = s.pages.version
-	d.Listener = listenerName(c)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", d); err != nil {
 		panic(fmt.Errorf("server: render %s: %w", page, err))
@@ -121,7 +127,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	}
 	message := tipline.ErrorMessage(err)
 	if code == tipline.Internal {
-		message = "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id below."
+		message = s.text(c, "error_generic", "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id below.")
 	}
 	s.renderError(c, errorPage{Status: status, Title: http.StatusText(status), Message: message})
 }
@@ -138,7 +144,16 @@ var statusOf = map[tipline.Code]int{
 }
 
 func (s *Server) notFound(c *gin.Context) {
-	s.renderError(c, errorPage{Status: http.StatusNotFound, Title: "Not found", Message: "There is no page at this address."})
+	s.renderError(c, errorPage{Status: http.StatusNotFound, Title: "Not found", Message: s.text(c, "error_not_found", "There is no page at this address.")})
+}
+
+// text is a message in the source's language on the intake listener, and
+// the English staff text on the casework listener.
+func (s *Server) text(c *gin.Context, key, staff string) string {
+	if listenerName(c) == "intake" {
+		return intake.T(intakeLang(c), key)
+	}
+	return staff
 }
 
 func (s *Server) methodNotAllowed(c *gin.Context) {
