@@ -35,3 +35,6 @@ run: ## run the server
 
 build: ## static binary in bin/tipline
 	CGO_ENABLED=0 $(GO) build -trimpath -o bin/tipline ./cmd/tipline
+
+openpgpjs: ## vendor the pinned OpenPGP.js from npm into static/vendor/openpgp/ and record its SHA-256
+	bash scripts/openpgpjs.sh

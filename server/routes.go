@@ -15,6 +15,13 @@ func (s *Server) intakeRoutes(e *gin.Engine) {
 	small.GET("/receipt-key.asc", s.receiptKey)
 	// Uploads set their own, larger limits.
 	e.POST("/desk/:slug/submit", s.submitForm)
+	// JavaScript path (browser encryption)
+	api := e.Group("/api/v1", s.apiSameOrigin())
+	api.GET("/desks/:slug", s.apiDesk)
+	api.POST("/uploads", s.apiCreateUpload)
+	api.GET("/uploads/:id", s.apiUploadState)
+	api.PUT("/uploads/:id/chunks/:n", s.apiPutChunk)
+	api.POST("/submissions", s.apiSubmit)
 }
 
 // caseworkRoutes lists every route of the casework listener, for staff.

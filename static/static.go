@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds the static files, by path relative to this folder.
 //
-//go:embed css
+//go:embed css js vendor
 var FS embed.FS

@@ -1,0 +1,249 @@
+package server
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/intake"
+)
+
+// The JSON API of the JavaScript path, under /api/v1/ on the intake
+// listener. The browser encrypts; this API only ever receives ciphertext:
+//
+//	GET  /api/v1/desks/:slug                 the desk's keys and questionnaire
+//	POST /api/v1/uploads                     {"desk", "chunk_size"?} → {"id", "chunk_size", "max_bytes"}
+//	PUT  /api/v1/uploads/:id/chunks/:n       one chunk, application/octet-stream
+//	GET  /api/v1/uploads/:id                 {"chunks": [n…], "bytes"}: to resume
+//	POST /api/v1/submissions                 {"desk", "manifest", "files", "lang"} → the codename
+//
+// It is same-origin only (see apiSameOrigin), sets no cookie and answers
+// errors as {"error": {"code", "message"}} with the status the HTML pages
+// use for the same error.
+
+// maxAPIRequest bounds the JSON bodies of the API.
+const maxAPIRequest = 64 << 10
+
+// apiSameOrigin refuses requests that a page of another origin makes: a
+// browser says so in Sec-Fetch-Site or Origin. Clients that send neither
+// (command-line tools) are served. JSON and octet-stream bodies are not
+// "simple" requests either, so a browser would not send them cross-origin
+// without a CORS preflight, which this API never grants.
+func (s *Server) apiSameOrigin() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		site := c.GetHeader("Sec-Fetch-Site")
+		sameSite := site == "" || site == "same-origin" || site == "none"
+		sameOrigin := true
+		if origin := c.GetHeader("Origin"); origin != "" {
+			u, err := url.Parse(origin)
+			sameOrigin = err == nil && u.Host == c.Request.Host
+		}
+		if !sameSite || !sameOrigin {
+			s.apiFail(c, tipline.Errorf(tipline.Forbidden, "This API answers pages of its own site only."))
+			return
+		}
+		c.Next()
+	}
+}
+
+// apiFail answers an error as JSON, like fail does as a page.
+func (s *Server) apiFail(c *gin.Context, err error) {
+	code := tipline.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		status = http.StatusInternalServerError
+	}
+	message := tipline.ErrorMessage(err)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.Is(err, intake.ErrNotAccepting):
+		status, code, message = http.StatusServiceUnavailable, tipline.Unavailable, intake.T(intakeLang(c), "not_accepting")
+	case errors.As(err, &tooLarge):
+		status, code, message = http.StatusRequestEntityTooLarge, tipline.TooLarge, "The request is too large."
+		c.Header("Connection", "close")
+	case code == tipline.Internal:
+		message = "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id " +
+			c.GetString(requestIDKey) + "."
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code), "err", err)
+	}
+	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": message}})
+}
+
+// readJSON decodes a small JSON request body strictly into v.
+func readJSON(c *gin.Context, v any) error {
+	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/json" {
+		return tipline.Errorf(tipline.Invalid, "Send JSON, with Content-Type: application/json.")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxAPIRequest))
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return tipline.Wrap(tipline.Invalid, err, "The request is not the JSON this API expects.")
+	}
+	return nil
+}
+
+// apiKey is a recipient key as the browser needs it.
+type apiKey struct {
+	Fingerprint string `json:"fingerprint"`
+	Armored     string `json:"armored"`
+}
+
+// apiCountry is a country as the browser needs it to match party rows.
+type apiCountry struct {
+	Code string      `json:"code"`
+	Name intake.Text `json:"name"`
+}
+
+// apiDesk answers GET /api/v1/desks/:slug: what a browser needs to encrypt
+// a tip to the desk and describe it as the server would (the manifest).
+func (s *Server) apiDesk(c *gin.Context) {
+	ctx := c.Request.Context()
+	desk, err := s.deps.Intake.Desks.Store.Desk(ctx, c.Param("slug"))
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	recipients, err := s.deps.Intake.Desks.Recipients(ctx, desk.Slug)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	if len(recipients) == 0 {
+		s.apiFail(c, intake.ErrNotAccepting)
+		return
+	}
+	keys := make([]apiKey, len(recipients))
+	for i, k := range recipients {
+		keys[i] = apiKey{Fingerprint: k.Fingerprint, Armored: k.Armored}
+	}
+	view := intake.FormView{Lang: intake.EN}
+	countries := make([]apiCountry, 0, len(view.Countries()))
+	for _, co := range view.Countries() {
+		countries = append(countries, apiCountry{Code: co.Code, Name: co.Name})
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"desk":             desk.Slug,
+		"keys":             keys,
+		"questionnaire":    s.deps.Intake.Questionnaires(desk.Slug),
+		"manifest_version": intake.ManifestVersion,
+		"countries":        countries,
+		"chunk_size":       intake.DefaultChunkSize,
+		"max_file_size":    s.deps.Config.MaxFileBytes,
+	})
+}
+
+// apiCreateUpload answers POST /api/v1/uploads: a new upload session for
+// one message.
+func (s *Server) apiCreateUpload(c *gin.Context) {
+	var req struct {
+		Desk      string `json:"desk"`
+		ChunkSize int64  `json:"chunk_size"`
+	}
+	if err := readJSON(c, &req); err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	u, err := s.deps.Intake.BeginUpload(c.Request.Context(), req.Desk, req.ChunkSize, s.deps.Config.MaxFileBytes)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": u.ID, "chunk_size": u.ChunkSize, "max_bytes": u.MaxBytes})
+}
+
+// apiUploadState answers GET /api/v1/uploads/:id: the chunks that have
+// arrived, so that a browser resumes after a dropped connection.
+func (s *Server) apiUploadState(c *gin.Context) {
+	u, err := s.deps.Intake.Upload(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	chunks := make([]int, len(u.Chunks))
+	for i, ch := range u.Chunks {
+		chunks[i] = ch.N
+	}
+	c.JSON(http.StatusOK, gin.H{"id": u.ID, "chunk_size": u.ChunkSize, "chunks": chunks, "bytes": u.Bytes()})
+}
+
+// apiPutChunk answers PUT /api/v1/uploads/:id/chunks/:n. The body streams
+// into the blob store; a chunk sent again replaces the first.
+func (s *Server) apiPutChunk(c *gin.Context) {
+	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/octet-stream" {
+		s.apiFail(c, tipline.Errorf(tipline.Invalid, "Send a chunk as application/octet-stream."))
+		return
+	}
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 0 || strings.TrimLeft(c.Param("n"), "0123456789") != "" {
+		s.apiFail(c, tipline.Errorf(tipline.NotFound, "No such chunk."))
+		return
+	}
+	if c.Request.ContentLength > intake.DefaultChunkSize {
+		s.apiFail(c, tipline.Errorf(tipline.TooLarge, "A chunk may be at most %d bytes.", intake.DefaultChunkSize))
+		c.Header("Connection", "close")
+		return
+	}
+	// A chunk over Tor may take far longer than ordinary requests.
+	rc := http.NewResponseController(c.Writer)
+	rc.SetReadDeadline(time.Now().Add(s.deps.Config.UploadTimeout))
+	rc.SetWriteDeadline(time.Now().Add(s.deps.Config.UploadTimeout + time.Minute))
+	size, err := s.deps.Intake.PutChunk(c.Request.Context(), c.Param("id"), n, c.Request.Body)
+	if err != nil {
+		if tipline.ErrorCode(err) == tipline.TooLarge {
+			c.Header("Connection", "close")
+		}
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"n": n, "size": size})
+}
+
+// apiSubmit answers POST /api/v1/submissions: the uploads are checked,
+// stored and committed, and only then is the codename returned.
+func (s *Server) apiSubmit(c *gin.Context) {
+	var req struct {
+		Desk     string   `json:"desk"`
+		Manifest string   `json:"manifest"`
+		Files    []string `json:"files"`
+		Lang     string   `json:"lang"`
+	}
+	if err := readJSON(c, &req); err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	lang, ok := intake.ParseLang(req.Lang)
+	if !ok {
+		lang = intakeLang(c)
+	}
+	// Reading every upload back from the store takes a while for large files.
+	rc := http.NewResponseController(c.Writer)
+	rc.SetWriteDeadline(time.Now().Add(s.deps.Config.UploadTimeout))
+	r, err := s.deps.Intake.SubmitUploads(c.Request.Context(), req.Desk, req.Manifest, req.Files)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"codename":     r.Codename.Reveal(),
+		"submission":   r.SubmissionID,
+		"received_day": r.ReceivedDay,
+		"encrypted_by": r.EncryptedBy,
+		"receipt_url":  "/receipt/" + r.SubmissionID + "?" + url.Values{"lang": {string(lang)}}.Encode(),
+	})
+}

@@ -1,0 +1,534 @@
+// Encryption in the browser for the desk form (templates/intake_desk.html).
+//
+// The form works without JavaScript: the server then encrypts what it
+// receives, in memory. With this script, the same form is encrypted here
+// before anything leaves the browser: a manifest (the answers and the list
+// of files, in the JSON format of intake.Manifest) and each file become
+// OpenPGP messages to the desk's keys, which go up in chunks to upload
+// sessions (/api/v1/uploads) that survive a dropped connection; the server
+// checks every message and only then returns a codename.
+//
+// Nothing readable is ever sent from here. If anything fails, the page says
+// so and offers to send the form the ordinary way, encrypted by the server,
+// which the source must choose by pressing a button.
+//
+// Loading: this module is loaded by a <script type="module" integrity=…>.
+// A static import of the other modules cannot work, since static files have
+// content-hashed URLs, and import() cannot carry an integrity value. So the
+// page preloads them with <link rel="modulepreload" integrity=…> and gives
+// their URLs in data attributes; import() of the same URL then takes the
+// module the browser fetched and verified for the preload (one module map
+// entry per URL), and fails if that check failed. A browser without
+// modulepreload could not check them, so it keeps the ordinary form.
+
+const form = document.getElementById("tip");
+
+// The attempts of one chunk upload, with the wait before each retry.
+const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000, 60000];
+
+// supported reports whether this browser has what encryption here needs.
+function supported() {
+  const link = document.createElement("link");
+  return (
+    window.isSecureContext &&
+    window.crypto && crypto.subtle && crypto.getRandomValues &&
+    window.ReadableStream && window.TransformStream && window.TextEncoder && window.fetch &&
+    typeof Blob.prototype.stream === "function" &&
+    link.relList && link.relList.supports && link.relList.supports("modulepreload")
+  );
+}
+
+if (form && form.dataset.openpgp && supported()) {
+  let busy = false;
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (busy) return;
+    busy = true;
+    send(form).catch(fail).finally(() => {
+      busy = false;
+    });
+  });
+  // The source chooses to send the form the ordinary way: the server will
+  // encrypt it. form.submit() bypasses the handler above.
+  document.getElementById("js-native").addEventListener("click", () => form.submit());
+  // Says that this form encrypts in the browser (for styles and tests).
+  form.dataset.encrypt = "browser";
+}
+
+// ApiError is an error answer of the server (status 0: no connection),
+// with the server's message. Any other error means encryption failed.
+class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// CheckFailed means some answers need correcting; they are marked on the form.
+class CheckFailed extends Error {}
+
+const text = (id, key) => document.getElementById(id).dataset[key] || "";
+
+// format fills %s and %d as Go's fmt does for the catalog's messages.
+const format = (s, ...args) => s.replace(/%[sd]/g, () => String(args.shift()));
+
+function setStatus(key) {
+  document.getElementById("js-status").textContent = text("js-progress", key);
+}
+
+function setProgress(id, done, total) {
+  const bar = document.getElementById(id);
+  bar.max = Math.max(total, 1);
+  bar.value = Math.min(done, bar.max);
+}
+
+// send encrypts and uploads the form, then shows the codename.
+async function send(form) {
+  const submit = form.querySelector("button[type=submit]");
+  document.getElementById("js-failure").hidden = true;
+  clearErrors(form);
+  const progress = document.getElementById("js-progress");
+  progress.hidden = false;
+  setStatus("working");
+  setProgress("js-encrypt", 0, 1);
+  setProgress("js-upload", 0, 1);
+  submit.disabled = true;
+  try {
+    const openpgp = await import(form.dataset.openpgp);
+    const { Sha256 } = await import(form.dataset.sha256);
+    const slug = form.dataset.desk;
+    const lang = form.dataset.lang;
+    const desk = await api("GET", "/api/v1/desks/" + encodeURIComponent(slug));
+    const keys = await readKeys(openpgp, desk.keys);
+
+    const q = desk.questionnaire;
+    const { cleaned, errors } = check(q, desk.countries, formAnswers(form));
+    if (errors.length > 0) {
+      showErrors(form, q, lang, errors);
+      throw new CheckFailed();
+    }
+    const filesField = q.fields.find((f) => f.type === "files");
+    const files = filesField ? Array.from(form.elements[filesField.id].files) : [];
+    for (const f of files) {
+      if (f.size > desk.max_file_size) throw new ApiError(413, format(text("js-failure", "error_too_large"), humanBytes(desk.max_file_size)));
+    }
+
+    const total = files.reduce((n, f) => n + f.size, 0) + 1;
+    const counters = { encrypted: 0, uploaded: 0, total };
+    const tick = () => {
+      setProgress("js-encrypt", counters.encrypted, counters.total);
+      setProgress("js-upload", counters.uploaded, counters.total);
+    };
+    const described = [];
+    const fileUploads = [];
+    for (const file of files) {
+      setStatus("encrypting");
+      const hash = new Sha256();
+      const plain = file.stream().pipeThrough(new TransformStream({
+        transform(chunk, ctl) {
+          hash.update(chunk);
+          counters.encrypted += chunk.length;
+          tick();
+          ctl.enqueue(chunk);
+        },
+      }));
+      const encrypted = await encrypt(openpgp, keys, plain);
+      fileUploads.push(await upload(slug, encrypted, (n) => {
+        counters.uploaded += n;
+        tick();
+      }));
+      described.push({ name: file.name, type: file.type, size: file.size, sha256: hash.hex() });
+    }
+
+    const manifest = newManifest(desk, q, lang, cleaned, described);
+    const encrypted = await encrypt(openpgp, keys, new TextEncoder().encode(JSON.stringify(manifest)));
+    const manifestUpload = await upload(slug, encrypted, () => {});
+    counters.encrypted = counters.uploaded = total;
+    tick();
+
+    setStatus("uploading");
+    const receipt = await api("POST", "/api/v1/submissions", { desk: slug, manifest: manifestUpload, files: fileUploads, lang });
+    showCodename(receipt);
+  } finally {
+    submit.disabled = false;
+  }
+}
+
+// readKeys parses the desk's keys and checks they are the ones announced.
+async function readKeys(openpgp, announced) {
+  const keys = [];
+  for (const k of announced) {
+    const key = await openpgp.readKey({ armoredKey: k.armored });
+    if (key.getFingerprint().toUpperCase() !== k.fingerprint || key.isPrivate()) {
+      throw new Error("the desk's key does not match its fingerprint");
+    }
+    keys.push(key);
+  }
+  if (keys.length === 0) throw new Error("the desk has no key");
+  return keys;
+}
+
+// encrypt returns a binary OpenPGP message to keys as a ReadableStream of
+// Uint8Arrays (data is a stream or bytes). The literal data packet holds
+// no file name and a zero date, as the server's own encryption writes it;
+// the manifest holds the names.
+async function encrypt(openpgp, keys, data) {
+  const message = await openpgp.createMessage({ binary: data, format: "binary", date: new Date(0) });
+  const out = await openpgp.encrypt({ message, encryptionKeys: keys, format: "binary" });
+  if (out instanceof Uint8Array) {
+    return new ReadableStream({
+      start(ctl) {
+        ctl.enqueue(out);
+        ctl.close();
+      },
+    });
+  }
+  return out;
+}
+
+// upload sends a stream of ciphertext to a new upload session, chunk by
+// chunk as it is produced, and returns the session id. onChunk gets the
+// size of each chunk the server has stored.
+async function upload(slug, stream, onChunk) {
+  const session = await api("POST", "/api/v1/uploads", { desk: slug });
+  const size = session.chunk_size;
+  let buf = new Uint8Array(size);
+  let fill = 0;
+  let n = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    for (let off = 0; off < value.length;) {
+      const take = Math.min(value.length - off, size - fill);
+      buf.set(value.subarray(off, off + take), fill);
+      fill += take;
+      off += take;
+      if (fill === size) {
+        await putChunk(session.id, n++, buf);
+        onChunk(size);
+        fill = 0;
+      }
+    }
+  }
+  if (fill > 0 || n === 0) {
+    await putChunk(session.id, n, buf.subarray(0, fill));
+    onChunk(fill);
+  }
+  return session.id;
+}
+
+// putChunk stores one chunk, retrying with growing pauses when the
+// connection fails or the server is unavailable (Tor circuits drop). Before
+// a retry it asks the server which chunks it has, in case the chunk arrived
+// and only the answer was lost.
+async function putChunk(id, n, bytes) {
+  const url = "/api/v1/uploads/" + id + "/chunks/" + n;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const r = await fetch(url, {
+        method: "PUT", body: bytes, credentials: "omit", cache: "no-store",
+        headers: { "Content-Type": "application/octet-stream" },
+      });
+      if (r.ok) return;
+      if (r.status < 500 && r.status !== 408 && r.status !== 429) throw await apiError(r);
+    } catch (e) {
+      if (e instanceof ApiError) throw e;
+      // The connection failed: retry below.
+    }
+    if (attempt >= RETRY_DELAYS_MS.length) throw new ApiError(0, ""); // the connection stays down
+    setStatus("upload_resuming");
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+    try {
+      const state = await api("GET", "/api/v1/uploads/" + id);
+      if (state.chunks.includes(n)) return;
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) throw e;
+    }
+    setStatus("uploading");
+  }
+}
+
+// api makes one JSON request to the intake API.
+async function api(method, path, body) {
+  const init = { method, credentials: "omit", cache: "no-store", headers: {} };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers["Content-Type"] = "application/json";
+  }
+  let r;
+  try {
+    r = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, ""); // no connection
+  }
+  if (!r.ok) throw await apiError(r);
+  return r.json();
+}
+
+async function apiError(r) {
+  let message = "";
+  try {
+    message = (await r.json()).error.message;
+  } catch {
+    // not the API's JSON: keep the generic message
+  }
+  return new ApiError(r.status, message);
+}
+
+// fail tells the source what went wrong, and offers the ordinary form.
+function fail(err) {
+  document.getElementById("js-progress").hidden = true;
+  if (err instanceof CheckFailed) return;
+  // Errors of the server have their own message (in English); errors here
+  // mean the browser could not encrypt, and nothing was sent.
+  let message = text("js-failure", "encryption_failed");
+  if (err instanceof ApiError && err.status === 413) {
+    message = err.message || format(text("js-failure", "error_too_large"), "");
+  } else if (err instanceof ApiError) {
+    message = text("js-failure", "error_generic") + (err.message ? " (" + err.message + ")" : "");
+  }
+  document.getElementById("js-failure-message").textContent = message;
+  const box = document.getElementById("js-failure");
+  box.hidden = false;
+  box.scrollIntoView({ block: "center" });
+}
+
+// showCodename replaces the form with the codename page.
+function showCodename(receipt) {
+  const view = document.getElementById("js-codename").content.cloneNode(true);
+  view.querySelector("[data-slot=received-day]").textContent = receipt.received_day;
+  const codename = view.querySelector("[data-slot=codename]");
+  for (const word of receipt.codename.split(" ")) {
+    const span = document.createElement("span");
+    span.textContent = word;
+    codename.append(span, " ");
+  }
+  view.querySelector("[data-slot=receipt]").href = receipt.receipt_url;
+  const main = document.querySelector("main");
+  main.replaceChildren(view);
+  document.title = main.querySelector("h1").textContent + " · Tipline";
+  window.scrollTo(0, 0);
+}
+
+function humanBytes(n) {
+  if (n >= 1 << 30 && n % (1 << 30) === 0) return n / (1 << 30) + " GiB";
+  if (n >= 1 << 20) return Math.floor(n / (1 << 20)) + " MiB";
+  return n + " bytes";
+}
+
+// ---------------------------------------------------------------- answers
+// What follows does in the browser what intake.Questionnaire's Check and
+// NewManifest do on the server (intake/questionnaire_check.go, manifest.go),
+// so that investigators read one manifest format from both paths.
+
+// formAnswers returns the form's values by name, files left out.
+function formAnswers(form) {
+  const answers = {};
+  for (const [name, value] of new FormData(form)) {
+    if (typeof value !== "string") continue;
+    (answers[name] = answers[name] || []).push(value);
+  }
+  return answers;
+}
+
+const partyKey = (field, row, part) => field + "." + row + "." + part;
+const runes = (s) => Array.from(s).length;
+const foldWidth = (s) => s.replace(/[\uFF01-\uFF5E\u3000]/g, (c) => (c === "\u3000" ? " " : String.fromCharCode(c.charCodeAt(0) - 0xfee0)));
+
+function cleanText(s) {
+  s = s.replace(/\r\n/g, "\n").replace(/\r/g, "\n");
+  // eslint-disable-next-line no-control-regex
+  s = s.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, "");
+  return s.trim();
+}
+
+const cleanLine = (s) => cleanText(s).replace(/[\n\t]/g, " ").trim();
+
+function first(values) {
+  for (const v of values || []) {
+    const c = cleanLine(v);
+    if (c !== "") return c;
+  }
+  return "";
+}
+
+const textLimit = (f) => f.max_len || (f.type === "long_text" ? 100000 : 1000);
+const option = (f, v) => (f.options || []).find((o) => o.value === v);
+const countryKey = (s) => foldWidth(s).toLowerCase().split(/\s+/).filter(Boolean).join(" ");
+
+function normalizeDate(s) {
+  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(foldWidth(s));
+  if (!m) return [null, "error_date"];
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return [null, "error_date"];
+  const limit = new Date();
+  limit.setUTCFullYear(limit.getUTCFullYear() + 10);
+  if (y < 1900 || date > limit) return [null, "error_date_range"];
+  return [date.toISOString().slice(0, 10), ""];
+}
+
+function normalizeNumber(s) {
+  s = foldWidth(s).replace(/ /g, "");
+  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replace(/,/g, "");
+  if (!/^(\d{1,30})(\.\d{1,10})?$/.test(s)) return [null, "error_number"];
+  return [s, ""];
+}
+
+// check cleans and checks the answers as intake's Check does. It returns the
+// cleaned answers (party rows as lists) and the errors as [field, key, arg].
+function check(q, countries, a) {
+  const byName = new Map();
+  for (const c of countries) {
+    byName.set(countryKey(c.code), c.code);
+    for (const name of Object.values(c.name)) byName.set(countryKey(name), c.code);
+  }
+  const cleaned = {};
+  const errors = [];
+  const shown = (f) => !f.show_if || (cleaned[f.show_if.field] || []).some((v) => f.show_if.any_of.includes(v));
+  for (const f of q.fields) {
+    if (f.type === "files" || !shown(f)) continue;
+    const values = a[f.id] || [];
+    let out = [];
+    let err = "";
+    let arg;
+    switch (f.type) {
+      case "short_text":
+      case "long_text": {
+        const v = values.map((x) => (f.type === "long_text" ? cleanText(x) : cleanLine(x))).find((x) => x !== "") || "";
+        if (runes(v) > textLimit(f)) [err, arg] = ["error_too_long", textLimit(f)];
+        else if (v !== "") out = [v];
+        break;
+      }
+      case "single_choice": {
+        const chosen = [...new Set(values.map((v) => v.trim()).filter(Boolean))];
+        if (chosen.length > 1) err = "error_one_choice";
+        else if (chosen.length === 1 && !option(f, chosen[0])) err = "error_choice";
+        else out = chosen;
+        break;
+      }
+      case "multiple_choice": {
+        const chosen = values.map((v) => v.trim()).filter(Boolean);
+        if (chosen.some((v) => !option(f, v))) err = "error_choice";
+        else out = f.options.map((o) => o.value).filter((v) => chosen.includes(v));
+        break;
+      }
+      case "date":
+      case "number":
+      case "country": {
+        const v = first(values);
+        if (v === "") break;
+        let norm;
+        if (f.type === "date") [norm, err] = normalizeDate(v);
+        else if (f.type === "number") [norm, err] = normalizeNumber(v);
+        else [norm, err] = byName.has(countryKey(v)) ? [byName.get(countryKey(v)), ""] : [null, "error_country"];
+        if (!err) out = [norm];
+        break;
+      }
+      case "party": {
+        const rows = [];
+        for (let n = 0; n < (f.rows || 5) && !err; n++) {
+          const get = (part) => first(a[partyKey(f.id, n, part)]);
+          const r = {};
+          const name = get("name");
+          const ids = cleanText((a[partyKey(f.id, n, "identifiers")] || []).join("\n"));
+          const role = get("role");
+          let country = get("country");
+          if (country !== "" && byName.has(countryKey(country))) country = byName.get(countryKey(country));
+          if (runes(name) > 300 || runes(ids) > 2000 || (runes(country) > 100 && !byName.has(countryKey(country)))) {
+            [err, arg] = ["error_party_too_long", n + 1];
+          } else if (role !== "" && !option(f, role)) {
+            [err, arg] = ["error_party_role", n + 1];
+          }
+          if (name) r.name = name;
+          if (role) r.role = role;
+          if (country) r.country = country;
+          if (ids) r.identifiers = ids;
+          if (Object.keys(r).length > 0) rows.push(r);
+        }
+        if (!err && rows.length === 0 && f.required) err = "error_required";
+        if (!err) cleaned[f.id] = rows;
+        if (err) errors.push([f, err, arg]);
+        continue;
+      }
+    }
+    if (err) errors.push([f, err, arg]);
+    else if (out.length > 0) cleaned[f.id] = out;
+    else if (f.required) errors.push([f, "error_required"]);
+  }
+  return { cleaned, errors };
+}
+
+// newManifest builds the manifest as intake's NewManifest does, in the
+// same JSON shape and order.
+function newManifest(desk, q, lang, cleaned, files) {
+  const byCode = new Map(desk.countries.map((c) => [c.code, c.name.en]));
+  const m = {
+    version: desk.manifest_version, desk: desk.desk, lang, questionnaire_version: q.version,
+    answers: [], parties: [], files,
+  };
+  for (const f of q.fields) {
+    const values = cleaned[f.id];
+    if (f.type === "files" || !values || values.length === 0) continue;
+    if (f.type === "party") {
+      for (const r of values) {
+        const p = { field: f.id };
+        if (r.name) p.name = r.name;
+        if (r.role) p.role = r.role;
+        if (r.role && option(f, r.role)) p.role_label = option(f, r.role).label.en;
+        if (r.country) p.country = r.country;
+        if (r.country && byCode.has(r.country)) p.country_name = byCode.get(r.country);
+        if (r.identifiers) p.identifiers = r.identifiers;
+        m.parties.push(p);
+      }
+      continue;
+    }
+    const ans = { id: f.id, label: f.label.en, type: f.type, values };
+    if (f.type === "single_choice" || f.type === "multiple_choice") ans.value_labels = values.map((v) => option(f, v).label.en);
+    if (f.type === "country") ans.value_labels = values.map((v) => byCode.get(v));
+    m.answers.push(ans);
+  }
+  return m;
+}
+
+// showErrors marks the answers to correct as the server's form does: a
+// summary with links, and each message next to its field.
+function showErrors(form, q, lang, errors) {
+  const summary = document.createElement("div");
+  summary.className = "q-errors";
+  summary.id = "q-errors";
+  summary.setAttribute("role", "alert");
+  summary.dataset.js = "1";
+  const p = document.createElement("p");
+  p.textContent = text("js-check", "errors_summary");
+  const ul = document.createElement("ul");
+  summary.append(p, ul);
+  for (const [f, key, arg] of errors) {
+    const message = format(text("js-check", key), arg);
+    const li = document.createElement("li");
+    const a = document.createElement("a");
+    a.href = "#q-" + f.id;
+    a.textContent = f.label[lang] || f.label.en;
+    li.append(a, ": " + message);
+    ul.append(li);
+    const wrap = document.getElementById("q-" + f.id);
+    if (wrap) {
+      wrap.classList.add("q-invalid");
+      const e = document.createElement("p");
+      e.className = "q-error";
+      e.dataset.js = "1";
+      e.textContent = message;
+      const control = wrap.querySelector("legend, label");
+      (control || wrap.firstChild).after(e);
+    }
+  }
+  const questions = form.querySelector(".questionnaire");
+  questions.prepend(summary);
+  summary.scrollIntoView({ block: "start" });
+}
+
+function clearErrors(form) {
+  for (const el of form.querySelectorAll("[data-js='1']")) el.remove();
+  for (const el of form.querySelectorAll(".q-invalid")) el.classList.remove("q-invalid");
+}
