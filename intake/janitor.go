@@ -58,7 +58,8 @@ func (s *Service) SweepPending(ctx context.Context, maxAge time.Duration) (Janit
 	return r, nil
 }
 
-// RunJanitor sweeps every interval until ctx ends: pending blobs, and rate
+// RunJanitor sweeps every interval until ctx ends: pending blobs, expired
+// upload sessions of the JavaScript path, and rate
 // counters and spent proof-of-work tokens older than two hours.
 func (s *Service) RunJanitor(ctx context.Context, interval, maxAge time.Duration) {
 	t := time.NewTicker(interval)
@@ -70,6 +71,11 @@ func (s *Service) RunJanitor(ctx context.Context, interval, maxAge time.Duration
 			s.Logger.Warn("janitor sweep failed", "err", err)
 		case r.Removed+r.Finished > 0:
 			s.Logger.Info("janitor swept pending blobs", "removed", r.Removed, "finished", r.Finished)
+		}
+		if n, err := s.SweepUploads(ctx); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("janitor could not sweep upload sessions", "err", err)
+		} else if n > 0 {
+			s.Logger.Info("janitor removed expired upload sessions", "sessions", n)
 		}
 		if s.Rates != nil {
 			if err := s.Rates.PurgeRates(ctx, s.Now().Add(-2*time.Hour).Unix()); err != nil && ctx.Err() == nil {

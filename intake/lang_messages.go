@@ -93,8 +93,12 @@ var messages = map[string]Text{
 		ZH: "连接中断了。正在从中断处继续上传……",
 	},
 	"encryption_failed": {
-		EN: "Your browser could not encrypt your tip, so nothing was sent. You can try again, or turn JavaScript off and send the form without it: our server will then encrypt it.",
-		ZH: "您的浏览器未能加密您的举报，因此没有发送任何内容。您可以重试，或者关闭 JavaScript 后再提交表单，届时将由我们的服务器进行加密。",
+		EN: "Your browser could not encrypt your tip, so nothing was sent. You can try again, or send the form without browser encryption: our server will then encrypt it in memory before storing it.",
+		ZH: "您的浏览器未能加密您的举报，因此没有发送任何内容。您可以重试，或者不经浏览器加密直接提交表单：届时将由我们的服务器在内存中加密后再保存。",
+	},
+	"send_without_browser_encryption": {
+		EN: "Send without browser encryption (our server encrypts it)",
+		ZH: "不经浏览器加密发送（由我们的服务器加密）",
 	},
 
 	// After sending.

@@ -23,9 +23,15 @@ import (
 // once. Sources without JavaScript are protected by Tor's own onion-service
 // proof of work instead (see the README).
 
-// PowBits is the difficulty: 2^18 hashes on average, about 0.2 s with the
-// page's SHA-256 in a current browser.
-const PowBits = 18
+// DefaultPowBits is the difficulty in production: 2^18 hashes on average,
+// a few hundred milliseconds with the page's SHA-256 in a current browser.
+const DefaultPowBits = 18
+
+// Pow is a solved challenge, as a browser sends it.
+type Pow struct {
+	Token   string `json:"token"`
+	Counter uint64 `json:"counter"`
+}
 
 // powLifetime is how long a token may be solved and spent.
 const powLifetime = 30 * time.Minute
@@ -45,7 +51,7 @@ func (s *Service) NewPowChallenge() PowChallenge {
 	rand.Read(raw[:16])
 	binary.BigEndian.PutUint64(raw[16:24], uint64(s.Now().Add(powLifetime).Unix()))
 	copy(raw[24:], s.powMAC(raw[:24]))
-	return PowChallenge{Token: base64.RawURLEncoding.EncodeToString(raw[:]), Bits: PowBits}
+	return PowChallenge{Token: base64.RawURLEncoding.EncodeToString(raw[:]), Bits: s.PowBits}
 }
 
 func (s *Service) powMAC(data []byte) []byte {
@@ -57,7 +63,8 @@ func (s *Service) powMAC(data []byte) []byte {
 }
 
 // CheckProofOfWork verifies a solved challenge and spends it.
-func (s *Service) CheckProofOfWork(ctx context.Context, token string, counter uint64) error {
+func (s *Service) CheckProofOfWork(ctx context.Context, pow Pow) error {
+	token, counter := pow.Token, pow.Counter
 	invalid := tipline.Errorf(tipline.Invalid, "The anti-abuse check failed or expired. Please submit again.")
 	raw, err := base64.RawURLEncoding.DecodeString(token)
 	if err != nil || len(raw) != powTokenLen || !hmac.Equal(raw[24:], s.powMAC(raw[:24])) {
@@ -68,7 +75,7 @@ func (s *Service) CheckProofOfWork(ctx context.Context, token string, counter ui
 		return invalid
 	}
 	sum := sha256.Sum256(append([]byte(token), strconv.FormatUint(counter, 10)...))
-	if leadingZeroBits(sum[:]) < PowBits {
+	if leadingZeroBits(sum[:]) < s.PowBits {
 		return invalid
 	}
 	if s.Rates == nil {

@@ -71,6 +71,7 @@ type LogEntry struct {
 // SubmissionStore keeps committed submissions and the intake log.
 type SubmissionStore interface {
 	LogStore
+	UploadStore
 	// Commit records a submission, its objects and its intake log entry in
 	// one transaction. payload builds the entry's payload from its sequence
 	// number and the previous entry's hash (zero for the first entry).
@@ -93,6 +94,7 @@ type Service struct {
 	Receipts       *ReceiptSigner
 	Rates          RateStore // nil: no limits
 	Limits         Limits
+	PowBits        int // proof-of-work difficulty of the JavaScript path
 	Logger         *slog.Logger
 	Now            func() time.Time
 }

@@ -65,8 +65,7 @@ func (u Upload) Bytes() int64 {
 	return n
 }
 
-// UploadStore keeps upload sessions. The Service's Store must implement it
-// too for the JavaScript path to work (store.Store does).
+// UploadStore keeps the upload sessions of the JavaScript path.
 type UploadStore interface {
 	// CreateUpload records a new session; NotFound for an unknown desk.
 	CreateUpload(ctx context.Context, u Upload) error
@@ -88,15 +87,6 @@ type UploadStore interface {
 	// ExpiredUploads lists the sessions whose expiry is at or before now
 	// (Unix seconds).
 	ExpiredUploads(ctx context.Context, now int64) ([]string, error)
-}
-
-// uploads returns the store of upload sessions.
-func (s *Service) uploads() (UploadStore, error) {
-	u, ok := s.Store.(UploadStore)
-	if !ok {
-		return nil, errors.New("intake: the submission store keeps no upload sessions")
-	}
-	return u, nil
 }
 
 // MaxMessageBytes returns the largest OpenPGP message a browser may upload
@@ -134,12 +124,12 @@ func expiresHour(now time.Time) int64 {
 // BeginUpload opens an upload session for one message to a desk, for a
 // file of at most maxFile bytes. chunkSize 0 means DefaultChunkSize; a
 // client on a poor connection may ask for smaller chunks, down to
-// MinChunkSize.
-func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFile int64) (Upload, error) {
-	store, err := s.uploads()
-	if err != nil {
+// MinChunkSize. Each session costs the browser a proof of work.
+func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFile int64, pow Pow) (Upload, error) {
+	if err := s.CheckProofOfWork(ctx, pow); err != nil {
 		return Upload{}, err
 	}
+	store := s.Store
 	if chunkSize == 0 {
 		chunkSize = DefaultChunkSize
 	}
@@ -156,8 +146,6 @@ func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFi
 	if len(recipients) == 0 {
 		return Upload{}, ErrNotAccepting
 	}
-	// Abuse limits: a proof-of-work token from the browser would be checked
-	// here before a session is opened (issue 3, point 8).
 	u := Upload{
 		ID:          blob.NewKey(""),
 		DeskSlug:    slug,
@@ -173,10 +161,7 @@ func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFi
 
 // Upload returns an upload session that has not expired, with its chunks.
 func (s *Service) Upload(ctx context.Context, id string) (Upload, error) {
-	store, err := s.uploads()
-	if err != nil {
-		return Upload{}, err
-	}
+	store := s.Store
 	if !ValidUploadID(id) {
 		return Upload{}, errUploadNotFound
 	}
@@ -200,10 +185,7 @@ const errNotCiphertext = "The upload is not an OpenPGP message encrypted to this
 // is stopped before anything is stored; the whole message is checked when
 // it is submitted.
 func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (int64, error) {
-	store, err := s.uploads()
-	if err != nil {
-		return 0, err
-	}
+	store := s.Store
 	u, err := s.Upload(ctx, id)
 	if err != nil {
 		return 0, err
@@ -287,7 +269,8 @@ func readErr(err error) error {
 
 // SubmitUploads submits a tip made in the browser: the manifest and the
 // files, each a complete upload session to the desk. Each message streams
-// from its chunks through storeMessage, which checks that it is encrypted
+// from its chunks (after the proof of work and the rate limits) through
+// storeMessage, which checks that it is encrypted
 // to exactly the desk's current keys and stores its body under the pending
 // prefix; then the submission is committed and the chunks removed. A
 // message that fails the check (plaintext, a foreign or missing recipient,
@@ -295,11 +278,11 @@ func readErr(err error) error {
 // nothing is committed and every upload of it is removed. On any other
 // error (an incomplete upload, an unreachable store) nothing is committed
 // either, and the uploads stay for the source to complete or retry.
-func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, files []string) (*Receipt, error) {
-	store, err := s.uploads()
-	if err != nil {
+func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, files []string, pow Pow) (*Receipt, error) {
+	if err := s.CheckProofOfWork(ctx, pow); err != nil {
 		return nil, err
 	}
+	store := s.Store
 	ids := append([]string{manifest}, files...)
 	if len(files) > MaxSubmissionFiles {
 		return nil, tipline.Errorf(tipline.TooLarge, "A tip can have at most %d files; you can add more later with your codename.", MaxSubmissionFiles)
@@ -319,8 +302,6 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 	if len(recipients) == 0 {
 		return nil, ErrNotAccepting
 	}
-	// Abuse limits: the proof-of-work token of the JavaScript path would be
-	// checked here, before any work (issue 3, point 8).
 	if err := s.takeSubmission(ctx, slug); err != nil {
 		return nil, err
 	}
@@ -490,10 +471,7 @@ func (c *chunkReader) Close() error {
 // session was submitted or removed). It returns how many sessions' chunks
 // it removed.
 func (s *Service) SweepUploads(ctx context.Context) (int, error) {
-	store, err := s.uploads()
-	if err != nil {
-		return 0, err
-	}
+	store := s.Store
 	expired, err := store.ExpiredUploads(ctx, s.Now().Unix())
 	if err != nil {
 		return 0, err

@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"io"
 	"log/slog"
+	"math/bits"
+	"strconv"
 	"testing"
 	"time"
 
@@ -128,7 +131,7 @@ func TestSubmitUploads(t *testing.T) {
 				w, _ := crypto.Encrypt(&msg, recipients...)
 				w.Write(plain)
 				w.Close()
-				u, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, intake.MinChunkSize, 1<<20)
+				u, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, intake.MinChunkSize, 1<<20, solvePow(t, svc))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -142,7 +145,7 @@ func TestSubmitUploads(t *testing.T) {
 			file := make([]byte, 3*intake.MinChunkSize)
 			rand.Read(file)
 			manifest := []byte(`{"version":1}`)
-			r, err := svc.SubmitUploads(ctx, intake.DefaultDeskSlug, send(manifest), []string{send(file)})
+			r, err := svc.SubmitUploads(ctx, intake.DefaultDeskSlug, send(manifest), []string{send(file)}, solvePow(t, svc))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -168,5 +171,25 @@ func TestSubmitUploads(t *testing.T) {
 				t.Errorf("%d chunks left", len(left))
 			}
 		})
+	}
+}
+
+// solvePow solves a fresh proof-of-work challenge of svc, as a browser does.
+func solvePow(t *testing.T, svc *intake.Service) intake.Pow {
+	t.Helper()
+	ch := svc.NewPowChallenge()
+	for c := uint64(0); ; c++ {
+		sum := sha256.Sum256(append([]byte(ch.Token), strconv.FormatUint(c, 10)...))
+		zeros := 0
+		for _, b := range sum {
+			if b != 0 {
+				zeros += bits.LeadingZeros8(b)
+				break
+			}
+			zeros += 8
+		}
+		if zeros >= ch.Bits {
+			return intake.Pow{Token: ch.Token, Counter: c}
+		}
 	}
 }

@@ -148,18 +148,25 @@ func (s *Server) apiDesk(c *gin.Context) {
 	})
 }
 
+// apiPow answers GET /api/v1/pow: a proof-of-work challenge, which the
+// browser solves before it opens an upload session or submits.
+func (s *Server) apiPow(c *gin.Context) {
+	c.JSON(http.StatusOK, s.deps.Intake.NewPowChallenge())
+}
+
 // apiCreateUpload answers POST /api/v1/uploads: a new upload session for
 // one message.
 func (s *Server) apiCreateUpload(c *gin.Context) {
 	var req struct {
-		Desk      string `json:"desk"`
-		ChunkSize int64  `json:"chunk_size"`
+		Desk      string     `json:"desk"`
+		ChunkSize int64      `json:"chunk_size"`
+		Pow       intake.Pow `json:"pow"`
 	}
 	if err := readJSON(c, &req); err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	u, err := s.deps.Intake.BeginUpload(c.Request.Context(), req.Desk, req.ChunkSize, s.deps.Config.MaxFileBytes)
+	u, err := s.deps.Intake.BeginUpload(c.Request.Context(), req.Desk, req.ChunkSize, s.deps.Config.MaxFileBytes, req.Pow)
 	if err != nil {
 		s.apiFail(c, err)
 		return
@@ -218,10 +225,11 @@ func (s *Server) apiPutChunk(c *gin.Context) {
 // stored and committed, and only then is the codename returned.
 func (s *Server) apiSubmit(c *gin.Context) {
 	var req struct {
-		Desk     string   `json:"desk"`
-		Manifest string   `json:"manifest"`
-		Files    []string `json:"files"`
-		Lang     string   `json:"lang"`
+		Desk     string     `json:"desk"`
+		Manifest string     `json:"manifest"`
+		Files    []string   `json:"files"`
+		Lang     string     `json:"lang"`
+		Pow      intake.Pow `json:"pow"`
 	}
 	if err := readJSON(c, &req); err != nil {
 		s.apiFail(c, err)
@@ -234,7 +242,7 @@ func (s *Server) apiSubmit(c *gin.Context) {
 	// Reading every upload back from the store takes a while for large files.
 	rc := http.NewResponseController(c.Writer)
 	rc.SetWriteDeadline(time.Now().Add(s.deps.Config.UploadTimeout))
-	r, err := s.deps.Intake.SubmitUploads(c.Request.Context(), req.Desk, req.Manifest, req.Files)
+	r, err := s.deps.Intake.SubmitUploads(c.Request.Context(), req.Desk, req.Manifest, req.Files, req.Pow)
 	if err != nil {
 		s.apiFail(c, err)
 		return

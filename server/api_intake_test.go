@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math/bits"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,7 +91,7 @@ type uploadAnswer struct {
 func newUpload(t *testing.T, ts *testServer, chunkSize int64) uploadAnswer {
 	t.Helper()
 	var u uploadAnswer
-	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "chunk_size": chunkSize}, &u); code != http.StatusCreated {
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "chunk_size": chunkSize, "pow": solvePow(t, ts)}, &u); code != http.StatusCreated {
 		t.Fatalf("POST /api/v1/uploads = %d", code)
 	}
 	if !intake.ValidUploadID(u.ID) || u.ChunkSize != chunkSize {
@@ -127,7 +129,7 @@ type submitAnswer struct {
 func submitUploads(t *testing.T, ts *testServer, manifest string, files []string, out *submitAnswer) int {
 	t.Helper()
 	return apiJSON(t, ts, http.MethodPost, "/api/v1/submissions",
-		map[string]any{"desk": intake.DefaultDeskSlug, "manifest": manifest, "files": files, "lang": "zh"}, out)
+		map[string]any{"desk": intake.DefaultDeskSlug, "manifest": manifest, "files": files, "lang": "zh", "pow": solvePow(t, ts)}, out)
 }
 
 // assertNothingKept checks that no submission, blob or upload session is left.
@@ -316,10 +318,10 @@ func TestUploadRejected(t *testing.T) {
 		if code := putChunk(t, ts, u.ID, 0, nil); code != http.StatusUnprocessableEntity {
 			t.Errorf("PUT empty chunk = %d, want 422", code)
 		}
-		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "chunk_size": 100}, nil); code != http.StatusUnprocessableEntity {
+		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "chunk_size": 100, "pow": solvePow(t, ts)}, nil); code != http.StatusUnprocessableEntity {
 			t.Errorf("tiny chunk size = %d, want 422", code)
 		}
-		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": "no-such-desk"}, nil); code != http.StatusNotFound {
+		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": "no-such-desk", "pow": solvePow(t, ts)}, nil); code != http.StatusNotFound {
 			t.Errorf("unknown desk = %d, want 404", code)
 		}
 		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "extra": 1}, nil); code != http.StatusUnprocessableEntity {
@@ -486,5 +488,49 @@ func TestDeskPageScripts(t *testing.T) {
 	// JavaScript on.
 	if len(body) > 100<<10 {
 		t.Errorf("the desk page is %d bytes", len(body))
+	}
+}
+
+// solvePow asks the server for a proof-of-work challenge and solves it, as
+// submit.js does.
+func solvePow(t *testing.T, ts *testServer) intake.Pow {
+	t.Helper()
+	var ch intake.PowChallenge
+	if code := apiCall(t, ts, http.MethodGet, "/api/v1/pow", "", nil, &ch); code != http.StatusOK {
+		t.Fatalf("GET /api/v1/pow = %d", code)
+	}
+	for c := uint64(0); ; c++ {
+		sum := sha256.Sum256(append([]byte(ch.Token), strconv.FormatUint(c, 10)...))
+		zeros := 0
+		for _, b := range sum {
+			if b != 0 {
+				zeros += bits.LeadingZeros8(b)
+				break
+			}
+			zeros += 8
+		}
+		if zeros >= ch.Bits {
+			return intake.Pow{Token: ch.Token, Counter: c}
+		}
+	}
+}
+
+// TestAPIRequiresProofOfWork: without a solved challenge, or with one spent
+// already, neither an upload session nor a submission is accepted.
+func TestAPIRequiresProofOfWork(t *testing.T) {
+	ts := newTestServer(t)
+	addGPGKey(t, ts)
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug}, nil); code != http.StatusUnprocessableEntity {
+		t.Errorf("upload without proof of work = %d, want 422", code)
+	}
+	pow := solvePow(t, ts)
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "pow": pow}, nil); code != http.StatusCreated {
+		t.Errorf("upload with proof of work = %d, want 201", code)
+	}
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "pow": pow}, nil); code != http.StatusUnprocessableEntity {
+		t.Errorf("upload with a spent proof of work = %d, want 422", code)
+	}
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/submissions", map[string]any{"desk": intake.DefaultDeskSlug, "manifest": "x"}, nil); code != http.StatusUnprocessableEntity {
+		t.Errorf("submission without proof of work = %d, want 422", code)
 	}
 }

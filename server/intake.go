@@ -213,6 +213,7 @@ func (s *Server) submitForm(c *gin.Context) {
 	receipt, err := sub.Commit(ctx, lang)
 	var invalid *intake.ValidationError
 	if errors.As(err, &invalid) {
+		allowScripts(c)
 		s.renderDeskForm(c, http.StatusUnprocessableEntity, sub.Answers(), invalid.Fields)
 		return
 	}

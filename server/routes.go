@@ -18,6 +18,7 @@ func (s *Server) intakeRoutes(e *gin.Engine) {
 	// JavaScript path (browser encryption)
 	api := e.Group("/api/v1", s.apiSameOrigin())
 	api.GET("/desks/:slug", s.apiDesk)
+	api.GET("/pow", s.apiPow)
 	api.POST("/uploads", s.apiCreateUpload)
 	api.GET("/uploads/:id", s.apiUploadState)
 	api.PUT("/uploads/:id/chunks/:n", s.apiPutChunk)

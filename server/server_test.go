@@ -95,6 +95,9 @@ func newTestIntake(t *testing.T, db *database.DB, blobs blob.Store, logger *slog
 		Pepper:         pepper,
 		CodenameParams: crypto.CodenameParams{Time: 1, MemoryKiB: 64, Threads: 1},
 		Receipts:       signer,
+		Rates:          st,
+		Limits:         intake.Limits{PerDeskPerHour: 100, TotalPerHour: 100},
+		PowBits:        4, // cheap in tests; production asks for intake.DefaultPowBits
 		Logger:         logger,
 		Now:            time.Now,
 	}

@@ -45,6 +45,7 @@ func newIntake(ctx context.Context, cfg *config.Config, db *database.DB, blobs b
 		Receipts:       signer,
 		Rates:          st,
 		Limits:         intake.Limits{PerDeskPerHour: cfg.DeskHourlyLimit, TotalPerHour: cfg.TotalHourlyLimit},
+		PowBits:        intake.DefaultPowBits,
 		Logger:         log,
 		Now:            time.Now,
 	}, nil

@@ -133,7 +133,7 @@ async function send(form) {
         },
       }));
       const encrypted = await encrypt(openpgp, keys, plain);
-      fileUploads.push(await upload(slug, encrypted, (n) => {
+      fileUploads.push(await upload(slug, await proofOfWork(Sha256), encrypted, (n) => {
         counters.uploaded += n;
         tick();
       }));
@@ -142,12 +142,13 @@ async function send(form) {
 
     const manifest = newManifest(desk, q, lang, cleaned, described);
     const encrypted = await encrypt(openpgp, keys, new TextEncoder().encode(JSON.stringify(manifest)));
-    const manifestUpload = await upload(slug, encrypted, () => {});
+    const manifestUpload = await upload(slug, await proofOfWork(Sha256), encrypted, () => {});
     counters.encrypted = counters.uploaded = total;
     tick();
 
     setStatus("uploading");
-    const receipt = await api("POST", "/api/v1/submissions", { desk: slug, manifest: manifestUpload, files: fileUploads, lang });
+    const pow = await proofOfWork(Sha256);
+    const receipt = await api("POST", "/api/v1/submissions", { desk: slug, manifest: manifestUpload, files: fileUploads, lang, pow });
     showCodename(receipt);
   } finally {
     submit.disabled = false;
@@ -186,11 +187,36 @@ async function encrypt(openpgp, keys, data) {
   return out;
 }
 
-// upload sends a stream of ciphertext to a new upload session, chunk by
-// chunk as it is produced, and returns the session id. onChunk gets the
-// size of each chunk the server has stored.
-async function upload(slug, stream, onChunk) {
-  const session = await api("POST", "/api/v1/uploads", { desk: slug });
+// proofOfWork fetches a challenge and finds a counter such that the SHA-256
+// of the token followed by the counter in decimal starts with the asked
+// number of zero bits: a few hundred milliseconds here, one hash for the
+// server to check. It keeps floods of uploads expensive.
+async function proofOfWork(Sha256) {
+  const challenge = await api("GET", "/api/v1/pow");
+  const utf8 = new TextEncoder();
+  const token = utf8.encode(challenge.token);
+  for (let counter = 0; ; counter++) {
+    const digest = new Sha256().update(token).update(utf8.encode(String(counter))).digest();
+    if (zeroBits(digest) >= challenge.bits) return { token: challenge.token, counter };
+    if (counter % 50000 === 49999) await new Promise((resolve) => setTimeout(resolve)); // stay responsive
+  }
+}
+
+// zeroBits counts the leading zero bits of bytes.
+function zeroBits(bytes) {
+  let n = 0;
+  for (const b of bytes) {
+    if (b !== 0) return n + Math.clz32(b) - 24;
+    n += 8;
+  }
+  return n;
+}
+
+// upload sends a stream of ciphertext to a new upload session (opened with
+// a solved proof of work), chunk by chunk as it is produced, and returns
+// the session id. onChunk gets the size of each chunk the server has stored.
+async function upload(slug, pow, stream, onChunk) {
+  const session = await api("POST", "/api/v1/uploads", { desk: slug, pow });
   const size = session.chunk_size;
   let buf = new Uint8Array(size);
   let fill = 0;
