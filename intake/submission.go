@@ -81,6 +81,12 @@ type SubmissionStore interface {
 	MoveObject(ctx context.Context, objectID, blobKey string) error
 	// ObjectCommitted reports whether a committed submission holds the object.
 	ObjectCommitted(ctx context.Context, objectID string) (bool, error)
+	// Submissions lists up to limit submissions, newest day first, of one
+	// desk or of all when desk is "". Lookup keys are left out.
+	Submissions(ctx context.Context, desk string, limit int) ([]Submission, error)
+	// SubmissionObjects returns a submission's objects in order; NotFound
+	// when there is no such submission.
+	SubmissionObjects(ctx context.Context, submissionID string) ([]Object, error)
 }
 
 // Service accepts submissions.
@@ -370,6 +376,20 @@ func logPayload(seq int64, prev [32]byte, s Submission) []byte {
 		panic(err) // only strings and numbers
 	}
 	return b
+}
+
+// OpenObject returns a stored object as one standard OpenPGP message: its
+// key packets joined to its encrypted body, which GnuPG, OpenPGP.js or
+// `tipline decrypt` read with a recipient's private key.
+func (s *Service) OpenObject(ctx context.Context, o Object) (io.ReadCloser, error) {
+	body, err := s.Blobs.Get(ctx, o.BlobKey)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{crypto.JoinMessage(o.KeyPackets, body), body}, nil
 }
 
 // countingReader counts the bytes read through it.

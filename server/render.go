@@ -129,7 +129,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if code == tipline.Internal {
 		message = s.text(c, "error_generic", "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id below.")
 	}
-	s.renderError(c, errorPage{Status: status, Title: http.StatusText(status), Message: message})
+	s.renderError(c, errorPage{Status: status, Title: s.text(c, "error_title", http.StatusText(status)), Message: message})
 }
 
 // statusOf maps error codes to HTTP statuses, in one place.

@@ -178,3 +178,50 @@ func dayOf(v string) string {
 	}
 	return v
 }
+
+// Submissions implements intake.SubmissionStore.
+func (s *Store) Submissions(ctx context.Context, desk string, limit int) ([]intake.Submission, error) {
+	var rows []struct {
+		ID          string
+		Slug        string
+		ReceivedDay string
+		EncryptedBy string
+	}
+	q := s.db.WithContext(ctx).Table("submissions").
+		Select("submissions.id, desks.slug, submissions.received_day, submissions.encrypted_by").
+		Joins("JOIN desks ON desks.id = submissions.desk_id").
+		Order("submissions.received_day DESC, submissions.id DESC").Limit(limit)
+	if desk != "" {
+		q = q.Where("desks.slug = ?", desk)
+	}
+	if err := q.Scan(&rows).Error; err != nil {
+		return nil, translate(err, "Submission")
+	}
+	subs := make([]intake.Submission, len(rows))
+	for i, r := range rows {
+		subs[i] = intake.Submission{ID: r.ID, DeskSlug: r.Slug, ReceivedDay: dayOf(r.ReceivedDay), EncryptedBy: r.EncryptedBy}
+	}
+	return subs, nil
+}
+
+// SubmissionObjects implements intake.SubmissionStore.
+func (s *Store) SubmissionObjects(ctx context.Context, submissionID string) ([]intake.Object, error) {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&submissionRow{}).Where("id = ?", submissionID).Count(&n).Error; err != nil {
+		return nil, translate(err, "Submission")
+	}
+	if n == 0 {
+		return nil, translate(gorm.ErrRecordNotFound, "Submission")
+	}
+	var rows []objectRow
+	if err := s.db.WithContext(ctx).Where("submission_id = ?", submissionID).Order("position").Find(&rows).Error; err != nil {
+		return nil, translate(err, "Object")
+	}
+	objects := make([]intake.Object, len(rows))
+	for i, r := range rows {
+		o := intake.Object{ID: r.ID, Kind: r.Kind, Position: r.Position, BlobKey: r.BlobKey, KeyPackets: r.KeyPackets, BodySize: r.BodySize}
+		copy(o.SHA256[:], r.SHA256)
+		objects[i] = o
+	}
+	return objects, nil
+}

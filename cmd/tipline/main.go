@@ -44,6 +44,7 @@ func commands() []command {
 		{"migrate", "apply database migrations (up) or list them (status)", migrate},
 		{"desks", "add or list desks (routing targets for tips)", desks},
 		{"keys", "add, list, remove or generate desks' recipient OpenPGP keys", keys},
+		{"submissions", "list submissions or export one as OpenPGP messages for GnuPG", submissions},
 		{"receipt", "verify a source's signed receipt against the intake log", receipt},
 		{"version", "print the version", printVersion},
 		{"help", "list the commands", help},

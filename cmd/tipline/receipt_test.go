@@ -71,6 +71,25 @@ func TestReceiptVerify(t *testing.T) {
 	g.Import(get("/receipt-key.asc"))
 	g.Verify(get(string(m[1])))
 
+	// An operator lists the submission and exports it for GnuPG.
+	id := strings.TrimPrefix(string(m[1]), "/receipt/")
+	if out, errOut, code := runTipline(t, env, "submissions", "list"); code != 0 || !strings.Contains(out, id) {
+		t.Errorf("submissions list = %d\n%s%s", code, out, errOut)
+	}
+	exported := filepath.Join(dir, "export")
+	out, errOut, code := runTipline(t, env, "submissions", "export", id, "--out", exported)
+	if code != 0 {
+		t.Fatalf("submissions export = %d: %s", code, errOut)
+	}
+	files := strings.Fields(out)
+	if len(files) != 1 || !strings.Contains(files[0], "manifest") {
+		t.Fatalf("exported %v, want one manifest", files)
+	}
+	msg, _ := os.ReadFile(files[0])
+	if manifest := g.Decrypt(msg); !strings.Contains(string(manifest), "Transshipment through a forwarder in Singapore.") {
+		t.Errorf("gpg --decrypt of the exported manifest: %s", manifest)
+	}
+
 	text, _ := os.ReadFile(receipt)
 	forged := filepath.Join(dir, "forged.txt")
 	os.WriteFile(forged, bytes.Replace(text, []byte("entry 1 "), []byte("entry 7 "), 1), 0o600)
