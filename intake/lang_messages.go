@@ -189,6 +189,10 @@ var messages = map[string]Text{
 		EN: "The upload was interrupted before it finished, so nothing was saved. Please send the form again.",
 		ZH: "上传在完成前中断了，因此没有保存任何内容。请重新提交表单。",
 	},
+	"error_unavailable": {
+		EN: "We cannot take tips right now, and nothing you sent was saved. Please try again later.",
+		ZH: "我们现在无法接收举报，您提交的内容没有保存。请稍后再试。",
+	},
 	"error_rate_limited": {
 		EN: "Many tips are being sent right now. Please wait a few minutes and try again.",
 		ZH: "目前提交的举报较多。请等几分钟后再试。",

@@ -126,10 +126,24 @@ func (s *Server) fail(c *gin.Context, err error) {
 		s.log.Error("request failed", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code), "err", err)
 	}
 	message := tipline.ErrorMessage(err)
-	if code == tipline.Internal {
+	switch code {
+	case tipline.Internal:
 		message = s.text(c, "error_generic", "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id below.")
+	case tipline.Unavailable, tipline.TooLarge, tipline.NotFound:
+		// Sources read these in their own language; the service's English
+		// text is for staff.
+		if key := sourceMessage[code]; listenerName(c) == "intake" && !errors.Is(err, intake.ErrNotAccepting) {
+			message = intake.T(intakeLang(c), key)
+		}
 	}
 	s.renderError(c, errorPage{Status: status, Title: s.text(c, "error_title", http.StatusText(status)), Message: message})
+}
+
+// sourceMessage names the catalog message a source reads for an error code.
+var sourceMessage = map[tipline.Code]string{
+	tipline.Unavailable: "error_unavailable",
+	tipline.TooLarge:    "error_too_large",
+	tipline.NotFound:    "error_not_found",
 }
 
 // statusOf maps error codes to HTTP statuses, in one place.
