@@ -104,3 +104,20 @@ func (s *Desks) Recipients(ctx context.Context, slug string) ([]*crypto.PublicKe
 	}
 	return out, nil
 }
+
+// Accepting returns a desk and the keys a submission to it is encrypted to
+// now; ErrNotAccepting when it has none, NotFound when there is no desk.
+func (s *Desks) Accepting(ctx context.Context, slug string) (Desk, []*crypto.PublicKey, error) {
+	desk, err := s.Store.Desk(ctx, slug)
+	if err != nil {
+		return Desk{}, nil, err
+	}
+	recipients, err := s.Recipients(ctx, slug)
+	if err != nil {
+		return Desk{}, nil, err
+	}
+	if len(recipients) == 0 {
+		return Desk{}, nil, ErrNotAccepting
+	}
+	return desk, recipients, nil
+}

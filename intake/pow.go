@@ -45,6 +45,17 @@ type PowChallenge struct {
 	Bits  int    `json:"bits"`
 }
 
+// Solve finds the counter that answers the challenge, as the page's script
+// does: for clients of the JSON API other than the browser, and for tests.
+func (c PowChallenge) Solve() Pow {
+	for counter := uint64(0); ; counter++ {
+		sum := sha256.Sum256(append([]byte(c.Token), strconv.FormatUint(counter, 10)...))
+		if leadingZeroBits(sum[:]) >= c.Bits {
+			return Pow{Token: c.Token, Counter: counter}
+		}
+	}
+}
+
 // NewPowChallenge returns a fresh challenge.
 func (s *Service) NewPowChallenge() PowChallenge {
 	var raw [powTokenLen]byte

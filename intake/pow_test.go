@@ -26,12 +26,7 @@ func (m memRates) PurgeRates(context.Context, int64) error { return nil }
 
 func solve(t *testing.T, token string) uint64 {
 	t.Helper()
-	for c := uint64(0); ; c++ {
-		sum := sha256.Sum256(append([]byte(token), strconv.FormatUint(c, 10)...))
-		if leadingZeroBits(sum[:]) >= DefaultPowBits {
-			return c
-		}
-	}
+	return PowChallenge{Token: token, Bits: DefaultPowBits}.Solve().Counter
 }
 
 func TestProofOfWork(t *testing.T) {

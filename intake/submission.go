@@ -147,16 +147,9 @@ const maxTextBytes = 1 << 20
 
 // BeginServerSubmission starts a submission to a desk.
 func (s *Service) BeginServerSubmission(ctx context.Context, slug string) (*ServerSubmission, error) {
-	desk, err := s.Desks.Store.Desk(ctx, slug)
+	desk, recipients, err := s.Desks.Accepting(ctx, slug)
 	if err != nil {
 		return nil, err
-	}
-	recipients, err := s.Desks.Recipients(ctx, slug)
-	if err != nil {
-		return nil, err
-	}
-	if len(recipients) == 0 {
-		return nil, ErrNotAccepting
 	}
 	if err := s.takeSubmission(ctx, slug); err != nil {
 		return nil, err

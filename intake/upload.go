@@ -129,22 +129,14 @@ func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFi
 	if err := s.CheckProofOfWork(ctx, pow); err != nil {
 		return Upload{}, err
 	}
-	store := s.Store
 	if chunkSize == 0 {
 		chunkSize = DefaultChunkSize
 	}
 	if chunkSize < MinChunkSize || chunkSize > DefaultChunkSize {
 		return Upload{}, tipline.Errorf(tipline.Invalid, "The chunk size must be between %d and %d bytes.", MinChunkSize, DefaultChunkSize)
 	}
-	if _, err := s.Desks.Store.Desk(ctx, slug); err != nil {
+	if _, _, err := s.Desks.Accepting(ctx, slug); err != nil {
 		return Upload{}, err
-	}
-	recipients, err := s.Desks.Recipients(ctx, slug)
-	if err != nil {
-		return Upload{}, err
-	}
-	if len(recipients) == 0 {
-		return Upload{}, ErrNotAccepting
 	}
 	u := Upload{
 		ID:          blob.NewKey(""),
@@ -153,7 +145,7 @@ func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFi
 		MaxBytes:    MaxMessageBytes(maxFile),
 		ExpiresHour: expiresHour(s.Now()),
 	}
-	if err := store.CreateUpload(ctx, u); err != nil {
+	if err := s.Store.CreateUpload(ctx, u); err != nil {
 		return Upload{}, err
 	}
 	return u, nil
@@ -161,11 +153,10 @@ func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFi
 
 // Upload returns an upload session that has not expired, with its chunks.
 func (s *Service) Upload(ctx context.Context, id string) (Upload, error) {
-	store := s.Store
 	if !ValidUploadID(id) {
 		return Upload{}, errUploadNotFound
 	}
-	u, err := store.Upload(ctx, id)
+	u, err := s.Store.Upload(ctx, id)
 	if tipline.ErrorCode(err) == tipline.NotFound || (err == nil && u.ExpiresHour <= s.Now().Unix()) {
 		return Upload{}, errUploadNotFound
 	}
@@ -185,7 +176,6 @@ const errNotCiphertext = "The upload is not an OpenPGP message encrypted to this
 // is stopped before anything is stored; the whole message is checked when
 // it is submitted.
 func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (int64, error) {
-	store := s.Store
 	u, err := s.Upload(ctx, id)
 	if err != nil {
 		return 0, err
@@ -217,7 +207,7 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 		s.Blobs.Delete(context.WithoutCancel(ctx), chunkKey(id, n))
 		return 0, tipline.Errorf(tipline.Invalid, "A chunk cannot be empty.")
 	}
-	if err := store.AddChunk(ctx, id, n, info.Size, expiresHour(s.Now())); err != nil {
+	if err := s.Store.AddChunk(ctx, id, n, info.Size, expiresHour(s.Now())); err != nil {
 		return 0, err
 	}
 	return info.Size, nil
@@ -282,7 +272,6 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 	if err := s.CheckProofOfWork(ctx, pow); err != nil {
 		return nil, err
 	}
-	store := s.Store
 	ids := append([]string{manifest}, files...)
 	if len(files) > MaxSubmissionFiles {
 		return nil, tipline.Errorf(tipline.TooLarge, "A tip can have at most %d files; you can add more later with your codename.", MaxSubmissionFiles)
@@ -295,17 +284,14 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 			return nil, tipline.Errorf(tipline.Invalid, "The same upload is named twice.")
 		}
 	}
-	recipients, err := s.Desks.Recipients(ctx, slug)
+	_, recipients, err := s.Desks.Accepting(ctx, slug)
 	if err != nil {
 		return nil, err
-	}
-	if len(recipients) == 0 {
-		return nil, ErrNotAccepting
 	}
 	if err := s.takeSubmission(ctx, slug); err != nil {
 		return nil, err
 	}
-	if err := store.ClaimUploads(ctx, ids); err != nil {
+	if err := s.Store.ClaimUploads(ctx, ids); err != nil {
 		if tipline.ErrorCode(err) == tipline.Conflict {
 			return nil, tipline.Wrap(tipline.Conflict, err, "These uploads are being submitted already, or do not exist.")
 		}
@@ -323,8 +309,8 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 			}
 		}
 		if drop {
-			s.removeUploads(cleanup, store, ids)
-		} else if rerr := store.ReleaseUploads(cleanup, ids); rerr != nil {
+			s.removeUploads(cleanup, ids)
+		} else if rerr := s.Store.ReleaseUploads(cleanup, ids); rerr != nil {
 			s.Logger.Warn("upload sessions stay claimed until they expire", "err", rerr)
 		}
 		return err
@@ -360,7 +346,7 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 	if err != nil {
 		return nil, discard(err, false)
 	}
-	s.removeUploads(context.WithoutCancel(ctx), store, ids)
+	s.removeUploads(context.WithoutCancel(ctx), ids)
 	return receipt, nil
 }
 
@@ -383,13 +369,13 @@ func (u Upload) complete() error {
 
 // removeUploads deletes the sessions' chunks and rows. What it cannot
 // delete, the janitor removes once the sessions expire.
-func (s *Service) removeUploads(ctx context.Context, store UploadStore, ids []string) {
+func (s *Service) removeUploads(ctx context.Context, ids []string) {
 	for _, id := range ids {
 		if err := s.deleteChunks(ctx, id); err != nil {
 			s.Logger.Warn("upload chunks stay until the janitor removes them", "err", err)
 		}
 	}
-	if err := store.DeleteUploads(ctx, ids); err != nil {
+	if err := s.Store.DeleteUploads(ctx, ids); err != nil {
 		s.Logger.Warn("upload sessions stay until the janitor removes them", "err", err)
 	}
 }
@@ -471,8 +457,7 @@ func (c *chunkReader) Close() error {
 // session was submitted or removed). It returns how many sessions' chunks
 // it removed.
 func (s *Service) SweepUploads(ctx context.Context) (int, error) {
-	store := s.Store
-	expired, err := store.ExpiredUploads(ctx, s.Now().Unix())
+	expired, err := s.Store.ExpiredUploads(ctx, s.Now().Unix())
 	if err != nil {
 		return 0, err
 	}
@@ -481,7 +466,7 @@ func (s *Service) SweepUploads(ctx context.Context) (int, error) {
 		if err := s.deleteChunks(ctx, id); err != nil {
 			return removed, err
 		}
-		if err := store.DeleteUploads(ctx, []string{id}); err != nil {
+		if err := s.Store.DeleteUploads(ctx, []string{id}); err != nil {
 			return removed, err
 		}
 		removed++
@@ -499,7 +484,7 @@ func (s *Service) SweepUploads(ctx context.Context) (int, error) {
 		seen[id] = true
 		// A chunk is stored only after its session is recorded, and ids are
 		// never reused: a chunk without a session is abandoned for good.
-		_, err := store.Upload(ctx, id)
+		_, err := s.Store.Upload(ctx, id)
 		if tipline.ErrorCode(err) != tipline.NotFound {
 			if err != nil {
 				return removed, err

@@ -4,11 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"io"
 	"log/slog"
-	"math/bits"
-	"strconv"
 	"testing"
 	"time"
 
@@ -177,19 +174,5 @@ func TestSubmitUploads(t *testing.T) {
 // solvePow solves a fresh proof-of-work challenge of svc, as a browser does.
 func solvePow(t *testing.T, svc *intake.Service) intake.Pow {
 	t.Helper()
-	ch := svc.NewPowChallenge()
-	for c := uint64(0); ; c++ {
-		sum := sha256.Sum256(append([]byte(ch.Token), strconv.FormatUint(c, 10)...))
-		zeros := 0
-		for _, b := range sum {
-			if b != 0 {
-				zeros += bits.LeadingZeros8(b)
-				break
-			}
-			zeros += 8
-		}
-		if zeros >= ch.Bits {
-			return intake.Pow{Token: ch.Token, Counter: c}
-		}
-	}
+	return svc.NewPowChallenge().Solve()
 }
