@@ -87,6 +87,9 @@ type SubmissionStore interface {
 	// SubmissionObjects returns a submission's objects in order; NotFound
 	// when there is no such submission.
 	SubmissionObjects(ctx context.Context, submissionID string) ([]Object, error)
+	// ObjectSubmission returns the id of the submission that holds an
+	// object; NotFound when there is no such object.
+	ObjectSubmission(ctx context.Context, objectID string) (string, error)
 }
 
 // Service accepts submissions.

@@ -1,6 +1,10 @@
 package server
 
-import "github.com/gin-gonic/gin"
+import (
+	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline/casework"
+)
 
 // intakeRoutes lists every route of the intake listener, which sources use.
 func (s *Server) intakeRoutes(e *gin.Engine) {
@@ -30,6 +34,20 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	s.commonRoutes(e)
 	small := e.Group("", s.limitBody(s.deps.Config.MaxRequestBytes))
 	small.GET("/", s.page("casework_index.html", "Casework"))
+	// Staff sessions
+	sessions := small.Group("/api/v1", s.apiSameOrigin())
+	sessions.POST("/session", s.apiLogin)
+	sessions.GET("/session", s.requireStaff(), s.apiWhoAmI)
+	sessions.DELETE("/session", s.requireStaff(), s.apiLogout)
+	sessions.POST("/password", s.requireStaff(), s.apiChangePassword)
+	// Triage: metadata and ciphertext only; decryption happens in the
+	// investigator's browser or offline.
+	triage := sessions.Group("", s.requireStaff(casework.RoleAdmin, casework.RoleInvestigator))
+	triage.GET("/submissions", s.apiListSubmissions)
+	triage.GET("/submissions/:id", s.apiGetSubmission)
+	triage.PATCH("/submissions/:id", s.apiUpdateSubmission)
+	// Ciphertext goes to investigators only, who hold keys to read it.
+	sessions.GET("/objects/:id", s.requireStaff(casework.RoleInvestigator), s.apiGetObject)
 }
 
 // commonRoutes are served identically on both listeners.

@@ -16,6 +16,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tipline/tipline/blob"
+	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/intake"
@@ -36,6 +37,8 @@ type Deps struct {
 	DB      *database.DB
 	Blobs   blob.Store
 	Intake  *intake.Service
+	Staff   *casework.Staff
+	Triage  *casework.Triage
 	Logger  *slog.Logger
 	Version string
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tipline/tipline/blob"
+	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/crypto"
 	"github.com/tipline/tipline/database"
@@ -69,7 +70,10 @@ func newTestServer(t *testing.T) *testServer {
 	logger := slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	db := dbtest.Open(t, database.SQLite)
 	in := newTestIntake(t, db, blobs, logger)
-	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Logger: logger, Version: "test"})
+	staff := casework.NewStaff(store.New(db), crypto.NewPepper(), logger)
+	staff.Password = casework.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1}
+	triage := &casework.Triage{Store: store.New(db), Now: time.Now}
+	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

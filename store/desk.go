@@ -12,11 +12,13 @@ import (
 var _ intake.DeskStore = (*Store)(nil)
 
 type deskRow struct {
-	ID        int64
-	Slug      string
-	TitleEN   string `gorm:"column:title_en"`
-	TitleZH   string `gorm:"column:title_zh"`
-	CreatedAt time.Time
+	ID             int64
+	Slug           string
+	TitleEN        string `gorm:"column:title_en"`
+	TitleZH        string `gorm:"column:title_zh"`
+	AckDays        int    `gorm:"default:7"`
+	FeedbackMonths int    `gorm:"default:3"`
+	CreatedAt      time.Time
 }
 
 func (deskRow) TableName() string { return "desks" }

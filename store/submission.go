@@ -7,6 +7,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/intake"
 )
@@ -65,6 +66,9 @@ func (s *Store) Commit(ctx context.Context, sub intake.Submission, payload func(
 		}
 		if err := tx.Create(&row).Error; err != nil {
 			return translate(err, "Submission")
+		}
+		if err := insertReceivedDeadlines(tx, sub.ID, sub.ReceivedDay, casework.Policy{AckDays: desk.AckDays, FeedbackMonths: desk.FeedbackMonths}); err != nil {
+			return err
 		}
 		for _, o := range sub.Objects {
 			orow := objectRow{ID: o.ID, SubmissionID: sub.ID, Kind: o.Kind, Position: o.Position, BlobKey: o.BlobKey,
@@ -224,4 +228,11 @@ func (s *Store) SubmissionObjects(ctx context.Context, submissionID string) ([]i
 		objects[i] = o
 	}
 	return objects, nil
+}
+
+// ObjectSubmission implements intake.SubmissionStore.
+func (s *Store) ObjectSubmission(ctx context.Context, objectID string) (string, error) {
+	var row objectRow
+	err := s.db.WithContext(ctx).Select("submission_id").Where("id = ?", objectID).Take(&row).Error
+	return row.SubmissionID, translate(err, "Object")
 }

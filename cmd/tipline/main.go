@@ -45,6 +45,8 @@ func commands() []command {
 		{"desks", "add or list desks (routing targets for tips)", desks},
 		{"keys", "add, list, remove or generate desks' recipient OpenPGP keys", keys},
 		{"submissions", "list submissions or export one as OpenPGP messages for GnuPG", submissions},
+		{"users", "add, list, disable staff accounts or reset their TOTP", users},
+		{"audit", "verify the hash chain of the staff audit log", audit},
 		{"receipt", "verify a source's signed receipt against the intake log", receipt},
 		{"version", "print the version", printVersion},
 		{"help", "list the commands", help},

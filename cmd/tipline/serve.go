@@ -9,9 +9,11 @@ import (
 	"time"
 
 	"github.com/tipline/tipline/blob"
+	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/server"
+	"github.com/tipline/tipline/store"
 )
 
 // startupTimeout bounds connecting to and migrating the database at start.
@@ -54,7 +56,12 @@ func serve(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(server.Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Logger: log, Version: versionString()})
+	staff, err := newStaff(cfg, db, log)
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff,
+		Triage: &casework.Triage{Store: store.New(db), Now: time.Now}, Logger: log, Version: versionString()})
 	if err != nil {
 		return err
 	}

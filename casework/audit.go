@@ -1,0 +1,127 @@
+package casework
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Audit actions recorded by the staff service.
+const (
+	ActionUserAdd        = "user.add"
+	ActionUserDisable    = "user.disable"
+	ActionUserResetTOTP  = "user.reset_totp"
+	ActionPasswordChange = "user.password_change"
+	ActionLogin          = "session.login"
+	ActionLoginFailed    = "session.login_failed"
+	ActionLogout         = "session.logout"
+)
+
+// AuditRecord is one staff action to append to the audit log. Actor is the
+// acting user's id, or 0 for the command line and the system. Detail never
+// holds tip content, passwords, codes or tokens.
+type AuditRecord struct {
+	At     time.Time
+	Actor  int64
+	Action string
+	Target string
+	Detail map[string]string
+}
+
+// auditPayload is the canonical JSON of an entry; its SHA-256 is the entry
+// hash. Field order is fixed by the struct; map keys are sorted by
+// encoding/json.
+type auditPayload struct {
+	Seq    int64             `json:"seq"`
+	Prev   string            `json:"prev"`
+	At     string            `json:"at"`
+	Actor  int64             `json:"actor"`
+	Action string            `json:"action"`
+	Target string            `json:"target"`
+	Detail map[string]string `json:"detail"`
+}
+
+// Payload returns the canonical JSON of r as entry seq after the entry
+// whose hash is prev. Times are kept to the microsecond, the precision of
+// PostgreSQL.
+func (r AuditRecord) Payload(seq int64, prev [32]byte) []byte {
+	detail := r.Detail
+	if detail == nil {
+		detail = map[string]string{}
+	}
+	b, err := json.Marshal(auditPayload{
+		Seq: seq, Prev: hex.EncodeToString(prev[:]), At: r.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano),
+		Actor: r.Actor, Action: r.Action, Target: r.Target, Detail: detail,
+	})
+	if err != nil {
+		panic(err) // strings and an int64 always marshal
+	}
+	return b
+}
+
+// AuditEntry is one stored entry of the audit log: the record's columns and
+// the payload its hash covers.
+type AuditEntry struct {
+	Seq       int64
+	Record    AuditRecord
+	Payload   []byte
+	PrevHash  [32]byte
+	EntryHash [32]byte
+}
+
+// AuditStore appends to and reads the audit log.
+type AuditStore interface {
+	// AppendAudit appends one record at the end of the chain.
+	AppendAudit(ctx context.Context, rec AuditRecord) error
+	// AuditEntries returns up to limit entries with seq > after, in order.
+	AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
+}
+
+// ErrAuditBroken means an audit entry does not hash to its recorded hash,
+// does not link to its predecessor, or its columns differ from its payload.
+var ErrAuditBroken = errors.New("casework: audit log chain broken")
+
+// VerifyAudit checks consecutive entries that follow the entry with hash
+// prev and sequence number seq-1 (zero hash and seq 1 for the whole log).
+// It returns the hash of the last entry, or the sequence number of the first
+// broken entry with ErrAuditBroken.
+func VerifyAudit(entries []AuditEntry, seq int64, prev [32]byte) ([32]byte, int64, error) {
+	for i, e := range entries {
+		want := seq + int64(i)
+		ok := e.Seq == want && e.PrevHash == prev && sha256.Sum256(e.Payload) == e.EntryHash &&
+			bytes.Equal(e.Record.Payload(e.Seq, prev), e.Payload)
+		if !ok {
+			return prev, want, fmt.Errorf("%w at entry %d", ErrAuditBroken, want)
+		}
+		prev = e.EntryHash
+	}
+	return prev, 0, nil
+}
+
+// auditBatch is how many entries VerifyAuditLog reads at a time.
+const auditBatch = 1000
+
+// VerifyAuditLog checks the whole audit log. It returns the number of
+// entries, or with ErrAuditBroken the sequence number of the first broken
+// one.
+func VerifyAuditLog(ctx context.Context, store AuditStore) (n int64, broken int64, err error) {
+	var prev [32]byte
+	for {
+		entries, err := store.AuditEntries(ctx, n, auditBatch)
+		if err != nil {
+			return n, 0, err
+		}
+		if prev, broken, err = VerifyAudit(entries, n+1, prev); err != nil {
+			return n, broken, err
+		}
+		n += int64(len(entries))
+		if len(entries) < auditBatch {
+			return n, 0, nil
+		}
+	}
+}

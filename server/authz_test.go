@@ -1,0 +1,174 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/crypto"
+)
+
+// caller is who sends a request in the authorization matrix.
+type caller string
+
+const (
+	nobody       caller = "nobody"       // no session
+	admin        caller = "admin"        // no desk
+	investigator caller = "investigator" // member of the submission's desk
+	otherDesk    caller = "other-desk"   // investigator of another desk
+	counsel      caller = "counsel"
+	auditor      caller = "auditor"
+)
+
+var callers = []caller{nobody, admin, investigator, otherDesk, counsel, auditor}
+
+// authzRoute is one casework route and the status each caller must get.
+type authzRoute struct {
+	method, pattern, path, body string
+	want                        map[caller]int
+}
+
+// everyone answers the same status to every caller.
+func everyone(status int) map[caller]int {
+	m := map[caller]int{}
+	for _, c := range callers {
+		m[c] = status
+	}
+	return m
+}
+
+// staffOnly answers 401 without a session and status otherwise.
+func staffOnly(status int) map[caller]int {
+	m := everyone(status)
+	m[nobody] = http.StatusUnauthorized
+	return m
+}
+
+// TestCaseworkAuthorization calls every route of the casework listener as
+// each kind of caller. The table must name every route: a new route fails
+// this test until its expectations are written down.
+func TestCaseworkAuthorization(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	addGPGKey(t, ts)
+	pub, _, _, err := crypto.GenerateKey("Securities desk", "", []byte("passphrase"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.intake.Desks.AddDesk(ctx, "sec-fraud", "Securities fraud", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ts.intake.Desks.AddKey(ctx, "sec-fraud", pub); err != nil {
+		t.Fatal(err)
+	}
+
+	// One submission to the export-controls desk, through the plain form.
+	ctype, body := multipartBody(t, []formPart{{name: "narrative", value: "Relabelled H20 boards."}})
+	r := httptest.NewRequest(http.MethodPost, "/desk/export-controls/submit", body)
+	r.Header.Set("Content-Type", ctype)
+	if w := ts.do("intake", r); w.Code != http.StatusOK {
+		t.Fatalf("submission = %d", w.Code)
+	}
+	var sub, object string
+	ts.db.Raw("SELECT id FROM submissions").Scan(&sub)
+	ts.db.Raw("SELECT id FROM objects").Scan(&object)
+
+	tokens := map[caller]string{}
+	for _, u := range []struct {
+		who   caller
+		role  casework.Role
+		desks []string
+	}{
+		{admin, casework.RoleAdmin, nil},
+		{investigator, casework.RoleInvestigator, []string{"export-controls"}},
+		{otherDesk, casework.RoleInvestigator, []string{"sec-fraud"}},
+		{counsel, casework.RoleCounsel, nil},
+		{auditor, casework.RoleAuditor, nil},
+	} {
+		email := string(u.who) + "@example.org"
+		_, uri, err := ts.deps.Staff.AddUser(ctx, 0, email, u.role, staffPassword, u.desks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, _ := url.Parse(uri)
+		code, _ := casework.TOTPCode(parsed.Query().Get("secret"), time.Now())
+		token, _, err := ts.deps.Staff.Login(ctx, email, staffPassword, code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[u.who] = token
+	}
+
+	ok := http.StatusOK
+	read := map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}
+	routes := []authzRoute{
+		{"GET", "/", "/", "", everyone(ok)},
+		{"GET", "/healthz", "/healthz", "", everyone(ok)},
+		{"GET", "/readyz", "/readyz", "", everyone(ok)},
+		{"GET", "/static/*path", "/static/nothing.css", "", everyone(http.StatusNotFound)},
+		{"HEAD", "/static/*path", "/static/nothing.css", "", everyone(http.StatusNotFound)},
+		// A login with wrong credentials: the same answer whoever asks.
+		{"POST", "/api/v1/session", "/api/v1/session", `{"email":"x@example.org","password":"wrong password!","totp":"000000"}`, everyone(http.StatusUnauthorized)},
+		{"GET", "/api/v1/session", "/api/v1/session", "", staffOnly(ok)},
+		{"POST", "/api/v1/password", "/api/v1/password", `{"old":"not the password","new":"another long passphrase 42"}`, staffOnly(http.StatusUnprocessableEntity)},
+		{"GET", "/api/v1/submissions", "/api/v1/submissions", "", map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
+		{"GET", "/api/v1/submissions/:id", "/api/v1/submissions/" + sub, "", read},
+		{"PATCH", "/api/v1/submissions/:id", "/api/v1/submissions/" + sub, `{"priority":2}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"GET", "/api/v1/objects/:id", "/api/v1/objects/" + object, "",
+			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		// Logging out ends the caller's session: last.
+		{"DELETE", "/api/v1/session", "/api/v1/session", "", staffOnly(http.StatusNoContent)},
+	}
+
+	listed := map[string]bool{}
+	for _, rt := range routes {
+		listed[rt.method+" "+rt.pattern] = true
+	}
+	for _, r := range ts.caseworkEngine(t).Routes() {
+		if !listed[r.Method+" "+r.Path] {
+			t.Errorf("route %s %s is missing from the authorization matrix", r.Method, r.Path)
+		}
+	}
+
+	for _, rt := range routes {
+		for _, who := range callers {
+			t.Run(rt.method+" "+rt.pattern+"/"+string(who), func(t *testing.T) {
+				r := httptest.NewRequest(rt.method, rt.path, strings.NewReader(rt.body))
+				if rt.body != "" {
+					r.Header.Set("Content-Type", "application/json")
+				}
+				if tok := tokens[who]; tok != "" {
+					r.Header.Set("Authorization", "Bearer "+tok)
+				}
+				w := ts.do("casework", r)
+				if w.Code != rt.want[who] {
+					t.Errorf("%s %s as %s = %d, want %d\n%.300s", rt.method, rt.path, who, w.Code, rt.want[who], w.Body)
+				}
+				if rt.pattern == "/api/v1/submissions" && who == otherDesk && strings.Contains(w.Body.String(), sub) {
+					t.Error("an investigator of another desk sees the submission in the queue")
+				}
+			})
+		}
+	}
+
+	// What was viewed, changed and downloaded is in the audit log.
+	entries, err := ts.deps.Staff.Store.AuditEntries(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	actions := map[string]bool{}
+	for _, e := range entries {
+		actions[e.Record.Action] = true
+	}
+	for _, a := range []string{"submission.view", "submission.update", "object.download"} {
+		if !actions[a] {
+			t.Errorf("no %s in the audit log", a)
+		}
+	}
+}

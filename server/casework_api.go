@@ -1,0 +1,154 @@
+package server
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/blob"
+	"github.com/tipline/tipline/casework"
+)
+
+// apiListSubmissions answers GET /api/v1/submissions: the triage queue,
+// newest first, one keyset page at a time (?after= the previous page's
+// "next"), filtered by desk, status, assignee, label, priority, overdue
+// and due_within (days).
+func (s *Server) apiListSubmissions(c *gin.Context) {
+	q := casework.Query{
+		Desk: c.Query("desk"), Status: casework.Status(c.Query("status")),
+		Assignee: c.Query("assignee"), Label: c.Query("label"), Overdue: c.Query("overdue") == "true",
+	}
+	bad := func(what string) { s.apiFail(c, tipline.Errorf(tipline.Invalid, "Bad %s.", what)) }
+	if v := c.Query("priority"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil {
+			bad("priority")
+			return
+		}
+		q.Priority = &p
+	}
+	if v := c.Query("due_within"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 366 {
+			bad("due_within (1 to 366 days)")
+			return
+		}
+		q.DueWithinDays = n
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > casework.MaxPage {
+			bad("limit")
+			return
+		}
+		q.Limit = n
+	}
+	if v := c.Query("after"); v != "" {
+		day, id, ok := strings.Cut(v, ".")
+		if !ok || len(day) != len("2006-01-02") || blob.ValidKey(id) != nil || strings.Contains(id, "/") {
+			bad("after")
+			return
+		}
+		q.AfterDay, q.AfterID = day, id
+	}
+	items, day, id, err := s.deps.Triage.List(c.Request.Context(), s.staff(c), q)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	next := ""
+	if id != "" {
+		next = day + "." + id
+	}
+	c.JSON(http.StatusOK, gin.H{"submissions": items, "next": next})
+}
+
+// apiGetSubmission answers GET /api/v1/submissions/:id: metadata and the
+// ids of the encrypted objects. Viewing is audited.
+func (s *Server) apiGetSubmission(c *gin.Context) {
+	p := s.staff(c)
+	d, err := s.deps.Triage.Get(c.Request.Context(), p, c.Param("id"))
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	if err := s.audit(c, "submission.view", "submission:"+d.ID); err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// apiUpdateSubmission answers PATCH /api/v1/submissions/:id.
+func (s *Server) apiUpdateSubmission(c *gin.Context) {
+	var ch casework.Change
+	if err := readJSON(c, &ch); err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	d, err := s.deps.Triage.Update(c.Request.Context(), s.staff(c), c.Param("id"), ch)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	if err := s.audit(c, "submission.update", "submission:"+d.ID); err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// apiGetObject answers GET /api/v1/objects/:id: one encrypted object as a
+// complete OpenPGP message (its key packets joined to its encrypted body),
+// which GnuPG decrypts with a recipient's key. Downloads are audited.
+func (s *Server) apiGetObject(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := s.staff(c)
+	subID, err := s.deps.Intake.Store.ObjectSubmission(ctx, c.Param("id"))
+	if err != nil {
+		s.apiFail(c, tipline.Errorf(tipline.NotFound, "Object not found."))
+		return
+	}
+	if _, err := s.deps.Triage.Get(ctx, p, subID); err != nil {
+		s.apiFail(c, tipline.Errorf(tipline.NotFound, "Object not found."))
+		return
+	}
+	objects, err := s.deps.Intake.Store.SubmissionObjects(ctx, subID)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	for _, o := range objects {
+		if o.ID != c.Param("id") {
+			continue
+		}
+		r, err := s.deps.Intake.OpenObject(ctx, o)
+		if err != nil {
+			s.apiFail(c, err)
+			return
+		}
+		defer r.Close()
+		if err := s.audit(c, "object.download", "object:"+o.ID); err != nil {
+			s.apiFail(c, err)
+			return
+		}
+		c.Header("Content-Disposition", `attachment; filename="`+o.ID+`.pgp"`)
+		c.Header("Content-Type", "application/pgp-encrypted")
+		c.Status(http.StatusOK)
+		io.Copy(c.Writer, r)
+		return
+	}
+	s.apiFail(c, tipline.Errorf(tipline.NotFound, "Object not found."))
+}
+
+// audit appends a staff action of the request's caller to the audit log.
+func (s *Server) audit(c *gin.Context, action, target string) error {
+	return s.deps.Staff.Store.AppendAudit(c.Request.Context(), casework.AuditRecord{
+		At: time.Now(), Actor: s.staff(c).UserID, Action: action, Target: target,
+	})
+}

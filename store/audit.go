@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/database"
+)
+
+var _ casework.AuditStore = (*Store)(nil)
+
+type auditRow struct {
+	Seq       int64 `gorm:"primaryKey;autoIncrement:false"`
+	At        time.Time
+	ActorID   *int64
+	Action    string
+	Target    string
+	Detail    string
+	Payload   string
+	PrevHash  []byte
+	EntryHash []byte
+}
+
+func (auditRow) TableName() string { return "audit_log" }
+
+// AppendAudit implements casework.AuditStore.
+func (s *Store) AppendAudit(ctx context.Context, rec casework.AuditRecord) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return s.appendAudit(tx, rec)
+	})
+}
+
+// appendAudit appends rec to the audit log inside tx. Appends are
+// serialized: by an exclusive table lock on PostgreSQL, and by SQLite's
+// single writer (transactions begin IMMEDIATE).
+func (s *Store) appendAudit(tx *gorm.DB, rec casework.AuditRecord) error {
+	if s.db.Dialect == database.Postgres {
+		if err := tx.Exec("LOCK TABLE audit_log IN EXCLUSIVE MODE").Error; err != nil {
+			return translate(err, "Audit log")
+		}
+	}
+	var last auditRow
+	var prev [32]byte
+	seq := int64(1)
+	switch err := tx.Order("seq DESC").Limit(1).Take(&last).Error; {
+	case err == nil:
+		copy(prev[:], last.EntryHash)
+		seq = last.Seq + 1
+	case !errors.Is(err, gorm.ErrRecordNotFound):
+		return translate(err, "Audit log")
+	}
+	rec.At = rec.At.UTC().Truncate(time.Microsecond)
+	payload := rec.Payload(seq, prev)
+	hash := sha256.Sum256(payload)
+	if rec.Detail == nil {
+		rec.Detail = map[string]string{}
+	}
+	detail, err := json.Marshal(rec.Detail)
+	if err != nil {
+		return translate(err, "Audit log entry")
+	}
+	row := auditRow{Seq: seq, At: rec.At, Action: rec.Action, Target: rec.Target, Detail: string(detail),
+		Payload: string(payload), PrevHash: prev[:], EntryHash: hash[:]}
+	if rec.Actor != 0 {
+		row.ActorID = &rec.Actor
+	}
+	return translate(tx.Create(&row).Error, "Audit log entry")
+}
+
+// AuditEntries implements casework.AuditStore.
+func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]casework.AuditEntry, error) {
+	var rows []auditRow
+	if err := s.db.WithContext(ctx).Where("seq > ?", after).Order("seq").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err, "Audit log")
+	}
+	entries := make([]casework.AuditEntry, len(rows))
+	for i, r := range rows {
+		e := casework.AuditEntry{Seq: r.Seq, Payload: []byte(r.Payload),
+			Record: casework.AuditRecord{At: r.At, Action: r.Action, Target: r.Target}}
+		if r.ActorID != nil {
+			e.Record.Actor = *r.ActorID
+		}
+		if err := json.Unmarshal([]byte(r.Detail), &e.Record.Detail); err != nil {
+			// Keep the unreadable text, so that the entry fails
+			// verification instead of passing with no detail.
+			e.Record.Detail = map[string]string{"unreadable": r.Detail}
+		}
+		copy(e.PrevHash[:], r.PrevHash)
+		copy(e.EntryHash[:], r.EntryHash)
+		entries[i] = e
+	}
+	return entries, nil
+}
