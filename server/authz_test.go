@@ -122,6 +122,8 @@ func TestCaseworkAuthorization(t *testing.T) {
 			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/objects/:id", "/api/v1/objects/" + object, "",
 			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"GET", "/api/v1/audit", "/api/v1/audit", "",
+			map[caller]int{nobody: 401, admin: 403, investigator: 403, otherDesk: 403, counsel: 403, auditor: ok}},
 		// Logging out ends the caller's session: last.
 		{"DELETE", "/api/v1/session", "/api/v1/session", "", staffOnly(http.StatusNoContent)},
 	}
@@ -170,5 +172,18 @@ func TestCaseworkAuthorization(t *testing.T) {
 		if !actions[a] {
 			t.Errorf("no %s in the audit log", a)
 		}
+	}
+	// The auditor reads it (with a fresh session: the matrix logged out).
+	uri, _ := ts.deps.Staff.ResetTOTP(ctx, 0, string(auditor)+"@example.org")
+	parsed, _ := url.Parse(uri)
+	code, _ := casework.TOTPCode(parsed.Query().Get("secret"), time.Now())
+	token, _, err := ts.deps.Staff.Login(ctx, string(auditor)+"@example.org", staffPassword, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r = httptest.NewRequest(http.MethodGet, "/api/v1/audit?limit=1000", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	if w := ts.do("casework", r); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"action":"object.download"`) {
+		t.Errorf("auditor reading the log = %d\n%.300s", w.Code, w.Body)
 	}
 }

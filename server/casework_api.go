@@ -1,6 +1,7 @@
 package server
 
 import (
+	"encoding/hex"
 	"io"
 	"net/http"
 	"strconv"
@@ -151,4 +152,40 @@ func (s *Server) audit(c *gin.Context, action, target string) error {
 	return s.deps.Staff.Store.AppendAudit(c.Request.Context(), casework.AuditRecord{
 		At: time.Now(), Actor: s.staff(c).UserID, Action: action, Target: target,
 	})
+}
+
+// apiAudit answers GET /api/v1/audit for auditors: the audit log in order,
+// ?after= a sequence number, ?limit= up to 1000 entries.
+func (s *Server) apiAudit(c *gin.Context) {
+	after, err := strconv.ParseInt(c.DefaultQuery("after", "0"), 10, 64)
+	if err != nil || after < 0 {
+		s.apiFail(c, tipline.Errorf(tipline.Invalid, "Bad after."))
+		return
+	}
+	limit, err := strconv.Atoi(c.DefaultQuery("limit", "100"))
+	if err != nil || limit < 1 || limit > 1000 {
+		s.apiFail(c, tipline.Errorf(tipline.Invalid, "Bad limit (1 to 1000)."))
+		return
+	}
+	entries, err := s.deps.Staff.Store.AuditEntries(c.Request.Context(), after, limit)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	type entry struct {
+		Seq       int64             `json:"seq"`
+		At        time.Time         `json:"at"`
+		Actor     int64             `json:"actor"` // 0: the command line or the system
+		Action    string            `json:"action"`
+		Target    string            `json:"target"`
+		Detail    map[string]string `json:"detail"`
+		PrevHash  string            `json:"prev_hash"`
+		EntryHash string            `json:"entry_hash"`
+	}
+	out := make([]entry, len(entries))
+	for i, e := range entries {
+		out[i] = entry{e.Seq, e.Record.At, e.Record.Actor, e.Record.Action, e.Record.Target, e.Record.Detail,
+			hex.EncodeToString(e.PrevHash[:]), hex.EncodeToString(e.EntryHash[:])}
+	}
+	c.JSON(http.StatusOK, gin.H{"entries": out})
 }

@@ -46,6 +46,7 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	triage.GET("/submissions", s.apiListSubmissions)
 	triage.GET("/submissions/:id", s.apiGetSubmission)
 	triage.PATCH("/submissions/:id", s.apiUpdateSubmission)
+	sessions.GET("/audit", s.requireStaff(casework.RoleAuditor), s.apiAudit)
 	// Ciphertext goes to investigators only, who hold keys to read it.
 	sessions.GET("/objects/:id", s.requireStaff(casework.RoleInvestigator), s.apiGetObject)
 }

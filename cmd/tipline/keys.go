@@ -167,30 +167,40 @@ func keysGenerate(p *program, args []string) error {
 	return nil
 }
 
-// readNewPassphrase reads a passphrase from the first line of file, or asks
-// for it twice on the terminal without echo.
-func readNewPassphrase(p *program, file string) ([]byte, error) {
+// readSecretFile returns the first line of a file holding a passphrase or
+// password.
+func readSecretFile(file string) ([]byte, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", file, errors.Unwrap(err))
+	}
+	line, _, _ := bytes.Cut(b, []byte("\n"))
+	return bytes.TrimRight(line, "\r"), nil
+}
+
+// readPassphrase reads a passphrase from the first line of file, or asks
+// for it on the terminal without echo.
+func readPassphrase(p *program, file, prompt string) ([]byte, error) {
 	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, fmt.Errorf("read passphrase file: %w", err)
-		}
-		line, _, _ := bytes.Cut(b, []byte("\n"))
-		return bytes.TrimRight(line, "\r"), nil
+		return readSecretFile(file)
 	}
 	fd := int(os.Stdin.Fd())
 	if p.stdin != os.Stdin || !term.IsTerminal(fd) {
 		return nil, fmt.Errorf("%w: no terminal to ask for the passphrase: use --passphrase-file", errUsage)
 	}
-	fmt.Fprint(p.stderr, "Passphrase for the new private key: ")
-	first, err := term.ReadPassword(fd)
+	fmt.Fprint(p.stderr, prompt)
+	b, err := term.ReadPassword(fd)
 	fmt.Fprintln(p.stderr)
-	if err != nil {
-		return nil, err
+	return b, err
+}
+
+// readNewPassphrase is readPassphrase asking twice on the terminal.
+func readNewPassphrase(p *program, file string) ([]byte, error) {
+	first, err := readPassphrase(p, file, "Passphrase for the new private key: ")
+	if err != nil || file != "" {
+		return first, err
 	}
-	fmt.Fprint(p.stderr, "Repeat the passphrase: ")
-	second, err := term.ReadPassword(fd)
-	fmt.Fprintln(p.stderr)
+	second, err := readPassphrase(p, "", "Repeat the passphrase: ")
 	if err != nil {
 		return nil, err
 	}

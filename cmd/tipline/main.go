@@ -47,6 +47,7 @@ func commands() []command {
 		{"submissions", "list submissions or export one as OpenPGP messages for GnuPG", submissions},
 		{"users", "add, list, disable staff accounts or reset their TOTP", users},
 		{"audit", "verify the hash chain of the staff audit log", audit},
+		{"decrypt", "decrypt an exported or downloaded object offline with a recipient's private key", decrypt},
 		{"receipt", "verify a source's signed receipt against the intake log", receipt},
 		{"version", "print the version", printVersion},
 		{"help", "list the commands", help},

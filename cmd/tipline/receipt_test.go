@@ -89,6 +89,25 @@ func TestReceiptVerify(t *testing.T) {
 	if manifest := g.Decrypt(msg); !strings.Contains(string(manifest), "Transshipment through a forwarder in Singapore.") {
 		t.Errorf("gpg --decrypt of the exported manifest: %s", manifest)
 	}
+	// The same offline with tipline decrypt and the key GnuPG made.
+	secret := filepath.Join(dir, "secret.asc")
+	os.WriteFile(secret, g.ExportSecret(), 0o600)
+	empty := filepath.Join(dir, "empty-passphrase")
+	os.WriteFile(empty, []byte("\n"), 0o600)
+	out, errOut, code = runTipline(t, env, "decrypt", "--key", secret, "--passphrase-file", empty, files[0])
+	if code != 0 || !strings.Contains(out, "Transshipment through a forwarder in Singapore.") {
+		t.Errorf("tipline decrypt = %d\n%s%s", code, out, errOut)
+	}
+	tampered := filepath.Join(dir, "tampered.pgp")
+	msg[len(msg)-5] ^= 1
+	os.WriteFile(tampered, msg, 0o600)
+	plainFile := filepath.Join(dir, "plain.json")
+	if _, errOut, code := runTipline(t, env, "decrypt", "--key", secret, "--passphrase-file", empty, "--out", plainFile, tampered); code == 0 || !strings.Contains(errOut, "integrity") {
+		t.Errorf("tipline decrypt of a tampered message = %d: %s", code, errOut)
+	}
+	if _, err := os.Stat(plainFile); err == nil {
+		t.Error("a message that failed its integrity check left its plaintext behind")
+	}
 
 	text, _ := os.ReadFile(receipt)
 	forged := filepath.Join(dir, "forged.txt")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -75,13 +74,11 @@ func users(ctx context.Context, p *program, args []string) error {
 		if *passwordFile == "" {
 			return fmt.Errorf("%w: --password-file is required", errUsage)
 		}
-		b, err := os.ReadFile(*passwordFile)
+		password, err := readSecretFile(*passwordFile)
 		if err != nil {
 			return err
 		}
-		password, _, _ := strings.Cut(string(b), "\n")
-		password = strings.TrimSuffix(password, "\r")
-		u, uri, err := staff.AddUser(ctx, 0, *email, casework.Role(*role), password, desks)
+		u, uri, err := staff.AddUser(ctx, 0, *email, casework.Role(*role), string(password), desks)
 		if err != nil {
 			return safe(err)
 		}

@@ -83,3 +83,9 @@ func (g *GPG) Verify(signed []byte) {
 	g.tb.Helper()
 	g.run(signed, "--verify")
 }
+
+// ExportSecret returns the armored private key (it has no passphrase).
+func (g *GPG) ExportSecret() []byte {
+	g.tb.Helper()
+	return g.run(nil, "--armor", "--export-secret-keys", g.Fingerprint)
+}
