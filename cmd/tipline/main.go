@@ -99,7 +99,7 @@ func (p *program) run(ctx context.Context) int {
 func help(_ context.Context, p *program, _ []string) error {
 	fmt.Fprintf(p.stdout, "Tipline: whistleblower tip intake and casework.\n\nUsage: tipline COMMAND [flags]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(p.stdout, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(p.stdout, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(p.stdout, "\nRun 'tipline COMMAND --help' for the settings of a command.\n")
 	return nil
