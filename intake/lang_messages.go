@@ -32,8 +32,8 @@ var messages = map[string]Text{
 		ZH: "Tipline 接收有关违反出口管制行为的举报和证据，例如通过空壳公司、转运枢纽或更换标签的货物走私 AI 芯片。",
 	},
 	"index_safety": {
-		EN: "You do not need to give your name. This site sets no cookies, loads nothing from other sites and works with JavaScript turned off. For the best protection, use Tor Browser.",
-		ZH: "您无需透露姓名。本网站不设置 Cookie，不从其他网站加载任何内容，关闭 JavaScript 也能正常使用。为了最好地保护自己，请使用 Tor 浏览器。",
+		EN: "You do not need to give your name. This site sets no cookies until you log in with your codename, loads nothing from other sites and works with JavaScript turned off. For the best protection, use Tor Browser.",
+		ZH: "您无需透露姓名。在您用代号登录之前，本网站不设置 Cookie；它不从其他网站加载任何内容，关闭 JavaScript 也能正常使用。为了最好地保护自己，请使用 Tor 浏览器。",
 	},
 	"index_choose_desk": {EN: "Choose where to report", ZH: "请选择举报通道"},
 
@@ -164,6 +164,79 @@ var messages = map[string]Text{
 	"message_sent": {
 		EN: "Your message was encrypted and sent.",
 		ZH: "您的留言已加密并发送。",
+	},
+
+	// The source's mailbox (two-way messages).
+	"mailbox_login_intro": {
+		EN: "Enter your codename to see where your tip stands, read replies from investigators and send them a message.",
+		ZH: "输入您的代号，即可查看举报的处理进展、阅读调查人员的回复并给他们留言。",
+	},
+	"mailbox_cookie_notice": {
+		EN: "Logging in sets one cookie, for this mailbox only, which ends after an hour. Close the window when you are done.",
+		ZH: "登录后本网站会设置一个 Cookie，仅用于此信箱，一小时后失效。使用完毕后请关闭窗口。",
+	},
+	"mailbox_wrong_codename": {
+		EN: "We do not recognize this codename. Check each word and try again.",
+		ZH: "我们无法识别此代号。请逐个检查单词后再试。",
+	},
+	"mailbox_too_many": {
+		EN: "Too many wrong codenames were entered recently. To protect sources, logging in is paused; please try again in an hour.",
+		ZH: "最近输入错误代号的次数过多。为保护举报人，登录已暂停；请一小时后再试。",
+	},
+	"mailbox_session_expired": {
+		EN: "Your session has ended. Please enter your codename again.",
+		ZH: "您的登录已失效。请重新输入代号。",
+	},
+	"mailbox_codename_in_message": {
+		EN: "Your message seems to contain a codename. Never write your codename in a message: remove it and send again.",
+		ZH: "您的留言中似乎包含代号。请不要在留言中写出代号：请删除后重新发送。",
+	},
+	"mailbox_message_empty": {EN: "Please write a message first.", ZH: "请先填写留言。"},
+	"mailbox_message_too_long": {
+		EN: "This message is too long. Please shorten it or send it in several parts.",
+		ZH: "留言太长。请缩短，或分几次发送。",
+	},
+	"mailbox_status_heading": {EN: "Where your tip stands", ZH: "您举报的处理进展"},
+	"mailbox_status_new": {
+		EN: "We have your tip. It is waiting to be read by an investigator.",
+		ZH: "我们已收到您的举报，正在等待调查人员阅读。",
+	},
+	"mailbox_status_acknowledged": {
+		EN: "An investigator has seen your tip and will review it.",
+		ZH: "调查人员已看到您的举报，将进行审查。",
+	},
+	"mailbox_status_under_review": {
+		EN: "We are reviewing your tip.",
+		ZH: "我们正在审查您的举报。",
+	},
+	"mailbox_status_needs_information": {
+		EN: "We need more information from you. Please read the replies below and answer if you can.",
+		ZH: "我们需要您提供更多信息。请阅读下方的回复，并尽可能作答。",
+	},
+	"mailbox_status_case_opened": {
+		EN: "Your tip is part of an investigation.",
+		ZH: "您的举报已纳入调查。",
+	},
+	"mailbox_status_referred": {
+		EN: "Your tip was passed on to the authority responsible for it.",
+		ZH: "您的举报已转交负责的机构处理。",
+	},
+	"mailbox_status_closed": {
+		EN: "We have finished working on your tip. Thank you for sending it.",
+		ZH: "我们对您举报的处理已经结束。感谢您的举报。",
+	},
+	"mailbox_replies_heading": {EN: "Replies from investigators", ZH: "调查人员的回复"},
+	"mailbox_enter_again": {
+		EN: "To read replies, enter your codename again: we do not keep the key that opens them.",
+		ZH: "如需阅读回复，请重新输入代号：我们不保存打开回复所需的密钥。",
+	},
+	"mailbox_no_reply_key": {
+		EN: "This tip was sent before replies were possible, so investigators cannot answer it here.",
+		ZH: "此举报提交时尚不支持回复，因此调查人员无法在此回复。",
+	},
+	"mailbox_message_hint": {
+		EN: "Your message is encrypted to the investigators' keys before it is stored. Do not write your codename in it.",
+		ZH: "您的留言在存储前会用调查人员的密钥加密。请不要在留言中写出代号。",
 	},
 
 	// Errors on pages.

@@ -43,7 +43,12 @@ type Submission struct {
 	EncryptedBy string // "browser" or "server"
 	LookupKey   [32]byte
 	ReplySalt   []byte
-	Objects     []Object
+	// The source's reply key pair, made at commit: the public key armored,
+	// the private key armored and protected by a passphrase derived from
+	// the codename (see replyKeyPassphrase).
+	ReplyPublic  []byte
+	ReplyPrivate []byte
+	Objects      []Object
 }
 
 // Object is one stored OpenPGP message: key packets in the database, the
@@ -72,6 +77,7 @@ type LogEntry struct {
 type SubmissionStore interface {
 	LogStore
 	UploadStore
+	MailboxStore
 	// Commit records a submission, its objects and its intake log entry in
 	// one transaction. payload builds the entry's payload from its sequence
 	// number and the previous entry's hash (zero for the first entry).
@@ -300,14 +306,21 @@ func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects 
 	if err != nil {
 		return nil, err
 	}
+	salt := crypto.NewCodenameSalt()
+	replyPublic, replyPrivate, err := s.newReplyKey(ctx, codename, salt)
+	if err != nil {
+		return nil, err
+	}
 	sub := Submission{
-		ID:          blob.NewKey(""),
-		DeskSlug:    desk,
-		ReceivedDay: s.Now().UTC().Format(time.DateOnly),
-		EncryptedBy: encryptedBy,
-		LookupKey:   lookup,
-		ReplySalt:   crypto.NewCodenameSalt(),
-		Objects:     objects,
+		ID:           blob.NewKey(""),
+		DeskSlug:     desk,
+		ReceivedDay:  s.Now().UTC().Format(time.DateOnly),
+		EncryptedBy:  encryptedBy,
+		LookupKey:    lookup,
+		ReplySalt:    salt,
+		ReplyPublic:  replyPublic,
+		ReplyPrivate: replyPrivate,
+		Objects:      objects,
 	}
 	entry, err := s.Store.Commit(ctx, sub, func(seq int64, prev [32]byte) []byte {
 		return logPayload(seq, prev, sub)

@@ -104,8 +104,20 @@ func TestCaseworkAuthorization(t *testing.T) {
 		tokens[u.who] = token
 	}
 
+	// One case on the export-controls desk, holding the submission.
+	inv, err := ts.deps.Staff.Store.UserByEmail(ctx, string(investigator)+"@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kase, err := ts.deps.Cases.Create(ctx, casework.Principal{UserID: inv.ID, Email: inv.Email, Role: inv.Role, Desks: inv.Desks},
+		casework.NewCase{Desk: "export-controls", Title: "Relabelled boards", Submissions: []string{sub}})
+	if err != nil {
+		t.Fatal(err)
+	}
+
 	ok := http.StatusOK
 	read := map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}
+	write := map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}
 	routes := []authzRoute{
 		{"GET", "/", "/", "", everyone(ok)},
 		{"GET", "/healthz", "/healthz", "", everyone(ok)},
@@ -122,6 +134,24 @@ func TestCaseworkAuthorization(t *testing.T) {
 			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/objects/:id", "/api/v1/objects/" + object, "",
 			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		// Replies to sources: investigators of the desk only. A JSON body
+		// is refused: replies are OpenPGP messages (application/octet-stream).
+		{"GET", "/api/v1/submissions/:id/reply-key", "/api/v1/submissions/" + sub + "/reply-key", "",
+			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"POST", "/api/v1/submissions/:id/replies", "/api/v1/submissions/" + sub + "/replies", `{"text":"plaintext"}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusUnsupportedMediaType, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"POST", "/api/v1/cases", "/api/v1/cases", `{"desk":"export-controls","title":"Another","submissions":["` + sub + `"]}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusCreated, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"GET", "/api/v1/cases", "/api/v1/cases", "", map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
+		{"GET", "/api/v1/cases/:id", "/api/v1/cases/" + kase.ID, "", read},
+		{"PATCH", "/api/v1/cases/:id", "/api/v1/cases/" + kase.ID, `{"status":"on_hold"}`, write},
+		{"POST", "/api/v1/cases/:id/submissions", "/api/v1/cases/" + kase.ID + "/submissions", `{"submission":"` + sub + `"}`, write},
+		{"POST", "/api/v1/cases/:id/notes", "/api/v1/cases/" + kase.ID + "/notes", `{"text":"Asked the forwarder."}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusCreated, otherDesk: 404, counsel: 403, auditor: 403}},
+		// Staff pages: without a session they redirect to the login page.
+		{"GET", "/login", "/login", "", everyone(ok)},
+		{"GET", "/queue", "/queue", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
+		{"GET", "/submissions/:id", "/submissions/" + sub, "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/audit", "/api/v1/audit", "",
 			map[caller]int{nobody: 401, admin: 403, investigator: 403, otherDesk: 403, counsel: 403, auditor: ok}},
 		// Logging out ends the caller's session: last.
@@ -152,8 +182,11 @@ func TestCaseworkAuthorization(t *testing.T) {
 				if w.Code != rt.want[who] {
 					t.Errorf("%s %s as %s = %d, want %d\n%.300s", rt.method, rt.path, who, w.Code, rt.want[who], w.Body)
 				}
-				if rt.pattern == "/api/v1/submissions" && who == otherDesk && strings.Contains(w.Body.String(), sub) {
+				if (rt.pattern == "/api/v1/submissions" || rt.pattern == "/queue") && who == otherDesk && strings.Contains(w.Body.String(), sub) {
 					t.Error("an investigator of another desk sees the submission in the queue")
+				}
+				if rt.pattern == "/api/v1/cases" && who == otherDesk && strings.Contains(w.Body.String(), kase.ID) {
+					t.Error("an investigator of another desk sees the case in the list")
 				}
 			})
 		}
@@ -168,7 +201,8 @@ func TestCaseworkAuthorization(t *testing.T) {
 	for _, e := range entries {
 		actions[e.Record.Action] = true
 	}
-	for _, a := range []string{"submission.view", "submission.update", "object.download"} {
+	for _, a := range []string{"submission.view", "submission.update", "object.download",
+		"case.create", "case.list", "case.view", "case.update", "case.link", "case.note"} {
 		if !actions[a] {
 			t.Errorf("no %s in the audit log", a)
 		}

@@ -17,12 +17,17 @@ import (
 // pagePartials maps each page to the templates it is parsed with. Every page
 // is parsed once, at start-up.
 var pagePartials = map[string][]string{
-	"intake_index.html":    {"layout.html"},
-	"intake_desk.html":     {"layout.html", "questionnaire.html"},
-	"intake_codename.html": {"layout.html"},
-	"intake_saved.html":    {"layout.html"},
-	"casework_index.html":  {"layout.html"},
-	"error.html":           {"layout.html"},
+	"intake_index.html":        {"layout.html"},
+	"intake_desk.html":         {"layout.html", "questionnaire.html"},
+	"intake_codename.html":     {"layout.html"},
+	"intake_saved.html":        {"layout.html"},
+	"intake_login.html":        {"layout.html"},
+	"intake_mailbox.html":      {"layout.html"},
+	"casework_index.html":      {"layout.html"},
+	"casework_login.html":      {"layout.html"},
+	"casework_queue.html":      {"layout.html"},
+	"casework_submission.html": {"layout.html"},
+	"error.html":               {"layout.html"},
 }
 
 // renderer holds the parsed pages.

@@ -19,6 +19,10 @@ func (s *Server) intakeRoutes(e *gin.Engine) {
 	small.GET("/receipt-key.asc", s.receiptKey)
 	// Uploads set their own, larger limits.
 	e.POST("/desk/:slug/submit", s.submitForm)
+	// Source mailbox
+	small.GET("/mailbox", s.mailboxPage)
+	small.POST("/mailbox", s.mailboxLogin)
+	e.POST("/mailbox/messages", s.limitBody(maxMailboxForm), s.mailboxMessage)
 	// JavaScript path (browser encryption)
 	api := e.Group("/api/v1", s.apiSameOrigin())
 	api.GET("/desks/:slug", s.apiDesk)
@@ -34,6 +38,10 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	s.commonRoutes(e)
 	small := e.Group("", s.limitBody(s.deps.Config.MaxRequestBytes))
 	small.GET("/", s.page("casework_index.html", "Casework"))
+	// Staff pages
+	small.GET("/login", s.loginPage)
+	small.GET("/queue", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator), s.queuePage)
+	small.GET("/submissions/:id", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator), s.submissionPage)
 	// Staff sessions
 	sessions := small.Group("/api/v1", s.apiSameOrigin())
 	sessions.POST("/session", s.apiLogin)
@@ -46,9 +54,19 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	triage.GET("/submissions", s.apiListSubmissions)
 	triage.GET("/submissions/:id", s.apiGetSubmission)
 	triage.PATCH("/submissions/:id", s.apiUpdateSubmission)
+	// Cases
+	triage.POST("/cases", s.apiCreateCase)
+	triage.GET("/cases", s.apiListCases)
+	triage.GET("/cases/:id", s.apiGetCase)
+	triage.PATCH("/cases/:id", s.apiUpdateCase)
+	triage.POST("/cases/:id/submissions", s.apiLinkCaseSubmission)
+	triage.POST("/cases/:id/notes", s.apiAddCaseNote)
 	sessions.GET("/audit", s.requireStaff(casework.RoleAuditor), s.apiAudit)
 	// Ciphertext goes to investigators only, who hold keys to read it.
 	sessions.GET("/objects/:id", s.requireStaff(casework.RoleInvestigator), s.apiGetObject)
+	// Replies to sources
+	sessions.GET("/submissions/:id/reply-key", s.requireStaff(casework.RoleInvestigator), s.apiReplyKey)
+	e.POST("/api/v1/submissions/:id/replies", s.limitBody(maxReplyRequest), s.apiSameOrigin(), s.requireStaff(casework.RoleInvestigator), s.apiPostReply)
 }
 
 // commonRoutes are served identically on both listeners.

@@ -39,6 +39,7 @@ type Deps struct {
 	Intake  *intake.Service
 	Staff   *casework.Staff
 	Triage  *casework.Triage
+	Cases   *casework.Cases
 	Logger  *slog.Logger
 	Version string
 }

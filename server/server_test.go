@@ -73,7 +73,8 @@ func newTestServer(t *testing.T) *testServer {
 	staff := casework.NewStaff(store.New(db), crypto.NewPepper(), logger)
 	staff.Password = casework.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1}
 	triage := &casework.Triage{Store: store.New(db), Now: time.Now}
-	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Logger: logger, Version: "test"})
+	cases := &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now}
+	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Cases: cases, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

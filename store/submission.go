@@ -22,6 +22,9 @@ type submissionRow struct {
 	LookupKey   []byte
 	ReplySalt   []byte
 	Status      string
+	// The source's reply key (migration 00008); nil for older rows.
+	ReplyPublic  *string
+	ReplyPrivate *string
 }
 
 func (submissionRow) TableName() string { return "submissions" }
@@ -63,6 +66,7 @@ func (s *Store) Commit(ctx context.Context, sub intake.Submission, payload func(
 		row := submissionRow{
 			ID: sub.ID, DeskID: desk.ID, ReceivedDay: sub.ReceivedDay, EncryptedBy: sub.EncryptedBy,
 			LookupKey: sub.LookupKey[:], ReplySalt: sub.ReplySalt, Status: "new",
+			ReplyPublic: optionalText(sub.ReplyPublic), ReplyPrivate: optionalText(sub.ReplyPrivate),
 		}
 		if err := tx.Create(&row).Error; err != nil {
 			return translate(err, "Submission")

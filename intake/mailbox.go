@@ -1,0 +1,390 @@
+package intake
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/crypto"
+)
+
+// Authors of stored objects: the source (the tip, follow-ups) or staff
+// (replies to the source).
+const (
+	AuthorSource = "source"
+	AuthorStaff  = "staff"
+)
+
+// MailboxSessionTTL is how long a source's mailbox session lasts.
+const MailboxSessionTTL = time.Hour
+
+// CodenameFailuresPerHour bounds the failed codename logins over all desks
+// in one hour; past it, every login is refused until the hour ends.
+var CodenameFailuresPerHour = 30
+
+// codenameFailuresBucket is the rate_limits bucket of failed logins.
+const codenameFailuresBucket = "codename-failures"
+
+// Limits of what a source reads and writes in the mailbox.
+const (
+	MaxSourceMessage = 64 << 10 // bytes of one follow-up message
+	maxReplyPlain    = 1 << 20  // bytes of one decrypted reply shown
+)
+
+// MailboxEntry is a submission as the mailbox needs it.
+type MailboxEntry struct {
+	SubmissionID string
+	DeskSlug     string
+	Status       string // the triage status
+	LookupKey    [32]byte
+	ReplySalt    []byte
+	ReplyPublic  []byte // nil for submissions made before reply keys
+	ReplyPrivate []byte
+}
+
+// MailboxStore keeps what the two-way mailbox needs beyond SubmissionStore.
+type MailboxStore interface {
+	// MailboxByLookup finds a submission by its codename lookup key;
+	// NotFound when there is none.
+	MailboxByLookup(ctx context.Context, lookup [32]byte) (MailboxEntry, error)
+	// MailboxByID finds a submission by id; NotFound when there is none.
+	MailboxByID(ctx context.Context, id string) (MailboxEntry, error)
+	// AddObject records one more object of a committed submission at the
+	// next free position, which it returns.
+	AddObject(ctx context.Context, submissionID string, o Object, author string) (int, error)
+	// StaffObjects lists the objects staff wrote to a submission, in order.
+	StaffObjects(ctx context.Context, submissionID string) ([]Object, error)
+	// CreateMailboxSession records a session by the SHA-256 of its token,
+	// and removes expired ones.
+	CreateMailboxSession(ctx context.Context, tokenHash [32]byte, submissionID string, expires time.Time) error
+	// MailboxSession returns the submission of a session that has not
+	// expired at now; NotFound otherwise.
+	MailboxSession(ctx context.Context, tokenHash [32]byte, now time.Time) (string, error)
+	// RateCount returns a rate bucket's count in a window.
+	RateCount(ctx context.Context, bucket string, windowStart int64) (int, error)
+}
+
+// Mailbox is what a logged-in source sees.
+type Mailbox struct {
+	SubmissionID string
+	Status       string
+	// Replies holds the replies decrypted for this one request; nil when the
+	// codename was not given (a session cookie only).
+	Replies  []string
+	Unlocked bool
+	HasKey   bool // false for submissions made before reply keys
+}
+
+// Errors of the mailbox; their messages are catalog keys, shown in the
+// source's language.
+var (
+	ErrWrongCodename    = tipline.Errorf(tipline.Forbidden, "mailbox_wrong_codename")
+	ErrTooManyFailures  = tipline.Errorf(tipline.Unavailable, "mailbox_too_many")
+	ErrNoMailboxSession = tipline.Errorf(tipline.Forbidden, "mailbox_session_expired")
+	ErrCodenameInText   = tipline.Errorf(tipline.Invalid, "mailbox_codename_in_message")
+	ErrEmptyMessage     = tipline.Errorf(tipline.Invalid, "mailbox_message_empty")
+	ErrMessageTooLong   = tipline.Errorf(tipline.TooLarge, "mailbox_message_too_long")
+)
+
+
+// replyKeyPassphrase is the passphrase of the source's reply private key:
+// the hex of the KEK derived from the codename and the row's salt, within
+// the bound on derivations in flight. The KEK is never stored.
+func (s *Service) replyKeyPassphrase(ctx context.Context, c crypto.Codename, salt []byte) ([]byte, error) {
+	select {
+	case derivations <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-derivations }()
+	kek := c.ReplyKeyKEK(s.Pepper, salt, s.CodenameParams)
+	defer clear(kek[:])
+	return []byte(hex.EncodeToString(kek[:])), nil
+}
+
+// newReplyKey makes the source's reply key pair in the interoperable
+// profile, its private half locked with the codename's passphrase. The key
+// is dated at the start of the day: no finer time is stored.
+func (s *Service) newReplyKey(ctx context.Context, c crypto.Codename, salt []byte) (public, private []byte, err error) {
+	pass, err := s.replyKeyPassphrase(ctx, c, salt)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer clear(pass)
+	day := s.Now().UTC().Truncate(24 * time.Hour)
+	public, private, _, err = crypto.GenerateKey("Tipline source", "", pass, day)
+	return public, private, err
+}
+
+// OpenMailbox logs a source in with the codename they typed: it finds the
+// submission through the slow lookup key, decrypts the replies in memory
+// with the reply key the codename unlocks, and starts a session whose token
+// it returns. Failed logins count against CodenameFailuresPerHour.
+func (s *Service) OpenMailbox(ctx context.Context, typed string) (*Mailbox, string, error) {
+	ms := s.Store
+	window := s.Now().UTC().Truncate(time.Hour).Unix()
+	if n, err := ms.RateCount(ctx, codenameFailuresBucket, window); err != nil {
+		return nil, "", err
+	} else if n >= CodenameFailuresPerHour {
+		return nil, "", ErrTooManyFailures
+	}
+	fail := func() error {
+		if s.Rates != nil {
+			if _, err := s.Rates.Take(ctx, codenameFailuresBucket, window, CodenameFailuresPerHour); err != nil {
+				return err
+			}
+		}
+		return ErrWrongCodename
+	}
+	codename, err := crypto.ParseCodename(typed)
+	if err != nil {
+		return nil, "", fail()
+	}
+	lookup, err := s.deriveLookupKey(ctx, codename)
+	if err != nil {
+		return nil, "", err
+	}
+	entry, err := ms.MailboxByLookup(ctx, lookup)
+	if tipline.ErrorCode(err) == tipline.NotFound || (err == nil && !crypto.EqualKeys(entry.LookupKey, lookup)) {
+		return nil, "", fail()
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	box := &Mailbox{SubmissionID: entry.SubmissionID, Status: entry.Status, HasKey: entry.ReplyPrivate != nil}
+	if box.HasKey {
+		box.Replies, err = s.readReplies(ctx, ms, entry, codename)
+		if err != nil {
+			return nil, "", err
+		}
+		box.Unlocked = true
+	}
+	token, err := s.newMailboxSession(ctx, ms, entry.SubmissionID)
+	if err != nil {
+		return nil, "", err
+	}
+	return box, token, nil
+}
+
+// readReplies unlocks the reply key with the codename and decrypts the
+// staff's replies, in memory only.
+func (s *Service) readReplies(ctx context.Context, ms MailboxStore, e MailboxEntry, c crypto.Codename) ([]string, error) {
+	pass, err := s.replyKeyPassphrase(ctx, c, e.ReplySalt)
+	if err != nil {
+		return nil, err
+	}
+	key, err := crypto.ReadPrivateKey(e.ReplyPrivate, pass)
+	clear(pass)
+	if err != nil {
+		return nil, err
+	}
+	objects, err := ms.StaffObjects(ctx, e.SubmissionID)
+	if err != nil {
+		return nil, err
+	}
+	replies := make([]string, 0, len(objects))
+	for _, o := range objects {
+		text, err := s.decryptReply(ctx, o, key)
+		if err != nil {
+			s.Logger.Warn("a reply does not decrypt with the source's key", "object", o.ID, "err", err)
+			continue
+		}
+		replies = append(replies, text)
+	}
+	return replies, nil
+}
+
+func (s *Service) decryptReply(ctx context.Context, o Object, key *crypto.PrivateKey) (string, error) {
+	rc, err := s.OpenObject(ctx, o)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	plain, err := crypto.Decrypt(rc, key)
+	if err != nil {
+		return "", err
+	}
+	b, err := io.ReadAll(io.LimitReader(plain, maxReplyPlain+1))
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxReplyPlain {
+		return "", errors.New("intake: reply too long to show")
+	}
+	return string(b), nil
+}
+
+// newMailboxSession starts a session: a random token, of which only the
+// SHA-256 is stored.
+func (s *Service) newMailboxSession(ctx context.Context, ms MailboxStore, submissionID string) (string, error) {
+	var raw [32]byte
+	rand.Read(raw[:])
+	token := hex.EncodeToString(raw[:])
+	// The expiry falls on an hour boundary, so the row does not tell to the
+	// second when the source logged in.
+	expires := s.Now().UTC().Add(MailboxSessionTTL).Truncate(time.Hour).Add(time.Hour)
+	if err := ms.CreateMailboxSession(ctx, sha256.Sum256([]byte(token)), submissionID, expires); err != nil {
+		return "", err
+	}
+	return token, nil
+}
+
+// MailboxBySession returns the mailbox of a session's submission without
+// replies: the server does not keep the key that reads them.
+func (s *Service) MailboxBySession(ctx context.Context, token string) (*Mailbox, error) {
+	ms := s.Store
+	id, err := s.sessionSubmission(ctx, ms, token)
+	if err != nil {
+		return nil, err
+	}
+	e, err := ms.MailboxByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &Mailbox{SubmissionID: e.SubmissionID, Status: e.Status, HasKey: e.ReplyPrivate != nil}, nil
+}
+
+func (s *Service) sessionSubmission(ctx context.Context, ms MailboxStore, token string) (string, error) {
+	if len(token) != 64 {
+		return "", ErrNoMailboxSession
+	}
+	id, err := ms.MailboxSession(ctx, sha256.Sum256([]byte(token)), s.Now())
+	if tipline.ErrorCode(err) == tipline.NotFound {
+		return "", ErrNoMailboxSession
+	}
+	return id, err
+}
+
+// AddSourceMessage encrypts a follow-up message from the source of a
+// session to the desk's keys, through the one validated path, and stores it
+// as a message of the source. A message that holds a codename is refused.
+func (s *Service) AddSourceMessage(ctx context.Context, token, text string) error {
+	ms := s.Store
+	id, err := s.sessionSubmission(ctx, ms, token)
+	if err != nil {
+		return err
+	}
+	switch {
+	case strings.TrimSpace(text) == "":
+		return ErrEmptyMessage
+	case len(text) > MaxSourceMessage:
+		return ErrMessageTooLong
+	case ContainsCodename(text):
+		return ErrCodenameInText
+	}
+	e, err := ms.MailboxByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, recipients, err := s.Desks.Accepting(ctx, e.DeskSlug)
+	if err != nil {
+		return err
+	}
+	obj, err := s.storeEncrypted(ctx, recipients, strings.NewReader(text), KindMessage, 0)
+	if err != nil {
+		return err
+	}
+	return s.recordObject(ctx, ms, id, obj, AuthorSource)
+}
+
+// ReplyKey returns the armored public reply key of a submission; Conflict
+// when it has none (it was made before reply keys).
+func (s *Service) ReplyKey(ctx context.Context, submissionID string) ([]byte, error) {
+	ms := s.Store
+	e, err := ms.MailboxByID(ctx, submissionID)
+	if err != nil {
+		return nil, err
+	}
+	if e.ReplyPublic == nil {
+		return nil, tipline.Errorf(tipline.Conflict, "This submission was made before sources had reply keys; it cannot be answered.")
+	}
+	return e.ReplyPublic, nil
+}
+
+// AddReply stores an investigator's reply: an OpenPGP message encrypted
+// (in the browser) to exactly the desk's keys and the source's reply key,
+// checked by the one validated path.
+func (s *Service) AddReply(ctx context.Context, submissionID string, src io.Reader) (Object, error) {
+	ms := s.Store
+	e, err := ms.MailboxByID(ctx, submissionID)
+	if err != nil {
+		return Object{}, err
+	}
+	if e.ReplyPublic == nil {
+		return Object{}, tipline.Errorf(tipline.Conflict, "This submission was made before sources had reply keys; it cannot be answered.")
+	}
+	replyKey, err := crypto.ParsePublicKey(e.ReplyPublic, s.Now())
+	if err != nil {
+		return Object{}, err
+	}
+	desk, err := s.Desks.Recipients(ctx, e.DeskSlug)
+	if err != nil {
+		return Object{}, err
+	}
+	if len(desk) == 0 {
+		return Object{}, ErrNotAccepting
+	}
+	obj, err := s.storeMessage(ctx, src, append(desk, replyKey), KindMessage, 0)
+	if err != nil {
+		if tipline.ErrorCode(err) == tipline.Invalid {
+			err = tipline.Wrap(tipline.Invalid, err, "The reply is not an OpenPGP message encrypted to exactly the desk's keys and the source's reply key.")
+		}
+		return Object{}, err
+	}
+	if err := s.recordObject(ctx, ms, submissionID, obj, AuthorStaff); err != nil {
+		return Object{}, err
+	}
+	return obj, nil
+}
+
+// recordObject records a pending object of a committed submission, then
+// moves its blob out of the pending prefix as commit does.
+func (s *Service) recordObject(ctx context.Context, ms MailboxStore, submissionID string, o Object, author string) error {
+	pos, err := ms.AddObject(ctx, submissionID, o, author)
+	if err != nil {
+		s.Blobs.Delete(context.WithoutCancel(ctx), o.BlobKey)
+		return err
+	}
+	o.Position = pos
+	final := objectsPrefix + o.ID
+	if err := s.Blobs.Move(ctx, o.BlobKey, final); err != nil {
+		s.Logger.Warn("blob stays under the pending prefix until the janitor moves it", "err", err)
+		return nil
+	}
+	if err := s.Store.MoveObject(ctx, o.ID, final); err != nil {
+		s.Logger.Warn("object row still names the pending key; the janitor will update it", "err", err)
+	}
+	return nil
+}
+
+// ContainsCodename reports whether text holds something that reads as a
+// codename: CodenameWords list words in a row, however they are separated.
+// The server cannot tell the source's own codename from another one
+// without it, so any will do.
+func ContainsCodename(text string) bool {
+	tokens := strings.FieldsFunc(text, func(r rune) bool {
+		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Dash, r) || unicode.Is(unicode.Hyphen, r))
+	})
+	var buf bytes.Buffer
+	for i := range tokens {
+		buf.Reset()
+		for k := i; k < len(tokens) && k < i+crypto.CodenameWords; k++ {
+			if k > i {
+				buf.WriteByte(' ')
+			}
+			buf.WriteString(tokens[k])
+			if _, err := crypto.ParseCodename(buf.String()); err == nil {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,315 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+
+	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/crypto"
+	"github.com/tipline/tipline/intake"
+)
+
+// submitNoJS posts a tip through the intake listener's plain form and
+// returns the id of the new submission.
+func submitNoJS(t *testing.T, ts *testServer, desk string, parts []formPart) string {
+	t.Helper()
+	var before []string
+	ts.db.Raw("SELECT id FROM submissions").Scan(&before)
+	ctype, body := multipartBody(t, parts)
+	r := httptest.NewRequest(http.MethodPost, "/desk/"+desk+"/submit", body)
+	r.Header.Set("Content-Type", ctype)
+	if w := ts.do("intake", r); w.Code != http.StatusOK {
+		t.Fatalf("submission to %s = %d\n%.500s", desk, w.Code, w.Body)
+	}
+	var ids []string
+	ts.db.Raw("SELECT id FROM submissions").Scan(&ids)
+	for _, id := range ids {
+		known := false
+		for _, b := range before {
+			known = known || b == id
+		}
+		if !known {
+			return id
+		}
+	}
+	t.Fatal("no new submission")
+	return ""
+}
+
+// getWithCookie sends a GET to the casework listener with the session cookie.
+func getWithCookie(ts *testServer, target string, cookie *http.Cookie) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodGet, target, nil)
+	if cookie != nil {
+		r.AddCookie(cookie)
+	}
+	return ts.do("casework", r)
+}
+
+// TestCaseworkPages checks the staff pages without a browser: the login
+// page is public, the queue and submission pages redirect to /login
+// without a session and render for an investigator of the desk, and a
+// submission of another desk is not found.
+func TestCaseworkPages(t *testing.T) {
+	ts, secret := newStaffTestServer(t)
+	ctx := context.Background()
+	addGPGKey(t, ts)
+	pub, _, _, err := crypto.GenerateKey("Securities desk", "", []byte("passphrase"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.intake.Desks.AddDesk(ctx, "sec-fraud", "Securities fraud", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ts.intake.Desks.AddKey(ctx, "sec-fraud", pub); err != nil {
+		t.Fatal(err)
+	}
+	mine := submitNoJS(t, ts, intake.DefaultDeskSlug, []formPart{
+		{name: "narrative", value: "Relabelled H20 boards."},
+		{name: "evidence", filename: "invoice.pdf", value: "%PDF-1.4 invoice"},
+	})
+	other := submitNoJS(t, ts, "sec-fraud", []formPart{{name: "narrative", value: "Backdated options."}})
+
+	t.Run("login page", func(t *testing.T) {
+		w := ts.get("casework", "/login")
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET /login = %d", w.Code)
+		}
+		body := w.Body.String()
+		for _, want := range []string{`id="login"`, `id="login-totp"`, `integrity="sha384-`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("login page lacks %s", want)
+			}
+		}
+		if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("login page CSP %q does not allow its script", csp)
+		}
+	})
+
+	for _, path := range []string{"/queue", "/queue?overdue=true", "/submissions/" + mine, "/submissions/" + other} {
+		t.Run("no session "+path, func(t *testing.T) {
+			w := ts.get("casework", path)
+			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login" {
+				t.Errorf("GET %s without a session = %d %q, want 303 to /login", path, w.Code, w.Header().Get("Location"))
+			}
+		})
+	}
+	bad := &http.Cookie{Name: sessionCookie, Value: "not-a-session"}
+	if w := getWithCookie(ts, "/queue", bad); w.Code != http.StatusSeeOther {
+		t.Errorf("GET /queue with a dead session = %d, want 303", w.Code)
+	}
+
+	_, cookie := ts.login(t, secret)
+
+	t.Run("queue", func(t *testing.T) {
+		w := getWithCookie(ts, "/queue", cookie)
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET /queue = %d\n%.500s", w.Code, w.Body)
+		}
+		body := w.Body.String()
+		for _, want := range []string{`href="/submissions/` + mine + `"`, "export-controls", "acknowledge", "due " + time.Now().UTC().AddDate(0, 0, 7).Format(time.DateOnly),
+			`href="/queue?overdue=true"`, `href="/queue?status=closed"`, `href="/queue?due_within=7"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("queue lacks %q", want)
+			}
+		}
+		if strings.Contains(body, other) {
+			t.Error("the queue shows a submission of another desk")
+		}
+		if strings.Contains(body, "Relabelled") {
+			t.Error("the queue shows content")
+		}
+		if w := getWithCookie(ts, "/queue?status=closed", cookie); w.Code != http.StatusOK || strings.Contains(w.Body.String(), mine) {
+			t.Errorf("status=closed = %d, lists the new submission: %v", w.Code, strings.Contains(w.Body.String(), mine))
+		}
+		if w := getWithCookie(ts, "/queue?overdue=true", cookie); w.Code != http.StatusOK || strings.Contains(w.Body.String(), mine) {
+			t.Errorf("overdue=true = %d, lists the new submission: %v", w.Code, strings.Contains(w.Body.String(), mine))
+		}
+		if w := getWithCookie(ts, "/queue?status=bogus", cookie); w.Code != http.StatusUnprocessableEntity {
+			t.Errorf("status=bogus = %d, want 422", w.Code)
+		}
+		if w := getWithCookie(ts, "/queue?after=nonsense", cookie); w.Code != http.StatusUnprocessableEntity {
+			t.Errorf("after=nonsense = %d, want 422", w.Code)
+		}
+	})
+
+	t.Run("submission", func(t *testing.T) {
+		w := getWithCookie(ts, "/submissions/"+mine, cookie)
+		if w.Code != http.StatusOK {
+			t.Fatalf("GET /submissions/%s = %d\n%.500s", mine, w.Code, w.Body)
+		}
+		body := w.Body.String()
+		var manifest, file string
+		ts.db.Raw("SELECT id FROM objects WHERE submission_id = ? AND kind = 'manifest'", mine).Scan(&manifest)
+		ts.db.Raw("SELECT id FROM objects WHERE submission_id = ? AND kind = 'file'", mine).Scan(&file)
+		for _, want := range []string{`data-manifest="` + manifest + `"`, `href="/api/v1/objects/` + file + `"`,
+			`rel="modulepreload"`, `integrity="sha384-`, `id="decrypt-run"`, "Download ciphertext (.pgp)"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("submission page lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "Relabelled") {
+			t.Error("the submission page shows content")
+		}
+		if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("submission page CSP %q does not allow its script", csp)
+		}
+		if w := getWithCookie(ts, "/submissions/"+other, cookie); w.Code != http.StatusNotFound {
+			t.Errorf("a submission of another desk = %d, want 404", w.Code)
+		}
+		if w := getWithCookie(ts, "/submissions/no-such-id", cookie); w.Code != http.StatusNotFound {
+			t.Errorf("an unknown submission = %d, want 404", w.Code)
+		}
+	})
+
+	// Viewing the page is audited, like the API.
+	entries, err := ts.deps.Staff.Store.AuditEntries(ctx, 0, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	viewed := false
+	for _, e := range entries {
+		viewed = viewed || (e.Record.Action == "submission.view" && e.Record.Target == "submission:"+mine)
+	}
+	if !viewed {
+		t.Error("the submission page view is not in the audit log")
+	}
+}
+
+// TestBrowserDecryption is the investigator's side in headless Chromium: a
+// tip submitted through the plain form, a login with password and TOTP,
+// the queue, the import of a passphrase-protected key, and decryption in
+// the browser. The narrative must appear in the page and never in the
+// server's log or at rest.
+func TestBrowserDecryption(t *testing.T) {
+	chromium := newBrowser(t)
+	ts, secret := newStaffTestServer(t)
+	ts.deps.Config.MaxFormUpload = 8 << 20
+	pub, priv, _, err := crypto.GenerateKey("Investigator", "", []byte("pass phrase"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ts.intake.Desks.AddKey(context.Background(), intake.DefaultDeskSlug, pub); err != nil {
+		t.Fatal(err)
+	}
+	evidence := "row 1, H100, " + canary + "\n"
+	sub := submitNoJS(t, ts, intake.DefaultDeskSlug, noJSForm(evidence))
+	serveTest(t, ts)
+	base := "http://" + ts.Addr("casework")
+	dir := artifacts(t)
+
+	ctx, cancel := chromedp.NewContext(chromium)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, browserTimeout)
+	defer cancelTimeout()
+
+	// Without a session the queue sends the browser to the login page.
+	code, err := casework.TOTPCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/queue"),
+		chromedp.WaitVisible(chromedp.ID("login-email")),
+		chromedp.SetValue(chromedp.ID("login-email"), "ana@example.org"),
+		chromedp.SetValue(chromedp.ID("login-password"), staffPassword),
+		chromedp.SetValue(chromedp.ID("login-totp"), code),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`table.cw-queue a[href="/submissions/`+sub+`"]`)),
+	); err != nil {
+		msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("login-error")?.textContent ?? ""`))
+		t.Fatalf("login and queue: %v (%q)", err, msg)
+	}
+	screenshot(t, ctx, dir, "casework-queue")
+
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`table.cw-queue a[href="/submissions/`+sub+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("key-armored")),
+		chromedp.SetValue(chromedp.ID("key-armored"), string(priv)),
+		chromedp.Click(chromedp.ID("key-save")),
+		chromedp.WaitVisible(chromedp.ID("key-passphrase")),
+	); err != nil {
+		msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("decrypt-error")?.textContent ?? ""`))
+		t.Fatalf("key import: %v (%q)", err, msg)
+	}
+	// The browser keeps the key still encrypted.
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[string](`localStorage.getItem("tipline.casework.privateKey") ?? ""`))
+	if err != nil || !strings.Contains(kept, "PRIVATE KEY BLOCK") {
+		t.Fatalf("kept key %.60q, %v", kept, err)
+	}
+
+	// A wrong passphrase is refused and shows nothing.
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("key-passphrase"), "wrong"),
+		chromedp.Click(chromedp.ID("decrypt-run")),
+		chromedp.WaitVisible(chromedp.ID("decrypt-error")),
+	); err != nil {
+		t.Fatalf("wrong passphrase: %v", err)
+	}
+
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("key-passphrase"), "pass phrase"),
+		chromedp.Click(chromedp.ID("decrypt-run")),
+		chromedp.WaitVisible(chromedp.ID("decrypted")),
+	); err != nil {
+		msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("decrypt-error")?.textContent ?? ""`))
+		t.Fatalf("decrypt: %v (%q)", err, msg)
+	}
+	panel, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("decrypted")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"H100 servers relabelled as routers. " + canary, "深圳市华芯科技有限公司", "发票-" + canary + ".pdf", "manifest.xlsx", "Decrypt and save"} {
+		if !strings.Contains(panel, want) {
+			t.Errorf("decrypted panel lacks %q:\n%s", want, panel)
+		}
+	}
+	if pass, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("key-passphrase").value`)); pass != "" {
+		t.Error("the passphrase stays in the field after decryption")
+	}
+	screenshot(t, ctx, dir, "casework-submission-decrypted")
+
+	// Each file decrypts, matches the SHA-256 of the manifest and is
+	// offered as a download under its own name.
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("key-passphrase"), "pass phrase"),
+		chromedp.Click(chromedp.CSS(`#files li:last-child button`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("decrypt-status").textContent === "Decrypted manifest.xlsx."`)); err != nil {
+		msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("decrypt-error").textContent`))
+		t.Fatalf("decrypt and save: %v (%q)", err, msg)
+	}
+	saved := filepath.Join(downloads, "manifest.xlsx")
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		b, err := os.ReadFile(saved)
+		if err == nil && string(b) == evidence {
+			break
+		}
+		if time.Now().After(deadline) {
+			names, _ := os.ReadDir(downloads)
+			t.Fatalf("saved file %s = %q, %v (folder holds %v)", saved, b, err, names)
+		}
+	}
+
+	if strings.Contains(ts.log.String(), canaryID()) {
+		t.Error("the canary reached the server log")
+	}
+	ts.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	assertNoCanary(t, ts, filepath.Dir(ts.dbPath()), ts.blobDir)
+}

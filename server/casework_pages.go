@@ -1,0 +1,235 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/blob"
+	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/intake"
+)
+
+// Staff pages, on the casework listener:
+//
+//	GET /login            the login form; static/js/casework.js posts it to POST /api/v1/session
+//	GET /queue            the triage queue, rendered by the server
+//	GET /submissions/:id  metadata, and a panel where the investigator's browser decrypts
+//
+// The pages show metadata only. Decryption happens in static/js/casework.js
+// with the investigator's passphrase-protected key, which never leaves the
+// browser; nothing decrypted is sent back.
+
+// staffPage authenticates a page request like requireStaff, but as a page:
+// without a live session it redirects to /login (303), and a role that may
+// not see the page gets the HTML error page (403).
+func (s *Server) staffPage(roles ...casework.Role) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token, _ := sessionToken(c)
+		if token == "" {
+			c.Redirect(http.StatusSeeOther, "/login")
+			c.Abort()
+			return
+		}
+		p, err := s.deps.Staff.Authenticate(c.Request.Context(), token)
+		if errors.Is(err, casework.ErrNoSession) {
+			c.Redirect(http.StatusSeeOther, "/login")
+			c.Abort()
+			return
+		}
+		if err != nil {
+			s.fail(c, err)
+			c.Abort()
+			return
+		}
+		if len(roles) > 0 && !slices.Contains(roles, p.Role) {
+			s.renderError(c, errorPage{Status: http.StatusForbidden, Title: "Forbidden", Message: "Your role may not see this page."})
+			c.Abort()
+			return
+		}
+		c.Set(staffKey, p)
+		c.Next()
+	}
+}
+
+// loginPage answers GET /login.
+func (s *Server) loginPage(c *gin.Context) {
+	allowScripts(c)
+	s.render(c, http.StatusOK, "casework_login.html", pageData{Title: "Log in"})
+}
+
+// queueFilter is one filter link of the queue page.
+type queueFilter struct {
+	Label, URL string
+	Current    bool
+}
+
+// deadlineView is a deadline as the pages show it.
+type deadlineView struct {
+	Kind, DueDay, MetDay string
+	Overdue              bool
+}
+
+// queueRow is one submission of the queue page.
+type queueRow struct {
+	casework.SubmissionSummary
+	Due []deadlineView
+}
+
+type queuePage struct {
+	Email   string
+	Role    casework.Role
+	Filters []queueFilter
+	Rows    []queueRow
+	Next    string // URL of the next page, "" on the last
+}
+
+// queuePage answers GET /queue: the triage queue for the session's staff
+// member, with the filters of the API (status, overdue, due_within, desk,
+// assignee, label, priority) and keyset pagination (?after=).
+func (s *Server) queuePage(c *gin.Context) {
+	p := s.staff(c)
+	q, err := pageQuery(c.Request.URL.Query())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	items, day, id, err := s.deps.Triage.List(c.Request.Context(), p, q)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	today := time.Now().UTC().Format(time.DateOnly)
+	d := queuePage{Email: p.Email, Role: p.Role, Filters: queueFilters(c.Request.URL.Query())}
+	for _, it := range items {
+		d.Rows = append(d.Rows, queueRow{SubmissionSummary: it, Due: deadlineViews(it.Deadlines, today)})
+	}
+	if id != "" {
+		next := c.Request.URL.Query()
+		next.Set("after", day+"."+id)
+		d.Next = "/queue?" + next.Encode()
+	}
+	s.render(c, http.StatusOK, "casework_queue.html", pageData{Title: "Triage queue", Data: d})
+}
+
+// pageQuery reads the queue filters from a query string, as the API does.
+func pageQuery(v url.Values) (casework.Query, error) {
+	q := casework.Query{
+		Desk: v.Get("desk"), Status: casework.Status(v.Get("status")),
+		Assignee: v.Get("assignee"), Label: v.Get("label"), Overdue: v.Get("overdue") == "true",
+	}
+	bad := func(what string) (casework.Query, error) {
+		return casework.Query{}, tipline.Errorf(tipline.Invalid, "Bad %s.", what)
+	}
+	if q.Status != "" && !slices.Contains(casework.Statuses, q.Status) {
+		return bad("status")
+	}
+	if s := v.Get("priority"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return bad("priority")
+		}
+		q.Priority = &n
+	}
+	if s := v.Get("due_within"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 366 {
+			return bad("due_within (1 to 366 days)")
+		}
+		q.DueWithinDays = n
+	}
+	if s := v.Get("after"); s != "" {
+		day, id, ok := strings.Cut(s, ".")
+		if !ok || len(day) != len(time.DateOnly) || blob.ValidKey(id) != nil || strings.Contains(id, "/") {
+			return bad("after")
+		}
+		q.AfterDay, q.AfterID = day, id
+	}
+	return q, nil
+}
+
+// queueFilters are the filter links of the queue page; the current one is
+// marked.
+func queueFilters(v url.Values) []queueFilter {
+	current := url.Values{}
+	for _, k := range []string{"status", "overdue", "due_within"} {
+		if v.Get(k) != "" {
+			current.Set(k, v.Get(k))
+		}
+	}
+	link := func(label string, set url.Values) queueFilter {
+		u := "/queue"
+		if len(set) > 0 {
+			u += "?" + set.Encode()
+		}
+		return queueFilter{Label: label, URL: u, Current: set.Encode() == current.Encode()}
+	}
+	fs := []queueFilter{
+		link("All", url.Values{}),
+		link("Overdue", url.Values{"overdue": {"true"}}),
+		link("Due within 7 days", url.Values{"due_within": {"7"}}),
+	}
+	for _, st := range casework.Statuses {
+		fs = append(fs, link(statusLabel(st), url.Values{"status": {string(st)}}))
+	}
+	return fs
+}
+
+func statusLabel(st casework.Status) string {
+	return strings.ReplaceAll(string(st), "_", " ")
+}
+
+func deadlineViews(ds []casework.Deadline, today string) []deadlineView {
+	out := make([]deadlineView, len(ds))
+	for i, d := range ds {
+		out[i] = deadlineView{Kind: d.Kind, DueDay: d.DueDay, MetDay: d.MetDay, Overdue: d.Overdue(today)}
+	}
+	return out
+}
+
+type submissionPage struct {
+	casework.SubmissionDetail
+	Due      []deadlineView
+	Decrypt  bool                 // the caller may download ciphertext (investigators)
+	Manifest string               // id of the manifest object
+	Files    []casework.ObjectRef // in position order, as the manifest lists them
+}
+
+// submissionPage answers GET /submissions/:id: metadata, ciphertext links
+// and the decryption panel. Viewing is audited, as through the API.
+func (s *Server) submissionPage(c *gin.Context) {
+	p := s.staff(c)
+	d, err := s.deps.Triage.Get(c.Request.Context(), p, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if err := s.audit(c, "submission.view", "submission:"+d.ID); err != nil {
+		s.fail(c, err)
+		return
+	}
+	page := submissionPage{
+		SubmissionDetail: d,
+		Due:              deadlineViews(d.Deadlines, time.Now().UTC().Format(time.DateOnly)),
+		Decrypt:          p.Role == casework.RoleInvestigator,
+	}
+	objects := slices.Clone(d.Objects)
+	slices.SortFunc(objects, func(a, b casework.ObjectRef) int { return a.Position - b.Position })
+	for _, o := range objects {
+		switch o.Kind {
+		case intake.KindManifest:
+			page.Manifest = o.ID
+		case intake.KindFile:
+			page.Files = append(page.Files, o)
+		}
+	}
+	allowScripts(c)
+	s.render(c, http.StatusOK, "casework_submission.html", pageData{Title: "Submission " + d.ReceivedDay, Data: page})
+}

@@ -1,0 +1,208 @@
+package server
+
+import (
+	"errors"
+	"mime"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/intake"
+)
+
+// mailboxCookie names the source's mailbox session cookie. It is set only
+// when a source logs in with the codename, and only for /mailbox.
+const mailboxCookie = "tipline_mailbox"
+
+// Body limits of the mailbox and reply routes.
+const (
+	maxMailboxForm  = 4*intake.MaxSourceMessage + 4096 // a URL-encoded message, worst case
+	maxReplyRequest = 1 << 20                          // one encrypted reply
+)
+
+// mailboxView is the data of the mailbox page.
+type mailboxView struct {
+	Box        *intake.Mailbox
+	Status     string // in the desk's words, in the source's language
+	Notice     string
+	Error      string
+	MaxMessage int
+}
+
+// loginView is the data of the codename login page.
+type loginView struct {
+	Error string
+}
+
+// statusWords names the catalog message of each triage status.
+var statusWords = map[casework.Status]string{
+	casework.New:              "mailbox_status_new",
+	casework.Acknowledged:     "mailbox_status_acknowledged",
+	casework.UnderReview:      "mailbox_status_under_review",
+	casework.NeedsInformation: "mailbox_status_needs_information",
+	casework.CaseOpened:       "mailbox_status_case_opened",
+	casework.Referred:         "mailbox_status_referred",
+	casework.Closed:           "mailbox_status_closed",
+}
+
+func setMailboxCookie(c *gin.Context, token string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: mailboxCookie, Value: token, Path: "/mailbox", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil,
+	})
+}
+
+func (s *Server) renderLogin(c *gin.Context, status int, errKey string) {
+	lang := intakeLang(c)
+	v := loginView{}
+	if errKey != "" {
+		v.Error = intake.T(lang, errKey)
+	}
+	s.render(c, status, "intake_login.html", s.intakePage(c, intake.T(lang, "mailbox_title"), v))
+}
+
+func (s *Server) renderMailbox(c *gin.Context, status int, box *intake.Mailbox, notice, errKey string) {
+	lang := intakeLang(c)
+	key, ok := statusWords[casework.Status(box.Status)]
+	if !ok {
+		key = "mailbox_status_under_review"
+	}
+	v := mailboxView{Box: box, Status: intake.T(lang, key), MaxMessage: intake.MaxSourceMessage}
+	if notice != "" {
+		v.Notice = intake.T(lang, notice)
+	}
+	if errKey != "" {
+		v.Error = intake.T(lang, errKey)
+	}
+	s.render(c, status, "intake_mailbox.html", s.intakePage(c, intake.T(lang, "mailbox_title"), v))
+}
+
+// mailboxError renders a mailbox error of the service in the source's
+// language; other errors go to fail.
+func (s *Server) mailboxError(c *gin.Context, err error) {
+	switch {
+	case errors.Is(err, intake.ErrWrongCodename):
+		s.renderLogin(c, http.StatusForbidden, "mailbox_wrong_codename")
+	case errors.Is(err, intake.ErrTooManyFailures):
+		s.renderLogin(c, http.StatusTooManyRequests, "mailbox_too_many")
+	case errors.Is(err, intake.ErrNoMailboxSession):
+		setMailboxCookie(c, "", -1)
+		s.renderLogin(c, http.StatusForbidden, "mailbox_session_expired")
+	default:
+		s.fail(c, err)
+	}
+}
+
+// mailboxPage answers GET /mailbox: the codename form, or with a session
+// cookie the status of the tip (replies need the codename again).
+func (s *Server) mailboxPage(c *gin.Context) {
+	token, err := c.Cookie(mailboxCookie)
+	if err != nil || token == "" {
+		s.renderLogin(c, http.StatusOK, "")
+		return
+	}
+	box, err := s.deps.Intake.MailboxBySession(c.Request.Context(), token)
+	if errors.Is(err, intake.ErrNoMailboxSession) {
+		setMailboxCookie(c, "", -1)
+		s.renderLogin(c, http.StatusOK, "")
+		return
+	}
+	if err != nil {
+		s.mailboxError(c, err)
+		return
+	}
+	s.renderMailbox(c, http.StatusOK, box, "", "")
+}
+
+// mailboxLogin answers POST /mailbox with the codename: the mailbox, with
+// the replies decrypted in memory for this one response, and only now a
+// session cookie.
+func (s *Server) mailboxLogin(c *gin.Context) {
+	box, token, err := s.deps.Intake.OpenMailbox(c.Request.Context(), c.PostForm("codename"))
+	if err != nil {
+		s.mailboxError(c, err)
+		return
+	}
+	setMailboxCookie(c, token, int(intake.MailboxSessionTTL.Seconds()))
+	s.renderMailbox(c, http.StatusOK, box, "", "")
+}
+
+// mailboxMessage answers POST /mailbox/messages: a follow-up message of a
+// logged-in source, encrypted by the server to the desk's keys.
+func (s *Server) mailboxMessage(c *gin.Context) {
+	ctx := c.Request.Context()
+	token, err := c.Cookie(mailboxCookie)
+	if err != nil || token == "" {
+		s.renderLogin(c, http.StatusForbidden, "mailbox_session_expired")
+		return
+	}
+	text := c.PostForm("message")
+	err = s.deps.Intake.AddSourceMessage(ctx, token, text)
+	box, berr := s.deps.Intake.MailboxBySession(ctx, token)
+	if berr != nil {
+		s.mailboxError(c, berr)
+		return
+	}
+	var te *tipline.Error
+	switch {
+	case err == nil:
+		s.renderMailbox(c, http.StatusOK, box, "message_sent", "")
+	case errors.As(err, &te) && (errors.Is(err, intake.ErrCodenameInText) || errors.Is(err, intake.ErrEmptyMessage) || errors.Is(err, intake.ErrMessageTooLong)):
+		s.renderMailbox(c, statusOf[te.Code], box, "", tipline.ErrorMessage(err))
+	default:
+		s.mailboxError(c, err)
+	}
+}
+
+// apiReplyKey answers GET /api/v1/submissions/:id/reply-key: the source's
+// public reply key, which the investigator's browser encrypts replies to.
+func (s *Server) apiReplyKey(c *gin.Context) {
+	ctx := c.Request.Context()
+	d, err := s.deps.Triage.Get(ctx, s.staff(c), c.Param("id"))
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	key, err := s.deps.Intake.ReplyKey(ctx, d.ID)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	if err := s.audit(c, "reply_key.view", "submission:"+d.ID); err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.Data(http.StatusOK, "application/pgp-keys", key)
+}
+
+// apiPostReply answers POST /api/v1/submissions/:id/replies with an
+// OpenPGP message (application/octet-stream) encrypted to exactly the
+// desk's keys and the source's reply key.
+func (s *Server) apiPostReply(c *gin.Context) {
+	ctx := c.Request.Context()
+	d, err := s.deps.Triage.Get(ctx, s.staff(c), c.Param("id"))
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/octet-stream" {
+		c.AbortWithStatusJSON(http.StatusUnsupportedMediaType, apiError(string(tipline.Invalid), "Send the encrypted reply as application/octet-stream."))
+		return
+	}
+	obj, err := s.deps.Intake.AddReply(ctx, d.ID, c.Request.Body)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	if err := s.deps.Staff.Store.AppendAudit(ctx, casework.AuditRecord{
+		At: time.Now(), Actor: s.staff(c).UserID, Action: "reply.create", Target: "submission:" + d.ID,
+		Detail: map[string]string{"object": obj.ID},
+	}); err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"id": obj.ID})
+}

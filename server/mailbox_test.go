@@ -1,0 +1,210 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/crypto"
+	"github.com/tipline/tipline/intake"
+)
+
+// TestSourceMailbox runs the two-way mailbox without JavaScript: a source
+// submits, an investigator replies through the API with a message made in
+// Go, the source logs in with the codename and reads it, then answers.
+func TestSourceMailbox(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	g := addGPGKey(t, ts)
+
+	ctype, body := multipartBody(t, noJSForm("rows"))
+	r := httptest.NewRequest(http.MethodPost, "/desk/export-controls/submit?lang=en", body)
+	r.Header.Set("Content-Type", ctype)
+	w := ts.do("intake", r)
+	if w.Code != http.StatusOK {
+		t.Fatalf("submit = %d", w.Code)
+	}
+	var words []string
+	for _, m := range regexp.MustCompile(`<span>([a-z-]+)</span>`).FindAllStringSubmatch(w.Body.String(), -1) {
+		words = append(words, m[1])
+	}
+	codename := strings.Join(words, " ")
+	var sub string
+	ts.db.Raw("SELECT id FROM submissions").Scan(&sub)
+
+	login := func(lang, typed string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/mailbox?lang="+lang, strings.NewReader(url.Values{"codename": {typed}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return ts.do("intake", r)
+	}
+
+	// The login page sets no cookie.
+	w = ts.get("intake", "/mailbox?lang=en")
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `name="codename"`) || w.Header().Get("Set-Cookie") != "" {
+		t.Fatalf("GET /mailbox = %d, cookie %q", w.Code, w.Header().Get("Set-Cookie"))
+	}
+
+	// A wrong codename: refused in the source's language, counted, no cookie.
+	wrong, _ := crypto.NewCodename()
+	w = login("zh", wrong.Reveal())
+	if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), intake.T(intake.ZH, "mailbox_wrong_codename")) || w.Header().Get("Set-Cookie") != "" {
+		t.Errorf("wrong codename = %d, cookie %q\n%.500s", w.Code, w.Header().Get("Set-Cookie"), w.Body)
+	}
+	var failures int
+	ts.db.Raw("SELECT count FROM rate_limits WHERE bucket = 'codename-failures'").Scan(&failures)
+	if failures != 1 {
+		t.Errorf("failed logins counted = %d, want 1", failures)
+	}
+
+	// An investigator of the desk fetches the reply key and replies.
+	token := staffToken(t, ts, "investigator@example.org", casework.RoleInvestigator, []string{"export-controls"})
+	api := func(method, path, ctype string, body io.Reader) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(method, path, body)
+		r.Header.Set("Authorization", "Bearer "+token)
+		if ctype != "" {
+			r.Header.Set("Content-Type", ctype)
+		}
+		return ts.do("casework", r)
+	}
+	w = api("GET", "/api/v1/submissions/"+sub+"/reply-key", "", nil)
+	if w.Code != http.StatusOK {
+		t.Fatalf("reply key = %d %s", w.Code, w.Body)
+	}
+	replyKey, err := crypto.ParsePublicKey(w.Body.Bytes(), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, _ := ts.intake.Desks.Recipients(ctx, intake.DefaultDeskSlug)
+	encrypt := func(text string, to ...*crypto.PublicKey) io.Reader {
+		var b bytes.Buffer
+		w, err := crypto.Encrypt(&b, to...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(w, text)
+		w.Close()
+		return &b
+	}
+	reply := "Please send the bills of lading. " + canary
+	w = api("POST", "/api/v1/submissions/"+sub+"/replies", "application/octet-stream", encrypt(reply, append(desk, replyKey)...))
+	if w.Code != http.StatusCreated {
+		t.Fatalf("reply = %d %s", w.Code, w.Body)
+	}
+	w = api("POST", "/api/v1/submissions/"+sub+"/replies", "application/octet-stream", encrypt("desk only", desk...))
+	if w.Code != http.StatusUnprocessableEntity {
+		t.Errorf("reply not to the reply key = %d, want 422", w.Code)
+	}
+	w = api("POST", "/api/v1/submissions/"+sub+"/replies", "application/octet-stream", strings.NewReader("plain words "+canary))
+	if w.Code != http.StatusUnprocessableEntity {
+		t.Errorf("plaintext reply = %d, want 422", w.Code)
+	}
+	entries, _ := ts.deps.Staff.Store.AuditEntries(ctx, 0, 1000)
+	actions := map[string]bool{}
+	for _, e := range entries {
+		actions[e.Record.Action] = true
+	}
+	if !actions["reply_key.view"] || !actions["reply.create"] {
+		t.Errorf("audit actions = %v", actions)
+	}
+
+	// The right codename: the status, the decrypted reply, and only now a
+	// cookie for /mailbox.
+	w = login("en", strings.ToUpper(codename))
+	page := w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(page, intake.T(intake.EN, "mailbox_status_new")) {
+		t.Fatalf("login = %d\n%.800s", w.Code, page)
+	}
+	if !strings.Contains(page, "Please send the bills of lading. "+canary) {
+		t.Errorf("the reply is not on the page\n%.1500s", page)
+	}
+	cookies := w.Result().Cookies()
+	if len(cookies) != 1 || cookies[0].Name != mailboxCookie || cookies[0].Path != "/mailbox" || !cookies[0].HttpOnly ||
+		cookies[0].SameSite != http.SameSiteStrictMode || cookies[0].MaxAge != 3600 {
+		t.Fatalf("cookies = %+v", cookies)
+	}
+	cookie := cookies[0]
+
+	// Later, with the cookie only: the status, and a request for the
+	// codename to read replies; no reply text.
+	r = httptest.NewRequest(http.MethodGet, "/mailbox?lang=zh", nil)
+	r.AddCookie(cookie)
+	w = ts.do("intake", r)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), intake.T(intake.ZH, "mailbox_enter_again")) ||
+		!strings.Contains(w.Body.String(), intake.T(intake.ZH, "mailbox_status_new")) || strings.Contains(w.Body.String(), canaryID()) {
+		t.Errorf("GET /mailbox with the cookie = %d\n%.800s", w.Code, w.Body)
+	}
+
+	// Follow-ups: one holding the codename is refused; another is stored
+	// encrypted to the desk, and GnuPG reads it.
+	send := func(text string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, "/mailbox/messages?lang=en", strings.NewReader(url.Values{"message": {text}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.AddCookie(cookie)
+		return ts.do("intake", r)
+	}
+	if w := send("my codename: " + codename); w.Code != http.StatusUnprocessableEntity ||
+		!strings.Contains(w.Body.String(), intake.T(intake.EN, "mailbox_codename_in_message")) {
+		t.Errorf("message with the codename = %d", w.Code)
+	}
+	followUp := "The bills are in a locker. " + canary
+	if w := send(followUp); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), intake.T(intake.EN, "message_sent")) {
+		t.Fatalf("follow-up = %d\n%.500s", w.Code, w.Body)
+	}
+	var objects []struct {
+		Kind, Author, BlobKey string
+		KeyPackets            []byte
+	}
+	ts.db.Raw("SELECT kind, author, blob_key, key_packets FROM objects WHERE submission_id = ? ORDER BY position", sub).Scan(&objects)
+	last := objects[len(objects)-1]
+	if last.Kind != "message" || last.Author != "source" || objects[len(objects)-2].Author != "staff" {
+		t.Fatalf("objects = %+v", objects)
+	}
+	rc, err := ts.deps.Blobs.Get(ctx, last.BlobKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, _ := io.ReadAll(crypto.JoinMessage(last.KeyPackets, rc))
+	rc.Close()
+	if got := string(g.Decrypt(msg)); got != followUp {
+		t.Errorf("follow-up decrypts to %q", got)
+	}
+
+	// Without a session, no message is taken.
+	r = httptest.NewRequest(http.MethodPost, "/mailbox/messages", strings.NewReader("message=hello"))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if w := ts.do("intake", r); w.Code != http.StatusForbidden {
+		t.Errorf("message without a session = %d", w.Code)
+	}
+
+	// No plaintext of the tip, the reply or the follow-up at rest, and no
+	// private key in the clear.
+	ts.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	assertNoCanary(t, ts, filepath.Dir(ts.dbPath()), ts.blobDir, os.TempDir())
+}
+
+// staffToken adds a staff account and logs it in.
+func staffToken(t *testing.T, ts *testServer, email string, role casework.Role, desks []string) string {
+	t.Helper()
+	ctx := context.Background()
+	_, uri, err := ts.deps.Staff.AddUser(ctx, 0, email, role, staffPassword, desks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parsed, _ := url.Parse(uri)
+	code, _ := casework.TOTPCode(parsed.Query().Get("secret"), time.Now())
+	token, _, err := ts.deps.Staff.Login(ctx, email, staffPassword, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}

@@ -1,0 +1,268 @@
+// Tipline casework pages: staff login, and decryption in the investigator's
+// browser.
+//
+// Decryption: the investigator's private key is imported once and kept in
+// this browser's localStorage as the armored key, still encrypted under its
+// passphrase (a key without a passphrase is refused). The passphrase is
+// asked for each time and never stored or sent. Objects are fetched from
+// /api/v1/objects/:id as complete OpenPGP messages and decrypted here with
+// OpenPGP.js; nothing decrypted is ever sent to the server, and decrypted
+// text is put into the page as text nodes only.
+//
+// Loading: like submit.js, this module is loaded by a <script type="module"
+// integrity=…>, and OpenPGP.js is preloaded by <link rel="modulepreload"
+// integrity=…>, so that import() of the same URL takes the verified module.
+
+"use strict";
+
+const keyStorage = "tipline.casework.privateKey";
+
+const login = document.getElementById("login");
+if (login) {
+  login.addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    logIn(login);
+  });
+}
+
+const panel = document.getElementById("decrypt");
+if (panel) {
+  setUpDecryption(panel);
+}
+
+async function logIn(form) {
+  const error = document.getElementById("login-error");
+  const button = document.getElementById("login-submit");
+  error.hidden = true;
+  button.disabled = true;
+  try {
+    const res = await fetch("/api/v1/session", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        email: form.elements.email.value,
+        password: form.elements.password.value,
+        totp: form.elements.totp.value.trim(),
+      }),
+    });
+    if (res.status !== 201) {
+      let message = "Login failed.";
+      try {
+        const body = await res.json();
+        if (body && body.error && body.error.message) message = body.error.message;
+      } catch (_) {
+        // Keep the generic message.
+      }
+      throw new Error(message);
+    }
+    window.location.assign(form.dataset.next || "/queue");
+  } catch (e) {
+    error.textContent = e.message || "Login failed.";
+    error.hidden = false;
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function byId(id) {
+  return document.getElementById(id);
+}
+
+function setUpDecryption(panel) {
+  let openpgp = null;
+  const loadOpenPGP = async () => {
+    if (!openpgp) openpgp = await import(panel.dataset.openpgp);
+    return openpgp;
+  };
+  const status = (text) => {
+    byId("decrypt-status").textContent = text;
+  };
+  const fail = (e) => {
+    status("");
+    const el = byId("decrypt-error");
+    el.textContent = e && e.message ? e.message : String(e);
+    el.hidden = false;
+  };
+  const clearError = () => {
+    byId("decrypt-error").hidden = true;
+  };
+
+  const show = async () => {
+    const armored = localStorage.getItem(keyStorage);
+    byId("key-import").hidden = !!armored;
+    byId("key-ready").hidden = !armored;
+    if (armored) {
+      try {
+        const pgp = await loadOpenPGP();
+        const key = await pgp.readPrivateKey({ armoredKey: armored });
+        const ids = key.getUserIDs().join(", ");
+        byId("key-info").textContent = "Key " + key.getFingerprint().toUpperCase() + (ids ? " (" + ids + ")" : "") + " is kept in this browser.";
+      } catch (e) {
+        fail(e);
+      }
+    }
+  };
+
+  byId("key-file").addEventListener("change", async (ev) => {
+    const file = ev.target.files[0];
+    if (file) byId("key-armored").value = await file.text();
+  });
+
+  byId("key-save").addEventListener("click", async () => {
+    clearError();
+    try {
+      const pgp = await loadOpenPGP();
+      const armored = byId("key-armored").value.trim();
+      const key = await pgp.readPrivateKey({ armoredKey: armored });
+      if (key.isDecrypted()) {
+        throw new Error("This key has no passphrase. Protect it with one first (gpg --edit-key … passwd), then import it.");
+      }
+      localStorage.setItem(keyStorage, key.armor());
+      byId("key-armored").value = "";
+      byId("key-file").value = "";
+      await show();
+    } catch (e) {
+      fail(e);
+    }
+  });
+
+  byId("key-forget").addEventListener("click", async () => {
+    localStorage.removeItem(keyStorage);
+    byId("key-passphrase").value = "";
+    await show();
+  });
+
+  // unlock reads the kept key and decrypts it with the passphrase typed now.
+  const unlock = async () => {
+    const pgp = await loadOpenPGP();
+    const armored = localStorage.getItem(keyStorage);
+    if (!armored) throw new Error("Import your private key first.");
+    const privateKey = await pgp.readPrivateKey({ armoredKey: armored });
+    try {
+      return await pgp.decryptKey({ privateKey, passphrase: byId("key-passphrase").value });
+    } catch (_) {
+      throw new Error("Wrong passphrase for this key.");
+    }
+  };
+
+  // decryptObject downloads one object and decrypts it. OpenPGP.js reads
+  // the whole message and throws when its integrity check (MDC or AEAD)
+  // fails, so what it returns is authenticated.
+  const decryptObject = async (pgp, privateKey, id) => {
+    const res = await fetch("/api/v1/objects/" + encodeURIComponent(id), { credentials: "same-origin" });
+    if (!res.ok) throw new Error("Could not download the object (" + res.status + ").");
+    const binaryMessage = new Uint8Array(await res.arrayBuffer());
+    const message = await pgp.readMessage({ binaryMessage });
+    try {
+      const { data } = await pgp.decrypt({ message, decryptionKeys: privateKey, format: "binary" });
+      return data;
+    } catch (e) {
+      throw new Error("Decryption failed, or the ciphertext was altered: " + (e.message || e));
+    }
+  };
+
+  byId("decrypt-run").addEventListener("click", async () => {
+    clearError();
+    const button = byId("decrypt-run");
+    button.disabled = true;
+    try {
+      status("Decrypting…");
+      const pgp = await loadOpenPGP();
+      const privateKey = await unlock();
+      byId("key-passphrase").value = "";
+      const data = await decryptObject(pgp, privateKey, panel.dataset.manifest);
+      const manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
+      const fileObjects = Array.from(document.querySelectorAll(".cw-file-object")).map((a) => a.dataset.object);
+      renderManifest(manifest, fileObjects, async (id, file) => {
+        clearError();
+        try {
+          status("Decrypting " + file.name + "…");
+          const key = await unlock();
+          const plain = await decryptObject(pgp, key, id);
+          await checkHash(plain, file.sha256);
+          save(plain, file);
+          status("Decrypted " + file.name + ".");
+        } catch (e) {
+          fail(e);
+        }
+      });
+      status("Decrypted.");
+    } catch (e) {
+      fail(e);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  show();
+}
+
+// renderManifest shows the answers, parties and files, as text nodes only.
+function renderManifest(m, fileObjects, onSave) {
+  const answers = byId("answers");
+  answers.replaceChildren();
+  for (const a of m.answers || []) {
+    const dt = document.createElement("dt");
+    dt.textContent = a.label || a.id;
+    const dd = document.createElement("dd");
+    const labels = a.value_labels && a.value_labels.length ? a.value_labels : a.values || [];
+    dd.textContent = labels.join(", ");
+    dd.dataset.field = a.id;
+    answers.append(dt, dd);
+  }
+  const parties = byId("parties");
+  parties.replaceChildren();
+  for (const p of m.parties || []) {
+    const li = document.createElement("li");
+    const parts = [p.name, p.role_label || p.role, p.country_name || p.country, p.identifiers].filter((x) => x);
+    li.textContent = parts.join(" · ");
+    parties.append(li);
+  }
+  if (!(m.parties || []).length) parties.append(text("li", "None given."));
+  const files = byId("files");
+  files.replaceChildren();
+  (m.files || []).forEach((f, i) => {
+    const li = document.createElement("li");
+    li.append(text("span", f.name + " (" + (f.type || "unknown type") + ", " + f.size + " bytes) "));
+    const id = fileObjects[i];
+    if (id) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = "Decrypt and save";
+      button.dataset.object = id;
+      button.addEventListener("click", () => onSave(id, f));
+      li.append(button);
+    }
+    files.append(li);
+  });
+  if (!(m.files || []).length) files.append(text("li", "No files."));
+  byId("decrypted").hidden = false;
+}
+
+function text(tag, s) {
+  const el = document.createElement(tag);
+  el.textContent = s;
+  return el;
+}
+
+// checkHash compares the plaintext with the SHA-256 the manifest gives.
+async function checkHash(data, want) {
+  if (!want || !(window.crypto && crypto.subtle)) return;
+  const sum = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
+  const hex = Array.from(sum, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (hex !== want.toLowerCase()) throw new Error("The decrypted file does not match the SHA-256 in the manifest.");
+}
+
+// save offers the plaintext as a download under its original name. The
+// Blob stays in this browser.
+function save(data, file) {
+  const url = URL.createObjectURL(new Blob([data], { type: "application/octet-stream" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = (file.name || "file").replace(/[\/\\]/g, "_");
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
