@@ -94,7 +94,6 @@ var (
 	ErrMessageTooLong   = tipline.Errorf(tipline.TooLarge, "mailbox_message_too_long")
 )
 
-
 // replyKeyPassphrase is the passphrase of the source's reply private key:
 // the hex of the KEK derived from the codename and the row's salt, within
 // the bound on derivations in flight. The KEK is never stored.
