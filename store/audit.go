@@ -4,13 +4,11 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"gorm.io/gorm"
 
 	"github.com/tipline/tipline/casework"
-	"github.com/tipline/tipline/database"
 )
 
 var _ casework.AuditStore = (*Store)(nil)
@@ -36,24 +34,11 @@ func (s *Store) AppendAudit(ctx context.Context, rec casework.AuditRecord) error
 	})
 }
 
-// appendAudit appends rec to the audit log inside tx. Appends are
-// serialized: by an exclusive table lock on PostgreSQL, and by SQLite's
-// single writer (transactions begin IMMEDIATE).
+// appendAudit appends rec to the audit log inside tx.
 func (s *Store) appendAudit(tx *gorm.DB, rec casework.AuditRecord) error {
-	if s.db.Dialect == database.Postgres {
-		if err := tx.Exec("LOCK TABLE audit_log IN EXCLUSIVE MODE").Error; err != nil {
-			return translate(err, "Audit log")
-		}
-	}
-	var last auditRow
-	var prev [32]byte
-	seq := int64(1)
-	switch err := tx.Order("seq DESC").Limit(1).Take(&last).Error; {
-	case err == nil:
-		copy(prev[:], last.EntryHash)
-		seq = last.Seq + 1
-	case !errors.Is(err, gorm.ErrRecordNotFound):
-		return translate(err, "Audit log")
+	seq, prev, err := s.chainTail(tx, "audit_log", "Audit log")
+	if err != nil {
+		return err
 	}
 	rec.At = rec.At.UTC().Truncate(time.Microsecond)
 	payload := rec.Payload(seq, prev)

@@ -39,3 +39,29 @@ func translate(err error, what string) error {
 	}
 	return tipline.Wrap(tipline.Internal, err, "Internal error.")
 }
+
+// chainTail returns the next sequence number of a hash-chained log table
+// (intake_log, audit_log) and the hash of its last entry (zero when empty).
+// Appends are serialized: by an exclusive table lock on PostgreSQL, held
+// until tx ends, and by SQLite's single writer (transactions begin
+// IMMEDIATE).
+func (s *Store) chainTail(tx *gorm.DB, table, what string) (int64, [32]byte, error) {
+	var prev [32]byte
+	if s.db.Dialect == database.Postgres {
+		if err := tx.Exec("LOCK TABLE " + table + " IN EXCLUSIVE MODE").Error; err != nil {
+			return 0, prev, translate(err, what)
+		}
+	}
+	var last struct {
+		Seq       int64
+		EntryHash []byte
+	}
+	switch err := tx.Table(table).Select("seq, entry_hash").Order("seq DESC").Limit(1).Take(&last).Error; {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return 1, prev, nil
+	case err != nil:
+		return 0, prev, translate(err, what)
+	}
+	copy(prev[:], last.EntryHash)
+	return last.Seq + 1, prev, nil
+}

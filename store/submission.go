@@ -3,12 +3,10 @@ package store
 import (
 	"context"
 	"crypto/sha256"
-	"errors"
 
 	"gorm.io/gorm"
 
 	"github.com/tipline/tipline/casework"
-	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/intake"
 )
 
@@ -53,9 +51,7 @@ type logRow struct {
 
 func (logRow) TableName() string { return "intake_log" }
 
-// Commit implements intake.SubmissionStore. Appends to the intake log are
-// serialized: by an exclusive table lock on PostgreSQL, and by SQLite's
-// single writer (transactions begin IMMEDIATE).
+// Commit implements intake.SubmissionStore.
 func (s *Store) Commit(ctx context.Context, sub intake.Submission, payload func(seq int64, prev [32]byte) []byte) (intake.LogEntry, error) {
 	var entry intake.LogEntry
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -81,20 +77,9 @@ func (s *Store) Commit(ctx context.Context, sub intake.Submission, payload func(
 				return translate(err, "Object")
 			}
 		}
-		if s.db.Dialect == database.Postgres {
-			if err := tx.Exec("LOCK TABLE intake_log IN EXCLUSIVE MODE").Error; err != nil {
-				return translate(err, "Intake log")
-			}
-		}
-		var last logRow
-		var prev [32]byte
-		seq := int64(1)
-		switch err := tx.Order("seq DESC").Limit(1).Take(&last).Error; {
-		case err == nil:
-			copy(prev[:], last.EntryHash)
-			seq = last.Seq + 1
-		case !errors.Is(err, gorm.ErrRecordNotFound):
-			return translate(err, "Intake log")
+		seq, prev, err := s.chainTail(tx, "intake_log", "Intake log")
+		if err != nil {
+			return err
 		}
 		p := payload(seq, prev)
 		hash := sha256.Sum256(p)
