@@ -134,6 +134,14 @@ func TestCaseworkAuthorization(t *testing.T) {
 			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/objects/:id", "/api/v1/objects/" + object, "",
 			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		// Access grants: investigators of the desk only. Counsel has no
+		// public key, so the investigator's grant is refused (422); a
+		// successful grant and revoke are in grants_test.go. No grant
+		// exists to revoke here: the investigator gets 404.
+		{"POST", "/api/v1/objects/:id/grants", "/api/v1/objects/" + object + "/grants", `{"email":"counsel@example.org","key_packet":"wcBMA0NvbnRyb2w="}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusUnprocessableEntity, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"DELETE", "/api/v1/objects/:id/grants/:email", "/api/v1/objects/" + object + "/grants/counsel@example.org", "",
+			map[caller]int{nobody: 401, admin: 403, investigator: 404, otherDesk: 404, counsel: 403, auditor: 403}},
 		// Replies to sources: investigators of the desk only. A JSON body
 		// is refused: replies are OpenPGP messages (application/octet-stream).
 		{"GET", "/api/v1/submissions/:id/reply-key", "/api/v1/submissions/" + sub + "/reply-key", "",

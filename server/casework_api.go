@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/hex"
 	"io"
 	"net/http"
@@ -105,46 +106,38 @@ func (s *Server) apiUpdateSubmission(c *gin.Context) {
 }
 
 // apiGetObject answers GET /api/v1/objects/:id: one encrypted object as a
-// complete OpenPGP message (its key packets joined to its encrypted body),
-// which GnuPG decrypts with a recipient's key. Downloads are audited.
+// complete OpenPGP message (its key packets, then the key packet granted
+// to the caller if there is one, joined to its encrypted body), which
+// GnuPG decrypts with a recipient's or the grantee's key. Downloads are
+// audited.
 func (s *Server) apiGetObject(c *gin.Context) {
 	ctx := c.Request.Context()
-	p := s.staff(c)
-	subID, err := s.deps.Intake.Store.ObjectSubmission(ctx, c.Param("id"))
-	if err != nil {
-		s.apiFail(c, tipline.Errorf(tipline.NotFound, "Object not found."))
+	o, ok := s.visibleObject(c)
+	if !ok {
 		return
 	}
-	if _, err := s.deps.Triage.Get(ctx, p, subID); err != nil {
-		s.apiFail(c, tipline.Errorf(tipline.NotFound, "Object not found."))
-		return
-	}
-	objects, err := s.deps.Intake.Store.SubmissionObjects(ctx, subID)
+	grant, err := s.deps.Grants.Packet(ctx, s.staff(c), o.ID)
 	if err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	for _, o := range objects {
-		if o.ID != c.Param("id") {
-			continue
-		}
-		r, err := s.deps.Intake.OpenObject(ctx, o)
-		if err != nil {
-			s.apiFail(c, err)
-			return
-		}
-		defer r.Close()
-		if err := s.audit(c, "object.download", "object:"+o.ID); err != nil {
-			s.apiFail(c, err)
-			return
-		}
-		c.Header("Content-Disposition", `attachment; filename="`+o.ID+`.pgp"`)
-		c.Header("Content-Type", "application/pgp-encrypted")
-		c.Status(http.StatusOK)
-		io.Copy(c.Writer, r)
+	if grant != nil {
+		o.KeyPackets = append(bytes.Clone(o.KeyPackets), grant...)
+	}
+	r, err := s.deps.Intake.OpenObject(ctx, o)
+	if err != nil {
+		s.apiFail(c, err)
 		return
 	}
-	s.apiFail(c, tipline.Errorf(tipline.NotFound, "Object not found."))
+	defer r.Close()
+	if err := s.audit(c, "object.download", "object:"+o.ID); err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+o.ID+`.pgp"`)
+	c.Header("Content-Type", "application/pgp-encrypted")
+	c.Status(http.StatusOK)
+	io.Copy(c.Writer, r)
 }
 
 // audit appends a staff action of the request's caller to the audit log.

@@ -64,6 +64,10 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	sessions.GET("/audit", s.requireStaff(casework.RoleAuditor), s.apiAudit)
 	// Ciphertext goes to investigators only, who hold keys to read it.
 	sessions.GET("/objects/:id", s.requireStaff(casework.RoleInvestigator), s.apiGetObject)
+	// Access grants: one extra key packet per grantee, wrapped in the
+	// granting investigator's browser; investigators of the desk only.
+	sessions.POST("/objects/:id/grants", s.requireStaff(casework.RoleInvestigator), s.apiCreateGrant)
+	sessions.DELETE("/objects/:id/grants/:email", s.requireStaff(casework.RoleInvestigator), s.apiRevokeGrant)
 	// Replies to sources
 	sessions.GET("/submissions/:id/reply-key", s.requireStaff(casework.RoleInvestigator), s.apiReplyKey)
 	e.POST("/api/v1/submissions/:id/replies", s.limitBody(maxReplyRequest), s.apiSameOrigin(), s.requireStaff(casework.RoleInvestigator), s.apiPostReply)

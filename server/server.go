@@ -40,6 +40,7 @@ type Deps struct {
 	Staff   *casework.Staff
 	Triage  *casework.Triage
 	Cases   *casework.Cases
+	Grants  *casework.Grants
 	Logger  *slog.Logger
 	Version string
 }

@@ -74,7 +74,7 @@ func newTestServer(t *testing.T) *testServer {
 	staff.Password = casework.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1}
 	triage := &casework.Triage{Store: store.New(db), Now: time.Now}
 	cases := &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now}
-	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Cases: cases, Logger: logger, Version: "test"})
+	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Cases: cases, Grants: &casework.Grants{Store: store.New(db), Now: time.Now}, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,8 @@ func serve(ctx context.Context, p *program, args []string) error {
 	}
 	srv, err := server.New(server.Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff,
 		Triage: &casework.Triage{Store: store.New(db), Now: time.Now},
-		Cases:  &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now}, Logger: log, Version: versionString()})
+		Cases:  &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now},
+		Grants: &casework.Grants{Store: store.New(db), Now: time.Now}, Logger: log, Version: versionString()})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -31,12 +32,13 @@ func (d *deskList) String() string     { return strings.Join(*d, ",") }
 func (d *deskList) Set(v string) error { *d = append(*d, v); return nil }
 
 const usersSynopsis = "tipline users add --email E --role admin|investigator|counsel|auditor --password-file F [--desk SLUG]...\n" +
-	"       tipline users list\n       tipline users reset-totp --email E\n       tipline users disable --email E"
+	"       tipline users list\n       tipline users reset-totp --email E\n       tipline users disable --email E\n" +
+	"       tipline users set-key --email E --file KEY.asc"
 
 func users(ctx context.Context, p *program, args []string) error {
 	sub, args := subcommand(args)
 	fs := config.NewFlagSet("users "+sub, "", p.stderr)
-	var email, role, passwordFile *string
+	var email, role, passwordFile, keyFile *string
 	var desks deskList
 	switch sub {
 	case "add":
@@ -46,6 +48,9 @@ func users(ctx context.Context, p *program, args []string) error {
 		fs.Var(&desks, "desk", "slug of a desk the staff member works on (repeatable)")
 	case "reset-totp", "disable":
 		email = fs.String("email", "", "the staff member's email address")
+	case "set-key":
+		email = fs.String("email", "", "the staff member's email address")
+		keyFile = fs.String("file", "", "file holding the staff member's armored OpenPGP public key, for access grants")
 	case "list":
 	default:
 		return usageOrHelp(p, args, usersSynopsis)
@@ -114,6 +119,20 @@ func users(ctx context.Context, p *program, args []string) error {
 			return safe(err)
 		}
 		fmt.Fprintf(p.stdout, "disabled %s; its sessions have ended\n", *email)
+	case "set-key":
+		if *keyFile == "" {
+			return fmt.Errorf("%w: --file is required", errUsage)
+		}
+		armored, err := os.ReadFile(*keyFile)
+		if err != nil {
+			return err
+		}
+		grants := &casework.Grants{Store: store.New(a.db), Now: time.Now}
+		k, err := grants.SetKey(ctx, 0, *email, armored)
+		if err != nil {
+			return safe(err)
+		}
+		fmt.Fprintf(p.stdout, "set the public key of %s to %s\n", strings.ToLower(*email), k.Fingerprint)
 	}
 	return nil
 }

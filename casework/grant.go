@@ -1,0 +1,144 @@
+package casework
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/crypto"
+)
+
+// Access grants, without plaintext on the server (issue 4, point 6).
+//
+// An object's body is encrypted once, to the keys of its desk. To let a
+// colleague read it, the granting investigator's browser decrypts the
+// session key from one of the object's key packets with their own private
+// key and wraps it for the colleague's public key (OpenPGP.js
+// decryptSessionKeys, then encryptSessionKey; crypto.WrapSessionKey does
+// the same in Go, for tests). The server stores only that extra key packet
+// (PKESK), beside the unchanged body, and serves it with the object to the
+// grantee. Revoking deletes the packet; whoever already downloaded the
+// object, or the session key, keeps what they read.
+//
+// A grant makes the object decryptable by the grantee; it does not widen
+// what the grantee may see. GET /api/v1/objects/:id still requires the
+// caller to see the object's submission (their desk), so a grant is useful
+// to desk members whose key is not among the desk's recipients (a new
+// investigator, a newly assigned one). Grants to staff outside the desk
+// are stored but not served until they can see the submission.
+
+// RevokeNote is what the API says when a grant is revoked.
+const RevokeNote = "The key packet was deleted: the grantee can no longer download this object with it. " +
+	"Anything they already downloaded or decrypted stays readable to them; revoking cannot undo that."
+
+// Grant is one key packet that opens an object for one staff member.
+type Grant struct {
+	ObjectID  string
+	UserID    int64
+	KeyPacket []byte
+	GrantedBy int64
+	CreatedAt time.Time
+}
+
+// GrantStore keeps staff public keys and grants. Methods that take an
+// AuditRecord append it in the same transaction as the change.
+type GrantStore interface {
+	// SetUserPublicKey stores the armored public key of the user email;
+	// NotFound when there is none.
+	SetUserPublicKey(ctx context.Context, email, armored string, rec AuditRecord) error
+	// UserPublicKey returns the id and armored public key ("" when none)
+	// of the enabled user email; NotFound when there is none.
+	UserPublicKey(ctx context.Context, email string) (userID int64, armored string, err error)
+	// PutGrant stores g, replacing the user's earlier grant of the object.
+	PutGrant(ctx context.Context, g Grant, rec AuditRecord) error
+	// DeleteGrant deletes a grant; NotFound when there is none.
+	DeleteGrant(ctx context.Context, objectID string, userID int64, rec AuditRecord) error
+	// GrantPacket returns the key packet granted to userID for objectID,
+	// or nil.
+	GrantPacket(ctx context.Context, objectID string, userID int64) ([]byte, error)
+}
+
+// Grants is the access grant service.
+type Grants struct {
+	Store GrantStore
+	Now   func() time.Time
+}
+
+func (g *Grants) now() time.Time {
+	if g.Now != nil {
+		return g.Now()
+	}
+	return time.Now()
+}
+
+// SetKey checks an armored public key and makes it the key of the staff
+// member email. actor is the user id who does it (0: the command line).
+func (g *Grants) SetKey(ctx context.Context, actor int64, email string, armored []byte) (*crypto.PublicKey, error) {
+	email = strings.ToLower(strings.TrimSpace(email))
+	k, err := crypto.ParsePublicKey(armored, g.now())
+	if err != nil {
+		return nil, tipline.Wrap(tipline.Invalid, err, err.Error())
+	}
+	rec := AuditRecord{At: g.now(), Actor: actor, Action: "user.set_key", Target: "user:" + email,
+		Detail: map[string]string{"fingerprint": k.Fingerprint}}
+	if err := g.Store.SetUserPublicKey(ctx, email, k.Armored, rec); err != nil {
+		return nil, err
+	}
+	return k, nil
+}
+
+// Create stores a grant of an object, whose own key packets are
+// keyPackets, to the staff member grantee. The caller p must already have
+// been found to see the object's submission. packet must be one key packet
+// for an encryption key of the grantee's public key (Invalid otherwise);
+// the grantee must exist (NotFound) and have a public key (Invalid).
+func (g *Grants) Create(ctx context.Context, p Principal, objectID string, keyPackets []byte, grantee string, packet []byte) error {
+	if p.Role != RoleInvestigator {
+		return tipline.Errorf(tipline.Forbidden, "Only investigators grant access.")
+	}
+	grantee = strings.ToLower(strings.TrimSpace(grantee))
+	userID, armored, err := g.Store.UserPublicKey(ctx, grantee)
+	if err != nil {
+		return err
+	}
+	if armored == "" {
+		return tipline.Errorf(tipline.Invalid, "%s has no public key: an admin sets it with tipline users set-key.", grantee)
+	}
+	key, err := crypto.ParsePublicKey([]byte(armored), g.now())
+	if err != nil {
+		return tipline.Wrap(tipline.Invalid, err, "The grantee's public key cannot be used: "+err.Error())
+	}
+	if err := crypto.CheckGrantPacket(packet, keyPackets, key); err != nil {
+		if errors.Is(err, crypto.ErrInvalidMessage) {
+			return tipline.Wrap(tipline.Invalid, err, "The key packet is not one PKESK for the grantee's key: "+err.Error())
+		}
+		return err
+	}
+	now := g.now()
+	rec := AuditRecord{At: now, Actor: p.UserID, Action: "grant.create", Target: "object:" + objectID,
+		Detail: map[string]string{"grantee": grantee, "fingerprint": key.Fingerprint}}
+	return g.Store.PutGrant(ctx, Grant{ObjectID: objectID, UserID: userID, KeyPacket: packet, GrantedBy: p.UserID, CreatedAt: now}, rec)
+}
+
+// Revoke deletes the grant of an object to grantee; NotFound when there is
+// none. See RevokeNote for what it cannot do.
+func (g *Grants) Revoke(ctx context.Context, p Principal, objectID, grantee string) error {
+	if p.Role != RoleInvestigator {
+		return tipline.Errorf(tipline.Forbidden, "Only investigators revoke access.")
+	}
+	grantee = strings.ToLower(strings.TrimSpace(grantee))
+	userID, _, err := g.Store.UserPublicKey(ctx, grantee)
+	if err != nil {
+		return err
+	}
+	rec := AuditRecord{At: g.now(), Actor: p.UserID, Action: "grant.revoke", Target: "object:" + objectID,
+		Detail: map[string]string{"grantee": grantee}}
+	return g.Store.DeleteGrant(ctx, objectID, userID, rec)
+}
+
+// Packet returns the key packet granted to p for an object, or nil.
+func (g *Grants) Packet(ctx context.Context, p Principal, objectID string) ([]byte, error) {
+	return g.Store.GrantPacket(ctx, objectID, p.UserID)
+}
