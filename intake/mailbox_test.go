@@ -5,17 +5,14 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tipline/tipline"
-	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/crypto"
 	"github.com/tipline/tipline/database/dbtest"
 	"github.com/tipline/tipline/intake"
-	"github.com/tipline/tipline/store"
 )
 
 // TestMailbox runs the two-way mailbox through the service on both
@@ -24,35 +21,8 @@ func TestMailbox(t *testing.T) {
 	for _, d := range dbtest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			st := store.New(dbtest.Open(t, d))
-			blobs, err := blob.OpenDir(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			pepper := crypto.NewPepper()
-			signer, err := intake.LoadReceiptSigner(ctx, st, pepper)
-			if err != nil {
-				t.Fatal(err)
-			}
-			params := crypto.CodenameParams{Time: 1, MemoryKiB: 64, Threads: 1}
-			svc := &intake.Service{
-				Desks: &intake.Desks{Store: st, Now: time.Now}, Store: st, Blobs: blobs,
-				Questionnaires: func(string) *intake.Questionnaire { return intake.DefaultQuestionnaire() },
-				Pepper:         pepper, CodenameParams: params, Rates: st,
-				Limits:   intake.Limits{PerDeskPerHour: 100, TotalPerHour: 100},
-				Receipts: signer, Logger: slog.New(slog.DiscardHandler), Now: time.Now,
-			}
-			pub, priv, _, err := crypto.GenerateKey("Desk", "", []byte("pw"), time.Now())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := svc.Desks.AddKey(ctx, intake.DefaultDeskSlug, pub); err != nil {
-				t.Fatal(err)
-			}
-			deskKey, err := crypto.ReadPrivateKey(priv, []byte("pw"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc, st, deskKey := newTestService(t, d)
+			pepper, params := svc.Pepper, svc.CodenameParams
 			desk, _ := svc.Desks.Recipients(ctx, intake.DefaultDeskSlug)
 
 			sub, err := svc.BeginServerSubmission(ctx, intake.DefaultDeskSlug)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"io"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -91,33 +90,8 @@ func TestSubmitUploads(t *testing.T) {
 	for _, d := range dbtest.Dialects {
 		t.Run(string(d), func(t *testing.T) {
 			ctx := context.Background()
-			st := store.New(dbtest.Open(t, d))
-			blobs, err := blob.OpenDir(t.TempDir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			pepper := crypto.NewPepper()
-			signer, err := intake.LoadReceiptSigner(ctx, st, pepper)
-			if err != nil {
-				t.Fatal(err)
-			}
-			svc := &intake.Service{
-				Desks: &intake.Desks{Store: st, Now: time.Now}, Store: st, Blobs: blobs,
-				Questionnaires: func(string) *intake.Questionnaire { return intake.DefaultQuestionnaire() },
-				Pepper:         pepper, CodenameParams: crypto.CodenameParams{Time: 1, MemoryKiB: 64, Threads: 1},
-				Receipts: signer, Logger: slog.New(slog.DiscardHandler), Now: time.Now,
-			}
-			pub, priv, _, err := crypto.GenerateKey("Desk", "", []byte("pw"), time.Now())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, _, err := svc.Desks.AddKey(ctx, intake.DefaultDeskSlug, pub); err != nil {
-				t.Fatal(err)
-			}
-			key, err := crypto.ReadPrivateKey(priv, []byte("pw"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc, _, key := newTestService(t, d)
+			blobs := svc.Blobs
 			recipients, err := svc.Desks.Recipients(ctx, intake.DefaultDeskSlug)
 			if err != nil {
 				t.Fatal(err)
