@@ -41,6 +41,10 @@ is_root() { [ "$(id -u)" -eq 0 ]; }
 command -v go >/dev/null || export PATH=$PATH:/usr/local/go/bin
 command -v go >/dev/null || die "go not found"
 
+# Chromium reads file names in the locale's encoding: the browser tests
+# upload files with Chinese names, which need UTF-8.
+[ "$(locale charmap 2>/dev/null)" = UTF-8 ] || export LC_ALL=C.UTF-8
+
 # ---------------------------------------------------------------- packages
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
