@@ -16,11 +16,13 @@ const DefaultDeskSlug = "export-controls"
 // Desk is a routing target for tips: its own titles, questionnaire and
 // recipient keys.
 type Desk struct {
-	ID        int64
-	Slug      string
-	TitleEN   string
-	TitleZH   string
-	CreatedAt time.Time
+	ID             int64
+	Slug           string
+	TitleEN        string
+	TitleZH        string
+	AckDays        int // days to acknowledge a submission (EU Directive 2019/1937: 7)
+	FeedbackMonths int // months to give feedback after the acknowledgement (3)
+	CreatedAt      time.Time
 }
 
 // RecipientKey is an OpenPGP public key that every submission to a desk is
@@ -48,6 +50,9 @@ type DeskStore interface {
 	Keys(ctx context.Context, slug string) ([]RecipientKey, error)
 	// RemoveKey removes a key from a desk; NotFound when it is not there.
 	RemoveKey(ctx context.Context, slug, fingerprint string) error
+	// SetDeadlines changes a desk's deadline rules for submissions received
+	// from now on; NotFound for an unknown desk.
+	SetDeadlines(ctx context.Context, slug string, ackDays, feedbackMonths int) error
 }
 
 // Desks is the service behind the desk and key commands and pages.
@@ -68,6 +73,16 @@ func (s *Desks) AddDesk(ctx context.Context, slug, titleEN, titleZH string) (Des
 		return Desk{}, tipline.Errorf(tipline.Invalid, "A desk needs an English title.")
 	}
 	return s.Store.CreateDesk(ctx, Desk{Slug: slug, TitleEN: titleEN, TitleZH: titleZH})
+}
+
+// SetDeadlines changes how long the desk has to acknowledge a submission
+// and to give feedback. The defaults are EU Directive 2019/1937's: 7 days
+// and 3 months; a desk may only shorten them or lengthen them within reason.
+func (s *Desks) SetDeadlines(ctx context.Context, slug string, ackDays, feedbackMonths int) error {
+	if ackDays < 1 || ackDays > 90 || feedbackMonths < 1 || feedbackMonths > 24 {
+		return tipline.Errorf(tipline.Invalid, "Acknowledge within 1 to 90 days, give feedback within 1 to 24 months.")
+	}
+	return s.Store.SetDeadlines(ctx, slug, ackDays, feedbackMonths)
 }
 
 // AddKey parses an armored public key, refuses one that cannot receive

@@ -24,7 +24,8 @@ type deskRow struct {
 func (deskRow) TableName() string { return "desks" }
 
 func (r deskRow) desk() intake.Desk {
-	return intake.Desk{ID: r.ID, Slug: r.Slug, TitleEN: r.TitleEN, TitleZH: r.TitleZH, CreatedAt: r.CreatedAt}
+	return intake.Desk{ID: r.ID, Slug: r.Slug, TitleEN: r.TitleEN, TitleZH: r.TitleZH,
+		AckDays: r.AckDays, FeedbackMonths: r.FeedbackMonths, CreatedAt: r.CreatedAt}
 }
 
 type deskKeyRow struct {
@@ -119,4 +120,17 @@ func (s *Store) RemoveKey(ctx context.Context, slug, fingerprint string) error {
 		}
 		return nil
 	})
+}
+
+// SetDeadlines implements intake.DeskStore.
+func (s *Store) SetDeadlines(ctx context.Context, slug string, ackDays, feedbackMonths int) error {
+	res := s.db.WithContext(ctx).Model(&deskRow{}).Where("slug = ?", slug).
+		Updates(map[string]any{"ack_days": ackDays, "feedback_months": feedbackMonths})
+	if res.Error != nil {
+		return translate(res.Error, "Desk "+slug)
+	}
+	if res.RowsAffected == 0 {
+		return translate(gorm.ErrRecordNotFound, "Desk "+slug)
+	}
+	return nil
 }

@@ -23,6 +23,9 @@ func TestTriageQueue(t *testing.T) {
 			if _, err := s.CreateDesk(ctx, intake.Desk{Slug: "sec-fraud", TitleEN: "Securities"}); err != nil {
 				t.Fatal(err)
 			}
+			if err := s.SetDeadlines(ctx, "sec-fraud", 3, 1); err != nil {
+				t.Fatal(err)
+			}
 			payload := func(seq int64, _ [32]byte) []byte { return fmt.Appendf(nil, `{"seq":%d}`, seq) }
 			var ids []string
 			for i, day := range []string{"2026-11-01", "2026-11-10", "2026-11-10", "2026-11-20", "2026-11-25"} {
@@ -113,8 +116,14 @@ func TestTriageQueue(t *testing.T) {
 			if got := list(casework.Query{Overdue: true}); len(got) != 3 {
 				t.Errorf("overdue = %v, want the three unacknowledged older ones", got)
 			}
+			// The sec-fraud desk acknowledges within 3 days: its 11-25
+			// submission was due on 11-28, today, and is not overdue yet.
 			if got := list(casework.Query{DueWithinDays: 7}); len(got) != 1 || got[0] != ids[4] {
 				t.Errorf("due within a week = %v, want the newest", got)
+			}
+			newest, _ := s.SubmissionDetail(ctx, ids[4])
+			if newest.Deadlines[0].DueDay != "2026-11-28" || newest.Deadlines[1].DueDay != "2026-12-28" {
+				t.Errorf("deadlines under the desk's own policy = %+v", newest.Deadlines)
 			}
 
 			prio, labels := 2, []string{"h100", "transshipment"}

@@ -59,6 +59,27 @@ func desks(ctx context.Context, p *program, args []string) error {
 		}
 		fmt.Fprintf(p.stdout, "added desk %s; it accepts tips once it has a key: tipline keys add --desk %s --file KEY.asc\n", d.Slug, d.Slug)
 		return nil
+	case "set-deadlines":
+		fs := config.NewFlagSet("desks set-deadlines", "SLUG --ack-days N --feedback-months M", p.stderr)
+		ackDays := fs.Int("ack-days", 7, "days to acknowledge a submission")
+		feedbackMonths := fs.Int("feedback-months", 3, "months to give feedback after the acknowledgement")
+		cfg, rest, err := parseArgs(p, fs, args)
+		if err != nil {
+			return err
+		}
+		if len(rest) != 1 {
+			return fmt.Errorf("%w: want 'tipline desks set-deadlines SLUG --ack-days N --feedback-months M'", errUsage)
+		}
+		a, err := openAdmin(ctx, p, cfg)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		if err := a.desks.SetDeadlines(ctx, rest[0], *ackDays, *feedbackMonths); err != nil {
+			return safe(err)
+		}
+		fmt.Fprintf(p.stdout, "desk %s: acknowledge within %d days, feedback within %d months of the acknowledgement (submissions received from now on)\n", rest[0], *ackDays, *feedbackMonths)
+		return nil
 	case "list":
 		cfg, rest, err := parseArgs(p, config.NewFlagSet("desks list", "", p.stderr), args)
 		if err != nil {
@@ -77,7 +98,7 @@ func desks(ctx context.Context, p *program, args []string) error {
 			return safe(err)
 		}
 		w := tabwriter.NewWriter(p.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintf(w, "SLUG\tKEYS\tSTATUS\tTITLE\tTITLE (ZH)\n")
+		fmt.Fprintf(w, "SLUG\tKEYS\tSTATUS\tDEADLINES\tTITLE\tTITLE (ZH)\n")
 		for _, d := range all {
 			keys, err := a.desks.Recipients(ctx, d.Slug)
 			if err != nil {
@@ -87,11 +108,13 @@ func desks(ctx context.Context, p *program, args []string) error {
 			if len(keys) == 0 {
 				status = "not accepting tips (no valid key)"
 			}
-			fmt.Fprintf(w, "%s\t%d\t%s\t%s\t%s\n", d.Slug, len(keys), status, d.TitleEN, d.TitleZH)
+			fmt.Fprintf(w, "%s\t%d\t%s\t%dd/%dmo\t%s\t%s\n", d.Slug, len(keys), status, d.AckDays, d.FeedbackMonths, d.TitleEN, d.TitleZH)
 		}
 		return w.Flush()
 	}
-	return usageOrHelp(p, args, "tipline desks add SLUG --title TITLE [--title-zh TITLE]\n       tipline desks list")
+	return usageOrHelp(p, args, "tipline desks add SLUG --title TITLE [--title-zh TITLE]\n"+
+		"       tipline desks set-deadlines SLUG --ack-days N --feedback-months M\n"+
+		"       tipline desks list")
 }
 
 // subcommand splits "add --flag …" into "add" and the rest; a leading flag

@@ -63,6 +63,13 @@ func TestDesksAndKeys(t *testing.T) {
 			must("sec-fraud", "desks", "add", "sec-fraud", "--title", "Securities fraud", "--title-zh", "证券欺诈")
 			refuse("already exists", "desks", "add", "sec-fraud", "--title", "Again")
 			refuse("lowercase", "desks", "add", "Bad Slug", "--title", "x")
+			must("within 14 days", "desks", "set-deadlines", "sec-fraud", "--ack-days", "14", "--feedback-months", "2")
+			refuse("1 to 90 days", "desks", "set-deadlines", "sec-fraud", "--ack-days", "0")
+			refuse("not found", "desks", "set-deadlines", "no-such-desk")
+			out = must("14d/2mo", "desks", "list")
+			if !strings.Contains(out, "7d/3mo") {
+				t.Errorf("the default desk should keep 7 days and 3 months:\n%s", out)
+			}
 			out = must("证券欺诈", "desks", "list")
 			if !strings.Contains(out, "sec-fraud        0") {
 				t.Errorf("new desk should have no keys:\n%s", out)
