@@ -73,17 +73,23 @@ func (s *Server) apiListSubmissions(c *gin.Context) {
 // apiGetSubmission answers GET /api/v1/submissions/:id: metadata and the
 // ids of the encrypted objects. Viewing is audited.
 func (s *Server) apiGetSubmission(c *gin.Context) {
-	p := s.staff(c)
-	d, err := s.deps.Triage.Get(c.Request.Context(), p, c.Param("id"))
+	d, err := s.viewSubmission(c)
 	if err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	if err := s.audit(c, "submission.view", "submission:"+d.ID); err != nil {
-		s.apiFail(c, err)
-		return
-	}
 	c.JSON(http.StatusOK, d)
+}
+
+// viewSubmission returns the submission named in the path, if the caller
+// may see it, and records the view in the audit log: the API and the staff
+// page both read a submission through it.
+func (s *Server) viewSubmission(c *gin.Context) (casework.SubmissionDetail, error) {
+	d, err := s.deps.Triage.Get(c.Request.Context(), s.staff(c), c.Param("id"))
+	if err != nil {
+		return d, err
+	}
+	return d, s.audit(c, "submission.view", "submission:"+d.ID)
 }
 
 // apiUpdateSubmission answers PATCH /api/v1/submissions/:id.

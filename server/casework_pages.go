@@ -206,12 +206,8 @@ type submissionPage struct {
 // and the decryption panel. Viewing is audited, as through the API.
 func (s *Server) submissionPage(c *gin.Context) {
 	p := s.staff(c)
-	d, err := s.deps.Triage.Get(c.Request.Context(), p, c.Param("id"))
+	d, err := s.viewSubmission(c)
 	if err != nil {
-		s.fail(c, err)
-		return
-	}
-	if err := s.audit(c, "submission.view", "submission:"+d.ID); err != nil {
 		s.fail(c, err)
 		return
 	}
