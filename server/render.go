@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/intake"
 	"github.com/tipline/tipline/templates"
 )
@@ -61,7 +62,10 @@ type pageData struct {
 	Version   string
 	Message   string
 	RequestID string
-	Data      any
+	// Role is the signed-in staff member's role on casework pages ("" when
+	// nobody is signed in); the navigation shows what the role may open.
+	Role casework.Role
+	Data any
 }
 
 // T translates a message of the source-facing catalog into the page's
@@ -79,6 +83,9 @@ func (s *Server) render(c *gin.Context, status int, page string, d pageData) {
 	}
 	d.Version = s.pages.version
 	d.Listener = listenerName(c)
+	if p, ok := c.Get(staffKey); ok {
+		d.Role = p.(casework.Principal).Role
+	}
 	if d.Listener == "intake" && d.L == "" {
 		// Error pages and the like: still in the source's language, with
 		// the language switch and the onion notice.
