@@ -31,6 +31,9 @@ const sessionCookie = "tipline_session"
 // staffKey is the gin context key of the authenticated casework.Principal.
 const staffKey = "staff"
 
+// csrfKey is the gin context key of the session's CSRF token on staff pages.
+const csrfKey = "csrf"
+
 // requireStaff lets a request through only with a live session whose role
 // is among roles (any role when none are given): 401 without a session, 403
 // for another role or a missing CSRF token.

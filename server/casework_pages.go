@@ -1,6 +1,7 @@
 package server
 
 import (
+	"crypto/subtle"
 	"errors"
 	"net/http"
 	"net/url"
@@ -29,7 +30,10 @@ import (
 
 // staffPage authenticates a page request like requireStaff, but as a page:
 // without a live session it redirects to /login (303), and a role that may
-// not see the page gets the HTML error page (403).
+// not see the page gets the HTML error page (403). Pages post plain HTML
+// forms, so a state-changing request must carry the session's CSRF token in
+// the form field "csrf" (every staff page has it as pageData.CSRF); forms
+// work without JavaScript.
 func (s *Server) staffPage(roles ...casework.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token, _ := sessionToken(c)
@@ -54,7 +58,14 @@ func (s *Server) staffPage(roles ...casework.Role) gin.HandlerFunc {
 			c.Abort()
 			return
 		}
+		csrf := casework.CSRFToken(token)
+		if changesState(c.Request.Method) && subtle.ConstantTimeCompare([]byte(c.PostForm("csrf")), []byte(csrf)) != 1 {
+			s.renderError(c, errorPage{Status: http.StatusForbidden, Title: "Forbidden", Message: "The form is out of date. Go back, reload the page and try again."})
+			c.Abort()
+			return
+		}
 		c.Set(staffKey, p)
+		c.Set(csrfKey, csrf)
 		c.Next()
 	}
 }

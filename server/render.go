@@ -65,6 +65,9 @@ type pageData struct {
 	// Role is the signed-in staff member's role on casework pages ("" when
 	// nobody is signed in); the navigation shows what the role may open.
 	Role casework.Role
+	// CSRF is the session's anti-CSRF token for the "csrf" field of every
+	// form a staff page posts.
+	CSRF string
 	Data any
 }
 
@@ -85,6 +88,7 @@ func (s *Server) render(c *gin.Context, status int, page string, d pageData) {
 	d.Listener = listenerName(c)
 	if p, ok := c.Get(staffKey); ok {
 		d.Role = p.(casework.Principal).Role
+		d.CSRF = c.GetString(csrfKey)
 	}
 	if d.Listener == "intake" && d.L == "" {
 		// Error pages and the like: still in the source's language, with
