@@ -183,6 +183,7 @@ type ObjectRef struct {
 	ID       string `json:"id"`
 	Kind     string `json:"kind"`
 	Position int    `json:"position"`
+	Author   string `json:"author"` // "source" (the tip, follow-up messages) or "staff" (replies)
 	Size     int64  `json:"size"`   // of the encrypted body
 	SHA256   string `json:"sha256"` // of the whole message, as in the receipt
 }

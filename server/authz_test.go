@@ -118,6 +118,8 @@ func TestCaseworkAuthorization(t *testing.T) {
 	ok := http.StatusOK
 	read := map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}
 	write := map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}
+	// Page forms answer with a redirect: to the login page, or back to the page.
+	pageWrite := map[caller]int{nobody: 303, admin: 403, investigator: 303, otherDesk: 404, counsel: 403, auditor: 403}
 	routes := []authzRoute{
 		{"GET", "/", "/", "", everyone(ok)},
 		{"GET", "/healthz", "/healthz", "", everyone(ok)},
@@ -160,6 +162,15 @@ func TestCaseworkAuthorization(t *testing.T) {
 		{"GET", "/login", "/login", "", everyone(ok)},
 		{"GET", "/queue", "/queue", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
 		{"GET", "/submissions/:id", "/submissions/" + sub, "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"POST", "/submissions/:id", "/submissions/" + sub, "status=acknowledged&priority=1&labels=h20&assignee=", pageWrite},
+		{"GET", "/cases", "/cases", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
+		{"POST", "/cases", "/cases", "submission=" + sub + "&title=Opened+from+the+page", pageWrite},
+		{"GET", "/cases/:id", "/cases/" + kase.ID, "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"POST", "/cases/:id", "/cases/" + kase.ID, "title=Renamed&lead=investigator%40example.org&status=on_hold", pageWrite},
+		{"POST", "/cases/:id/notes", "/cases/" + kase.ID + "/notes", "text=Called+the+bank.", pageWrite},
+		{"POST", "/cases/:id/submissions", "/cases/" + kase.ID + "/submissions", "submission=" + sub, pageWrite},
+		{"GET", "/api/v1/desks/:slug/keys", "/api/v1/desks/export-controls/keys", "",
+			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/audit", "/api/v1/audit", "",
 			map[caller]int{nobody: 401, admin: 403, investigator: 403, otherDesk: 403, counsel: 403, auditor: ok}},
 		// Logging out ends the caller's session: last.
@@ -180,8 +191,11 @@ func TestCaseworkAuthorization(t *testing.T) {
 		for _, who := range callers {
 			t.Run(rt.method+" "+rt.pattern+"/"+string(who), func(t *testing.T) {
 				r := httptest.NewRequest(rt.method, rt.path, strings.NewReader(rt.body))
-				if rt.body != "" {
+				switch {
+				case strings.HasPrefix(rt.body, "{"):
 					r.Header.Set("Content-Type", "application/json")
+				case rt.body != "":
+					r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 				}
 				if tok := tokens[who]; tok != "" {
 					r.Header.Set("Authorization", "Bearer "+tok)
@@ -189,6 +203,9 @@ func TestCaseworkAuthorization(t *testing.T) {
 				w := ts.do("casework", r)
 				if w.Code != rt.want[who] {
 					t.Errorf("%s %s as %s = %d, want %d\n%.300s", rt.method, rt.path, who, w.Code, rt.want[who], w.Body)
+				}
+				if w.Code == http.StatusSeeOther && who != nobody && w.Header().Get("Location") == "/login" {
+					t.Errorf("%s %s as %s was sent to the login page", rt.method, rt.path, who)
 				}
 				if (rt.pattern == "/api/v1/submissions" || rt.pattern == "/queue") && who == otherDesk && strings.Contains(w.Body.String(), sub) {
 					t.Error("an investigator of another desk sees the submission in the queue")

@@ -31,12 +31,13 @@ import (
 // staffPage authenticates a page request like requireStaff, but as a page:
 // without a live session it redirects to /login (303), and a role that may
 // not see the page gets the HTML error page (403). Pages post plain HTML
-// forms, so a state-changing request must carry the session's CSRF token in
-// the form field "csrf" (every staff page has it as pageData.CSRF); forms
-// work without JavaScript.
+// forms, so a cookie-authenticated state-changing request must carry the
+// session's CSRF token in the form field "csrf" (every staff page has it as
+// pageData.CSRF); forms work without JavaScript. As in requireStaff, a
+// bearer token carries no ambient authority and needs none.
 func (s *Server) staffPage(roles ...casework.Role) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		token, _ := sessionToken(c)
+		token, fromCookie := sessionToken(c)
 		if token == "" {
 			c.Redirect(http.StatusSeeOther, "/login")
 			c.Abort()
@@ -59,7 +60,7 @@ func (s *Server) staffPage(roles ...casework.Role) gin.HandlerFunc {
 			return
 		}
 		csrf := casework.CSRFToken(token)
-		if changesState(c.Request.Method) && subtle.ConstantTimeCompare([]byte(c.PostForm("csrf")), []byte(csrf)) != 1 {
+		if fromCookie && changesState(c.Request.Method) && subtle.ConstantTimeCompare([]byte(c.PostForm("csrf")), []byte(csrf)) != 1 {
 			s.renderError(c, errorPage{Status: http.StatusForbidden, Title: "Forbidden", Message: "The form is out of date. Go back, reload the page and try again."})
 			c.Abort()
 			return
@@ -193,6 +194,9 @@ func queueFilters(v url.Values) []queueFilter {
 	return fs
 }
 
+// priorityNames names the triage priorities 0 to 3.
+var priorityNames = []string{"none", "low", "high", "urgent"}
+
 func statusLabel(st casework.Status) string {
 	return strings.ReplaceAll(string(st), "_", " ")
 }
@@ -208,24 +212,41 @@ func deadlineViews(ds []casework.Deadline, today string) []deadlineView {
 type submissionPage struct {
 	casework.SubmissionDetail
 	Due      []deadlineView
+	Edit     bool                 // the caller may change it (investigators of the desk)
 	Decrypt  bool                 // the caller may download ciphertext (investigators)
 	Manifest string               // id of the manifest object
 	Files    []casework.ObjectRef // in position order, as the manifest lists them
+	Messages []casework.ObjectRef // follow-ups and replies, oldest first
+	Cases    []casework.CaseSummary
+	Error    string // why the last form was refused
+
+	Statuses     []casework.Status
+	ClosingCodes []casework.ClosingCode
 }
 
-// submissionPage answers GET /submissions/:id: metadata, ciphertext links
-// and the decryption panel. Viewing is audited, as through the API.
+// submissionPage answers GET /submissions/:id: metadata, ciphertext links,
+// the decryption panel, the message thread with the source, and the forms
+// that triage the submission and open or join a case. Viewing is audited,
+// as through the API.
 func (s *Server) submissionPage(c *gin.Context) {
-	p := s.staff(c)
 	d, err := s.viewSubmission(c)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
+	s.renderSubmission(c, http.StatusOK, d, "")
+}
+
+func (s *Server) renderSubmission(c *gin.Context, status int, d casework.SubmissionDetail, problem string) {
+	p := s.staff(c)
 	page := submissionPage{
 		SubmissionDetail: d,
 		Due:              deadlineViews(d.Deadlines, time.Now().UTC().Format(time.DateOnly)),
+		Edit:             p.Role == casework.RoleInvestigator,
 		Decrypt:          p.Role == casework.RoleInvestigator,
+		Error:            problem,
+		Statuses:         casework.Statuses,
+		ClosingCodes:     casework.ClosingCodes,
 	}
 	objects := slices.Clone(d.Objects)
 	slices.SortFunc(objects, func(a, b casework.ObjectRef) int { return a.Position - b.Position })
@@ -235,8 +256,82 @@ func (s *Server) submissionPage(c *gin.Context) {
 			page.Manifest = o.ID
 		case intake.KindFile:
 			page.Files = append(page.Files, o)
+		case intake.KindMessage:
+			page.Messages = append(page.Messages, o)
 		}
 	}
+	if page.Edit {
+		open, err := s.deps.Cases.List(c.Request.Context(), p, casework.CaseQuery{Desk: d.Desk, Status: casework.CaseOpen})
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		page.Cases = open
+	}
 	allowScripts(c)
-	s.render(c, http.StatusOK, "casework_submission.html", pageData{Title: "Submission " + d.ReceivedDay, Data: page})
+	s.render(c, status, "casework_submission.html", pageData{Title: "Submission " + d.ReceivedDay, Data: page})
+}
+
+// updateSubmissionForm answers POST /submissions/:id, the triage form:
+// status (with a closing code to close), assignee, labels and priority.
+// A refused change shows the page again with the reason; nothing changes.
+func (s *Server) updateSubmissionForm(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := s.staff(c)
+	cur, err := s.deps.Triage.Get(ctx, p, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	ch, err := triageChange(c, cur)
+	if err == nil {
+		_, err = s.deps.Triage.Update(ctx, p, cur.ID, ch)
+	}
+	if code := tipline.ErrorCode(err); code == tipline.Invalid || code == tipline.Conflict {
+		s.renderSubmission(c, http.StatusUnprocessableEntity, cur, tipline.ErrorMessage(err))
+		return
+	}
+	if err == nil {
+		err = s.audit(c, "submission.update", "submission:"+cur.ID)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/submissions/"+cur.ID)
+}
+
+// triageChange reads the triage form into a change of what differs from
+// the submission as it is.
+func triageChange(c *gin.Context, cur casework.SubmissionDetail) (casework.Change, error) {
+	var ch casework.Change
+	if st := casework.Status(c.PostForm("status")); st != cur.Status {
+		ch.Status = &st
+	}
+	if code := casework.ClosingCode(c.PostForm("closing_code")); code != "" && code != cur.ClosingCode {
+		ch.ClosingCode = &code
+	}
+	if a := strings.TrimSpace(c.PostForm("assignee")); a != cur.Assignee {
+		ch.Assignee = &a
+	}
+	labels := []string{}
+	for l := range strings.FieldsFuncSeq(strings.ToLower(c.PostForm("labels")), func(r rune) bool { return r == ',' || r == ' ' }) {
+		if !slices.Contains(labels, l) {
+			labels = append(labels, l)
+		}
+	}
+	if !slices.Equal(labels, cur.Labels) {
+		ch.Labels = &labels
+	}
+	n, err := strconv.Atoi(c.PostForm("priority"))
+	if err != nil {
+		return ch, tipline.Errorf(tipline.Invalid, "Priority runs from 0 (none) to 3 (urgent).")
+	}
+	if n != cur.Priority {
+		ch.Priority = &n
+	}
+	if ch == (casework.Change{}) {
+		return ch, tipline.Errorf(tipline.Invalid, "Nothing to change.")
+	}
+	return ch, nil
 }

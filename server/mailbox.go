@@ -4,6 +4,7 @@ import (
 	"errors"
 	"mime"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -176,6 +177,28 @@ func (s *Server) apiReplyKey(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, "application/pgp-keys", key)
+}
+
+// apiDeskKeys answers GET /api/v1/desks/:slug/keys for investigators of
+// the desk: {"keys": [armored public keys]}, the keys the browser encrypts
+// replies (with the source's reply key) and case documents to. The server
+// refuses anything encrypted to another set.
+func (s *Server) apiDeskKeys(c *gin.Context) {
+	slug := c.Param("slug")
+	if !slices.Contains(s.staff(c).Desks, slug) {
+		s.apiFail(c, tipline.Errorf(tipline.NotFound, "Desk not found."))
+		return
+	}
+	keys, err := s.deps.Intake.Desks.Recipients(c.Request.Context(), slug)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	armored := make([]string, len(keys))
+	for i, k := range keys {
+		armored[i] = k.Armored
+	}
+	c.JSON(http.StatusOK, gin.H{"desk": slug, "keys": armored})
 }
 
 // apiPostReply answers POST /api/v1/submissions/:id/replies with an

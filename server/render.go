@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -28,6 +29,8 @@ var pagePartials = map[string][]string{
 	"casework_login.html":      {"layout.html"},
 	"casework_queue.html":      {"layout.html"},
 	"casework_submission.html": {"layout.html"},
+	"casework_cases.html":      {"layout.html"},
+	"casework_case.html":       {"layout.html"},
 	"error.html":               {"layout.html"},
 }
 
@@ -38,7 +41,13 @@ type renderer struct {
 }
 
 func newRenderer(a *assets, version string) (*renderer, error) {
-	funcs := template.FuncMap{"asset": a.url, "integrity": a.integrity}
+	funcs := template.FuncMap{
+		"asset": a.url, "integrity": a.integrity,
+		"join":          strings.Join,
+		"statusLabel":   statusLabel,
+		"closingLabel":  func(c casework.ClosingCode) string { return strings.ReplaceAll(string(c), "_", " ") },
+		"priorityNames": func() []string { return priorityNames },
+	}
 	r := &renderer{pages: map[string]*template.Template{}, version: version}
 	for page, partials := range pagePartials {
 		files := append([]string{page}, partials...)

@@ -41,7 +41,15 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	// Staff pages
 	small.GET("/login", s.loginPage)
 	small.GET("/queue", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator), s.queuePage)
-	small.GET("/submissions/:id", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator), s.submissionPage)
+	pages := small.Group("", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator))
+	pages.GET("/submissions/:id", s.submissionPage)
+	pages.POST("/submissions/:id", s.updateSubmissionForm)
+	pages.GET("/cases", s.casesPage)
+	pages.POST("/cases", s.createCaseForm)
+	pages.GET("/cases/:id", s.casePage)
+	pages.POST("/cases/:id", s.updateCaseForm)
+	pages.POST("/cases/:id/notes", s.addCaseNoteForm)
+	pages.POST("/cases/:id/submissions", s.linkCaseSubmissionForm)
 	// Staff sessions
 	sessions := small.Group("/api/v1", s.apiSameOrigin())
 	sessions.POST("/session", s.apiLogin)
@@ -70,6 +78,7 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	sessions.DELETE("/objects/:id/grants/:email", s.requireStaff(casework.RoleInvestigator), s.apiRevokeGrant)
 	// Replies to sources
 	sessions.GET("/submissions/:id/reply-key", s.requireStaff(casework.RoleInvestigator), s.apiReplyKey)
+	sessions.GET("/desks/:slug/keys", s.requireStaff(casework.RoleInvestigator), s.apiDeskKeys)
 	e.POST("/api/v1/submissions/:id/replies", s.limitBody(maxReplyRequest), s.apiSameOrigin(), s.requireStaff(casework.RoleInvestigator), s.apiPostReply)
 }
 

@@ -144,12 +144,17 @@ func (s *Store) SubmissionDetail(ctx context.Context, id string) (casework.Submi
 	if err := s.fillLabelsAndDeadlines(ctx, []string{id}, func(string) *casework.SubmissionSummary { return &d.SubmissionSummary }); err != nil {
 		return d, err
 	}
-	var objects []objectRow
-	if err := s.db.WithContext(ctx).Where("submission_id = ?", id).Order("position").Find(&objects).Error; err != nil {
+	var objects []struct {
+		ID, Kind, Author string
+		Position         int
+		BodySize         int64
+		SHA256           []byte `gorm:"column:sha256"`
+	}
+	if err := s.db.WithContext(ctx).Table("objects").Where("submission_id = ?", id).Order("position").Find(&objects).Error; err != nil {
 		return d, translate(err, "Object")
 	}
 	for _, o := range objects {
-		d.Objects = append(d.Objects, casework.ObjectRef{ID: o.ID, Kind: o.Kind, Position: o.Position, Size: o.BodySize, SHA256: hex.EncodeToString(o.SHA256)})
+		d.Objects = append(d.Objects, casework.ObjectRef{ID: o.ID, Kind: o.Kind, Position: o.Position, Author: o.Author, Size: o.BodySize, SHA256: hex.EncodeToString(o.SHA256)})
 	}
 	return d, nil
 }
