@@ -1,0 +1,327 @@
+package match
+
+import (
+	"slices"
+	"strings"
+	"sync"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/mozillazg/go-pinyin"
+)
+
+// Token is one word of a normalized name.
+type Token struct {
+	Text string // normalized word; for Han words also the toneless pinyin, joined ("shenzhen")
+	Weak bool   // a legal-form or generic word (Co., Ltd., 有限公司, Technology, 贸易…), weighing little
+}
+
+// term is a word of a parsed name.
+type term struct {
+	text     string     // normalized word (Han or any other script)
+	latin    string     // Latin form: text, or the toneless pinyin of a Han word
+	readings [][]string // Han words: toneless readings of each character, heteronyms included
+	exonyms  []string   // Han place names: their English names (see hanExonyms)
+	han      bool
+	weak     bool
+	concepts []string // weak words: what they mean (see concepts)
+	expanded string   // the abbreviation this word was expanded from, if any
+}
+
+// Name is a name parsed for comparison. Parse a query once and compare it
+// with many candidates.
+type Name struct {
+	raw      string
+	norm     string
+	terms    []term // in order
+	strong   []int  // indexes into terms of the words that identify the name
+	weak     []int
+	promoted bool     // no strong word: the weak words stand in
+	skeleton string   // Latin forms of the strong words, joined without spaces
+	grams    []uint64 // distinct trigrams of " "+skeleton+" ", sorted
+}
+
+// Parse normalizes and tokenizes s. When s has no strong word (a name made
+// only of generic words, such as "Global Trading Co."), its weak words stand
+// in as strong ones.
+func Parse(s string) *Name {
+	ws := words(s)
+	n := &Name{raw: s, norm: strings.Join(ws, " ")}
+	for _, w := range ws {
+		if r, _ := utf8.DecodeRuneInString(w); unicode.Is(unicode.Han, r) {
+			for _, piece := range splitHan(w) {
+				n.terms = append(n.terms, hanTerm(piece))
+			}
+			continue
+		}
+		if exp, ok := abbreviations[w]; ok {
+			for _, e := range exp {
+				t := latinTerm(e)
+				t.expanded = w
+				n.terms = append(n.terms, t)
+			}
+			continue
+		}
+		n.terms = append(n.terms, latinTerm(w))
+	}
+	for i, t := range n.terms {
+		if t.weak {
+			n.weak = append(n.weak, i)
+		} else {
+			n.strong = append(n.strong, i)
+		}
+	}
+	if len(n.strong) == 0 {
+		n.strong, n.weak, n.promoted = n.weak, nil, true
+	}
+	var b strings.Builder
+	for _, i := range n.strong {
+		b.WriteString(n.terms[i].latin)
+	}
+	n.skeleton = b.String()
+	n.grams = trigrams(n.skeleton)
+	return n
+}
+
+// Normalized returns the name as Normalize returns it.
+func (n *Name) Normalized() string { return n.norm }
+
+func latinTerm(w string) term {
+	c, weak := concepts[w]
+	return term{text: w, latin: w, weak: weak, concepts: c}
+}
+
+func hanTerm(w string) term {
+	c, weak := concepts[w]
+	t := term{text: w, han: true, weak: weak, concepts: c, exonyms: hanExonyms[w]}
+	var b strings.Builder
+	for _, r := range w {
+		rs := readings(r)
+		t.readings = append(t.readings, rs)
+		b.WriteString(rs[0])
+	}
+	t.latin = b.String()
+	return t
+}
+
+// hanSuffixes are the Han weak words, longest first.
+var hanSuffixes = func() []string {
+	var s []string
+	for w := range concepts {
+		if r, _ := utf8.DecodeRuneInString(w); unicode.Is(unicode.Han, r) {
+			s = append(s, w)
+		}
+	}
+	slices.SortFunc(s, func(a, b string) int {
+		if d := utf8.RuneCountInString(b) - utf8.RuneCountInString(a); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	return s
+}()
+
+// sortedPlaces are hanPlaces, longest first.
+var sortedPlaces = func() []string {
+	s := slices.Clone(hanPlaces)
+	slices.SortStableFunc(s, func(a, b string) int { return utf8.RuneCountInString(b) - utf8.RuneCountInString(a) })
+	return s
+}()
+
+// splitHan splits a run of Han characters into the place names that open
+// it, its core, and the weak words that end it:
+// 深圳市华强电子有限公司 → 深圳 华强 电子 有限公司.
+func splitHan(w string) []string {
+	var head, tail []string
+	for {
+		place := ""
+		for _, p := range sortedPlaces {
+			if strings.HasPrefix(w, p) && len(w) > len(p) {
+				place = p
+				break
+			}
+		}
+		if place == "" {
+			break
+		}
+		head = append(head, place)
+		w = w[len(place):]
+		for _, suf := range hanPlaceSuffixes {
+			if strings.HasPrefix(w, suf) {
+				w = w[len(suf):]
+				break
+			}
+		}
+	}
+	for w != "" {
+		suffix := ""
+		for _, s := range hanSuffixes {
+			if strings.HasSuffix(w, s) {
+				suffix = s
+				break
+			}
+		}
+		if suffix == "" {
+			break
+		}
+		tail = append(tail, suffix)
+		w = w[:len(w)-len(suffix)]
+	}
+	head = append(head, splitInner(w)...)
+	slices.Reverse(tail)
+	return append(head, tail...)
+}
+
+// splitInner splits the core of a Chinese name around the weak words of two
+// or more characters inside it: 中芯国际集成电路 → 中芯 国际 集成电路.
+func splitInner(w string) []string {
+	var out []string
+	start := 0 // byte offset where the current strong piece starts
+	for i := 0; i < len(w); {
+		weak := ""
+		if i > 0 { // the name's first characters are never a weak word
+			for _, s := range hanSuffixes {
+				if utf8.RuneCountInString(s) >= 2 && strings.HasPrefix(w[i:], s) {
+					weak = s
+					break
+				}
+			}
+		}
+		if weak == "" {
+			_, size := utf8.DecodeRuneInString(w[i:])
+			i += size
+			continue
+		}
+		if start < i {
+			out = append(out, w[start:i])
+		}
+		out = append(out, weak)
+		i += len(weak)
+		start = i
+	}
+	if start < len(w) {
+		out = append(out, w[start:])
+	}
+	return out
+}
+
+var pinyinCache sync.Map // rune → []string
+
+// readings returns the toneless pinyin readings of a Han character, the
+// most common first (ü written u); a character without one reads as itself.
+func readings(r rune) []string {
+	if v, ok := pinyinCache.Load(r); ok {
+		return v.([]string)
+	}
+	var rs []string
+	for _, p := range pinyin.SinglePinyin(r, pinyin.Args{Style: pinyin.Normal, Heteronym: true}) {
+		p = strings.ReplaceAll(p, "v", "u")
+		if p != "" && !slices.Contains(rs, p) {
+			rs = append(rs, p)
+		}
+	}
+	if len(rs) == 0 {
+		rs = []string{string(r)}
+	}
+	pinyinCache.Store(r, rs)
+	return rs
+}
+
+// Tokens returns the normalized words of s with abbreviations expanded
+// ("Intl" → "international", "HK" → "hong" "kong"); Han words come with
+// their toneless pinyin as a further token (深圳 → 深圳, shenzhen).
+func Tokens(s string) []Token {
+	n := Parse(s)
+	toks := make([]Token, 0, len(n.terms)+2)
+	for _, t := range n.terms {
+		weak := t.weak && !n.promoted
+		toks = append(toks, Token{Text: t.text, Weak: weak})
+		if t.han && t.latin != t.text {
+			toks = append(toks, Token{Text: t.latin, Weak: weak})
+		}
+	}
+	return toks
+}
+
+// SearchText returns the Latin forms of the strong words of s separated by
+// spaces ("深圳市华强电子有限公司" → "shenzhen huaqiang"): the text that
+// PostgreSQL's trigram index is built on.
+func SearchText(s string) string {
+	n := Parse(s)
+	parts := make([]string, len(n.strong))
+	for i, j := range n.strong {
+		parts[i] = n.terms[j].latin
+	}
+	return strings.Join(parts, " ")
+}
+
+// Keys returns the candidate-index keys of s: the trigrams of the Latin
+// form of each strong word, padded like PostgreSQL's pg_trgm ("  s", " sh",
+// "she", …, "en "), and the character bigrams of its Han words (a lone
+// character for a one-character word). Two names that Compare scores well
+// share keys; count the shared keys to rank candidates. Sorted, no
+// duplicates.
+func Keys(s string) []string {
+	n := Parse(s)
+	var keys []string
+	for _, i := range n.strong {
+		t := n.terms[i]
+		r := []rune("  " + t.latin + " ")
+		for k := 0; k+3 <= len(r); k++ {
+			keys = append(keys, string(r[k:k+3]))
+		}
+		for _, e := range t.exonyms {
+			r := []rune("  " + e + " ")
+			for k := 0; k+3 <= len(r); k++ {
+				keys = append(keys, string(r[k:k+3]))
+			}
+		}
+		if t.han {
+			h := []rune(t.text)
+			if len(h) == 1 {
+				keys = append(keys, t.text)
+			}
+			for k := 0; k+2 <= len(h); k++ {
+				keys = append(keys, string(h[k:k+2]))
+			}
+		}
+	}
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// trigrams returns the distinct rune trigrams of " "+s+" ", packed into
+// uint64s and sorted.
+func trigrams(s string) []uint64 {
+	if s == "" {
+		return nil
+	}
+	r := []rune(" " + s + " ")
+	g := make([]uint64, 0, len(r))
+	for i := 0; i+3 <= len(r); i++ {
+		g = append(g, uint64(r[i])<<42|uint64(r[i+1])<<21|uint64(r[i+2]))
+	}
+	slices.Sort(g)
+	return slices.Compact(g)
+}
+
+// dice is the Dice coefficient of two sorted sets.
+func dice(a, b []uint64) float64 {
+	if len(a)+len(b) == 0 {
+		return 0
+	}
+	shared, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
+			shared++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
+		}
+	}
+	return 2 * float64(shared) / float64(len(a)+len(b))
+}
