@@ -42,6 +42,11 @@ const (
 	// DeadlineFeedback: give feedback within 3 months of the acknowledgement,
 	// or of the end of the 7 days when none was sent (art. 9(1)(f)).
 	DeadlineFeedback = "feedback"
+	// DeadlineAwardClaim prefixes the deadlines of award claims (package
+	// claims) on the claim's submissions: "award_claim:PROGRAM:ID", due
+	// when the award engine says, such as an award application 90 days
+	// after a Notice of Covered Action (17 CFR 240.21F-10(b)).
+	DeadlineAwardClaim = "award_claim"
 )
 
 // Policy is a desk's deadline rules.

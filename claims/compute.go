@@ -1,0 +1,243 @@
+package claims
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/awards"
+	"github.com/tipline/tipline/casework"
+)
+
+// Verdict is a claim's eligibility and award range: the award engine's
+// result and counsel's checklist screen.
+type Verdict struct {
+	Result awards.Result `json:"result"`
+	// Eligible: the engine finds the claim eligible and no condition of
+	// the checklist is marked not met.
+	Eligible bool `json:"eligible"`
+	// Failed lists the conditions marked not met; Open the items nobody
+	// has decided yet (conditions and disqualifiers).
+	Failed []string `json:"failed_conditions"`
+	Open   []string `json:"open_items"`
+	// LedgerVersion is the latest ledger entry the result counts.
+	LedgerVersion int64 `json:"ledger_version"`
+	// Deadlines are the result's deadlines as the casework deadline engine
+	// keeps them on the claim's submissions.
+	Deadlines []casework.Deadline `json:"deadlines"`
+}
+
+// Input builds the award engine's input for a claim from its actions and
+// the ledger up to and including the day asOf ("" for all of it).
+func Input(c Claim, actions []Action, asOf string) awards.Input {
+	in := awards.Input{
+		Program: c.Program, AmountInDispute: c.AmountInDispute, TaxpayerIndividual: c.TaxpayerIndividual, IndividualIncome: c.IndividualIncome,
+		Intervened: c.Intervened, PublicDisclosure: c.PublicDisclosure, Claimants: 1,
+	}
+	for _, a := range actions {
+		ordered := map[awards.Kind]awards.Cents{}
+		collected := map[awards.Kind]awards.Cents{}
+		var kinds []awards.Kind
+		for _, s := range a.Sanctions {
+			ordered[s.Kind] += s.Ordered
+			kinds = append(kinds, s.Kind)
+		}
+		for _, col := range a.Collections {
+			if asOf == "" || col.ReceivedDay <= asOf {
+				collected[col.Kind] += col.Amount
+				kinds = append(kinds, col.Kind)
+			}
+		}
+		slices.Sort(kinds)
+		for _, k := range slices.Compact(kinds) {
+			in.Sanctions = append(in.Sanctions, awards.Sanction{Action: actionLabel(a), Related: a.Relation == Related,
+				Kind: k, Ordered: ordered[k], Collected: collected[k]})
+		}
+		if a.Relation == Covered {
+			if t := day(a.NoticeDay); !t.IsZero() && (in.NoticeOfCoveredAction.IsZero() || t.Before(in.NoticeOfCoveredAction)) {
+				in.NoticeOfCoveredAction = t
+			}
+			if t := day(a.FinalOrderDay); !t.IsZero() && t.After(in.FinalOrder) {
+				in.FinalOrder = t
+			}
+		}
+	}
+	if len(c.Splits) > 1 {
+		in.Claimants = len(c.Splits)
+		for _, s := range c.Splits {
+			in.Shares = append(in.Shares, s.ShareBP)
+		}
+	}
+	for _, it := range c.Checklist {
+		if it.Kind == Disqualifier && it.Status == Yes {
+			in.Disqualifiers = append(in.Disqualifiers, it.Item)
+		}
+	}
+	return in
+}
+
+// actionLabel names an action in the engine's input and its reasons.
+func actionLabel(a Action) string {
+	if a.CaseNumber != "" {
+		return a.Agency + " " + a.CaseNumber
+	}
+	return a.Agency + ": " + a.Title
+}
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// Evaluate computes a claim's verdict from its actions, as of the day asOf
+// ("" for the whole ledger). c's checklist must be complete (as the
+// service returns claims).
+func Evaluate(c Claim, actions []Action, asOf string) (Verdict, error) {
+	res, err := awards.Estimate(Input(c, actions, asOf))
+	if err != nil {
+		return Verdict{}, tipline.Wrap(tipline.Invalid, err, "The award engine cannot estimate this claim: "+err.Error())
+	}
+	v := Verdict{Result: res, Failed: []string{}, Open: []string{}, Deadlines: []casework.Deadline{}}
+	for _, it := range c.Checklist {
+		switch {
+		case it.Status == Open:
+			v.Open = append(v.Open, it.Label)
+		case it.Kind == Condition && it.Status == No:
+			v.Failed = append(v.Failed, it.Label)
+		}
+	}
+	v.Eligible = res.Eligible && len(v.Failed) == 0
+	for _, a := range actions {
+		v.LedgerVersion = max(v.LedgerVersion, a.LedgerVersion())
+	}
+	for _, d := range res.Deadlines {
+		v.Deadlines = append(v.Deadlines, casework.Deadline{Kind: DeadlineKind(c.Program, d.ID), DueDay: d.Due.UTC().Format(time.DateOnly)})
+	}
+	return v, nil
+}
+
+// DeadlineKind names an award-claim deadline in the casework deadline
+// engine: "award_claim:PROGRAM:ID" with the id of the program's deadline
+// rule.
+func DeadlineKind(program, id string) string {
+	return casework.DeadlineAwardClaim + ":" + program + ":" + id
+}
+
+// claimActions loads a claim's actions.
+func (s *Service) claimActions(ctx context.Context, c Claim) ([]Action, error) {
+	actions := make([]Action, 0, len(c.Actions))
+	for _, id := range c.Actions {
+		a, err := s.Store.Action(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		actions = append(actions, a)
+	}
+	return actions, nil
+}
+
+// verdict computes a completed claim's current verdict.
+func (s *Service) verdict(ctx context.Context, c Claim) (Verdict, error) {
+	actions, err := s.claimActions(ctx, c)
+	if err != nil {
+		return Verdict{}, err
+	}
+	return Evaluate(c, actions, "")
+}
+
+// Recompute evaluates a claim on the current ledger, keeps the result when
+// it changed, and puts its deadlines in the casework deadline engine (none
+// for a closed claim). It returns the claim.
+func (s *Service) Recompute(ctx context.Context, id string) (Claim, error) {
+	c, err := s.Store.Claim(ctx, id)
+	if err != nil {
+		return Claim{}, err
+	}
+	if c, err = s.complete(c); err != nil {
+		return Claim{}, err
+	}
+	v, err := s.verdict(ctx, c)
+	if err != nil {
+		return Claim{}, err
+	}
+	result, err := json.Marshal(v.Result)
+	if err != nil {
+		return Claim{}, fmt.Errorf("claims: result of claim %s: %w", id, err)
+	}
+	e := Estimate{LedgerVersion: v.LedgerVersion, ComputedAt: s.now(), Eligible: v.Eligible,
+		Base: v.Result.Base, Min: v.Result.Min, Max: v.Result.Max, Result: string(result)}
+	if _, err := s.Store.AddEstimate(ctx, id, e); err != nil {
+		return Claim{}, err
+	}
+	deadlines := v.Deadlines
+	if c.Status.Closed() {
+		deadlines = nil
+	}
+	if err := s.Store.SetClaimDeadlines(ctx, id, deadlines); err != nil {
+		return Claim{}, err
+	}
+	return c, nil
+}
+
+// Estimate returns a claim's current verdict and its estimates so far.
+func (s *Service) Estimate(ctx context.Context, p casework.Principal, id string) (Verdict, []Estimate, error) {
+	c, err := s.claim(ctx, p, id)
+	if err != nil {
+		return Verdict{}, nil, err
+	}
+	v, err := s.verdict(ctx, c)
+	if err != nil {
+		return Verdict{}, nil, err
+	}
+	history, err := s.Store.Estimates(ctx, id)
+	return v, history, err
+}
+
+// Point is the state of a claim on one day of its ledger.
+type Point struct {
+	Day       string       `json:"day"`
+	Collected awards.Cents `json:"collected"` // all kinds, net of reversals
+	Min       awards.Cents `json:"min"`
+	Max       awards.Cents `json:"max"`
+}
+
+// Timeline evaluates a claim as of each day the ledger changed: the money
+// collected to date and the award range it supports.
+func Timeline(c Claim, actions []Action) ([]Point, error) {
+	var days []string
+	for _, a := range actions {
+		for _, col := range a.Collections {
+			days = append(days, col.ReceivedDay)
+		}
+	}
+	slices.Sort(days)
+	var out []Point
+	for _, d := range slices.Compact(days) {
+		v, err := Evaluate(c, actions, d)
+		if err != nil {
+			return nil, err
+		}
+		var collected awards.Cents
+		for _, a := range actions {
+			collected += a.Collected(d)
+		}
+		out = append(out, Point{Day: d, Collected: collected, Min: v.Result.Min, Max: v.Result.Max})
+	}
+	return out, nil
+}
+
+// programDisqualifiers lists the disqualifiers the award engine screens
+// for under a program.
+func programDisqualifiers(program string) []awards.Disqualifier {
+	p, err := awards.ProgramByID(program)
+	if err != nil {
+		return nil
+	}
+	return p.Disqualifiers
+}
