@@ -83,10 +83,11 @@ type CaseChange struct {
 
 // CaseQuery selects cases, newest first.
 type CaseQuery struct {
-	Desks  []string // the desks the caller may see; nil means all
-	Desk   string
-	Status CaseStatus
-	Limit  int
+	Desks      []string // the desks the caller may see; nil means all
+	Desk       string
+	Status     CaseStatus
+	Submission string // only cases holding this submission
+	Limit      int
 }
 
 // CaseStore keeps cases.

@@ -212,13 +212,14 @@ func deadlineViews(ds []casework.Deadline, today string) []deadlineView {
 type submissionPage struct {
 	casework.SubmissionDetail
 	Due      []deadlineView
-	Edit     bool                 // the caller may change it (investigators of the desk)
-	Decrypt  bool                 // the caller may download ciphertext (investigators)
-	Manifest string               // id of the manifest object
-	Files    []casework.ObjectRef // in position order, as the manifest lists them
-	Messages []casework.ObjectRef // follow-ups and replies, oldest first
-	Cases    []casework.CaseSummary
-	Error    string // why the last form was refused
+	Edit     bool                   // the caller may change it (investigators of the desk)
+	Decrypt  bool                   // the caller may download ciphertext (investigators)
+	Manifest string                 // id of the manifest object
+	Files    []casework.ObjectRef   // in position order, as the manifest lists them
+	Messages []casework.ObjectRef   // follow-ups and replies, oldest first
+	InCases  []casework.CaseSummary // the cases holding the submission
+	Cases    []casework.CaseSummary // open cases of the desk it may join
+	Error    string                 // why the last form was refused
 
 	Statuses     []casework.Status
 	ClosingCodes []casework.ClosingCode
@@ -260,13 +261,23 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 			page.Messages = append(page.Messages, o)
 		}
 	}
+	in, err := s.deps.Cases.List(c.Request.Context(), p, casework.CaseQuery{Submission: d.ID})
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page.InCases = in
 	if page.Edit {
 		open, err := s.deps.Cases.List(c.Request.Context(), p, casework.CaseQuery{Desk: d.Desk, Status: casework.CaseOpen})
 		if err != nil {
 			s.fail(c, err)
 			return
 		}
-		page.Cases = open
+		for _, k := range open {
+			if !slices.ContainsFunc(in, func(i casework.CaseSummary) bool { return i.ID == k.ID }) {
+				page.Cases = append(page.Cases, k)
+			}
+		}
 	}
 	allowScripts(c)
 	s.render(c, status, "casework_submission.html", pageData{Title: "Submission " + d.ReceivedDay, Data: page})

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,20 +28,7 @@ func TestSourceMailbox(t *testing.T) {
 	ctx := context.Background()
 	g := addGPGKey(t, ts)
 
-	ctype, body := multipartBody(t, noJSForm("rows"))
-	r := httptest.NewRequest(http.MethodPost, "/desk/export-controls/submit?lang=en", body)
-	r.Header.Set("Content-Type", ctype)
-	w := ts.do("intake", r)
-	if w.Code != http.StatusOK {
-		t.Fatalf("submit = %d", w.Code)
-	}
-	var words []string
-	for _, m := range regexp.MustCompile(`<span>([a-z-]+)</span>`).FindAllStringSubmatch(w.Body.String(), -1) {
-		words = append(words, m[1])
-	}
-	codename := strings.Join(words, " ")
-	var sub string
-	ts.db.Raw("SELECT id FROM submissions").Scan(&sub)
+	sub, codename := submitForCodename(t, ts, noJSForm("rows"))
 
 	login := func(lang, typed string) *httptest.ResponseRecorder {
 		r := httptest.NewRequest(http.MethodPost, "/mailbox?lang="+lang, strings.NewReader(url.Values{"codename": {typed}}.Encode()))
@@ -49,7 +37,7 @@ func TestSourceMailbox(t *testing.T) {
 	}
 
 	// The login page sets no cookie.
-	w = ts.get("intake", "/mailbox?lang=en")
+	w := ts.get("intake", "/mailbox?lang=en")
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `name="codename"`) || w.Header().Get("Set-Cookie") != "" {
 		t.Fatalf("GET /mailbox = %d, cookie %q", w.Code, w.Header().Get("Set-Cookie"))
 	}
@@ -136,7 +124,7 @@ func TestSourceMailbox(t *testing.T) {
 
 	// Later, with the cookie only: the status, and a request for the
 	// codename to read replies; no reply text.
-	r = httptest.NewRequest(http.MethodGet, "/mailbox?lang=zh", nil)
+	r := httptest.NewRequest(http.MethodGet, "/mailbox?lang=zh", nil)
 	r.AddCookie(cookie)
 	w = ts.do("intake", r)
 	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), intake.T(intake.ZH, "mailbox_enter_again")) ||
@@ -207,4 +195,35 @@ func staffToken(t *testing.T, ts *testServer, email string, role casework.Role, 
 		t.Fatal(err)
 	}
 	return token
+}
+
+// submitForCodename submits parts to the export-controls desk through the
+// plain form, as a source would, and returns the submission's id and the
+// codename the page shows.
+func submitForCodename(t *testing.T, ts *testServer, parts []formPart) (id, codename string) {
+	t.Helper()
+	var before []string
+	ts.db.Raw("SELECT id FROM submissions").Scan(&before)
+	ctype, body := multipartBody(t, parts)
+	r := httptest.NewRequest(http.MethodPost, "/desk/export-controls/submit?lang=en", body)
+	r.Header.Set("Content-Type", ctype)
+	w := ts.do("intake", r)
+	if w.Code != http.StatusOK {
+		t.Fatalf("submit = %d", w.Code)
+	}
+	var words []string
+	for _, m := range regexp.MustCompile(`<span>([a-z-]+)</span>`).FindAllStringSubmatch(w.Body.String(), -1) {
+		words = append(words, m[1])
+	}
+	var after []string
+	ts.db.Raw("SELECT id FROM submissions").Scan(&after)
+	for _, a := range after {
+		if !slices.Contains(before, a) {
+			id = a
+		}
+	}
+	if id == "" || len(words) != crypto.CodenameWords {
+		t.Fatalf("submission %q, codename of %d words", id, len(words))
+	}
+	return id, strings.Join(words, " ")
 }

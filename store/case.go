@@ -107,6 +107,9 @@ func (s *Store) ListCases(ctx context.Context, q casework.CaseQuery) ([]casework
 	if q.Status != "" {
 		db = db.Where("cases.status = ?", string(q.Status))
 	}
+	if q.Submission != "" {
+		db = db.Where("cases.id IN (SELECT case_id FROM case_submissions WHERE submission_id = ?)", q.Submission)
+	}
 	var rows []caseRow
 	if err := db.Order("cases.created_at DESC, cases.id DESC").Limit(q.Limit).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "Case")

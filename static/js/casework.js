@@ -46,16 +46,7 @@ async function logIn(form) {
         totp: form.elements.totp.value.trim(),
       }),
     });
-    if (res.status !== 201) {
-      let message = "Login failed.";
-      try {
-        const body = await res.json();
-        if (body && body.error && body.error.message) message = body.error.message;
-      } catch (_) {
-        // Keep the generic message.
-      }
-      throw new Error(message);
-    }
+    if (res.status !== 201) throw new Error(await errorMessage(res, "Login failed"));
     window.location.assign(form.dataset.next || "/queue");
   } catch (e) {
     error.textContent = e.message || "Login failed.";
@@ -162,6 +153,17 @@ function setUpDecryption(panel) {
     }
   };
 
+  // decryptThread decrypts every message of the thread with the source
+  // into its list item, as text.
+  const decryptThread = async (pgp, privateKey) => {
+    for (const li of document.querySelectorAll(".cw-message")) {
+      const data = await decryptObject(pgp, privateKey, li.dataset.object);
+      const pre = li.querySelector(".cw-message-text");
+      pre.textContent = new TextDecoder("utf-8", { fatal: true }).decode(data);
+      pre.hidden = false;
+    }
+  };
+
   byId("decrypt-run").addEventListener("click", async () => {
     clearError();
     const button = byId("decrypt-run");
@@ -174,6 +176,7 @@ function setUpDecryption(panel) {
       const data = await decryptObject(pgp, privateKey, panel.dataset.manifest);
       const manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
       const fileObjects = Array.from(document.querySelectorAll(".cw-file-object")).map((a) => a.dataset.object);
+      await decryptThread(pgp, privateKey);
       renderManifest(manifest, fileObjects, async (id, file) => {
         clearError();
         try {
@@ -195,7 +198,72 @@ function setUpDecryption(panel) {
     }
   });
 
+  const reply = byId("reply");
+  if (reply) setUpReply(reply, loadOpenPGP);
   show();
+}
+
+// setUpReply lets the investigator answer the source: the text is
+// encrypted here to the source's reply key and the desk's keys, the set
+// the server insists on, and only the ciphertext is posted.
+function setUpReply(reply, loadOpenPGP) {
+  reply.hidden = false;
+  const button = byId("reply-send");
+  const status = (text) => {
+    byId("reply-status").textContent = text;
+  };
+  button.addEventListener("click", async () => {
+    const text = byId("reply-text").value.trim();
+    if (!text) {
+      status("Write the reply first.");
+      return;
+    }
+    button.disabled = true;
+    try {
+      status("Encrypting…");
+      const pgp = await loadOpenPGP();
+      const sub = encodeURIComponent(button.dataset.submission);
+      const [replyKey, desk] = await Promise.all([
+        getOK("/api/v1/submissions/" + sub + "/reply-key").then((r) => r.text()),
+        getOK("/api/v1/desks/" + encodeURIComponent(button.dataset.desk) + "/keys").then((r) => r.json()),
+      ]);
+      const encryptionKeys = await Promise.all([replyKey, ...desk.keys].map((armoredKey) => pgp.readKey({ armoredKey })));
+      const message = await pgp.createMessage({ text });
+      const body = await pgp.encrypt({ message, encryptionKeys, format: "binary" });
+      status("Sending…");
+      const res = await fetch("/api/v1/submissions/" + sub + "/replies", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/octet-stream", "X-CSRF-Token": button.dataset.csrf },
+        body,
+      });
+      if (res.status !== 201) throw new Error(await errorMessage(res, "The reply was not accepted"));
+      byId("reply-text").value = "";
+      window.location.reload();
+    } catch (e) {
+      status(e.message || String(e));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// getOK fetches a URL of the casework API and throws unless it answers 200.
+async function getOK(url) {
+  const res = await fetch(url, { credentials: "same-origin" });
+  if (!res.ok) throw new Error(await errorMessage(res, "Could not load " + url));
+  return res;
+}
+
+// errorMessage is the API's message for a failed response, or fallback.
+async function errorMessage(res, fallback) {
+  try {
+    const body = await res.json();
+    if (body && body.error && body.error.message) return body.error.message;
+  } catch (_) {
+    // Keep the fallback.
+  }
+  return fallback + " (" + res.status + ").";
 }
 
 // renderManifest shows the answers, parties and files, as text nodes only.

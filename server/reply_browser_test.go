@@ -1,0 +1,131 @@
+package server
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/crypto"
+	"github.com/tipline/tipline/intake"
+)
+
+// TestBrowserCaseAndReply is a conversation in headless Chromium: an
+// investigator opens a case from a tip with the page's form, answers the
+// source with a reply encrypted in the browser, and reads the thread
+// decrypted; the source then reads the reply in the mailbox with the
+// codename, once without JavaScript and once with it.
+func TestBrowserCaseAndReply(t *testing.T) {
+	chromium := newBrowser(t)
+	ts, secret := newStaffTestServer(t)
+	pub, priv, _, err := crypto.GenerateKey("Investigator", "", []byte("pass phrase"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := ts.intake.Desks.AddKey(context.Background(), intake.DefaultDeskSlug, pub); err != nil {
+		t.Fatal(err)
+	}
+	sub, codename := submitForCodename(t, ts, []formPart{{name: "narrative", value: "The forwarder in Singapore relabels H20 boards."}})
+	serveTest(t, ts)
+	casework_ := "http://" + ts.Addr("casework")
+	dir := artifacts(t)
+	const reply = "Thank you. Which port did the boards leave from? 货物从哪个港口出发？"
+
+	ctx, cancel := chromedp.NewContext(chromium)
+	defer cancel()
+	ctx, cancelTimeout := context.WithTimeout(ctx, browserTimeout)
+	defer cancelTimeout()
+	code, err := casework.TOTPCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(casework_+"/submissions/"+sub),
+		chromedp.WaitVisible(chromedp.ID("login-email")),
+		chromedp.SetValue(chromedp.ID("login-email"), "ana@example.org"),
+		chromedp.SetValue(chromedp.ID("login-password"), staffPassword),
+		chromedp.SetValue(chromedp.ID("login-totp"), code),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`table.cw-queue a[href="/submissions/`+sub+`"]`)),
+		chromedp.Click(chromedp.CSS(`table.cw-queue a[href="/submissions/`+sub+`"]`)),
+		// Open a case with the form of the submission's page.
+		chromedp.WaitVisible(chromedp.ID("case-title")),
+		chromedp.SetValue(chromedp.ID("case-title"), "Singapore forwarder, H20"),
+		chromedp.Click(chromedp.CSS(`#case button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.ID("notes")),
+	); err != nil {
+		t.Fatalf("open a case: %v", err)
+	}
+	heading, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
+	if err != nil || heading != "Singapore forwarder, H20" {
+		t.Fatalf("case page heading %q, %v", heading, err)
+	}
+	screenshot(t, ctx, dir, "casework-case")
+
+	// Back to the tip: reply, then decrypt the thread.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`a[href="/submissions/`+sub+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("reply-text")),
+		chromedp.SetValue(chromedp.ID("reply-text"), reply),
+		chromedp.Click(chromedp.ID("reply-send")),
+		chromedp.WaitVisible(chromedp.CSS(`.cw-from-staff`)),
+		chromedp.WaitVisible(chromedp.ID("key-armored")),
+		chromedp.SetValue(chromedp.ID("key-armored"), string(priv)),
+		chromedp.Click(chromedp.ID("key-save")),
+		chromedp.WaitVisible(chromedp.ID("key-passphrase")),
+		chromedp.SetValue(chromedp.ID("key-passphrase"), "pass phrase"),
+		chromedp.Click(chromedp.ID("decrypt-run")),
+		chromedp.WaitVisible(chromedp.CSS(`.cw-from-staff .cw-message-text`)),
+	); err != nil {
+		status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("reply-status")?.textContent ?? "") + " | " + (document.getElementById("decrypt-error")?.textContent ?? "")`))
+		t.Fatalf("reply and decrypt: %v (%q)", err, status)
+	}
+	thread, err := chromedp.Run(ctx, chromedp.Text(chromedp.ID("thread")))
+	if err != nil || !strings.Contains(thread, reply) || !strings.Contains(thread, "Reply from staff") {
+		t.Errorf("the decrypted thread lacks the reply: %q, %v", thread, err)
+	}
+	screenshot(t, ctx, dir, "casework-thread")
+	if d, _ := ts.deps.Triage.Get(context.Background(), casework.Principal{Role: casework.RoleAdmin}, sub); d.Status != casework.CaseOpened {
+		t.Errorf("the tip is %s, want case_opened", d.Status)
+	}
+
+	// The source reads the reply, in a browser of their own.
+	intakeBase := "http://" + ts.Addr("intake")
+	for _, js := range []bool{false, true} {
+		name := map[bool]string{false: "without JavaScript", true: "with JavaScript"}[js]
+		t.Run("source "+name, func(t *testing.T) {
+			ctx, cancel := chromedp.NewContext(chromium)
+			defer cancel()
+			ctx, cancelTimeout := context.WithTimeout(ctx, browserTimeout)
+			defer cancelTimeout()
+			if !js {
+				if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := chromedp.Do(ctx,
+				chromedp.Navigate(intakeBase+"/mailbox?lang=en"),
+				chromedp.WaitVisible(chromedp.ID("codename")),
+				chromedp.SetValue(chromedp.ID("codename"), codename),
+				chromedp.Submit(chromedp.ID("codename")),
+				chromedp.WaitVisible(chromedp.CSS(`.reply-text`)),
+			); err != nil {
+				t.Fatalf("mailbox: %v", err)
+			}
+			page, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+			if err != nil || !strings.Contains(page, reply) || !strings.Contains(page, intake.T(intake.EN, "mailbox_status_case_opened")) {
+				t.Errorf("the mailbox lacks the reply or the status: %q, %v", page, err)
+			}
+			if js {
+				screenshot(t, ctx, dir, "mailbox-reply")
+			}
+		})
+	}
+	if strings.Contains(ts.log.String(), "货物") || strings.Contains(ts.log.String(), codename) {
+		t.Error("the reply or the codename reached the server log")
+	}
+}
