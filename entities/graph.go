@@ -13,10 +13,9 @@ const (
 
 // Node flags.
 const (
-	FlagCenter    = "center"    // the entity the neighbourhood is drawn around
-	FlagScreened  = "screened"  // an entity that matches a screening-list party
-	FlagOpenCase  = "open_case" // an entity linked to an open case; a case that is open
-	FlagTruncated = "truncated" // a node whose further neighbours were cut by the limit
+	FlagCenter   = "center"    // the entity the neighbourhood is drawn around
+	FlagScreened = "screened"  // an entity that matches a screening-list party
+	FlagOpenCase = "open_case" // an entity linked to an open case; a case that is open
 )
 
 // Node is one vertex of a Neighbourhood. ID is unique within it and
