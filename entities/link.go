@@ -92,16 +92,16 @@ type HistoryEntry struct {
 
 // History actions.
 const (
-	HistoryCreate    = "create"
-	HistoryUpdate    = "update"
-	HistoryLink      = "link"
-	HistoryUnlink    = "unlink"
-	HistoryRelate    = "relate"
-	HistoryUnrelate  = "unrelate"
-	HistoryMerge     = "merge"      // another entity was merged into this one
+	HistoryCreate     = "create"
+	HistoryUpdate     = "update"
+	HistoryLink       = "link"
+	HistoryUnlink     = "unlink"
+	HistoryRelate     = "relate"
+	HistoryUnrelate   = "unrelate"
+	HistoryMerge      = "merge"       // another entity was merged into this one
 	HistoryMergedInto = "merged_into" // this entity was merged into another
-	HistoryUndoMerge = "undo_merge" // on both entities
-	HistoryScreening = "screening"  // the screening flags changed
+	HistoryUndoMerge  = "undo_merge"  // on both entities
+	HistoryScreening  = "screening"   // the screening flags changed
 )
 
 // Merge is one merge of a loser entity into a winner. The loser stays, as

@@ -45,7 +45,9 @@ func TestEntities(t *testing.T) {
 				subs = append(subs, sub.ID)
 			}
 			at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-			by := func(h int) entities.Actor { return entities.Actor{UserID: ana.ID, At: at.Add(time.Duration(h) * time.Hour)} }
+			by := func(h int) entities.Actor {
+				return entities.Actor{UserID: ana.ID, At: at.Add(time.Duration(h) * time.Hour)}
+			}
 			listed := entities.ScreeningFlag{List: "Entity List (EL) - Bureau of Industry and Security", EntryID: "el-17",
 				ListedName: "Huaqiang Electronics Co., Ltd.", MatchedName: "Huaqiang Electronics Co., Ltd.", Score: 0.93,
 				Explanation: []string{"huaqiang = huaqiang"}, CheckedAt: at}
@@ -63,7 +65,7 @@ func TestEntities(t *testing.T) {
 				Countries: []string{"CN"}}, entities.NameFlags{"Shenzhen Huaqiang Electronics Co., Ltd.": {listed}})
 			l := create(entities.Entity{Desk: intake.DefaultDeskSlug, Kind: entities.Organization, Name: "Huaqiang Electronic (HK) Ltd",
 				Identifiers: []entities.Identifier{{Type: "registration", Value: "91440300-MA5F"}, {Type: "hk_cr", Value: "2876543"}},
-				Countries: []string{"CN", "HK"}}, nil)
+				Countries:   []string{"CN", "HK"}}, nil)
 			f := create(entities.Entity{Desk: intake.DefaultDeskSlug, Kind: entities.Organization, Name: "Lion City Freight Pte. Ltd.",
 				Countries: []string{"SG"}}, nil)
 			x := create(entities.Entity{Desk: "sec-fraud", Kind: entities.Person, Name: "Wang Wei"}, nil)
