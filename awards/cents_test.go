@@ -25,7 +25,7 @@ func TestParseUSD(t *testing.T) {
 		{"92233720368547758.07", math.MaxInt64, true},
 		{"92233720368547758.08", 0, false}, // overflows
 		{"92233720368547759", 0, false},
-		{"1.234", 0, false},             // fraction of a cent
+		{"1.234", 0, false}, // fraction of a cent
 		{"-5", 0, false},
 		{"1e6", 0, false},
 		{"1,00", 0, false},

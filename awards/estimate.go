@@ -211,11 +211,11 @@ func Estimate(in Input) (Result, error) {
 	}
 
 	// Disqualifiers.
-	reduced := false
+	reduced, barred := false, false
 	for _, id := range in.Disqualifiers {
 		d := p.disqualifier(id)
 		if d.Effect == "bar" {
-			r.Eligible = false
+			r.Eligible, barred = false, true
 			reason("Not eligible: %s (%s).", d.Label, d.Cite.Ref)
 			continue
 		}
@@ -223,7 +223,10 @@ func Estimate(in Input) (Result, error) {
 		reason("Award may be reduced, to nothing: %s (%s).", d.Label, d.Cite.Ref)
 	}
 	if !r.Eligible {
-		r.Min, r.Max, r.Projected = 0, 0, Range{}
+		r.Min, r.Max = 0, 0
+	}
+	if barred {
+		r.Projected = Range{}
 	}
 	if reduced {
 		r.Min, r.Projected.Min = 0, 0
