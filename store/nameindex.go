@@ -1,0 +1,126 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+
+	"github.com/tipline/tipline/database"
+	"github.com/tipline/tipline/entities/match"
+)
+
+// nameIndex is a candidate index over the names of some owner rows
+// (screening-list entries, entities): it narrows a name search to the few
+// owners whose names resemble the query, for match.Compare to rank.
+//
+// Its tables: names, one row per name with the owner column and
+// search_text = match.SearchText(name), under a pg_trgm GIN index on
+// PostgreSQL (CREATE INDEX … USING gin (search_text gin_trgm_ops)); and on
+// SQLite keys, one row per distinct match.Keys key of an owner's names:
+// (key TEXT, owner INTEGER, PRIMARY KEY (key, owner)) WITHOUT ROWID, plus an
+// index on owner. See migrations 00012_screening.sql.
+//
+// To use it: write each name with its search_text, call add with the
+// owner's names in the same transaction, drop owners that leave the search
+// (it keeps their names), and call candidates to search.
+type nameIndex struct {
+	names string // table of names: columns <owner>, search_text
+	keys  string // SQLite key table: columns key, <owner>
+	owner string // the column naming a name's owner in both tables
+}
+
+// Candidate narrowing thresholds: PostgreSQL's pg_trgm operators use their
+// defaults (similarity ≥ 0.3 for %, word similarity ≥ 0.6 for <%); SQLite
+// asks for this share of the query's keys.
+const minSharedKeys = 0.3
+
+// keyBatch bounds the rows of one INSERT (SQLite allows 32766 variables).
+const keyBatch = 500
+
+// add indexes the names of owner: key rows on SQLite; nothing on
+// PostgreSQL, where the trigram index on search_text does it.
+func (ix nameIndex) add(tx *gorm.DB, d database.Dialect, owner int64, names []string) error {
+	if d != database.SQLite {
+		return nil
+	}
+	seen := map[string]bool{}
+	var keys []string
+	for _, n := range names {
+		for _, k := range match.Keys(n) {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	for len(keys) > 0 {
+		batch := keys[:min(len(keys), keyBatch)]
+		keys = keys[len(batch):]
+		args := make([]any, 0, 2*len(batch))
+		for _, k := range batch {
+			args = append(args, k, owner)
+		}
+		q := fmt.Sprintf("INSERT INTO %s (key, %s) VALUES %s", ix.keys, ix.owner,
+			strings.TrimSuffix(strings.Repeat("(?, ?), ", len(batch)), ", "))
+		if err := tx.Exec(q, args...).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// drop takes the owners that scope selects (a SELECT of owner ids) out of
+// the index and keeps their names: SQLite deletes their keys, PostgreSQL
+// empties their search_text, which has no trigrams.
+func (ix nameIndex) drop(tx *gorm.DB, d database.Dialect, scope string, args ...any) error {
+	var q string
+	if d == database.SQLite {
+		q = fmt.Sprintf("DELETE FROM %s WHERE %s IN (%s)", ix.keys, ix.owner, scope)
+	} else {
+		q = fmt.Sprintf("UPDATE %s SET search_text = '' WHERE %s IN (%s) AND search_text <> ''", ix.names, ix.owner, scope)
+	}
+	return tx.Exec(q, args...).Error
+}
+
+// candidates returns up to limit owners whose names resemble name most,
+// best first: by the trigram similarity of search_text on PostgreSQL, by
+// the number of shared keys on SQLite. A non-empty scope (a SELECT of owner
+// ids, with args) restricts the owners.
+func (ix nameIndex) candidates(tx *gorm.DB, d database.Dialect, name string, limit int, scope string, args ...any) ([]int64, error) {
+	var q string
+	var qargs []any
+	if d == database.SQLite {
+		keys := match.Keys(name)
+		if len(keys) == 0 {
+			return nil, nil
+		}
+		need := max(1, int(float64(len(keys))*minSharedKeys+0.999))
+		q = fmt.Sprintf("SELECT %[2]s FROM %[1]s WHERE key IN ?", ix.keys, ix.owner)
+		qargs = append(qargs, keys)
+		if scope != "" {
+			q += fmt.Sprintf(" AND %s IN (%s)", ix.owner, scope)
+			qargs = append(qargs, args...)
+		}
+		q += fmt.Sprintf(" GROUP BY %[1]s HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, %[1]s LIMIT ?", ix.owner)
+		qargs = append(qargs, need, limit)
+	} else {
+		text := match.SearchText(name)
+		if text == "" {
+			return nil, nil
+		}
+		q = fmt.Sprintf("SELECT %[2]s FROM %[1]s WHERE (search_text %% ? OR ? <%% search_text)", ix.names, ix.owner)
+		qargs = append(qargs, text, text)
+		if scope != "" {
+			q += fmt.Sprintf(" AND %s IN (%s)", ix.owner, scope)
+			qargs = append(qargs, args...)
+		}
+		q += fmt.Sprintf(" GROUP BY %[1]s ORDER BY max(greatest(similarity(search_text, ?), word_similarity(?, search_text))) DESC, %[1]s LIMIT ?", ix.owner)
+		qargs = append(qargs, text, text, limit)
+	}
+	var owners []int64
+	if err := tx.Raw(q, qargs...).Scan(&owners).Error; err != nil {
+		return nil, err
+	}
+	return owners, nil
+}
