@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp/packet"
@@ -127,32 +128,57 @@ func CheckGrantPacket(grant, keyPackets []byte, to *PublicKey) error {
 	return nil
 }
 
+// KeyPacketsFor returns the key packets among packets that are addressed
+// to one of key's encryption keys, byte for byte as stored (nil when none
+// is), so that a download carries only what its recipient's key opens.
+func KeyPacketsFor(packets []byte, key *PublicKey) ([]byte, error) {
+	eks, raws, err := readPKESKsRaw(packets)
+	if err != nil {
+		return nil, err
+	}
+	ids := key.EncryptionKeyIDs()
+	var out []byte
+	for i, ek := range eks {
+		if slices.Contains(ids, ek.KeyId) {
+			out = append(out, raws[i]...)
+		}
+	}
+	return out, nil
+}
+
 // readPKESKs parses packets, which must hold key packets only: at least
 // one, none with the wildcard key id.
 func readPKESKs(packets []byte) ([]*packet.EncryptedKey, error) {
+	eks, _, err := readPKESKsRaw(packets)
+	return eks, err
+}
+
+// readPKESKsRaw is readPKESKs that also returns each packet as read.
+func readPKESKsRaw(packets []byte) ([]*packet.EncryptedKey, [][]byte, error) {
 	r := bytes.NewReader(packets)
 	var eks []*packet.EncryptedKey
+	var raws [][]byte
 	for n := 0; ; n++ {
 		h, err := readHeader(r)
 		if err == io.EOF && n > 0 {
-			return eks, nil
+			return eks, raws, nil
 		}
 		if err != nil {
-			return nil, headerError(err, n == 0)
+			return nil, nil, headerError(err, n == 0)
 		}
 		if h.tag != tagPKESK {
-			return nil, invalid("packet with tag %d where a key packet was expected", h.tag)
+			return nil, nil, invalid("packet with tag %d where a key packet was expected", h.tag)
 		}
-		ek, _, err := readKeyPacket(r, h)
+		ek, raw, err := readKeyPacket(r, h)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if ek.KeyId == 0 && ek.Version < 6 || ek.Version == 6 && ek.KeyVersion == 0 {
-			return nil, invalid("key packet with wildcard key id refused")
+			return nil, nil, invalid("key packet with wildcard key id refused")
 		}
-		eks = append(eks, ek)
+		eks, raws = append(eks, ek), append(raws, raw)
 		if len(eks) > 64 {
-			return nil, invalid("too many key packets")
+			return nil, nil, invalid("too many key packets")
 		}
 	}
 }

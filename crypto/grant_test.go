@@ -100,6 +100,31 @@ func TestPKESKKeyIDs(t *testing.T) {
 	}
 }
 
+func TestKeyPacketsFor(t *testing.T) {
+	alice, bob, carol := testKey(t, "alice"), testKey(t, "bob"), testKey(t, "carol")
+	plaintext := []byte("for bob's eyes, and alice's")
+	keyPackets, body := splitEncrypt(t, plaintext, alice, bob)
+	mine, err := KeyPacketsFor(keyPackets, bob)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids, err := PKESKKeyIDs(mine); err != nil || len(ids) != 1 || ids[0] != bob.EncryptionKeyIDs()[0] {
+		t.Fatalf("KeyPacketsFor(bob) holds key ids %X, %v; want bob's only", ids, err)
+	}
+	if !bytes.Contains(keyPackets, mine) {
+		t.Error("KeyPacketsFor changed the packet's bytes")
+	}
+	if got := decryptBytes(t, joined(t, mine, body), testPrivateKey(t, "bob.sec.asc")); !bytes.Equal(got, plaintext) {
+		t.Error("bob's packet alone does not open the body")
+	}
+	if none, err := KeyPacketsFor(keyPackets, carol); err != nil || none != nil {
+		t.Errorf("KeyPacketsFor(carol) = %x, %v; want nothing", none, err)
+	}
+	if _, err := KeyPacketsFor(body, bob); !errors.Is(err, ErrInvalidMessage) {
+		t.Errorf("KeyPacketsFor(body) = %v, want ErrInvalidMessage", err)
+	}
+}
+
 // TestWrapSessionKeyGnuPG is the grant test of issue 4: a message
 // encrypted to a go-crypto key, granted to a GnuPG key by wrapping its
 // session key, decrypts in GnuPG with only the new key packet.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"bytes"
 	"encoding/hex"
 	"io"
 	"net/http"
@@ -112,24 +111,22 @@ func (s *Server) apiUpdateSubmission(c *gin.Context) {
 }
 
 // apiGetObject answers GET /api/v1/objects/:id: one encrypted object as a
-// complete OpenPGP message (its key packets, then the key packet granted
-// to the caller if there is one, joined to its encrypted body), which
-// GnuPG decrypts with a recipient's or the grantee's key. Downloads are
-// audited.
+// complete OpenPGP message (the key packets for the caller's key, then the
+// key packet granted to the caller if there is one, joined to its encrypted
+// body; see casework.Grants.KeyPackets), which GnuPG decrypts with the
+// caller's key. Downloads are audited.
 func (s *Server) apiGetObject(c *gin.Context) {
 	ctx := c.Request.Context()
 	o, ok := s.visibleObject(c)
 	if !ok {
 		return
 	}
-	grant, err := s.deps.Grants.Packet(ctx, s.staff(c), o.ID)
+	packets, err := s.deps.Grants.KeyPackets(ctx, s.staff(c), o.ID, o.KeyPackets)
 	if err != nil {
 		s.apiFail(c, err)
 		return
 	}
-	if grant != nil {
-		o.KeyPackets = append(bytes.Clone(o.KeyPackets), grant...)
-	}
+	o.KeyPackets = packets
 	r, err := s.deps.Intake.OpenObject(ctx, o)
 	if err != nil {
 		s.apiFail(c, err)

@@ -100,12 +100,13 @@ func TestAccessGrant(t *testing.T) {
 		return true
 	}
 
-	// Before the grant the colleague downloads the object (same desk) but
-	// cannot read it.
-	message := download("colleague@example.org")
-	if decrypts(message, colleaguePriv) {
-		t.Fatal("the colleague decrypts the object before any grant")
+	// Before the grant nothing of the object is for the colleague's key:
+	// the download is refused rather than handed over undecryptable.
+	if w := call("colleague@example.org", "GET", "/api/v1/objects/"+object, ""); w.Code != http.StatusForbidden {
+		t.Fatalf("GET object as the colleague before the grant = %d, want 403", w.Code)
 	}
+	// The granter, who has registered no key, gets the desk's key packets.
+	message := download("granter@example.org")
 	var own bytes.Buffer
 	ownPackets, err := crypto.SplitMessage(bytes.NewReader(message), &own, mustParse(t, g.Public))
 	if err != nil {
@@ -148,18 +149,19 @@ func TestAccessGrant(t *testing.T) {
 	if w := call("granter@example.org", "POST", grantsPath, grantBody("colleague@example.org", packet)); w.Code != http.StatusOK {
 		t.Fatalf("grant = %d\n%s", w.Code, w.Body)
 	}
-	// The colleague's download now holds the object's own key packets,
-	// then the grant, then the body: both keys open it.
+	// The colleague's download now holds only the grant, then the body:
+	// the colleague's key opens it, the desk's key packets stay out.
 	message = download("colleague@example.org")
-	want := append(append(bytes.Clone(ownPackets), packet...), own.Bytes()...)
-	if !bytes.Equal(message, want) {
-		t.Error("the colleague's download is not own key packets + grant + body")
+	if want := append(bytes.Clone(packet), own.Bytes()...); !bytes.Equal(message, want) {
+		t.Error("the colleague's download is not the grant + body")
 	}
 	if !decrypts(message, colleaguePriv) {
 		t.Error("the colleague cannot decrypt the granted object")
 	}
-	if got := g.Decrypt(message); len(got) == 0 {
-		t.Error("gpg cannot decrypt the download with the grant in it")
+	// The desk key that made the grant still reads the whole object, and
+	// GnuPG reads it with the grant joined after the own key packets.
+	if got := g.Decrypt(append(append(bytes.Clone(ownPackets), packet...), own.Bytes()...)); len(got) == 0 {
+		t.Error("gpg cannot decrypt the object with the grant in it")
 	}
 	// Others' downloads are unchanged.
 	if !bytes.Equal(download("granter@example.org"), append(bytes.Clone(ownPackets), own.Bytes()...)) {
@@ -180,11 +182,26 @@ func TestAccessGrant(t *testing.T) {
 	if n != 0 {
 		t.Errorf("%d grants left after revoking", n)
 	}
-	if decrypts(download("colleague@example.org"), colleaguePriv) {
-		t.Error("the colleague still decrypts a fresh download after the revoke")
+	if w := call("colleague@example.org", "GET", "/api/v1/objects/"+object, ""); w.Code != http.StatusForbidden {
+		t.Errorf("the colleague's download after the revoke = %d, want 403", w.Code)
 	}
 	if w := call("granter@example.org", "DELETE", grantsPath+"/colleague@example.org", ""); w.Code != http.StatusNotFound {
 		t.Errorf("second revoke = %d, want 404", w.Code)
+	}
+
+	// Once the granter registers their key (one of the desk's), their
+	// download carries only the key packet for it.
+	deskKey, err := ts.deps.Grants.SetKey(ctx, 0, "granter@example.org", g.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body2 bytes.Buffer
+	packets, err := crypto.SplitMessage(bytes.NewReader(download("granter@example.org")), &body2, deskKey)
+	if err != nil {
+		t.Fatalf("the granter's download is not a message to their key alone: %v", err)
+	}
+	if ids, _ := crypto.PKESKKeyIDs(packets); len(ids) != 1 {
+		t.Errorf("the granter's download holds %d key packets, want 1", len(ids))
 	}
 
 	entries, err := ts.deps.Staff.Store.AuditEntries(ctx, 0, 1000)
@@ -195,8 +212,8 @@ func TestAccessGrant(t *testing.T) {
 	for _, e := range entries {
 		actions[e.Record.Action]++
 	}
-	if actions["grant.create"] != 1 || actions["grant.revoke"] != 1 || actions["user.set_key"] != 1 {
-		t.Errorf("audit: %d grant.create, %d grant.revoke, %d user.set_key; want 1 each",
+	if actions["grant.create"] != 1 || actions["grant.revoke"] != 1 || actions["user.set_key"] != 2 {
+		t.Errorf("audit: %d grant.create, %d grant.revoke, %d user.set_key; want 1, 1, 2",
 			actions["grant.create"], actions["grant.revoke"], actions["user.set_key"])
 	}
 }
