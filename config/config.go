@@ -42,6 +42,7 @@ type Config struct {
 	PendingMaxAge    time.Duration // age after which the janitor removes uncommitted blobs
 	DeskHourlyLimit  int           // submissions per desk per hour
 	TotalHourlyLimit int           // submissions over all desks per hour
+	Chromium         string        // headless Chromium for PDF reports; empty: found on PATH
 }
 
 // setting describes one configuration value: its environment variable, its
@@ -173,6 +174,9 @@ var settings = []setting{
 			c.TotalHourlyLimit, err = positiveInt(v)
 			return err
 		}},
+	{env: "TIPLINE_CHROMIUM", flag: "chromium", def: "",
+		help: "path of the Chromium binary that prints award reports to PDF (empty: chromium on PATH)",
+		set:  func(c *Config, v string) error { c.Chromium = v; return nil }},
 	{env: "TIPLINE_LOG_LEVEL", flag: "log-level", def: "info",
 		help: "debug, info, warn or error",
 		set: func(c *Config, v string) error {
