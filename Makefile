@@ -27,8 +27,8 @@ lint: ## gofmt, go vet and staticcheck
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION) ./...
 
-bench: ## benchmarks (-bench . -benchmem) with the same services as test
-	bash scripts/test.sh bench
+bench: ## benchmarks (-bench . -benchmem) with the same services as test, including the million-submission scale benchmark
+	TIPLINE_BENCH_SCALE=1 bash scripts/test.sh bench
 
 run: ## run the server
 	$(GO) run ./cmd/tipline serve

@@ -49,6 +49,9 @@ func commands() []command {
 		{"audit", "verify the hash chain of the staff audit log", audit},
 		{"decrypt", "decrypt an exported or downloaded object offline with a recipient's private key", decrypt},
 		{"receipt", "verify a source's signed receipt against the intake log", receipt},
+		{"screening", "import screening lists (U.S. Consolidated Screening List CSV), search them, list versions", screeningCmd},
+		{"awards", "estimate whistleblower awards under each program's rules (estimate, programs)", awardsCmd},
+		{"dev", "development only: seed synthetic data for load tests (dev seed)", dev},
 		{"version", "print the version", printVersion},
 		{"help", "list the commands", help},
 	}
