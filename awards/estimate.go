@@ -497,3 +497,6 @@ func Percent(bp int) string {
 	s = strings.TrimSuffix(strings.TrimSuffix(s, "0"), "0")
 	return strings.TrimSuffix(s, ".") + "%"
 }
+
+// Percent is the claimant's share as a percentage, e.g. "50.31%".
+func (c ClaimantShare) Percent() string { return Percent(c.ShareBP) }
