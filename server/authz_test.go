@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/crypto"
+	"github.com/tipline/tipline/entities"
 )
 
 // caller is who sends a request in the authorization matrix.
@@ -115,6 +117,36 @@ func TestCaseworkAuthorization(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// Entities of the export-controls desk, with a link, a relation and a
+	// merge for the routes that remove or undo them.
+	invP := casework.Principal{UserID: inv.ID, Email: inv.Email, Role: inv.Role, Desks: inv.Desks}
+	entity := func(name string) string {
+		d, err := ts.deps.Entities.Create(ctx, invP, entities.NewEntity{Desk: "export-controls", Kind: entities.Organization, Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.ID
+	}
+	ent, forwarder, owned, mergedByRoute, mergedBefore := entity("Huaqiang Electronics Co., Ltd."), entity("Lion City Freight Pte. Ltd."),
+		entity("Shell One Ltd"), entity("Shell Two Ltd"), entity("Shell Three Ltd")
+	subLink, err := ts.deps.Entities.LinkSubmission(ctx, invP, ent, sub, entities.Exporter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caseLink, err := ts.deps.Entities.LinkCase(ctx, invP, ent, kase.ID, entities.Subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := ts.deps.Entities.Relate(ctx, invP, ent, owned, entities.Owns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	merge, err := ts.deps.Entities.Merge(ctx, invP, ent, mergedBefore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entPath := "/api/v1/entities/" + ent
+
 	ok := http.StatusOK
 	read := map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}
 	write := map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}
@@ -173,6 +205,33 @@ func TestCaseworkAuthorization(t *testing.T) {
 			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/audit", "/api/v1/audit", "",
 			map[caller]int{nobody: 401, admin: 403, investigator: 403, otherDesk: 403, counsel: 403, auditor: ok}},
+		// Entities: admins read every desk's, investigators work their
+		// desk's, counsel and auditors see none.
+		{"GET", "/api/v1/entities", "/api/v1/entities?q=Huaqiang", "", map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
+		{"POST", "/api/v1/entities", "/api/v1/entities", `{"desk":"export-controls","kind":"person","name":"Wang Wei"}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusCreated, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"GET", "/api/v1/entities/corroborated", "/api/v1/entities/corroborated", "", map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
+		{"GET", "/api/v1/entities/:id", entPath, "", read},
+		{"PATCH", "/api/v1/entities/:id", entPath, `{"notes":"Named in two tips."}`, write},
+		{"DELETE", "/api/v1/entities/:id/submission-links/:link", entPath + "/submission-links/" + fmt.Sprint(subLink.ID), "",
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusNoContent, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"DELETE", "/api/v1/entities/:id/case-links/:link", entPath + "/case-links/" + fmt.Sprint(caseLink.ID), "",
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusNoContent, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"POST", "/api/v1/entities/:id/relations", entPath + "/relations", `{"to":"` + forwarder + `","type":"ships_for"}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusCreated, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"DELETE", "/api/v1/entities/:id/relations/:rel", entPath + "/relations/" + fmt.Sprint(rel.ID), "",
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusNoContent, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"POST", "/api/v1/entities/:id/merges", entPath + "/merges", `{"loser":"` + mergedByRoute + `"}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusCreated, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"POST", "/api/v1/entities/:id/merges/:merge/undo", entPath + "/merges/" + fmt.Sprint(merge.ID) + "/undo", "", write},
+		{"GET", "/api/v1/submissions/:id/entities", "/api/v1/submissions/" + sub + "/entities", "", read},
+		{"POST", "/api/v1/submissions/:id/entities", "/api/v1/submissions/" + sub + "/entities", `{"entity":"` + forwarder + `","role":"freight_forwarder"}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusCreated, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"POST", "/api/v1/submissions/:id/entity-suggestions", "/api/v1/submissions/" + sub + "/entity-suggestions", `{"parties":[{"name":"Hua Qiang Electronics","role":"distributor"}]}`, write},
+		{"POST", "/api/v1/cases/:id/entities", "/api/v1/cases/" + kase.ID + "/entities", `{"entity":"` + forwarder + `","role":"freight_forwarder"}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusCreated, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"GET", "/entities", "/entities?q=Huaqiang", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
+		{"GET", "/entities/:id", "/entities/" + ent, "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		// Logging out ends the caller's session: last.
 		{"DELETE", "/api/v1/session", "/api/v1/session", "", staffOnly(http.StatusNoContent)},
 	}
@@ -210,6 +269,10 @@ func TestCaseworkAuthorization(t *testing.T) {
 				if (rt.pattern == "/api/v1/submissions" || rt.pattern == "/queue") && who == otherDesk && strings.Contains(w.Body.String(), sub) {
 					t.Error("an investigator of another desk sees the submission in the queue")
 				}
+				if (rt.pattern == "/api/v1/entities" || rt.pattern == "/api/v1/entities/corroborated" || rt.pattern == "/entities") && who == otherDesk &&
+					strings.Contains(w.Body.String(), ent) {
+					t.Error("an investigator of another desk sees the entity")
+				}
 				if rt.pattern == "/api/v1/cases" && who == otherDesk && strings.Contains(w.Body.String(), kase.ID) {
 					t.Error("an investigator of another desk sees the case in the list")
 				}
@@ -227,7 +290,9 @@ func TestCaseworkAuthorization(t *testing.T) {
 		actions[e.Record.Action] = true
 	}
 	for _, a := range []string{"submission.view", "submission.update", "object.download",
-		"case.create", "case.list", "case.view", "case.update", "case.link", "case.note"} {
+		"case.create", "case.list", "case.view", "case.update", "case.link", "case.note",
+		"entity.search", "entity.create", "entity.corroborated", "entity.view", "entity.update", "entity.link", "entity.unlink",
+		"entity.relate", "entity.unrelate", "entity.merge", "entity.undo_merge", "entity.links_view", "entity.suggest"} {
 		if !actions[a] {
 			t.Errorf("no %s in the audit log", a)
 		}

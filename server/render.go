@@ -29,6 +29,8 @@ var pagePartials = map[string][]string{
 	"casework_login.html":      {"layout.html"},
 	"casework_queue.html":      {"layout.html"},
 	"casework_submission.html": {"layout.html"},
+	"casework_entities.html":   {"layout.html"},
+	"casework_entity.html":     {"layout.html"},
 	"casework_cases.html":      {"layout.html"},
 	"casework_case.html":       {"layout.html"},
 	"error.html":               {"layout.html"},

@@ -19,6 +19,7 @@ import (
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
+	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/intake"
 )
 
@@ -33,16 +34,18 @@ const (
 
 // Deps are what the listeners need from the rest of the program.
 type Deps struct {
-	Config  *config.Config
-	DB      *database.DB
-	Blobs   blob.Store
-	Intake  *intake.Service
-	Staff   *casework.Staff
-	Triage  *casework.Triage
-	Cases   *casework.Cases
-	Grants  *casework.Grants
-	Logger  *slog.Logger
-	Version string
+	Config *config.Config
+	DB     *database.DB
+	Blobs  blob.Store
+	Intake *intake.Service
+	Staff  *casework.Staff
+	Triage *casework.Triage
+	Cases  *casework.Cases
+	// Entities is the entities service (entities_api.go, entities_pages.go).
+	Entities *entities.Service
+	Grants   *casework.Grants
+	Logger   *slog.Logger
+	Version  string
 }
 
 // Server holds both listeners.

@@ -24,6 +24,7 @@ import (
 	"github.com/tipline/tipline/crypto"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/database/dbtest"
+	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/intake"
 	"github.com/tipline/tipline/store"
 )
@@ -74,7 +75,8 @@ func newTestServer(t *testing.T) *testServer {
 	staff.Password = casework.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1}
 	triage := &casework.Triage{Store: store.New(db), Now: time.Now}
 	cases := &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now}
-	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Cases: cases, Grants: &casework.Grants{Store: store.New(db), Now: time.Now}, Logger: logger, Version: "test"})
+	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Cases: cases, Grants: &casework.Grants{Store: store.New(db), Now: time.Now},
+		Entities: &entities.Service{Store: store.New(db), Now: time.Now}, Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

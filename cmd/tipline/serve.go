@@ -12,6 +12,7 @@ import (
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
+	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/server"
 	"github.com/tipline/tipline/store"
 )
@@ -61,9 +62,11 @@ func serve(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	srv, err := server.New(server.Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff,
-		Triage: &casework.Triage{Store: store.New(db), Now: time.Now},
-		Cases:  &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now},
-		Grants: &casework.Grants{Store: store.New(db), Now: time.Now}, Logger: log, Version: versionString()})
+		Triage:   &casework.Triage{Store: store.New(db), Now: time.Now},
+		Cases:    &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now},
+		Grants:   &casework.Grants{Store: store.New(db), Now: time.Now},
+		Entities: &entities.Service{Store: store.New(db), Now: time.Now},
+		Logger:   log, Version: versionString()})
 	if err != nil {
 		return err
 	}
