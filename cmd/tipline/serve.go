@@ -13,6 +13,7 @@ import (
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/entities"
+	"github.com/tipline/tipline/screening"
 	"github.com/tipline/tipline/server"
 	"github.com/tipline/tipline/store"
 )
@@ -65,7 +66,7 @@ func serve(ctx context.Context, p *program, args []string) error {
 		Triage:   &casework.Triage{Store: store.New(db), Now: time.Now},
 		Cases:    &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now},
 		Grants:   &casework.Grants{Store: store.New(db), Now: time.Now},
-		Entities: &entities.Service{Store: store.New(db), Now: time.Now},
+		Entities: &entities.Service{Store: store.New(db), Screener: entities.Lists{Service: screening.New(store.New(db))}, Now: time.Now},
 		Logger:   log, Version: versionString()})
 	if err != nil {
 		return err
