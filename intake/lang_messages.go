@@ -234,6 +234,11 @@ var messages = map[string]Text{
 		EN: "This tip was sent before replies were possible, so investigators cannot answer it here.",
 		ZH: "此举报提交时尚不支持回复，因此调查人员无法在此回复。",
 	},
+	"mailbox_files_label": {EN: "Add files (optional)", ZH: "添加文件（可选）"},
+	"mailbox_files_hint": {
+		EN: "Files are encrypted to the investigators' keys as they arrive, with their names. Photos and documents can carry hidden details such as the author, the device or the place; remove them first if you can.",
+		ZH: "文件及其文件名在到达时即用调查人员的密钥加密。照片和文档可能带有作者、设备或地点等隐藏信息；如有可能，请先删除这些信息。",
+	},
 	"mailbox_message_hint": {
 		EN: "Your message is encrypted to the investigators' keys before it is stored. Do not write your codename in it.",
 		ZH: "您的留言在存储前会用调查人员的密钥加密。请不要在留言中写出代号。",

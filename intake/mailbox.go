@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"io"
 	"strings"
@@ -57,9 +58,9 @@ type MailboxStore interface {
 	MailboxByLookup(ctx context.Context, lookup [32]byte) (MailboxEntry, error)
 	// MailboxByID finds a submission by id; NotFound when there is none.
 	MailboxByID(ctx context.Context, id string) (MailboxEntry, error)
-	// AddObject records one more object of a committed submission at the
-	// next free position, which it returns.
-	AddObject(ctx context.Context, submissionID string, o Object, author string) (int, error)
+	// AddObjects records more objects of a committed submission, in one
+	// transaction, at the next free positions in their order.
+	AddObjects(ctx context.Context, submissionID string, objects []Object, author string) error
 	// StaffObjects lists the objects staff wrote to a submission, in order.
 	StaffObjects(ctx context.Context, submissionID string) ([]Object, error)
 	// CreateMailboxSession records a session by the SHA-256 of its token,
@@ -262,36 +263,112 @@ func (s *Service) sessionSubmission(ctx context.Context, ms MailboxStore, token 
 	return id, err
 }
 
-// AddSourceMessage encrypts a follow-up message from the source of a
-// session to the desk's keys, through the one validated path, and stores it
-// as a message of the source. A message that holds a codename is refused.
-func (s *Service) AddSourceMessage(ctx context.Context, token, text string) error {
+// FollowUp is what a logged-in source sends after the tip: a message, more
+// files, or both, read from the mailbox form as it streams in. Like a
+// ServerSubmission, each file is encrypted to the desk's keys in memory and
+// written to a pending blob before the next part is read; Commit records
+// the whole follow-up in one transaction. The file names and types are
+// encrypted too, in a follow-up manifest ({"files": [...]}) stored just
+// before the files it lists.
+type FollowUp struct {
+	svc          *Service
+	submissionID string
+	recipients   []*crypto.PublicKey
+	files        []ManifestFile
+	objects      []Object // the files, pending
+}
+
+// MaxFollowUpFiles bounds the files of one follow-up.
+const MaxFollowUpFiles = 20
+
+// BeginFollowUp starts a follow-up from the source of a mailbox session.
+func (s *Service) BeginFollowUp(ctx context.Context, token string) (*FollowUp, error) {
 	ms := s.Store
 	id, err := s.sessionSubmission(ctx, ms, token)
 	if err != nil {
-		return err
-	}
-	switch {
-	case strings.TrimSpace(text) == "":
-		return ErrEmptyMessage
-	case len(text) > MaxSourceMessage:
-		return ErrMessageTooLong
-	case ContainsCodename(text):
-		return ErrCodenameInText
+		return nil, err
 	}
 	e, err := ms.MailboxByID(ctx, id)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	_, recipients, err := s.Desks.Accepting(ctx, e.DeskSlug)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	obj, err := s.storeEncrypted(ctx, recipients, strings.NewReader(text), KindMessage, 0)
+	return &FollowUp{svc: s, submissionID: id, recipients: recipients}, nil
+}
+
+// AddFile encrypts one more file as it streams in.
+func (f *FollowUp) AddFile(ctx context.Context, name, contentType string, r io.Reader) error {
+	if len(f.files) == MaxFollowUpFiles {
+		return tipline.Errorf(tipline.TooLarge, "At most %d files at a time.", MaxFollowUpFiles)
+	}
+	plain := sha256.New()
+	counter := &countingReader{r: io.TeeReader(r, plain)}
+	obj, err := f.svc.storeEncrypted(ctx, f.recipients, counter, KindFile, 0)
 	if err != nil {
 		return err
 	}
-	return s.recordObject(ctx, ms, id, obj, AuthorSource)
+	f.objects = append(f.objects, obj)
+	f.files = append(f.files, ManifestFile{Name: name, Type: contentType, Size: counter.n, SHA256: hex.EncodeToString(plain.Sum(nil))})
+	return nil
+}
+
+// Commit checks the message (it may be empty when files came with it),
+// encrypts it and the follow-up manifest, and records them with the files
+// in one transaction, in this order: message, manifest, files. A message
+// that holds a codename is refused. On any error the pending blobs are
+// removed and nothing is recorded.
+func (f *FollowUp) Commit(ctx context.Context, text string) error {
+	s := f.svc
+	var err error
+	switch {
+	case strings.TrimSpace(text) == "" && len(f.files) == 0:
+		err = ErrEmptyMessage
+	case len(text) > MaxSourceMessage:
+		err = ErrMessageTooLong
+	case ContainsCodename(text):
+		err = ErrCodenameInText
+	}
+	var head []Object
+	if err == nil && strings.TrimSpace(text) != "" {
+		var msg Object
+		msg, err = s.storeEncrypted(ctx, f.recipients, strings.NewReader(text), KindMessage, 0)
+		head = append(head, msg)
+	}
+	if err == nil && len(f.files) > 0 {
+		var m []byte
+		if m, err = json.Marshal(struct {
+			Files []ManifestFile `json:"files"`
+		}{f.files}); err == nil {
+			var manifest Object
+			manifest, err = s.storeEncrypted(ctx, f.recipients, bytes.NewReader(m), KindManifest, 0)
+			head = append(head, manifest)
+		}
+	}
+	f.objects = append(head, f.objects...)
+	if err == nil {
+		err = s.recordObjects(ctx, f.submissionID, f.objects, AuthorSource)
+	}
+	if err != nil {
+		f.Abort(ctx)
+	}
+	return err
+}
+
+// Abort removes what the follow-up stored. Use a context that outlives a
+// cancelled request.
+func (f *FollowUp) Abort(ctx context.Context) {
+	for _, o := range f.objects {
+		if o.BlobKey == "" {
+			continue
+		}
+		if err := f.svc.Blobs.Delete(context.WithoutCancel(ctx), o.BlobKey); err != nil {
+			f.svc.Logger.Warn("abandoned pending blob; the janitor will remove it", "err", err)
+		}
+	}
+	f.objects = nil
 }
 
 // ReplyKey returns the armored public reply key of a submission; Conflict
@@ -338,28 +415,29 @@ func (s *Service) AddReply(ctx context.Context, submissionID string, src io.Read
 		}
 		return Object{}, err
 	}
-	if err := s.recordObject(ctx, ms, submissionID, obj, AuthorStaff); err != nil {
+	if err := s.recordObjects(ctx, submissionID, []Object{obj}, AuthorStaff); err != nil {
+		s.Blobs.Delete(context.WithoutCancel(ctx), obj.BlobKey)
 		return Object{}, err
 	}
 	return obj, nil
 }
 
-// recordObject records a pending object of a committed submission, then
-// moves its blob out of the pending prefix as commit does.
-func (s *Service) recordObject(ctx context.Context, ms MailboxStore, submissionID string, o Object, author string) error {
-	pos, err := ms.AddObject(ctx, submissionID, o, author)
-	if err != nil {
-		s.Blobs.Delete(context.WithoutCancel(ctx), o.BlobKey)
+// recordObjects records pending objects of a committed submission, in
+// order and in one transaction, then moves their blobs out of the pending
+// prefix. When recording fails the pending blobs are left to the caller.
+func (s *Service) recordObjects(ctx context.Context, submissionID string, objects []Object, author string) error {
+	if err := s.Store.AddObjects(ctx, submissionID, objects, author); err != nil {
 		return err
 	}
-	o.Position = pos
-	final := objectsPrefix + o.ID
-	if err := s.Blobs.Move(ctx, o.BlobKey, final); err != nil {
-		s.Logger.Warn("blob stays under the pending prefix until the janitor moves it", "err", err)
-		return nil
-	}
-	if err := s.Store.MoveObject(ctx, o.ID, final); err != nil {
-		s.Logger.Warn("object row still names the pending key; the janitor will update it", "err", err)
+	for _, o := range objects {
+		final := objectsPrefix + o.ID
+		if err := s.Blobs.Move(ctx, o.BlobKey, final); err != nil {
+			s.Logger.Warn("blob stays under the pending prefix until the janitor moves it", "err", err)
+			continue
+		}
+		if err := s.Store.MoveObject(ctx, o.ID, final); err != nil {
+			s.Logger.Warn("object row still names the pending key; the janitor will update it", "err", err)
+		}
 	}
 	return nil
 }

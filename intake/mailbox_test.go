@@ -107,10 +107,34 @@ func TestMailbox(t *testing.T) {
 
 			// Follow-ups: the codename is refused, anything else is stored
 			// encrypted to the desk.
-			if err := svc.AddSourceMessage(ctx, token, "my codename is "+strings.ReplaceAll(r.Codename.Reveal(), " ", "-")); !errors.Is(err, intake.ErrCodenameInText) {
+			followUp := func(text string) error {
+				f, err := svc.BeginFollowUp(ctx, token)
+				if err != nil {
+					return err
+				}
+				return f.Commit(ctx, text)
+			}
+			if err := followUp("my codename is " + strings.ReplaceAll(r.Codename.Reveal(), " ", "-")); !errors.Is(err, intake.ErrCodenameInText) {
 				t.Errorf("message with the codename: %v", err)
 			}
-			if err := svc.AddSourceMessage(ctx, token, "The invoices are in the second shipment."); err != nil {
+			if err := followUp("  "); !errors.Is(err, intake.ErrEmptyMessage) {
+				t.Errorf("empty follow-up: %v", err)
+			}
+			// A refused follow-up leaves none of its files behind.
+			f, err := svc.BeginFollowUp(ctx, token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := f.AddFile(ctx, "ledger.csv", "text/csv", strings.NewReader("row 1")); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Commit(ctx, "codename: "+r.Codename.Reveal()); !errors.Is(err, intake.ErrCodenameInText) {
+				t.Errorf("follow-up with a file and the codename: %v", err)
+			}
+			if pending, _ := svc.Blobs.List(ctx, "pending/"); len(pending) != 0 {
+				t.Errorf("%d pending blobs left by a refused follow-up", len(pending))
+			}
+			if err := followUp("The invoices are in the second shipment."); err != nil {
 				t.Fatal(err)
 			}
 			objects, err := st.SubmissionObjects(ctx, r.SubmissionID)

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"context"
 	"errors"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"slices"
 	"time"
@@ -18,11 +21,8 @@ import (
 // when a source logs in with the codename, and only for /mailbox.
 const mailboxCookie = "tipline_mailbox"
 
-// Body limits of the mailbox and reply routes.
-const (
-	maxMailboxForm  = 4*intake.MaxSourceMessage + 4096 // a URL-encoded message, worst case
-	maxReplyRequest = 1 << 20                          // one encrypted reply
-)
+// maxReplyRequest is the body limit of one encrypted reply.
+const maxReplyRequest = 1 << 20
 
 // mailboxView is the data of the mailbox page.
 type mailboxView struct {
@@ -131,17 +131,48 @@ func (s *Server) mailboxLogin(c *gin.Context) {
 	s.renderMailbox(c, http.StatusOK, box, "", "")
 }
 
-// mailboxMessage answers POST /mailbox/messages: a follow-up message of a
-// logged-in source, encrypted by the server to the desk's keys.
+// mailboxMessage answers POST /mailbox/messages: a follow-up of a
+// logged-in source, a multipart form with a message and files, streamed as
+// the tip form is: each file is encrypted to the desk's keys in memory
+// before the next is read.
 func (s *Server) mailboxMessage(c *gin.Context) {
 	ctx := c.Request.Context()
+	cfg := s.deps.Config
+	lang := intakeLang(c)
 	token, err := c.Cookie(mailboxCookie)
 	if err != nil || token == "" {
 		s.renderLogin(c, http.StatusForbidden, "mailbox_session_expired")
 		return
 	}
-	text := c.PostForm("message")
-	err = s.deps.Intake.AddSourceMessage(ctx, token, text)
+	rc := http.NewResponseController(c.Writer)
+	rc.SetReadDeadline(time.Now().Add(cfg.UploadTimeout))
+	rc.SetWriteDeadline(time.Now().Add(cfg.UploadTimeout + time.Minute))
+	if c.Request.ContentLength > cfg.MaxFormUpload {
+		s.renderTooLarge(c, cfg.MaxFormUpload)
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, cfg.MaxFormUpload)
+	mr, err := c.Request.MultipartReader()
+	if err != nil {
+		s.renderError(c, errorPage{Status: http.StatusBadRequest, Title: intake.T(lang, "error_title"), Message: intake.T(lang, "error_not_multipart")})
+		return
+	}
+	f, err := s.deps.Intake.BeginFollowUp(ctx, token)
+	if err != nil {
+		s.mailboxError(c, err)
+		return
+	}
+	text, err := readFollowUp(ctx, f, mr)
+	if err == nil {
+		err = f.Commit(ctx, text)
+	} else {
+		f.Abort(ctx)
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		s.renderTooLarge(c, cfg.MaxFormUpload)
+		return
+	}
 	box, berr := s.deps.Intake.MailboxBySession(ctx, token)
 	if berr != nil {
 		s.mailboxError(c, berr)
@@ -153,8 +184,39 @@ func (s *Server) mailboxMessage(c *gin.Context) {
 		s.renderMailbox(c, http.StatusOK, box, "message_sent", "")
 	case errors.As(err, &te) && (errors.Is(err, intake.ErrCodenameInText) || errors.Is(err, intake.ErrEmptyMessage) || errors.Is(err, intake.ErrMessageTooLong)):
 		s.renderMailbox(c, statusOf[te.Code], box, "", tipline.ErrorMessage(err))
+	case tipline.ErrorCode(err) == tipline.Internal:
+		s.fail(c, tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_upload_broken")))
 	default:
 		s.mailboxError(c, err)
+	}
+}
+
+// readFollowUp reads the mailbox form: the "message" field, returned, and
+// every file of the "files" field, handed to f as it streams.
+func readFollowUp(ctx context.Context, f *intake.FollowUp, mr *multipart.Reader) (string, error) {
+	var text string
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return text, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case part.FormName() == "files" && part.FileName() != "":
+			err = f.AddFile(ctx, part.FileName(), part.Header.Get("Content-Type"), part)
+		case part.FormName() == "message":
+			var b []byte
+			b, err = io.ReadAll(io.LimitReader(part, intake.MaxSourceMessage+1))
+			text = string(b)
+		default: // an empty file input, or a field we do not know
+			_, err = io.Copy(io.Discard, part)
+		}
+		part.Close()
+		if err != nil {
+			return "", err
+		}
 	}
 }
 

@@ -134,9 +134,10 @@ func TestSourceMailbox(t *testing.T) {
 
 	// Follow-ups: one holding the codename is refused; another is stored
 	// encrypted to the desk, and GnuPG reads it.
-	send := func(text string) *httptest.ResponseRecorder {
-		r := httptest.NewRequest(http.MethodPost, "/mailbox/messages?lang=en", strings.NewReader(url.Values{"message": {text}}.Encode()))
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	send := func(text string, files ...formPart) *httptest.ResponseRecorder {
+		ctype, body := multipartBody(t, append([]formPart{{name: "message", value: text}}, files...))
+		r := httptest.NewRequest(http.MethodPost, "/mailbox/messages?lang=en", body)
+		r.Header.Set("Content-Type", ctype)
 		r.AddCookie(cookie)
 		return ts.do("intake", r)
 	}
@@ -167,9 +168,43 @@ func TestSourceMailbox(t *testing.T) {
 		t.Errorf("follow-up decrypts to %q", got)
 	}
 
+	// More evidence: files alone, or with a message. Each file and its name
+	// arrive encrypted to the desk; an empty follow-up is refused.
+	if w := send(""); w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), intake.T(intake.EN, "mailbox_message_empty")) {
+		t.Errorf("empty follow-up = %d", w.Code)
+	}
+	evidence := "bill of lading, " + canary
+	if w := send("", formPart{name: "files", filename: "提单-" + canary + ".pdf", value: evidence}); w.Code != http.StatusOK {
+		t.Fatalf("follow-up with a file = %d\n%.500s", w.Code, w.Body)
+	}
+	ts.db.Raw("SELECT kind, author, blob_key, key_packets FROM objects WHERE submission_id = ? ORDER BY position", sub).Scan(&objects)
+	tail := objects[len(objects)-2:]
+	if tail[0].Kind != "manifest" || tail[1].Kind != "file" || tail[0].Author != "source" || tail[1].Author != "source" {
+		t.Fatalf("objects after a file = %+v", objects)
+	}
+	decrypt := func(o struct {
+		Kind, Author, BlobKey string
+		KeyPackets            []byte
+	}) string {
+		rc, err := ts.deps.Blobs.Get(ctx, o.BlobKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		msg, _ := io.ReadAll(crypto.JoinMessage(o.KeyPackets, rc))
+		return string(g.Decrypt(msg))
+	}
+	if got := decrypt(tail[1]); got != evidence {
+		t.Errorf("the file decrypts to %q", got)
+	}
+	if got := decrypt(tail[0]); !strings.Contains(got, `"name":"提单-`+canary+`.pdf"`) {
+		t.Errorf("the follow-up manifest decrypts to %q", got)
+	}
+
 	// Without a session, no message is taken.
-	r = httptest.NewRequest(http.MethodPost, "/mailbox/messages", strings.NewReader("message=hello"))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	ctype, body := multipartBody(t, []formPart{{name: "message", value: "hello"}})
+	r = httptest.NewRequest(http.MethodPost, "/mailbox/messages", body)
+	r.Header.Set("Content-Type", ctype)
 	if w := ts.do("intake", r); w.Code != http.StatusForbidden {
 		t.Errorf("message without a session = %d", w.Code)
 	}

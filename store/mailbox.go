@@ -81,10 +81,9 @@ type authoredObjectRow struct {
 
 func (authoredObjectRow) TableName() string { return "objects" }
 
-// AddObject implements intake.MailboxStore.
-func (s *Store) AddObject(ctx context.Context, submissionID string, o intake.Object, author string) (int, error) {
-	var pos int
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+// AddObjects implements intake.MailboxStore.
+func (s *Store) AddObjects(ctx context.Context, submissionID string, objects []intake.Object, author string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var n int64
 		if err := tx.Model(&submissionRow{}).Where("id = ?", submissionID).Count(&n).Error; err != nil {
 			return translate(err, "Submission")
@@ -96,14 +95,19 @@ func (s *Store) AddObject(ctx context.Context, submissionID string, o intake.Obj
 		if err := tx.Raw("SELECT MAX(position) FROM objects WHERE submission_id = ?", submissionID).Scan(&max).Error; err != nil {
 			return translate(err, "Object")
 		}
+		pos := 0
 		if max != nil {
 			pos = *max + 1
 		}
-		row := authoredObjectRow{ID: o.ID, SubmissionID: submissionID, Kind: o.Kind, Position: pos,
-			BlobKey: o.BlobKey, KeyPackets: o.KeyPackets, BodySize: o.BodySize, SHA256: o.SHA256[:], Author: author}
-		return translate(tx.Create(&row).Error, "Object")
+		for i, o := range objects {
+			row := authoredObjectRow{ID: o.ID, SubmissionID: submissionID, Kind: o.Kind, Position: pos + i,
+				BlobKey: o.BlobKey, KeyPackets: o.KeyPackets, BodySize: o.BodySize, SHA256: o.SHA256[:], Author: author}
+			if err := tx.Create(&row).Error; err != nil {
+				return translate(err, "Object")
+			}
+		}
+		return nil
 	})
-	return pos, err
 }
 
 // StaffObjects implements intake.MailboxStore.
