@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/crypto"
 	"github.com/tipline/tipline/entities"
 )
@@ -147,11 +149,47 @@ func TestCaseworkAuthorization(t *testing.T) {
 	}
 	entPath := "/api/v1/entities/" + ent
 
+	// One claim of counsel's on the submission, with an SEC action and a
+	// ledger entry.
+	cu, err := ts.deps.Staff.Store.UserByEmail(ctx, string(counsel)+"@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp := casework.Principal{UserID: cu.ID, Email: cu.Email, Role: cu.Role}
+	act, err := ts.deps.Claims.CreateAction(ctx, cp, claims.ActionFields{Relation: claims.Covered, Agency: "SEC", Title: "SEC v. Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claim, err := ts.deps.Claims.CreateClaim(ctx, cp, claims.ClaimFields{Program: "sec", ClaimantKind: claims.Source, Pseudonym: "Source A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Claims.SetSubmissions(ctx, cp, claim.ID, []string{sub}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Claims.SetActions(ctx, cp, claim.ID, []string{act.ID}); err != nil {
+		t.Fatal(err)
+	}
+	col, err := ts.deps.Claims.RecordCollection(ctx, cp, act.ID, claims.NewCollection{Kind: "penalty", Amount: "1000", ReceivedDay: "2026-01-02"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimFields := `{"program":"sec","claimant_kind":"source","pseudonym":"Source A","counsel":["counsel@example.org"]}`
+	actionFields := `{"relation":"covered","agency":"SEC","title":"SEC v. Example","defendants":[]}`
+
 	ok := http.StatusOK
 	read := map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}
 	write := map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}
 	// Page forms answer with a redirect: to the login page, or back to the page.
 	pageWrite := map[caller]int{nobody: 303, admin: 403, investigator: 303, otherDesk: 404, counsel: 403, auditor: 403}
+	claimRead := map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: 404, counsel: ok, auditor: 403}
+	claimWrite := map[caller]int{nobody: 401, admin: ok, investigator: 403, otherDesk: 404, counsel: ok, auditor: 403}
+	pageRead := map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: ok, auditor: 403}
+	staffOnlyExcept := func(status int) map[caller]int {
+		m := staffOnly(status)
+		m[auditor] = 403
+		return m
+	}
 	routes := []authzRoute{
 		{"GET", "/", "/", "", everyone(ok)},
 		{"GET", "/healthz", "/healthz", "", everyone(ok)},
@@ -190,9 +228,44 @@ func TestCaseworkAuthorization(t *testing.T) {
 		{"POST", "/api/v1/cases/:id/submissions", "/api/v1/cases/" + kase.ID + "/submissions", `{"submission":"` + sub + `"}`, write},
 		{"POST", "/api/v1/cases/:id/notes", "/api/v1/cases/" + kase.ID + "/notes", `{"text":"Asked the forwarder."}`,
 			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusCreated, otherDesk: 404, counsel: 403, auditor: 403}},
+		// Award claims: counsel of the claim and admins read and write;
+		// investigators of the submission's desk read; auditors see nothing.
+		{"GET", "/api/v1/claims", "/api/v1/claims", "", map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: ok, counsel: ok, auditor: 403}},
+		{"POST", "/api/v1/claims", "/api/v1/claims", claimFields,
+			map[caller]int{nobody: 401, admin: http.StatusCreated, investigator: 403, otherDesk: 403, counsel: http.StatusCreated, auditor: 403}},
+		{"GET", "/api/v1/claims/:id", "/api/v1/claims/" + claim.ID, "", claimRead},
+		{"PUT", "/api/v1/claims/:id", "/api/v1/claims/" + claim.ID, claimFields, claimWrite},
+		// draft → paid is no step: the writers get 422.
+		{"PUT", "/api/v1/claims/:id/status", "/api/v1/claims/" + claim.ID + "/status", `{"status":"paid"}`,
+			map[caller]int{nobody: 401, admin: 422, investigator: 403, otherDesk: 404, counsel: 422, auditor: 403}},
+		{"PUT", "/api/v1/claims/:id/submissions", "/api/v1/claims/" + claim.ID + "/submissions", `{"submissions":["` + sub + `"]}`, claimWrite},
+		{"PUT", "/api/v1/claims/:id/actions", "/api/v1/claims/" + claim.ID + "/actions", `{"actions":["` + act.ID + `"]}`, claimWrite},
+		{"PUT", "/api/v1/claims/:id/checklist/:item", "/api/v1/claims/" + claim.ID + "/checklist/voluntary", `{"status":"yes","evidence":"TCR before any request"}`, claimWrite},
+		{"PUT", "/api/v1/claims/:id/splits", "/api/v1/claims/" + claim.ID + "/splits", `{"splits":[]}`, claimWrite},
+		{"GET", "/api/v1/claims/:id/estimate", "/api/v1/claims/" + claim.ID + "/estimate", "", claimRead},
+		// Actions linked to no case: every role that works awards.
+		{"GET", "/api/v1/actions", "/api/v1/actions", "", map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: ok, counsel: ok, auditor: 403}},
+		{"POST", "/api/v1/actions", "/api/v1/actions", actionFields, staffOnlyExcept(http.StatusCreated)},
+		{"GET", "/api/v1/actions/:id", "/api/v1/actions/" + act.ID, "", staffOnlyExcept(ok)},
+		{"PUT", "/api/v1/actions/:id", "/api/v1/actions/" + act.ID, actionFields, staffOnlyExcept(ok)},
+		{"PUT", "/api/v1/actions/:id/sanctions/:kind", "/api/v1/actions/" + act.ID + "/sanctions/penalty", `{"ordered":"2000000"}`, staffOnlyExcept(ok)},
+		{"POST", "/api/v1/actions/:id/collections", "/api/v1/actions/" + act.ID + "/collections", `{"kind":"penalty","amount":"500","received_day":"2026-01-03"}`,
+			staffOnlyExcept(http.StatusCreated)},
+		// The first writer reverses the entry; it is then reversed already.
+		{"POST", "/api/v1/collections/:id/reversal", "/api/v1/collections/" + strconv.FormatInt(col.ID, 10) + "/reversal", `{"document_ref":"bounced"}`,
+			map[caller]int{nobody: 401, admin: http.StatusCreated, investigator: 409, otherDesk: 409, counsel: 409, auditor: 403}},
+		// Only investigators link an action to a case of their desk; once
+		// linked, the other desk no longer sees the action.
+		{"PUT", "/api/v1/actions/:id/case", "/api/v1/actions/" + act.ID + "/case", `{"case":"` + kase.ID + `"}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"GET", "/claims", "/claims", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: ok, auditor: 403}},
+		{"GET", "/claims/:id/report", "/claims/" + claim.ID + "/report", "", pageRead},
+		{"GET", "/claims/:id/report.pdf", "/claims/" + claim.ID + "/report.pdf", "", pageRead},
+		{"GET", "/awards", "/awards", "", map[caller]int{nobody: 303, admin: ok, investigator: 403, otherDesk: 403, counsel: ok, auditor: 403}},
 		// Staff pages: without a session they redirect to the login page.
 		{"GET", "/login", "/login", "", everyone(ok)},
 		{"GET", "/queue", "/queue", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
+		{"GET", "/awards/estimate", "/awards/estimate?program=sec&ordered=2000000&collected=100000", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: ok, auditor: 403}},
 		{"GET", "/submissions/:id", "/submissions/" + sub, "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"POST", "/submissions/:id", "/submissions/" + sub, "status=acknowledged&priority=1&labels=h20&assignee=", pageWrite},
 		{"GET", "/cases", "/cases", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
@@ -212,6 +285,7 @@ func TestCaseworkAuthorization(t *testing.T) {
 			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusCreated, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/entities/corroborated", "/api/v1/entities/corroborated", "", map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/entities/:id", entPath, "", read},
+		{"GET", "/api/v1/entities/:id/graph", entPath + "/graph", "", read},
 		{"PATCH", "/api/v1/entities/:id", entPath, `{"notes":"Named in two tips."}`, write},
 		{"DELETE", "/api/v1/entities/:id/submission-links/:link", entPath + "/submission-links/" + fmt.Sprint(subLink.ID), "",
 			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusNoContent, otherDesk: 404, counsel: 403, auditor: 403}},
@@ -232,6 +306,7 @@ func TestCaseworkAuthorization(t *testing.T) {
 			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusCreated, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/entities", "/entities?q=Huaqiang", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
 		{"GET", "/entities/:id", "/entities/" + ent, "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"GET", "/entities/:id/graph.svg", "/entities/" + ent + "/graph.svg", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		// Logging out ends the caller's session: last.
 		{"DELETE", "/api/v1/session", "/api/v1/session", "", staffOnly(http.StatusNoContent)},
 	}

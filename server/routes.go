@@ -22,7 +22,8 @@ func (s *Server) intakeRoutes(e *gin.Engine) {
 	// Source mailbox
 	small.GET("/mailbox", s.mailboxPage)
 	small.POST("/mailbox", s.mailboxLogin)
-	e.POST("/mailbox/messages", s.limitBody(maxMailboxForm), s.mailboxMessage)
+	// Follow-ups, like tips, set their own, larger limits.
+	e.POST("/mailbox/messages", s.mailboxMessage)
 	// JavaScript path (browser encryption)
 	api := e.Group("/api/v1", s.apiSameOrigin())
 	api.GET("/desks/:slug", s.apiDesk)
@@ -41,6 +42,12 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	// Staff pages
 	small.GET("/login", s.loginPage)
 	small.GET("/queue", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator), s.queuePage)
+	// Award claims: list, reports (HTML and PDF) and the dashboard.
+	small.GET("/claims", s.staffPage(casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator), s.claimsPage)
+	small.GET("/claims/:id/report", s.staffPage(casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator), s.claimReportPage)
+	small.GET("/claims/:id/report.pdf", s.staffPage(casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator), s.claimReportPDF)
+	small.GET("/awards", s.staffPage(casework.RoleAdmin, casework.RoleCounsel), s.awardsPage)
+	small.GET("/awards/estimate", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator, casework.RoleCounsel), s.awardsEstimatePage)
 	pages := small.Group("", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator))
 	pages.GET("/submissions/:id", s.submissionPage)
 	pages.POST("/submissions/:id", s.updateSubmissionForm)
@@ -52,6 +59,7 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	pages.POST("/cases/:id/submissions", s.linkCaseSubmissionForm)
 	pages.GET("/entities", s.entitiesPage)
 	pages.GET("/entities/:id", s.entityPage)
+	pages.GET("/entities/:id/graph.svg", s.entityGraphSVG)
 	// Staff sessions
 	sessions := small.Group("/api/v1", s.apiSameOrigin())
 	sessions.POST("/session", s.apiLogin)
@@ -76,6 +84,7 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	triage.POST("/entities", s.apiCreateEntity)
 	triage.GET("/entities/corroborated", s.apiMostCorroborated)
 	triage.GET("/entities/:id", s.apiGetEntity)
+	triage.GET("/entities/:id/graph", s.apiEntityGraph)
 	triage.PATCH("/entities/:id", s.apiUpdateEntity)
 	triage.DELETE("/entities/:id/submission-links/:link", s.apiUnlinkEntitySubmission)
 	triage.DELETE("/entities/:id/case-links/:link", s.apiUnlinkEntityCase)
@@ -87,6 +96,27 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	triage.POST("/submissions/:id/entities", s.apiLinkSubmissionEntity)
 	triage.POST("/submissions/:id/entity-suggestions", s.apiEntitySuggestions)
 	triage.POST("/cases/:id/entities", s.apiLinkCaseEntity)
+	// Award claims, enforcement actions and the collections ledger
+	// (claims_api.go); package claims decides who sees what.
+	awards := sessions.Group("", s.requireStaff(casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator))
+	awards.GET("/claims", s.apiListClaims)
+	awards.POST("/claims", s.apiCreateClaim)
+	awards.GET("/claims/:id", s.apiGetClaim)
+	awards.PUT("/claims/:id", s.apiUpdateClaim)
+	awards.PUT("/claims/:id/status", s.apiSetClaimStatus)
+	awards.PUT("/claims/:id/submissions", s.apiSetClaimSubmissions)
+	awards.PUT("/claims/:id/actions", s.apiSetClaimActions)
+	awards.PUT("/claims/:id/checklist/:item", s.apiSetChecklistItem)
+	awards.PUT("/claims/:id/splits", s.apiSetSplits)
+	awards.GET("/claims/:id/estimate", s.apiClaimEstimate)
+	awards.GET("/actions", s.apiListActions)
+	awards.POST("/actions", s.apiCreateAction)
+	awards.GET("/actions/:id", s.apiGetAction)
+	awards.PUT("/actions/:id", s.apiUpdateAction)
+	awards.PUT("/actions/:id/case", s.apiLinkActionCase)
+	awards.PUT("/actions/:id/sanctions/:kind", s.apiSetSanction)
+	awards.POST("/actions/:id/collections", s.apiRecordCollection)
+	awards.POST("/collections/:id/reversal", s.apiReverseCollection)
 	sessions.GET("/audit", s.requireStaff(casework.RoleAuditor), s.apiAudit)
 	// Ciphertext goes to investigators only, who hold keys to read it.
 	sessions.GET("/objects/:id", s.requireStaff(casework.RoleInvestigator), s.apiGetObject)

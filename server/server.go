@@ -17,6 +17,7 @@ import (
 
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/entities"
@@ -44,6 +45,7 @@ type Deps struct {
 	// Entities is the entities service (entities_api.go, entities_pages.go).
 	Entities *entities.Service
 	Grants   *casework.Grants
+	Claims   *claims.Service
 	Logger   *slog.Logger
 	Version  string
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/crypto"
 	"github.com/tipline/tipline/database"
@@ -76,7 +77,8 @@ func newTestServer(t *testing.T) *testServer {
 	triage := &casework.Triage{Store: store.New(db), Now: time.Now}
 	cases := &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now}
 	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Cases: cases, Grants: &casework.Grants{Store: store.New(db), Now: time.Now},
-		Entities: &entities.Service{Store: store.New(db), Now: time.Now}, Logger: logger, Version: "test"})
+		Entities: &entities.Service{Store: store.New(db), Now: time.Now}, Claims: &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Now: time.Now},
+		Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

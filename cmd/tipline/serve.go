@@ -10,6 +10,7 @@ import (
 
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/entities"
@@ -67,6 +68,7 @@ func serve(ctx context.Context, p *program, args []string) error {
 		Cases:    &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now},
 		Grants:   &casework.Grants{Store: store.New(db), Now: time.Now},
 		Entities: &entities.Service{Store: store.New(db), Screener: entities.Lists{Service: screening.New(store.New(db))}, Now: time.Now},
+		Claims:   &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Now: time.Now},
 		Logger:   log, Version: versionString()})
 	if err != nil {
 		return err
