@@ -19,7 +19,7 @@ func TestDevSeed(t *testing.T) {
 	if _, stderr, code := runTipline(t, env, "dev", "seed", "--submissions", "-1"); code != 1 || !strings.Contains(stderr, "negative") {
 		t.Errorf("negative count: exit %d, %s", code, stderr)
 	}
-	stdout, _, code = runTipline(t, env, "dev", "seed", "--help")
+	stdout, stderr, code = runTipline(t, env, "dev", "seed", "--help")
 	if code != 0 || !strings.Contains(stdout+stderr, "DEVELOPMENT ONLY") {
 		t.Errorf("dev seed --help: exit %d, does not say it is for development only:\n%s%s", code, stdout, stderr)
 	}
