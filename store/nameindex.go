@@ -21,9 +21,10 @@ import (
 // (key TEXT, owner INTEGER, PRIMARY KEY (key, owner)) WITHOUT ROWID, plus an
 // index on owner. See migrations 00012_screening.sql.
 //
-// To use it: write each name with its search_text, call add with the
-// owner's names in the same transaction, drop owners that leave the search
-// (it keeps their names), and call candidates to search.
+// The index holds the owners added and not dropped, so a search needs no
+// further filter. To use it: write each name with its search_text, call add
+// with the owner's names in the same transaction, drop owners that leave
+// the search (it keeps their names), and call candidates to search.
 type nameIndex struct {
 	names string // table of names: columns <owner>, search_text
 	keys  string // SQLite key table: columns key, <owner>
@@ -85,41 +86,30 @@ func (ix nameIndex) drop(tx *gorm.DB, d database.Dialect, scope string, args ...
 
 // candidates returns up to limit owners whose names resemble name most,
 // best first: by the trigram similarity of search_text on PostgreSQL, by
-// the number of shared keys on SQLite. A non-empty scope (a SELECT of owner
-// ids, with args) restricts the owners.
-func (ix nameIndex) candidates(tx *gorm.DB, d database.Dialect, name string, limit int, scope string, args ...any) ([]int64, error) {
+// the number of shared keys on SQLite.
+func (ix nameIndex) candidates(db *gorm.DB, d database.Dialect, name string, limit int) ([]int64, error) {
 	var q string
-	var qargs []any
+	var args []any
 	if d == database.SQLite {
 		keys := match.Keys(name)
 		if len(keys) == 0 {
 			return nil, nil
 		}
 		need := max(1, int(float64(len(keys))*minSharedKeys+0.999))
-		q = fmt.Sprintf("SELECT %[2]s FROM %[1]s WHERE key IN ?", ix.keys, ix.owner)
-		qargs = append(qargs, keys)
-		if scope != "" {
-			q += fmt.Sprintf(" AND %s IN (%s)", ix.owner, scope)
-			qargs = append(qargs, args...)
-		}
-		q += fmt.Sprintf(" GROUP BY %[1]s HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, %[1]s LIMIT ?", ix.owner)
-		qargs = append(qargs, need, limit)
+		q = fmt.Sprintf("SELECT %[2]s FROM %[1]s WHERE key IN ? GROUP BY %[2]s HAVING COUNT(*) >= ? "+
+			"ORDER BY COUNT(*) DESC, %[2]s LIMIT ?", ix.keys, ix.owner)
+		args = []any{keys, need, limit}
 	} else {
 		text := match.SearchText(name)
 		if text == "" {
 			return nil, nil
 		}
-		q = fmt.Sprintf("SELECT %[2]s FROM %[1]s WHERE (search_text %% ? OR ? <%% search_text)", ix.names, ix.owner)
-		qargs = append(qargs, text, text)
-		if scope != "" {
-			q += fmt.Sprintf(" AND %s IN (%s)", ix.owner, scope)
-			qargs = append(qargs, args...)
-		}
-		q += fmt.Sprintf(" GROUP BY %[1]s ORDER BY max(greatest(similarity(search_text, ?), word_similarity(?, search_text))) DESC, %[1]s LIMIT ?", ix.owner)
-		qargs = append(qargs, text, text, limit)
+		q = fmt.Sprintf("SELECT %[2]s FROM %[1]s WHERE search_text %% ? OR ? <%% search_text GROUP BY %[2]s "+
+			"ORDER BY max(greatest(similarity(search_text, ?), word_similarity(?, search_text))) DESC, %[2]s LIMIT ?", ix.names, ix.owner)
+		args = []any{text, text, text, text, limit}
 	}
 	var owners []int64
-	if err := tx.Raw(q, qargs...).Scan(&owners).Error; err != nil {
+	if err := db.Raw(q, args...).Scan(&owners).Error; err != nil {
 		return nil, err
 	}
 	return owners, nil

@@ -17,13 +17,10 @@ import (
 
 var _ screening.Store = (*Store)(nil)
 
-// screeningIndex is the candidate index of screening-list entries.
+// screeningIndex is the candidate index of screening-list entries: it holds
+// the entries of active versions (an import drops the version it
+// supersedes).
 var screeningIndex = nameIndex{names: "screening_names", keys: "screening_keys", owner: "entry_id"}
-
-// activeScreeningEntries selects the ids of the entries of active versions.
-const activeScreeningEntries = "SELECT screening_entries.id FROM screening_entries " +
-	"JOIN screening_versions ON screening_versions.id = screening_entries.version_id " +
-	"WHERE screening_versions.superseded_at IS NULL"
 
 // zeroChecksum stands in for a version's checksum until its file is read.
 const zeroChecksum = "0000000000000000000000000000000000000000000000000000000000000000"
@@ -52,62 +49,76 @@ func (r screeningVersionRow) version() screening.Version {
 // ImportScreening implements screening.Store.
 func (s *Store) ImportScreening(ctx context.Context, format, label string, at time.Time, r screening.EntryReader) (screening.ImportResult, error) {
 	var res screening.ImportResult
-	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if s.db.Dialect == database.Postgres {
-			// Imports of one format in turn: the second waits, then
-			// supersedes the first.
-			if err := tx.Exec("LOCK TABLE screening_versions IN SHARE ROW EXCLUSIVE MODE").Error; err != nil {
-				return translate(err, "Screening list")
-			}
-		}
-		var prev screeningVersionRow
-		switch err := tx.Table("screening_versions").Where("format = ? AND superseded_at IS NULL", format).Take(&prev).Error; {
-		case errors.Is(err, gorm.ErrRecordNotFound):
-		case err != nil:
-			return translate(err, "Screening list")
-		default:
-			if err := tx.Exec("UPDATE screening_versions SET superseded_at = ? WHERE id = ?", at, prev.ID).Error; err != nil {
-				return translate(err, "Screening list")
-			}
-			prev.SupersededAt = &at
-			if err := screeningIndex.drop(tx, s.db.Dialect, "SELECT id FROM screening_entries WHERE version_id = ?", prev.ID); err != nil {
-				return translate(err, "Screening list")
-			}
-			old := prev.version()
-			res.Replaced = &old
-		}
-		v := screeningVersionRow{Format: format, Label: label, Checksum: zeroChecksum, ImportedAt: at}
-		if err := tx.Table("screening_versions").Create(&v).Error; err != nil {
-			return translate(err, "Screening list")
-		}
-		for {
-			e, err := r.Next()
-			if errors.Is(err, io.EOF) {
-				break
-			}
-			if err != nil {
+	err := s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
+		if s.db.Dialect == database.SQLite {
+			// Statement journals in memory (SQLite decides at BEGIN): on
+			// disk, they took most of a large import's time.
+			if err := conn.Exec("PRAGMA temp_store = MEMORY").Error; err != nil {
 				return err
 			}
-			n, err := s.insertScreeningEntry(tx, v.ID, e)
-			if err != nil {
-				return err
-			}
-			v.Entries++
-			v.Names += n
 		}
-		v.Checksum = r.Checksum()
-		err := tx.Exec("UPDATE screening_versions SET checksum = ?, entries = ?, names = ? WHERE id = ?",
-			v.Checksum, v.Entries, v.Names, v.ID).Error
-		if err != nil {
-			return translate(err, "Screening list")
-		}
-		res.Version = v.version()
-		return nil
+		return conn.Transaction(func(tx *gorm.DB) error {
+			return s.importScreening(tx, format, label, at, r, &res)
+		})
 	})
 	if err != nil {
 		return screening.ImportResult{}, translate(err, "Screening list")
 	}
 	return res, nil
+}
+
+// importScreening is ImportScreening in the transaction tx.
+func (s *Store) importScreening(tx *gorm.DB, format, label string, at time.Time, r screening.EntryReader, res *screening.ImportResult) error {
+	if s.db.Dialect == database.Postgres {
+		// Imports of one format in turn: the second waits, then
+		// supersedes the first.
+		if err := tx.Exec("LOCK TABLE screening_versions IN SHARE ROW EXCLUSIVE MODE").Error; err != nil {
+			return translate(err, "Screening list")
+		}
+	}
+	var prev screeningVersionRow
+	switch err := tx.Table("screening_versions").Where("format = ? AND superseded_at IS NULL", format).Take(&prev).Error; {
+	case errors.Is(err, gorm.ErrRecordNotFound):
+	case err != nil:
+		return translate(err, "Screening list")
+	default:
+		if err := tx.Exec("UPDATE screening_versions SET superseded_at = ? WHERE id = ?", at, prev.ID).Error; err != nil {
+			return translate(err, "Screening list")
+		}
+		prev.SupersededAt = &at
+		if err := screeningIndex.drop(tx, s.db.Dialect, "SELECT id FROM screening_entries WHERE version_id = ?", prev.ID); err != nil {
+			return translate(err, "Screening list")
+		}
+		old := prev.version()
+		res.Replaced = &old
+	}
+	v := screeningVersionRow{Format: format, Label: label, Checksum: zeroChecksum, ImportedAt: at}
+	if err := tx.Table("screening_versions").Create(&v).Error; err != nil {
+		return translate(err, "Screening list")
+	}
+	for {
+		e, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		n, err := s.insertScreeningEntry(tx, v.ID, e)
+		if err != nil {
+			return err
+		}
+		v.Entries++
+		v.Names += n
+	}
+	v.Checksum = r.Checksum()
+	err := tx.Exec("UPDATE screening_versions SET checksum = ?, entries = ?, names = ? WHERE id = ?",
+		v.Checksum, v.Entries, v.Names, v.ID).Error
+	if err != nil {
+		return translate(err, "Screening list")
+	}
+	res.Version = v.version()
+	return nil
 }
 
 // insertScreeningEntry stores one entry with its names and index rows and
@@ -176,7 +187,7 @@ func (s *Store) ScreeningVersions(ctx context.Context) ([]screening.Version, err
 // deleted, so its reads agree.
 func (s *Store) ScreeningCandidates(ctx context.Context, name string, limit int) ([]screening.Candidate, error) {
 	db := s.db.WithContext(ctx)
-	ids, err := screeningIndex.candidates(db, s.db.Dialect, name, limit, activeScreeningEntries)
+	ids, err := screeningIndex.candidates(db, s.db.Dialect, name, limit)
 	if err != nil {
 		return nil, translate(err, "Screening list")
 	}

@@ -256,25 +256,19 @@ func SearchText(s string) string {
 }
 
 // Keys returns the candidate-index keys of s: the trigrams of the Latin
-// form of each strong word, padded like PostgreSQL's pg_trgm ("  s", " sh",
-// "she", …, "en "), and the character bigrams of its Han words (a lone
-// character for a one-character word). Two names that Compare scores well
-// share keys; count the shared keys to rank candidates. Sorted, no
-// duplicates.
+// form of each strong word, padded at both ends (" sh", "she", …, "en "; a
+// one-letter word gives " x "), and the character bigrams of its Han words
+// (a lone character for a one-character word). Two names that Compare
+// scores well share keys; count the shared keys to rank candidates. Sorted,
+// no duplicates.
 func Keys(s string) []string {
 	n := Parse(s)
 	var keys []string
 	for _, i := range n.strong {
 		t := n.terms[i]
-		r := []rune("  " + t.latin + " ")
-		for k := 0; k+3 <= len(r); k++ {
-			keys = append(keys, string(r[k:k+3]))
-		}
+		keys = appendTrigrams(keys, t.latin)
 		for _, e := range t.exonyms {
-			r := []rune("  " + e + " ")
-			for k := 0; k+3 <= len(r); k++ {
-				keys = append(keys, string(r[k:k+3]))
-			}
+			keys = appendTrigrams(keys, e)
 		}
 		if t.han {
 			h := []rune(t.text)
@@ -288,6 +282,15 @@ func Keys(s string) []string {
 	}
 	slices.Sort(keys)
 	return slices.Compact(keys)
+}
+
+// appendTrigrams appends the trigrams of " "+w+" " to keys.
+func appendTrigrams(keys []string, w string) []string {
+	r := []rune(" " + w + " ")
+	for k := 0; k+3 <= len(r); k++ {
+		keys = append(keys, string(r[k:k+3]))
+	}
+	return keys
 }
 
 // trigrams returns the distinct rune trigrams of " "+s+" ", packed into
