@@ -46,7 +46,7 @@ type Name struct {
 // in as strong ones.
 func Parse(s string) *Name {
 	ws := words(s)
-	n := &Name{raw: s, norm: strings.Join(ws, " ")}
+	n := &Name{raw: s, norm: strings.Join(ws, " "), terms: make([]term, 0, len(ws)+4)}
 	for _, w := range ws {
 		if r, _ := utf8.DecodeRuneInString(w); unicode.Is(unicode.Han, r) {
 			for _, piece := range splitHan(w) {
@@ -64,6 +64,7 @@ func Parse(s string) *Name {
 		}
 		n.terms = append(n.terms, latinTerm(w))
 	}
+	n.strong = make([]int, 0, len(n.terms))
 	for i, t := range n.terms {
 		if t.weak {
 			n.weak = append(n.weak, i)
@@ -93,8 +94,10 @@ func latinTerm(w string) term {
 
 func hanTerm(w string) term {
 	c, weak := concepts[w]
-	t := term{text: w, han: true, weak: weak, concepts: c, exonyms: hanExonyms[w]}
+	t := term{text: w, han: true, weak: weak, concepts: c, exonyms: hanExonyms[w],
+		readings: make([][]string, 0, utf8.RuneCountInString(w))}
 	var b strings.Builder
+	b.Grow(4 * cap(t.readings))
 	for _, r := range w {
 		rs := readings(r)
 		t.readings = append(t.readings, rs)

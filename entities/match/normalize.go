@@ -31,7 +31,7 @@ func words(s string) []string {
 	s = cases.Fold().String(norm.NFKC.String(s))
 	s = stripLatinMarks(s)
 
-	var ws []word
+	ws := make([]word, 0, 8)
 	var cur []rune
 	curHan := false
 	// spaced records whether only white space separated the previous word
@@ -56,6 +56,9 @@ func words(s string) []string {
 				// "深 圳": reopen the previous Han word.
 				cur = ws[len(ws)-1].text
 				ws = ws[:len(ws)-1]
+			}
+			if cur == nil {
+				cur = make([]rune, 0, 16)
 			}
 			cur = append(cur, r)
 			curHan = han
