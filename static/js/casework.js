@@ -288,6 +288,10 @@ function renderManifest(m, fileObjects, onSave) {
     parties.append(li);
   }
   if (!(m.parties || []).length) parties.append(text("li", "None given."));
+  // entities.js offers matches for the parties; it gets them only here,
+  // in this browser, and sends the server only what the investigator
+  // confirms.
+  document.dispatchEvent(new CustomEvent("tipline:parties", { detail: { parties: m.parties || [] } }));
   const files = byId("files");
   files.replaceChildren();
   (m.files || []).forEach((f, i) => {
