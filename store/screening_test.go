@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -194,6 +195,63 @@ func TestScreeningImportMalformed(t *testing.T) {
 			}
 			if hits, err := svc.Search(ctx, "Huawei", 5); err != nil || len(hits) == 0 {
 				t.Errorf("the active version is no longer searched: %v, %v", hits, err)
+			}
+		})
+	}
+}
+
+// syntheticCSL writes a CSL file of n entries named like Chinese trading
+// companies, each with three aliases, one of them in Chinese.
+func syntheticCSL(n int) string {
+	syl := strings.Fields("an bao chang chen da dong fa feng guang hai hong hua jia jin kang kun li long ming nan ping qiang rong sheng tai tian wei xin xing yang yuan zhong")
+	han := []rune("安宝昌晨达东发丰光海宏华嘉金康坤立龙明南平强荣盛泰天伟信兴阳远中")
+	cities := []string{"Shenzhen", "Guangzhou", "Dongguan", "Hong Kong", "Singapore", "Shanghai"}
+	var b strings.Builder
+	b.WriteString("_id,source,name,alt_names,addresses,remarks\r\n")
+	for i := range n {
+		p := func(k int) string { return syl[(i*7+k*13+i/len(syl))%len(syl)] }
+		core := strings.ToUpper(p(0)[:1]) + p(0)[1:] + p(1) + " " + strings.ToUpper(p(2)[:1]) + p(2)[1:] + p(3)
+		city := cities[i%len(cities)]
+		h := string([]rune{han[i%len(han)], han[(i/3)%len(han)], han[(i/7)%len(han)], han[(i/11)%len(han)]})
+		fmt.Fprintf(&b, "%040x,Entity List (EL) - Bureau of Industry and Security,\"%s %s Electronics Co., Ltd.\",\"%s Trading; %s电子有限公司; %s Limited\",\"Room %d, %s, CN\",%s\r\n",
+			i, city, core, core, h, strings.ToUpper(core), i, city, strings.Repeat("x", 200))
+	}
+	return b.String()
+}
+
+// BenchmarkScreeningImport imports 2,000 entries (8,000 names) per op.
+func BenchmarkScreeningImport(b *testing.B) {
+	csv := syntheticCSL(2000)
+	for _, d := range dbtest.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			svc := screening.New(store.New(dbtest.Open(b, d)))
+			b.SetBytes(int64(len(csv)))
+			for b.Loop() {
+				if _, err := svc.Import(context.Background(), screening.FormatCSL, strings.NewReader(csv), "synthetic.csv", time.Now()); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkScreeningSearch searches 20,000 listed entries (80,000 names).
+func BenchmarkScreeningSearch(b *testing.B) {
+	csv := syntheticCSL(20000)
+	for _, d := range dbtest.Dialects {
+		b.Run(string(d), func(b *testing.B) {
+			ctx := context.Background()
+			svc := screening.New(store.New(dbtest.Open(b, d)))
+			if _, err := svc.Import(ctx, screening.FormatCSL, strings.NewReader(csv), "synthetic.csv", time.Now()); err != nil {
+				b.Fatal(err)
+			}
+			queries := []string{"Shenzhen Hongkang Electronics", "安宝昌晨电子", "Xin Xing Trading Limited", "Acme Widgets"}
+			i := 0
+			for b.Loop() {
+				if _, err := svc.Search(ctx, queries[i%len(queries)], 10); err != nil {
+					b.Fatal(err)
+				}
+				i++
 			}
 		})
 	}
