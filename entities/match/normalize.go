@@ -89,6 +89,9 @@ func words(s string) []string {
 		for j < len(ws) && len(ws[j].text) == 1 && ws[j].dotted && !ws[j].isHan() {
 			j++
 		}
+		if j-i >= 2 && j < len(ws) && len(ws[j].text) == 1 && !ws[j].isHan() {
+			j++ // "U.S.A" without the last dot
+		}
 		if j-i >= 2 {
 			var b strings.Builder
 			for _, w := range ws[i:j] {
