@@ -59,6 +59,17 @@ type GrantStore interface {
 	// GrantPacket returns the key packet granted to userID for objectID,
 	// or nil.
 	GrantPacket(ctx context.Context, objectID string, userID int64) ([]byte, error)
+	// SubmissionGrants lists the grants of a submission's objects, by
+	// grantee, then object position.
+	SubmissionGrants(ctx context.Context, submissionID string) ([]GrantView, error)
+}
+
+// GrantView is a grant as the pages and the API list it.
+type GrantView struct {
+	ObjectID  string    `json:"object"`
+	Grantee   string    `json:"grantee"`    // staff email
+	GrantedBy string    `json:"granted_by"` // staff email
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Grants is the access grant service.
@@ -166,4 +177,47 @@ func (g *Grants) KeyPackets(ctx context.Context, p Principal, objectID string, o
 		return nil, tipline.Errorf(tipline.Forbidden, "This object is not encrypted to your key; ask an investigator of the desk for an access grant.")
 	}
 	return out, nil
+}
+
+// List returns the grants of a submission's objects. The caller must have
+// found that p may see the submission.
+func (g *Grants) List(ctx context.Context, p Principal, submissionID string) ([]GrantView, error) {
+	if p.Role != RoleInvestigator && p.Role != RoleAdmin {
+		return nil, tipline.Errorf(tipline.Forbidden, "Your role does not see access grants.")
+	}
+	return g.Store.SubmissionGrants(ctx, submissionID)
+}
+
+// PublicKey returns the armored public key a grant to email is wrapped
+// for; Invalid when email has registered none.
+func (g *Grants) PublicKey(ctx context.Context, email string) (string, error) {
+	_, armored, err := g.Store.UserPublicKey(ctx, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil {
+		return "", err
+	}
+	if armored == "" {
+		return "", tipline.Errorf(tipline.Invalid, "%s has no public key: an admin sets it with tipline users set-key.", email)
+	}
+	return armored, nil
+}
+
+// Reads reports whether email can decrypt an object whose own key packets
+// are keyPackets: a packet is addressed to their registered key, or they
+// hold a grant. known is false when they have registered no key, so that
+// nothing can be said.
+func (g *Grants) Reads(ctx context.Context, email, objectID string, keyPackets []byte) (reads, known bool, err error) {
+	userID, armored, err := g.Store.UserPublicKey(ctx, strings.ToLower(strings.TrimSpace(email)))
+	if err != nil || armored == "" {
+		return false, false, err
+	}
+	key, err := crypto.ParsePublicKey([]byte(armored), g.now())
+	if err != nil {
+		return false, true, nil // an expired key reads nothing new
+	}
+	own, err := crypto.KeyPacketsFor(keyPackets, key)
+	if err != nil || own != nil {
+		return own != nil, true, err
+	}
+	grant, err := g.Store.GrantPacket(ctx, objectID, userID)
+	return grant != nil, true, err
 }

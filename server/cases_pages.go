@@ -157,7 +157,7 @@ func (s *Server) createCaseForm(c *gin.Context) {
 	}
 	d, err := s.deps.Cases.Create(ctx, p, casework.NewCase{Desk: sub.Desk, Title: c.PostForm("title"), Submissions: []string{sub.ID}})
 	if code := tipline.ErrorCode(err); code == tipline.Invalid || code == tipline.Conflict {
-		s.renderSubmission(c, http.StatusUnprocessableEntity, sub, tipline.ErrorMessage(err))
+		s.renderSubmission(c, http.StatusUnprocessableEntity, sub, tipline.ErrorMessage(err), "")
 		return
 	}
 	if err == nil {

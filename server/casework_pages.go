@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/intake"
 )
 
@@ -92,7 +94,8 @@ type deadlineView struct {
 // queueRow is one submission of the queue page.
 type queueRow struct {
 	casework.SubmissionSummary
-	Due []deadlineView
+	Due   []deadlineView
+	Flags []entities.Flag // linked entities on a screening list or in an open case
 }
 
 type queuePage struct {
@@ -118,10 +121,19 @@ func (s *Server) queuePage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	flags, err := s.deps.Entities.Flags(c.Request.Context(), p, ids)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	today := time.Now().UTC().Format(time.DateOnly)
 	d := queuePage{Email: p.Email, Role: p.Role, Filters: queueFilters(c.Request.URL.Query())}
 	for _, it := range items {
-		d.Rows = append(d.Rows, queueRow{SubmissionSummary: it, Due: deadlineViews(it.Deadlines, today)})
+		d.Rows = append(d.Rows, queueRow{SubmissionSummary: it, Due: deadlineViews(it.Deadlines, today), Flags: flags[it.ID]})
 	}
 	if id != "" {
 		next := c.Request.URL.Query()
@@ -219,7 +231,13 @@ type submissionPage struct {
 	Messages []casework.ObjectRef   // follow-ups and replies, oldest first
 	InCases  []casework.CaseSummary // the cases holding the submission
 	Cases    []casework.CaseSummary // open cases of the desk it may join
+	Grants   []grantee              // who holds access grants to its objects
+	Objects  []string               // ids of all its objects, for granting access
 	Error    string                 // why the last form was refused
+	Notice   string                 // what the last form did
+	// AssigneeCannotRead says the assignee holds no key packet for the
+	// tip: neither a recipient nor granted access.
+	AssigneeCannotRead bool
 
 	Statuses     []casework.Status
 	ClosingCodes []casework.ClosingCode
@@ -235,10 +253,19 @@ func (s *Server) submissionPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.renderSubmission(c, http.StatusOK, d, "")
+	s.renderSubmission(c, http.StatusOK, d, "", "")
 }
 
-func (s *Server) renderSubmission(c *gin.Context, status int, d casework.SubmissionDetail, problem string) {
+// grantee is one staff member's access grants to a submission.
+type grantee struct {
+	Email, GrantedBy, Day string
+	Objects               int
+}
+
+// renderSubmission renders the submission page, with the outcome of the
+// form that led to it: problem (why it was refused) or notice.
+func (s *Server) renderSubmission(c *gin.Context, status int, d casework.SubmissionDetail, problem, notice string) {
+	ctx := c.Request.Context()
 	p := s.staff(c)
 	page := submissionPage{
 		SubmissionDetail: d,
@@ -246,12 +273,14 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 		Edit:             p.Role == casework.RoleInvestigator,
 		Decrypt:          p.Role == casework.RoleInvestigator,
 		Error:            problem,
+		Notice:           notice,
 		Statuses:         casework.Statuses,
 		ClosingCodes:     casework.ClosingCodes,
 	}
 	objects := slices.Clone(d.Objects)
 	slices.SortFunc(objects, func(a, b casework.ObjectRef) int { return a.Position - b.Position })
 	for _, o := range objects {
+		page.Objects = append(page.Objects, o.ID)
 		switch o.Kind {
 		case intake.KindManifest:
 			page.Manifest = o.ID
@@ -261,7 +290,25 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 			page.Messages = append(page.Messages, o)
 		}
 	}
-	in, err := s.deps.Cases.List(c.Request.Context(), p, casework.CaseQuery{Submission: d.ID})
+	grants, err := s.deps.Grants.List(ctx, p, d.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, g := range grants {
+		if n := len(page.Grants); n > 0 && page.Grants[n-1].Email == g.Grantee {
+			page.Grants[n-1].Objects++
+			continue
+		}
+		page.Grants = append(page.Grants, grantee{Email: g.Grantee, GrantedBy: g.GrantedBy, Day: g.CreatedAt.Format(time.DateOnly), Objects: 1})
+	}
+	if d.Assignee != "" && page.Manifest != "" {
+		if page.AssigneeCannotRead, err = s.assigneeCannotRead(ctx, d.Assignee, d.ID, page.Manifest); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
+	in, err := s.deps.Cases.List(ctx, p, casework.CaseQuery{Submission: d.ID})
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -283,6 +330,23 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 	s.render(c, status, "casework_submission.html", pageData{Title: "Submission " + d.ReceivedDay, Data: page})
 }
 
+// assigneeCannotRead reports whether the assignee has registered a key that
+// no key packet of the manifest is for, and holds no grant of it. Without
+// a registered key nothing can be said, and the page says nothing.
+func (s *Server) assigneeCannotRead(ctx context.Context, assignee, submission, manifest string) (bool, error) {
+	objects, err := s.deps.Intake.Store.SubmissionObjects(ctx, submission)
+	if err != nil {
+		return false, err
+	}
+	for _, o := range objects {
+		if o.ID == manifest {
+			reads, known, err := s.deps.Grants.Reads(ctx, assignee, o.ID, o.KeyPackets)
+			return known && !reads, err
+		}
+	}
+	return false, nil
+}
+
 // updateSubmissionForm answers POST /submissions/:id, the triage form:
 // status (with a closing code to close), assignee, labels and priority.
 // A refused change shows the page again with the reason; nothing changes.
@@ -299,7 +363,7 @@ func (s *Server) updateSubmissionForm(c *gin.Context) {
 		_, err = s.deps.Triage.Update(ctx, p, cur.ID, ch)
 	}
 	if code := tipline.ErrorCode(err); code == tipline.Invalid || code == tipline.Conflict {
-		s.renderSubmission(c, http.StatusUnprocessableEntity, cur, tipline.ErrorMessage(err))
+		s.renderSubmission(c, http.StatusUnprocessableEntity, cur, tipline.ErrorMessage(err), "")
 		return
 	}
 	if err == nil {

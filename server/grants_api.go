@@ -87,3 +87,66 @@ func (s *Server) apiRevokeGrant(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"revoked": true, "note": casework.RevokeNote})
 }
+
+// apiStaffKey answers GET /api/v1/staff/:email/key for investigators: the
+// armored public key a grant to that staff member is wrapped for.
+func (s *Server) apiStaffKey(c *gin.Context) {
+	armored, err := s.deps.Grants.PublicKey(c.Request.Context(), c.Param("email"))
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"email": c.Param("email"), "key": armored})
+}
+
+// apiListGrants answers GET /api/v1/submissions/:id/grants: who holds an
+// extra key packet for which of the submission's objects. Audited as a
+// view of the submission.
+func (s *Server) apiListGrants(c *gin.Context) {
+	d, err := s.viewSubmission(c)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	grants, err := s.deps.Grants.List(c.Request.Context(), s.staff(c), d.ID)
+	if err != nil {
+		s.apiFail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"grants": grants})
+}
+
+// revokeGrantsForm answers POST /submissions/:id/revoke from the
+// submission's page: every grant of the submission's objects to the
+// staff member "email" is deleted; the page says what stays read.
+func (s *Server) revokeGrantsForm(c *gin.Context) {
+	ctx := c.Request.Context()
+	p := s.staff(c)
+	d, err := s.deps.Triage.Get(ctx, p, c.Param("id"))
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	grants, err := s.deps.Grants.List(ctx, p, d.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	email := c.PostForm("email")
+	revoked := 0
+	for _, g := range grants {
+		if g.Grantee != email {
+			continue
+		}
+		if err := s.deps.Grants.Revoke(ctx, p, g.ObjectID, email); err != nil {
+			s.fail(c, err)
+			return
+		}
+		revoked++
+	}
+	if revoked == 0 {
+		s.renderSubmission(c, http.StatusUnprocessableEntity, d, "There is no grant to "+email+" on this submission.", "")
+		return
+	}
+	s.renderSubmission(c, http.StatusOK, d, "", "Access revoked for "+email+". "+casework.RevokeNote)
+}

@@ -2,6 +2,9 @@ package server
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -91,6 +94,57 @@ func TestBrowserCaseAndReply(t *testing.T) {
 	screenshot(t, ctx, dir, "casework-thread")
 	if d, _ := ts.deps.Triage.Get(context.Background(), casework.Principal{Role: casework.RoleAdmin}, sub); d.Status != casework.CaseOpened {
 		t.Errorf("the tip is %s, want case_opened", d.Status)
+	}
+
+	// A colleague of the desk, whose key is no recipient, is assigned the
+	// tip; the page says they cannot read it, and a grant fixes that.
+	colleaguePub, colleaguePriv, _, err := crypto.GenerateKey("Colleague", "", []byte("their phrase"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	colleague := staffToken(t, ts, "colleague@example.org", casework.RoleInvestigator, []string{intake.DefaultDeskSlug})
+	if _, err := ts.deps.Grants.SetKey(context.Background(), 0, "colleague@example.org", colleaguePub); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("triage-assignee"), "colleague@example.org"),
+		chromedp.Submit(chromedp.ID("triage-assignee")),
+		chromedp.WaitVisible(chromedp.CSS(`p[role=note]`)),
+		chromedp.WaitVisible(chromedp.ID("grant-run")),
+		chromedp.SetValue(chromedp.ID("key-passphrase"), "pass phrase"),
+		chromedp.Click(chromedp.ID("grant-run")),
+		chromedp.WaitVisible(chromedp.CSS(`#grants table`)),
+	); err != nil {
+		status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("grant-status")?.textContent ?? ""`))
+		t.Fatalf("assign and grant: %v (%q)", err, status)
+	}
+	grants, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("grants")))
+	if !strings.Contains(grants, "colleague@example.org") || !strings.Contains(grants, "ana@example.org") {
+		t.Errorf("the grants panel: %q", grants)
+	}
+	if notice, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector("p[role=note]") !== null`)); notice {
+		t.Error("the page still says the assignee cannot read the tip")
+	}
+	screenshot(t, ctx, dir, "casework-grants")
+	key, err := crypto.ReadPrivateKey(colleaguePriv, []byte("their phrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := ts.deps.Triage.Get(context.Background(), casework.Principal{Role: casework.RoleAdmin}, sub)
+	for _, o := range d.Objects {
+		r := httptest.NewRequest(http.MethodGet, "/api/v1/objects/"+o.ID, nil)
+		r.Header.Set("Authorization", "Bearer "+colleague)
+		w := ts.do("casework", r)
+		if w.Code != http.StatusOK {
+			t.Fatalf("the colleague's download of %s %s = %d", o.Kind, o.ID, w.Code)
+		}
+		plain, err := crypto.Decrypt(w.Body, key)
+		if err != nil {
+			t.Fatalf("the colleague cannot decrypt the granted %s: %v", o.Kind, err)
+		}
+		if b, err := io.ReadAll(plain); err != nil || len(b) == 0 {
+			t.Errorf("the granted %s decrypts to %d bytes, %v", o.Kind, len(b), err)
+		}
 	}
 
 	// The source reads the reply, in a browser of their own.

@@ -97,3 +97,26 @@ func (s *Store) GrantPacket(ctx context.Context, objectID string, userID int64) 
 	}
 	return rows[0].KeyPacket, nil
 }
+
+// SubmissionGrants implements casework.GrantStore.
+func (s *Store) SubmissionGrants(ctx context.Context, submissionID string) ([]casework.GrantView, error) {
+	var rows []struct {
+		ObjectID, Grantee, GrantedBy string
+		CreatedAt                    time.Time
+	}
+	err := s.db.WithContext(ctx).Table("object_grants AS g").
+		Select("g.object_id, grantee.email AS grantee, granter.email AS granted_by, g.created_at").
+		Joins("JOIN objects o ON o.id = g.object_id").
+		Joins("JOIN users grantee ON grantee.id = g.user_id").
+		Joins("JOIN users granter ON granter.id = g.granted_by").
+		Where("o.submission_id = ?", submissionID).
+		Order("grantee.email, o.position").Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err, "Grant")
+	}
+	out := make([]casework.GrantView, len(rows))
+	for i, r := range rows {
+		out[i] = casework.GrantView{ObjectID: r.ObjectID, Grantee: r.Grantee, GrantedBy: r.GrantedBy, CreatedAt: r.CreatedAt.UTC()}
+	}
+	return out, nil
+}

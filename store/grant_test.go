@@ -60,6 +60,13 @@ func TestGrants(t *testing.T) {
 			if p, err := s.GrantPacket(ctx, object, ids[1]); err != nil || !bytes.Equal(p, []byte{0xc1, 2}) {
 				t.Errorf("GrantPacket = %x, %v; want c102", p, err)
 			}
+			list, err := s.SubmissionGrants(ctx, sub.ID)
+			if err != nil || len(list) != 1 || list[0].ObjectID != object || list[0].Grantee != "b@example.org" || list[0].GrantedBy != "a@example.org" {
+				t.Errorf("SubmissionGrants = %+v, %v", list, err)
+			}
+			if other, err := s.SubmissionGrants(ctx, "no-such-submission"); err != nil || len(other) != 0 {
+				t.Errorf("SubmissionGrants(other) = %+v, %v", other, err)
+			}
 			if err := s.DeleteGrant(ctx, object, ids[1], rec); err != nil {
 				t.Fatal(err)
 			}

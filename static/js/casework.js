@@ -200,7 +200,70 @@ function setUpDecryption(panel) {
 
   const reply = byId("reply");
   if (reply) setUpReply(reply, loadOpenPGP);
+  const grant = byId("grant");
+  if (grant) setUpGrant(grant, loadOpenPGP, unlock);
   show();
+}
+
+// setUpGrant lets the investigator give a colleague access: for each object
+// of the submission, the session key is unwrapped here with the
+// investigator's key and wrapped for the colleague's registered key, and
+// only that new key packet (PKESK) is posted. The body never changes.
+function setUpGrant(grant, loadOpenPGP, unlock) {
+  grant.hidden = false;
+  const button = byId("grant-run");
+  const status = (text) => {
+    byId("grant-status").textContent = text;
+  };
+  button.addEventListener("click", async () => {
+    const email = byId("grant-email").value.trim();
+    if (!email) {
+      status("Type the staff member's email first.");
+      return;
+    }
+    button.disabled = true;
+    try {
+      const pgp = await loadOpenPGP();
+      const privateKey = await unlock();
+      const { key } = await getOK("/api/v1/staff/" + encodeURIComponent(email) + "/key").then((r) => r.json());
+      const granteeKey = await pgp.readKey({ armoredKey: key });
+      const ids = grant.dataset.objects.split(" ").filter((x) => x);
+      let done = 0;
+      for (const id of ids) {
+        status("Granting " + (done + 1) + " of " + ids.length + "…");
+        const res = await getOK("/api/v1/objects/" + encodeURIComponent(id));
+        const message = await pgp.readMessage({ binaryMessage: new Uint8Array(await res.arrayBuffer()) });
+        const [sessionKey] = await pgp.decryptSessionKeys({ message, decryptionKeys: privateKey });
+        const wrapped = await pgp.encryptSessionKey({
+          data: sessionKey.data,
+          algorithm: sessionKey.algorithm,
+          encryptionKeys: granteeKey,
+          format: "binary",
+        });
+        const post = await fetch("/api/v1/objects/" + encodeURIComponent(id) + "/grants", {
+          method: "POST",
+          credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRF-Token": grant.dataset.csrf },
+          body: JSON.stringify({ email, key_packet: base64(wrapped) }),
+        });
+        if (!post.ok) throw new Error(await errorMessage(post, "The grant was not accepted"));
+        done++;
+      }
+      byId("key-passphrase").value = "";
+      window.location.reload();
+    } catch (e) {
+      status(e.message || String(e));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// base64 encodes bytes for JSON.
+function base64(bytes) {
+  let s = "";
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s);
 }
 
 // setUpReply lets the investigator answer the source: the text is
