@@ -148,6 +148,24 @@ func TestCaseworkAuthorization(t *testing.T) {
 		t.Fatal(err)
 	}
 	entPath := "/api/v1/entities/" + ent
+	// More of them for the entity page's forms, which change their own.
+	pageLoser, pageWinner, undoWinner, undoLoser := entity("Shell Four Ltd"), entity("Shell Five Ltd"), entity("Shell Six Ltd"), entity("Shell Seven Ltd")
+	pageMerge, err := ts.deps.Entities.Merge(ctx, invP, undoWinner, undoLoser)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageRel, err := ts.deps.Entities.Relate(ctx, invP, forwarder, owned, entities.DirectorOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageSubLink, err := ts.deps.Entities.LinkSubmission(ctx, invP, owned, sub, entities.Consignee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pageCaseLink, err := ts.deps.Entities.LinkCase(ctx, invP, owned, kase.ID, entities.Financier)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	// One claim of counsel's on the submission, with an SEC action and a
 	// ledger entry.
@@ -307,6 +325,13 @@ func TestCaseworkAuthorization(t *testing.T) {
 		{"GET", "/entities", "/entities?q=Huaqiang", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
 		{"GET", "/entities/:id", "/entities/" + ent, "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/entities/:id/graph.svg", "/entities/" + ent + "/graph.svg", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"POST", "/entities/:id", "/entities/" + ent, "kind=organization&name=Huaqiang+Electronics+Co.%2C+Ltd.&countries=CN&notes=Seen+at+Changi.", pageWrite},
+		{"POST", "/entities/:id/relations", "/entities/" + forwarder + "/relations", "to=" + owned + "&type=shares_address", pageWrite},
+		{"POST", "/entities/:id/relations/:rel/delete", "/entities/" + forwarder + "/relations/" + fmt.Sprint(pageRel.ID) + "/delete", "", pageWrite},
+		{"POST", "/entities/:id/merge", "/entities/" + pageLoser + "/merge", "into=" + pageWinner, pageWrite},
+		{"POST", "/entities/:id/merges/:merge/undo", "/entities/" + undoWinner + "/merges/" + fmt.Sprint(pageMerge.ID) + "/undo", "", pageWrite},
+		{"POST", "/entities/:id/submission-links/:link/delete", "/entities/" + owned + "/submission-links/" + fmt.Sprint(pageSubLink.ID) + "/delete", "", pageWrite},
+		{"POST", "/entities/:id/case-links/:link/delete", "/entities/" + owned + "/case-links/" + fmt.Sprint(pageCaseLink.ID) + "/delete", "", pageWrite},
 		// Logging out ends the caller's session: last.
 		{"DELETE", "/api/v1/session", "/api/v1/session", "", staffOnly(http.StatusNoContent)},
 	}

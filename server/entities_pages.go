@@ -2,19 +2,32 @@ package server
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/entities"
 )
 
-// Entity pages, read without JavaScript:
+// Entity pages, read and changed without JavaScript (plain forms, see
+// staffPage):
 //
-//	GET /entities?q=NAME  search by name, alias or identifier, and the most corroborated entities
-//	GET /entities/:id     details, screening flags, corroboration, links, relations, merges, history
+//	GET  /entities?q=NAME                                  search by name, alias or identifier, and the most corroborated entities
+//	GET  /entities/:id?find=NAME                           details, screening flags, corroboration, links, relations, merges,
+//	                                                       history, the graph, and entities to relate or merge with
+//	POST /entities/:id                                     change name, kind, aliases, identifiers, countries, notes
+//	POST /entities/:id/relations                           relate to another entity
+//	POST /entities/:id/relations/:rel/delete               remove a relation
+//	POST /entities/:id/merge                               merge this entity into another ("into")
+//	POST /entities/:id/merges/:merge/undo                  undo a merge into this entity
+//	POST /entities/:id/submission-links/:link/delete       unlink a submission
+//	POST /entities/:id/case-links/:link/delete             unlink a case
 //
-// Changes go through the API (static/js/entities.js on the submission
-// page links the parties of a decrypted tip).
+// The submission page links the parties of a decrypted tip through the
+// API (static/js/entities.js).
 
 type entitiesPage struct {
 	Q            string
@@ -51,16 +64,247 @@ func (s *Server) entitiesPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "casework_entities.html", pageData{Title: "Entities", Data: d})
 }
 
-// entityPage answers GET /entities/:id. Viewing is audited.
+// entityForm is the entity's fields as the change form writes them.
+type entityForm struct {
+	Kind        string
+	Name        string
+	Aliases     string // one a line
+	Identifiers string // one a line, "type: value"
+	Countries   string // codes separated by spaces or commas
+	Notes       string
+}
+
+// formOf writes an entity's fields as the change form shows them.
+func formOf(e entities.Entity) entityForm {
+	ids := make([]string, len(e.Identifiers))
+	for i, id := range e.Identifiers {
+		ids[i] = id.Type + ": " + id.Value
+	}
+	return entityForm{Kind: string(e.Kind), Name: e.Name, Aliases: strings.Join(e.Aliases, "\n"),
+		Identifiers: strings.Join(ids, "\n"), Countries: strings.Join(e.Countries, " "), Notes: e.Notes}
+}
+
+// change reads the form into a change of every field.
+func (f entityForm) change() (entities.Change, error) {
+	kind := entities.Kind(f.Kind)
+	aliases := lines(f.Aliases)
+	ids := []entities.Identifier{}
+	for _, l := range lines(f.Identifiers) {
+		typ, value, ok := strings.Cut(l, ":")
+		if !ok {
+			return entities.Change{}, tipline.Errorf(tipline.Invalid, "Write each identifier on its own line as type: value, such as lei: 5493001KJTIIGC8Y1R12.")
+		}
+		ids = append(ids, entities.Identifier{Type: typ, Value: value})
+	}
+	countries := strings.FieldsFunc(f.Countries, func(r rune) bool { return r == ',' || r == ' ' || r == ';' || r == '\t' || r == '\n' || r == '\r' })
+	return entities.Change{Kind: &kind, Name: &f.Name, Aliases: &aliases, Identifiers: &ids, Countries: &countries, Notes: &f.Notes}, nil
+}
+
+// lines returns the non-blank lines of s, trimmed.
+func lines(s string) []string {
+	out := []string{}
+	for l := range strings.Lines(s) {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// entityPage is the data of one entity's page.
+type entityPage struct {
+	entities.Detail
+	Investigator  bool // an investigator of the entity's desk
+	Edit          bool // Investigator, and the entity not merged into another
+	Form          entityForm
+	Kinds         []entities.Kind
+	RelationTypes []entities.RelationType
+	Find          string           // what the relate-or-merge search asked
+	Candidates    []entities.Match // other entities to relate to or merge with
+	Error         string
+}
+
+// relationWords says how each relation type reads from the first entity
+// to the second.
+var relationWords = map[entities.RelationType]string{
+	entities.Owns:          "owns",
+	entities.DirectorOf:    "is a director of",
+	entities.ShipsFor:      "ships for",
+	entities.SharesAddress: "shares an address with",
+	entities.SameAs:        "is the same as",
+	entities.OtherRelation: "is otherwise related to",
+}
+
+// RelationWords says how a relation type reads in a sentence.
+func (entityPage) RelationWords(t entities.RelationType) string {
+	if w, ok := relationWords[t]; ok {
+		return w
+	}
+	return strings.ReplaceAll(string(t), "_", " ")
+}
+
+// RoleWords says how a role reads in a sentence.
+func (entityPage) RoleWords(r entities.Role) string {
+	return strings.ReplaceAll(string(r), "_", " ")
+}
+
+// entityPage answers GET /entities/:id. Viewing is audited, and so is an
+// explicit search for entities to relate or merge with.
 func (s *Server) entityPage(c *gin.Context) {
 	d, err := s.deps.Entities.Get(c.Request.Context(), s.staff(c), c.Param("id"))
+	if err == nil {
+		err = s.audit(c, "entity.view", "entity:"+d.ID)
+	}
+	if err == nil && c.Query("find") != "" {
+		err = s.audit(c, "entity.search", "entity:"+d.ID)
+	}
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	if err := s.audit(c, "entity.view", "entity:"+d.ID); err != nil {
+	s.renderEntity(c, http.StatusOK, d, formOf(d.Entity), c.Query("find"), "")
+}
+
+// renderEntity shows an entity's page; form holds what the change form
+// shows, problem why a form was refused.
+func (s *Server) renderEntity(c *gin.Context, status int, d entities.Detail, form entityForm, find, problem string) {
+	p := s.staff(c)
+	page := entityPage{Detail: d, Form: form, Kinds: entities.Kinds, RelationTypes: entities.RelationTypes, Find: find, Error: problem,
+		Investigator: p.Role == casework.RoleInvestigator && slices.Contains(p.Desks, d.Desk)}
+	page.Edit = page.Investigator && d.MergedInto == ""
+	if page.Edit {
+		// Entities to relate or merge with: those the investigator looks
+		// for, or else those whose names resemble this one's.
+		q := strings.TrimSpace(find)
+		if q == "" {
+			q = d.Name
+		}
+		found, err := s.deps.Entities.Search(c.Request.Context(), p, entities.Query{Q: q, Desk: d.Desk, Limit: 11})
+		if tipline.ErrorCode(err) == tipline.Invalid && status == http.StatusOK {
+			status, page.Error = http.StatusUnprocessableEntity, tipline.ErrorMessage(err)
+		} else if err != nil && tipline.ErrorCode(err) != tipline.Invalid {
+			s.fail(c, err)
+			return
+		}
+		for _, m := range found {
+			if m.Entity.ID != d.ID && len(page.Candidates) < 10 {
+				page.Candidates = append(page.Candidates, m)
+			}
+		}
+	}
+	s.render(c, status, "casework_entity.html", pageData{Title: d.Name, Data: page})
+}
+
+// entityFormPost runs one form of an entity's page: change does the work
+// and returns where to go next ("" for the entity's page) and the target
+// the audit records. A refused form, or one naming another entity, link,
+// relation or merge that is not there, shows the page again with the
+// reason.
+func (s *Server) entityFormPost(c *gin.Context, action string, change func(p casework.Principal, d entities.Detail) (next, target string, err error)) {
+	p := s.staff(c)
+	d, err := s.deps.Entities.Get(c.Request.Context(), p, c.Param("id"))
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "casework_entity.html", pageData{Title: d.Name, Data: d})
+	next, target, err := change(p, d)
+	if code := tipline.ErrorCode(err); code == tipline.Invalid || code == tipline.Conflict || code == tipline.NotFound {
+		form := formOf(d.Entity)
+		if action == "entity.update" {
+			form = postedEntityForm(c)
+		}
+		s.renderEntity(c, http.StatusUnprocessableEntity, d, form, "", tipline.ErrorMessage(err))
+		return
+	}
+	if err == nil {
+		err = s.audit(c, action, target)
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if next == "" {
+		next = "/entities/" + d.ID
+	}
+	c.Redirect(http.StatusSeeOther, next)
+}
+
+func postedEntityForm(c *gin.Context) entityForm {
+	return entityForm{Kind: c.PostForm("kind"), Name: c.PostForm("name"), Aliases: c.PostForm("aliases"),
+		Identifiers: c.PostForm("identifiers"), Countries: c.PostForm("countries"), Notes: c.PostForm("notes")}
+}
+
+// updateEntityForm answers POST /entities/:id: every field of the form.
+func (s *Server) updateEntityForm(c *gin.Context) {
+	s.entityFormPost(c, "entity.update", func(p casework.Principal, d entities.Detail) (string, string, error) {
+		ch, err := postedEntityForm(c).change()
+		if err == nil {
+			_, err = s.deps.Entities.Update(c.Request.Context(), p, d.ID, ch)
+		}
+		return "", "entity:" + d.ID, err
+	})
+}
+
+// relateEntityForm answers POST /entities/:id/relations: this entity
+// relates to "to" as "type".
+func (s *Server) relateEntityForm(c *gin.Context) {
+	s.entityFormPost(c, "entity.relate", func(p casework.Principal, d entities.Detail) (string, string, error) {
+		r, err := s.deps.Entities.Relate(c.Request.Context(), p, d.ID, c.PostForm("to"), entities.RelationType(c.PostForm("type")))
+		return "/entities/" + d.ID + "#relations", "entity:" + d.ID + "/entity:" + r.To, err
+	})
+}
+
+// unrelateEntityForm answers POST /entities/:id/relations/:rel/delete.
+func (s *Server) unrelateEntityForm(c *gin.Context) {
+	s.entityFormPost(c, "entity.unrelate", func(p casework.Principal, d entities.Detail) (string, string, error) {
+		rel, err := idParam(c, "rel", "Relation")
+		if err == nil {
+			err = s.deps.Entities.Unrelate(c.Request.Context(), p, d.ID, rel)
+		}
+		return "/entities/" + d.ID + "#relations", "entity:" + d.ID + "/relation:" + c.Param("rel"), err
+	})
+}
+
+// mergeEntityForm answers POST /entities/:id/merge: this entity is merged
+// into "into", whose page comes next.
+func (s *Server) mergeEntityForm(c *gin.Context) {
+	s.entityFormPost(c, "entity.merge", func(p casework.Principal, d entities.Detail) (string, string, error) {
+		m, err := s.deps.Entities.Merge(c.Request.Context(), p, c.PostForm("into"), d.ID)
+		return "/entities/" + m.Winner, "entity:" + m.Winner + "/entity:" + m.Loser, err
+	})
+}
+
+// undoEntityMergeForm answers POST /entities/:id/merges/:merge/undo: a
+// merge into this entity is undone.
+func (s *Server) undoEntityMergeForm(c *gin.Context) {
+	s.entityFormPost(c, "entity.undo_merge", func(p casework.Principal, d entities.Detail) (string, string, error) {
+		id, err := idParam(c, "merge", "Merge")
+		var m entities.Merge
+		if err == nil {
+			m, err = s.deps.Entities.UndoMerge(c.Request.Context(), p, d.ID, id)
+		}
+		return "/entities/" + d.ID + "#merges", "entity:" + m.Winner + "/entity:" + m.Loser, err
+	})
+}
+
+// unlinkEntitySubmissionForm answers POST /entities/:id/submission-links/:link/delete.
+func (s *Server) unlinkEntitySubmissionForm(c *gin.Context) {
+	s.entityFormPost(c, "entity.unlink", func(p casework.Principal, d entities.Detail) (string, string, error) {
+		link, err := idParam(c, "link", "Link")
+		if err == nil {
+			err = s.deps.Entities.UnlinkSubmission(c.Request.Context(), p, d.ID, link)
+		}
+		return "/entities/" + d.ID + "#links", "entity:" + d.ID + "/submission-link:" + c.Param("link"), err
+	})
+}
+
+// unlinkEntityCaseForm answers POST /entities/:id/case-links/:link/delete.
+func (s *Server) unlinkEntityCaseForm(c *gin.Context) {
+	s.entityFormPost(c, "entity.unlink", func(p casework.Principal, d entities.Detail) (string, string, error) {
+		link, err := idParam(c, "link", "Link")
+		if err == nil {
+			err = s.deps.Entities.UnlinkCase(c.Request.Context(), p, d.ID, link)
+		}
+		return "/entities/" + d.ID + "#links", "entity:" + d.ID + "/case-link:" + c.Param("link"), err
+	})
 }

@@ -60,6 +60,13 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	pages.GET("/entities", s.entitiesPage)
 	pages.GET("/entities/:id", s.entityPage)
 	pages.GET("/entities/:id/graph.svg", s.entityGraphSVG)
+	pages.POST("/entities/:id", s.updateEntityForm)
+	pages.POST("/entities/:id/relations", s.relateEntityForm)
+	pages.POST("/entities/:id/relations/:rel/delete", s.unrelateEntityForm)
+	pages.POST("/entities/:id/merge", s.mergeEntityForm)
+	pages.POST("/entities/:id/merges/:merge/undo", s.undoEntityMergeForm)
+	pages.POST("/entities/:id/submission-links/:link/delete", s.unlinkEntitySubmissionForm)
+	pages.POST("/entities/:id/case-links/:link/delete", s.unlinkEntityCaseForm)
 	// Staff sessions
 	sessions := small.Group("/api/v1", s.apiSameOrigin())
 	sessions.POST("/session", s.apiLogin)
