@@ -34,6 +34,10 @@ var next = map[Status][]Status{
 	Denied:  {Pending}, // reconsideration or appeal
 }
 
+// Next lists the statuses a claim in status st may move to, in their
+// usual order; none for a paid or withdrawn claim.
+func (st Status) Next() []Status { return slices.Clone(next[st]) }
+
 // Closed reports whether a claim in status st has no deadlines left.
 func (st Status) Closed() bool { return st == Paid || st == Withdrawn || st == Denied }
 

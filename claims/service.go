@@ -559,3 +559,38 @@ func (s *Service) openName(claimID string, sealed []byte) (string, error) {
 	}
 	return string(name), nil
 }
+
+// ActionClaim is a claim that counts an action, with its current verdict.
+type ActionClaim struct {
+	Claim   Claim
+	Verdict Verdict
+}
+
+// ActionClaims returns the claims p may see among those that count the
+// action id, each with its verdict on the current ledger, so that whoever
+// records a collection sees what it changes.
+func (s *Service) ActionClaims(ctx context.Context, p casework.Principal, id string) ([]ActionClaim, error) {
+	if _, err := s.action(ctx, p, id); err != nil {
+		return nil, err
+	}
+	ids, err := s.Store.ClaimsOfAction(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := []ActionClaim{}
+	for _, claimID := range ids {
+		c, err := s.claim(ctx, p, claimID)
+		if tipline.ErrorCode(err) == tipline.NotFound {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		v, err := s.verdict(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ActionClaim{Claim: c, Verdict: v})
+	}
+	return out, nil
+}

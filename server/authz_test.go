@@ -192,6 +192,11 @@ func TestCaseworkAuthorization(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A second entry, for the page that reverses one.
+	col2, err := ts.deps.Claims.RecordCollection(ctx, cp, act.ID, claims.NewCollection{Kind: "penalty", Amount: "2000", ReceivedDay: "2026-01-02"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	claimFields := `{"program":"sec","claimant_kind":"source","pseudonym":"Source A","counsel":["counsel@example.org"]}`
 	actionFields := `{"relation":"covered","agency":"SEC","title":"SEC v. Example","defendants":[]}`
 
@@ -203,6 +208,12 @@ func TestCaseworkAuthorization(t *testing.T) {
 	claimRead := map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: 404, counsel: ok, auditor: 403}
 	claimWrite := map[caller]int{nobody: 401, admin: ok, investigator: 403, otherDesk: 404, counsel: ok, auditor: 403}
 	pageRead := map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: ok, auditor: 403}
+	claimPageWrite := map[caller]int{nobody: 303, admin: 303, investigator: 403, otherDesk: 404, counsel: 303, auditor: 403}
+	// actionPageWrite: the action is linked to a case of the
+	// export-controls desk; auditors see no action.
+	actionPageWrite := func(status int) map[caller]int {
+		return map[caller]int{nobody: 303, admin: status, investigator: status, otherDesk: 404, counsel: status, auditor: 403}
+	}
 	staffOnlyExcept := func(status int) map[caller]int {
 		m := staffOnly(status)
 		m[auditor] = 403
@@ -280,6 +291,30 @@ func TestCaseworkAuthorization(t *testing.T) {
 		{"GET", "/claims/:id/report", "/claims/" + claim.ID + "/report", "", pageRead},
 		{"GET", "/claims/:id/report.pdf", "/claims/" + claim.ID + "/report.pdf", "", pageRead},
 		{"GET", "/awards", "/awards", "", map[caller]int{nobody: 303, admin: ok, investigator: 403, otherDesk: 403, counsel: ok, auditor: 403}},
+		// Claim and action pages: the same rules as the API, as pages.
+		{"POST", "/claims", "/claims", "program=sec&claimant_kind=source&pseudonym=Source+B&counsel=counsel%40example.org",
+			map[caller]int{nobody: 303, admin: 303, investigator: 403, otherDesk: 403, counsel: 303, auditor: 403}},
+		{"GET", "/claims/:id", "/claims/" + claim.ID, "", pageRead},
+		{"POST", "/claims/:id", "/claims/" + claim.ID, "program=sec&claimant_kind=source&pseudonym=Source+A&counsel=counsel%40example.org", claimPageWrite},
+		{"POST", "/claims/:id/status", "/claims/" + claim.ID + "/status", "status=paid",
+			map[caller]int{nobody: 303, admin: 422, investigator: 403, otherDesk: 404, counsel: 422, auditor: 403}},
+		{"POST", "/claims/:id/submissions", "/claims/" + claim.ID + "/submissions", "submissions=" + sub, claimPageWrite},
+		{"POST", "/claims/:id/actions", "/claims/" + claim.ID + "/actions", "action=" + act.ID, claimPageWrite},
+		{"POST", "/claims/:id/checklist/:item", "/claims/" + claim.ID + "/checklist/voluntary", "status=yes&evidence=TCR+before+any+request", claimPageWrite},
+		{"POST", "/claims/:id/splits", "/claims/" + claim.ID + "/splits", "claimant_0=&share_0=", claimPageWrite},
+		{"GET", "/actions", "/actions", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: ok, auditor: 403}},
+		{"POST", "/actions", "/actions", "relation=covered&agency=SEC&title=SEC+v.+Another",
+			map[caller]int{nobody: 303, admin: 303, investigator: 303, otherDesk: 303, counsel: 303, auditor: 403}},
+		// By now the action is linked to the export-controls case.
+		{"GET", "/actions/:id", "/actions/" + act.ID, "", actionPageWrite(ok)},
+		{"POST", "/actions/:id", "/actions/" + act.ID, "relation=covered&agency=SEC&title=SEC+v.+Example", actionPageWrite(303)},
+		{"POST", "/actions/:id/case", "/actions/" + act.ID + "/case", "case=" + kase.ID,
+			map[caller]int{nobody: 303, admin: 403, investigator: 303, otherDesk: 404, counsel: 403, auditor: 403}},
+		{"POST", "/actions/:id/sanctions", "/actions/" + act.ID + "/sanctions", "kind=penalty&ordered=2000000", actionPageWrite(303)},
+		{"POST", "/actions/:id/collections", "/actions/" + act.ID + "/collections", "kind=penalty&amount=500&received_day=2026-01-03", actionPageWrite(303)},
+		// The first writer reverses the entry; the form then says it is reversed already.
+		{"POST", "/actions/:id/collections/:entry/reversal", "/actions/" + act.ID + "/collections/" + strconv.FormatInt(col2.ID, 10) + "/reversal", "document_ref=bounced",
+			map[caller]int{nobody: 303, admin: 303, investigator: 422, otherDesk: 404, counsel: 422, auditor: 403}},
 		// Staff pages: without a session they redirect to the login page.
 		{"GET", "/login", "/login", "", everyone(ok)},
 		{"GET", "/queue", "/queue", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},

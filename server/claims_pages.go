@@ -5,6 +5,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tipline/tipline/awards"
+	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/pdf"
 )
@@ -12,7 +14,9 @@ import (
 // Award pages, on the casework listener, rendered by the server without
 // JavaScript:
 //
-//	GET /claims                  the claims the caller may see
+//	GET /claims                  the claims the caller may see, by status, and a form to open one
+//	GET /claims/:id ...          the claim and its forms: see claims_forms.go
+//	GET /actions ...             enforcement actions: see claims_forms_actions.go
 //	GET /claims/:id/report       the award report
 //	GET /claims/:id/report.pdf   the award report printed by headless Chromium
 //	GET /awards                  the dashboard (counsel and admins)
@@ -20,12 +24,31 @@ import (
 // Every view is audited.
 
 type claimsPage struct {
-	Claims []claims.Claim
+	Claims   []claims.Claim
+	Filters  []queueFilter
+	Create   bool // counsel and admins open claims
+	Programs []awards.Program
+	Kinds    []claims.ClaimantKind
+	Form     claimValues
+	Error    string
 }
 
 // claimsPage answers GET /claims.
 func (s *Server) claimsPage(c *gin.Context) {
-	list, err := s.deps.Claims.ListClaims(c.Request.Context(), s.staff(c), claims.Status(c.Query("status")))
+	p := s.staff(c)
+	var v claimValues
+	if p.Role == casework.RoleCounsel {
+		v.Counsel = p.Email
+	}
+	s.renderClaims(c, http.StatusOK, v, "")
+}
+
+// renderClaims renders the claims list with the form that opens a claim
+// (with v in it, and problem, the reason it was refused).
+func (s *Server) renderClaims(c *gin.Context, status int, v claimValues, problem string) {
+	p := s.staff(c)
+	st := claims.Status(c.Query("status"))
+	list, err := s.deps.Claims.ListClaims(c.Request.Context(), p, st)
 	if err == nil {
 		err = s.audit(c, "claim.list", "claims")
 	}
@@ -33,7 +56,13 @@ func (s *Server) claimsPage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "casework_claims.html", pageData{Title: "Claims", Data: claimsPage{Claims: list}})
+	d := claimsPage{Claims: list, Create: p.Role == casework.RoleAdmin || p.Role == casework.RoleCounsel,
+		Programs: awards.Programs(), Kinds: []claims.ClaimantKind{claims.Source, claims.Relator}, Form: v, Error: problem}
+	d.Filters = append(d.Filters, queueFilter{Label: "All", URL: "/claims", Current: st == ""})
+	for _, x := range claims.Statuses {
+		d.Filters = append(d.Filters, queueFilter{Label: string(x), URL: "/claims?status=" + string(x), Current: st == x})
+	}
+	s.render(c, status, "casework_claims.html", pageData{Title: "Claims", Data: d})
 }
 
 // claimReportPage answers GET /claims/:id/report.
