@@ -116,8 +116,17 @@ function partyCard(sg, party) {
   const status = el("p", { className: "cw-party-status", role: "status" });
   const linked = new Set(sg.linked || []);
   const buttons = [];
-  const done = async (entityID, verb) => {
-    for (const b of buttons) b.disabled = true;
+  // done shows the link made: the other choices go, and the entity's
+  // corroboration and screening flags come.
+  const done = async (entityID, verb, chosen) => {
+    for (const b of buttons) {
+      if (b === chosen) {
+        b.replaceWith(el("strong", { className: "cw-linked" }, "✓ Linked as " + roleWords(role)));
+      } else {
+        b.disabled = true;
+      }
+    }
+    newRow.remove();
     status.replaceChildren(verb + " as " + roleWords(role) + ". ");
     await showLinked(status, entityID);
   };
@@ -140,7 +149,7 @@ function partyCard(sg, party) {
         el("span", { className: "muted" }, e.kind + ((e.countries || []).length ? " · " + e.countries.join(", ") : "")));
       if (m.matched_name && m.matched_name !== e.name) head.append(el("span", { className: "muted" }, " · matched “" + m.matched_name + "”"));
       li.append(head);
-      for (const f of e.screening || []) li.append(el("p", { className: "cw-flag cw-flag-screened" }, flagText(f)));
+      for (const f of e.screening || []) li.append(el("p", { className: "cw-flag cw-flag-screened" }, "Listed: " + flagText(f)));
       if ((m.explanation || []).length) li.append(el("p", { className: "muted cw-why" }, "Why: " + m.explanation.join("; ")));
       if (linked.has(e.id)) {
         li.append(el("p", {}, el("strong", {}, "Already linked to this tip.")));
@@ -152,7 +161,7 @@ function partyCard(sg, party) {
           status.replaceChildren("Linking…");
           try {
             await link(e.id, role);
-            await done(e.id, "Linked to " + e.name);
+            await done(e.id, "Linked to " + e.name, b);
           } catch (err) {
             status.replaceChildren(el("span", { className: "cw-error", role: "alert" }, err.message));
             b.disabled = false;
@@ -187,7 +196,7 @@ function partyCard(sg, party) {
         countries: cc ? [cc] : [],
       });
       await link(created.id, role);
-      await done(created.id, "Created " + created.name + " and linked it");
+      await done(created.id, "Created " + created.name + " and linked it", create);
     } catch (err) {
       const parts = [el("span", { className: "cw-error", role: "alert" }, err.message)];
       if (created) parts.push(" The entity was created: ", entityLink(created.id, created.name), ".");
@@ -196,7 +205,8 @@ function partyCard(sg, party) {
     }
   });
   buttons.push(create);
-  card.append(el("p", { className: "cw-inline-form" }, "New entity: “" + sg.party.name + "” as ", kind, " ", create));
+  const newRow = el("p", { className: "cw-inline-form" }, "Or a new entity: “" + sg.party.name + "” as ", kind, " ", create);
+  card.append(newRow);
   card.append(status);
   return card;
 }
