@@ -150,33 +150,37 @@ func (g *Grants) Revoke(ctx context.Context, p Principal, objectID, grantee stri
 	return g.Store.DeleteGrant(ctx, objectID, userID, rec)
 }
 
-// KeyPackets returns the key packets p downloads an object with: of the
-// object's own packets, those addressed to p's registered public key (all
-// of them, the desk's keys, while p has registered none), then the packet
-// granted to p, if any. Forbidden when none of them is for p.
+// KeyPackets returns the key packets p downloads an object with: those of
+// the object's own packets that OwnPackets keeps, then the packet granted
+// to p, if any. Forbidden when none of them is for p.
 func (g *Grants) KeyPackets(ctx context.Context, p Principal, objectID string, own []byte) ([]byte, error) {
 	grant, err := g.Store.GrantPacket(ctx, objectID, p.UserID)
 	if err != nil {
 		return nil, err
 	}
-	_, armored, err := g.Store.UserPublicKey(ctx, p.Email)
-	if err != nil {
+	if own, err = g.OwnPackets(ctx, p, own); err != nil {
 		return nil, err
-	}
-	if armored != "" {
-		key, err := crypto.ParsePublicKey([]byte(armored), g.now())
-		if err != nil {
-			return nil, tipline.Wrap(tipline.Conflict, err, "Your registered public key is no longer usable (expired or revoked); ask an admin to set a new one.")
-		}
-		if own, err = crypto.KeyPacketsFor(own, key); err != nil {
-			return nil, err
-		}
 	}
 	out := append(bytes.Clone(own), grant...)
 	if len(out) == 0 {
 		return nil, tipline.Errorf(tipline.Forbidden, "This object is not encrypted to your key; ask an investigator of the desk for an access grant.")
 	}
 	return out, nil
+}
+
+// OwnPackets returns those of packets that are addressed to p's registered
+// public key, so that what p downloads names no other recipient; all of
+// them (the desk's keys) while p has registered none.
+func (g *Grants) OwnPackets(ctx context.Context, p Principal, packets []byte) ([]byte, error) {
+	_, armored, err := g.Store.UserPublicKey(ctx, p.Email)
+	if err != nil || armored == "" {
+		return packets, err
+	}
+	key, err := crypto.ParsePublicKey([]byte(armored), g.now())
+	if err != nil {
+		return nil, tipline.Wrap(tipline.Conflict, err, "Your registered public key is no longer usable (expired or revoked); ask an admin to set a new one.")
+	}
+	return crypto.KeyPacketsFor(packets, key)
 }
 
 // List returns the grants of a submission's objects. The caller must have

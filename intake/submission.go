@@ -265,13 +265,35 @@ func (s *Service) storeEncrypted(ctx context.Context, recipients []*crypto.Publi
 // and server-side encryption go through this one path.
 func (s *Service) storeMessage(ctx context.Context, src io.Reader, recipients []*crypto.PublicKey, kind string, position int) (Object, error) {
 	id := blob.NewKey("")
-	key := pendingPrefix + id
+	m, err := PutMessage(ctx, s.Blobs, pendingPrefix+id, src, recipients)
+	if err != nil {
+		return Object{}, err
+	}
+	return Object{ID: id, Kind: kind, Position: position, BlobKey: pendingPrefix + id, KeyPackets: m.KeyPackets, BodySize: m.BodySize, SHA256: m.SHA256}, nil
+}
+
+// StoredMessage is an OpenPGP message that PutMessage stored: its key
+// packets, kept apart from the body, the body's size, and the SHA-256 of
+// the whole message as it arrived.
+type StoredMessage struct {
+	KeyPackets []byte
+	BodySize   int64
+	SHA256     [32]byte
+}
+
+// PutMessage checks that src is an OpenPGP message to exactly the
+// recipients (whoever encrypted it) and streams its encrypted body into
+// the blob key, never holding it whole. On any error nothing is left under
+// key: Invalid for a message that is not to exactly the recipients,
+// Unavailable when the blob store fails. Tips, follow-ups, replies and case
+// documents are all stored through it.
+func PutMessage(ctx context.Context, blobs blob.Store, key string, src io.Reader, recipients []*crypto.PublicKey) (StoredMessage, error) {
 	whole := sha256.New()
 	pr, pw := io.Pipe()
 	body := &countingReader{r: pr}
 	put := make(chan error, 1)
 	go func() {
-		_, err := s.Blobs.Put(ctx, key, body)
+		_, err := blobs.Put(ctx, key, body)
 		pr.CloseWithError(err) // unblocks SplitMessage if Put failed
 		put <- err
 	}()
@@ -280,18 +302,18 @@ func (s *Service) storeMessage(ctx context.Context, src io.Reader, recipients []
 	putErr := <-put
 	switch {
 	case splitErr != nil:
-		s.Blobs.Delete(context.WithoutCancel(ctx), key)
+		blobs.Delete(context.WithoutCancel(ctx), key)
 		if errors.Is(splitErr, crypto.ErrInvalidMessage) {
-			return Object{}, tipline.Wrap(tipline.Invalid, splitErr, "The upload is not an OpenPGP message encrypted to this desk's keys.")
+			return StoredMessage{}, tipline.Wrap(tipline.Invalid, splitErr, "The upload is not an OpenPGP message encrypted to this desk's keys.")
 		}
-		return Object{}, splitErr
+		return StoredMessage{}, splitErr
 	case putErr != nil:
-		s.Blobs.Delete(context.WithoutCancel(ctx), key)
-		return Object{}, tipline.Wrap(tipline.Unavailable, putErr, "The evidence store is not reachable. Nothing was saved; please try again later.")
+		blobs.Delete(context.WithoutCancel(ctx), key)
+		return StoredMessage{}, tipline.Wrap(tipline.Unavailable, putErr, "The evidence store is not reachable. Nothing was saved; please try again later.")
 	}
-	var digest [32]byte
-	whole.Sum(digest[:0])
-	return Object{ID: id, Kind: kind, Position: position, BlobKey: key, KeyPackets: keyPackets, BodySize: body.n, SHA256: digest}, nil
+	m := StoredMessage{KeyPackets: keyPackets, BodySize: body.n}
+	whole.Sum(m.SHA256[:0])
+	return m, nil
 }
 
 // commit records the submission with a new codename, then moves its blobs

@@ -243,6 +243,20 @@ func TestCaseworkAuthorization(t *testing.T) {
 			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusUnprocessableEntity, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"DELETE", "/api/v1/objects/:id/grants/:email", "/api/v1/objects/" + object + "/grants/counsel@example.org", "",
 			map[caller]int{nobody: 401, admin: 403, investigator: 404, otherDesk: 404, counsel: 403, auditor: 403}},
+		// Case documents: the upload is multipart, so a JSON body is refused
+		// before anything else; no document exists to download here (a
+		// real one is in documents_test.go).
+		{"GET", "/api/v1/cases/:id/documents", "/api/v1/cases/" + kase.ID + "/documents", "", read},
+		{"POST", "/api/v1/cases/:id/documents", "/api/v1/cases/" + kase.ID + "/documents", `{"meta":"x"}`,
+			map[caller]int{nobody: 401, admin: 403, investigator: 422, otherDesk: 422, counsel: 403, auditor: 403}},
+		{"GET", "/api/v1/documents/:id", "/api/v1/documents/nosuchdocument", "",
+			map[caller]int{nobody: 401, admin: 403, investigator: 404, otherDesk: 404, counsel: 403, auditor: 403}},
+		// Counsel has registered no key: there is nothing to wrap for.
+		{"GET", "/api/v1/staff/:email/key", "/api/v1/staff/counsel@example.org/key", "",
+			map[caller]int{nobody: 401, admin: 403, investigator: 422, otherDesk: 422, counsel: 403, auditor: 403}},
+		{"GET", "/api/v1/submissions/:id/grants", "/api/v1/submissions/" + sub + "/grants", "", read},
+		{"POST", "/submissions/:id/revoke", "/submissions/" + sub + "/revoke", "email=counsel%40example.org",
+			map[caller]int{nobody: 303, admin: 422, investigator: 422, otherDesk: 404, counsel: 403, auditor: 403}},
 		// Replies to sources: investigators of the desk only. A JSON body
 		// is refused: replies are OpenPGP messages (application/octet-stream).
 		{"GET", "/api/v1/submissions/:id/reply-key", "/api/v1/submissions/" + sub + "/reply-key", "",

@@ -54,9 +54,10 @@ func (s *Server) casesPage(c *gin.Context) {
 // casePage is the data of one case's page.
 type casePage struct {
 	casework.CaseDetail
-	Edit     bool // investigators of the desk change the case
-	Statuses []casework.CaseStatus
-	Error    string
+	Documents []casework.Document
+	Edit      bool // investigators of the desk change the case
+	Statuses  []casework.CaseStatus
+	Error     string
 }
 
 // casePage answers GET /cases/:id. Viewing is audited.
@@ -73,7 +74,12 @@ func (s *Server) casePage(c *gin.Context) {
 }
 
 func (s *Server) renderCase(c *gin.Context, status int, d casework.CaseDetail, problem string) {
-	page := casePage{CaseDetail: d, Edit: s.staff(c).Role == casework.RoleInvestigator, Statuses: casework.CaseStatuses, Error: problem}
+	docs, err := s.deps.Documents.List(c.Request.Context(), s.staff(c), d.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	page := casePage{CaseDetail: d, Documents: docs, Edit: s.staff(c).Role == casework.RoleInvestigator, Statuses: casework.CaseStatuses, Error: problem}
 	allowScripts(c)
 	s.render(c, status, "casework_case.html", pageData{Title: d.Title, Data: page})
 }

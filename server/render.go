@@ -28,7 +28,7 @@ var pagePartials = map[string][]string{
 	"casework_index.html":             {"layout.html"},
 	"casework_login.html":             {"layout.html"},
 	"casework_queue.html":             {"layout.html"},
-	"casework_submission.html":        {"layout.html"},
+	"casework_submission.html":        {"layout.html", "keypanel.html"},
 	"casework_claims.html":            {"layout.html", "casework_claim_fields.html"},
 	"casework_claim.html":             {"layout.html", "casework_claim_fields.html", "casework_action_fields.html"},
 	"casework_actions.html":           {"layout.html", "casework_action_fields.html"},
@@ -39,7 +39,7 @@ var pagePartials = map[string][]string{
 	"casework_entities.html":          {"layout.html"},
 	"casework_entity.html":            {"layout.html"},
 	"casework_cases.html":             {"layout.html"},
-	"casework_case.html":              {"layout.html"},
+	"casework_case.html":              {"layout.html", "keypanel.html"},
 	"error.html":                      {"layout.html"},
 }
 

@@ -5,10 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
@@ -147,6 +150,59 @@ func TestBrowserCaseAndReply(t *testing.T) {
 		}
 	}
 
+	// A document of the case: encrypted in the browser, names included,
+	// then decrypted and saved from the case page.
+	caseURL, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("dd a[href^='/cases/']").href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docDir := t.TempDir()
+	docName := "访谈记录-" + canary + ".txt"
+	docContent := "Interview with the forwarder's clerk. " + canary + "\n"
+	if err := os.WriteFile(filepath.Join(docDir, docName), []byte(docContent), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(caseURL),
+		chromedp.WaitVisible(chromedp.ID("document-file")),
+		chromedp.SetUploadFiles(chromedp.ID("document-file"), []string{filepath.Join(docDir, docName)}),
+		chromedp.Click(chromedp.CSS(`#document-upload button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href^="/api/v1/documents/"]`)),
+		chromedp.SetValue(chromedp.ID("key-passphrase"), "pass phrase"),
+		chromedp.Click(chromedp.ID("decrypt-run")),
+		chromedp.WaitVisible(chromedp.CSS(`#documents button`)),
+	); err != nil {
+		status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.getElementById("document-status")?.textContent ?? "") + " | " + (document.getElementById("decrypt-error")?.textContent ?? "")`))
+		t.Fatalf("case document: %v (%q)", err, status)
+	}
+	listed, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("documents")))
+	if !strings.Contains(listed, docName) || !strings.Contains(listed, "ana@example.org") {
+		t.Errorf("the decrypted document list: %q", listed)
+	}
+	screenshot(t, ctx, dir, "casework-case-documents")
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("key-passphrase"), "pass phrase"),
+		chromedp.Click(chromedp.CSS(`#documents button`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		b, err := os.ReadFile(filepath.Join(downloads, docName))
+		if err == nil && string(b) == docContent {
+			break
+		}
+		if time.Now().After(deadline) {
+			msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("decrypt-error").textContent`))
+			t.Fatalf("the saved document = %q, %v (%q)", b, err, msg)
+		}
+	}
+
 	// The source reads the reply, in a browser of their own.
 	intakeBase := "http://" + ts.Addr("intake")
 	for _, js := range []bool{false, true} {
@@ -179,7 +235,9 @@ func TestBrowserCaseAndReply(t *testing.T) {
 			}
 		})
 	}
-	if strings.Contains(ts.log.String(), "货物") || strings.Contains(ts.log.String(), codename) {
-		t.Error("the reply or the codename reached the server log")
+	if strings.Contains(ts.log.String(), "货物") || strings.Contains(ts.log.String(), codename) || strings.Contains(ts.log.String(), canaryID()) {
+		t.Error("the reply, the codename or the document reached the server log")
 	}
+	ts.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	assertNoCanary(t, ts, filepath.Dir(ts.dbPath()), ts.blobDir)
 }

@@ -69,6 +69,7 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	pages := small.Group("", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator))
 	pages.GET("/submissions/:id", s.submissionPage)
 	pages.POST("/submissions/:id", s.updateSubmissionForm)
+	pages.POST("/submissions/:id/revoke", s.revokeGrantsForm)
 	pages.GET("/cases", s.casesPage)
 	pages.POST("/cases", s.createCaseForm)
 	pages.GET("/cases/:id", s.casePage)
@@ -104,6 +105,8 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	triage.PATCH("/cases/:id", s.apiUpdateCase)
 	triage.POST("/cases/:id/submissions", s.apiLinkCaseSubmission)
 	triage.POST("/cases/:id/notes", s.apiAddCaseNote)
+	triage.GET("/cases/:id/documents", s.apiListDocuments)
+	sessions.GET("/documents/:id", s.requireStaff(casework.RoleInvestigator), s.apiGetDocument)
 	// Entities (see entities_api.go)
 	triage.GET("/entities", s.apiSearchEntities)
 	triage.POST("/entities", s.apiCreateEntity)
@@ -149,9 +152,13 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	// granting investigator's browser; investigators of the desk only.
 	sessions.POST("/objects/:id/grants", s.requireStaff(casework.RoleInvestigator), s.apiCreateGrant)
 	sessions.DELETE("/objects/:id/grants/:email", s.requireStaff(casework.RoleInvestigator), s.apiRevokeGrant)
+	sessions.GET("/staff/:email/key", s.requireStaff(casework.RoleInvestigator), s.apiStaffKey)
+	triage.GET("/submissions/:id/grants", s.apiListGrants)
 	// Replies to sources
 	sessions.GET("/submissions/:id/reply-key", s.requireStaff(casework.RoleInvestigator), s.apiReplyKey)
 	sessions.GET("/desks/:slug/keys", s.requireStaff(casework.RoleInvestigator), s.apiDeskKeys)
+	// Case documents set their own, larger limit.
+	e.POST("/api/v1/cases/:id/documents", s.apiSameOrigin(), s.requireStaff(casework.RoleInvestigator), s.apiAddDocument)
 	e.POST("/api/v1/submissions/:id/replies", s.limitBody(maxReplyRequest), s.apiSameOrigin(), s.requireStaff(casework.RoleInvestigator), s.apiPostReply)
 }
 

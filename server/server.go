@@ -43,11 +43,12 @@ type Deps struct {
 	Triage *casework.Triage
 	Cases  *casework.Cases
 	// Entities is the entities service (entities_api.go, entities_pages.go).
-	Entities *entities.Service
-	Grants   *casework.Grants
-	Claims   *claims.Service
-	Logger   *slog.Logger
-	Version  string
+	Entities  *entities.Service
+	Grants    *casework.Grants
+	Documents *casework.Documents
+	Claims    *claims.Service
+	Logger    *slog.Logger
+	Version   string
 }
 
 // Server holds both listeners.

@@ -164,6 +164,90 @@ function setUpDecryption(panel) {
     }
   };
 
+  // decryptToFile downloads a file (an object or a case document) and
+  // decrypts it as a stream, hashing it on the way, into a Blob offered as
+  // a download, or, for large files where the browser can, straight into
+  // a file the investigator picks. Nothing is kept unless OpenPGP.js
+  // reached the end of the message with its integrity check passed and the
+  // SHA-256 matches: the picked file is written through a temporary file
+  // that the browser discards on abort.
+  const decryptToFile = async (pgp, url, file) => {
+    const pick = window.showSaveFilePicker && file.size >= largeFile;
+    const handle = pick ? await window.showSaveFilePicker({ suggestedName: safeName(file.name) }) : null;
+    const privateKey = await unlock();
+    const res = await fetch(url, { credentials: "same-origin" });
+    if (!res.ok) throw new Error("Could not download the file (" + res.status + ").");
+    const message = await pgp.readMessage({ binaryMessage: res.body });
+    const { data } = await pgp.decrypt({
+      message,
+      decryptionKeys: privateKey,
+      format: "binary",
+      config: { allowUnauthenticatedStream: true },
+    });
+    const { Sha256 } = await import(panel.dataset.sha256);
+    const hash = new Sha256();
+    const plain = data.pipeThrough(
+      new TransformStream({
+        transform(chunk, out) {
+          hash.update(chunk);
+          out.enqueue(chunk);
+        },
+      }),
+    );
+    const altered = (e) => new Error("Decryption failed, or the ciphertext was altered: " + (e.message || e));
+    const checkSum = () => {
+      if (file.sha256 && hash.hex() !== file.sha256.toLowerCase()) {
+        throw new Error("The decrypted file does not match its SHA-256.");
+      }
+    };
+    if (handle) {
+      const writable = await handle.createWritable();
+      try {
+        await plain.pipeTo(writable, { preventClose: true });
+        checkSum();
+      } catch (e) {
+        await writable.abort().catch(() => {});
+        throw e.message && e.message.startsWith("The decrypted") ? e : altered(e);
+      }
+      await writable.close();
+      return;
+    }
+    let blob;
+    try {
+      blob = await new Response(plain).blob();
+    } catch (e) {
+      throw altered(e);
+    }
+    checkSum();
+    save(blob, file);
+  };
+
+  // saveFile runs decryptToFile for a button, with status and errors.
+  const saveFile = async (pgp, url, file) => {
+    clearError();
+    try {
+      status("Decrypting " + file.name + "…");
+      await decryptToFile(pgp, url, file);
+      status("Decrypted " + file.name + ".");
+    } catch (e) {
+      fail(e);
+    }
+  };
+
+  // The Decrypt button: the tip (manifest and thread) on a submission's
+  // page, the documents' names on a case's page.
+  const decryptPage = async (pgp, privateKey) => {
+    if (panel.dataset.case) {
+      await decryptDocuments(pgp, privateKey, panel.dataset.case, (url, file) => saveFile(pgp, url, file));
+      return;
+    }
+    const data = await decryptObject(pgp, privateKey, panel.dataset.manifest);
+    const manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
+    const fileObjects = Array.from(document.querySelectorAll(".cw-file-object")).map((a) => a.dataset.object);
+    await decryptThread(pgp, privateKey);
+    renderManifest(manifest, fileObjects, (id, file) => saveFile(pgp, "/api/v1/objects/" + encodeURIComponent(id), file));
+  };
+
   byId("decrypt-run").addEventListener("click", async () => {
     clearError();
     const button = byId("decrypt-run");
@@ -173,23 +257,7 @@ function setUpDecryption(panel) {
       const pgp = await loadOpenPGP();
       const privateKey = await unlock();
       byId("key-passphrase").value = "";
-      const data = await decryptObject(pgp, privateKey, panel.dataset.manifest);
-      const manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
-      const fileObjects = Array.from(document.querySelectorAll(".cw-file-object")).map((a) => a.dataset.object);
-      await decryptThread(pgp, privateKey);
-      renderManifest(manifest, fileObjects, async (id, file) => {
-        clearError();
-        try {
-          status("Decrypting " + file.name + "…");
-          const key = await unlock();
-          const plain = await decryptObject(pgp, key, id);
-          await checkHash(plain, file.sha256);
-          save(plain, file);
-          status("Decrypted " + file.name + ".");
-        } catch (e) {
-          fail(e);
-        }
-      });
+      await decryptPage(pgp, privateKey);
       status("Decrypted.");
     } catch (e) {
       fail(e);
@@ -198,6 +266,8 @@ function setUpDecryption(panel) {
     }
   });
 
+  const upload = byId("document-upload");
+  if (upload) setUpDocumentUpload(upload, loadOpenPGP);
   const reply = byId("reply");
   if (reply) setUpReply(reply, loadOpenPGP);
   const grant = byId("grant");
@@ -381,23 +451,121 @@ function text(tag, s) {
   return el;
 }
 
-// checkHash compares the plaintext with the SHA-256 the manifest gives.
-async function checkHash(data, want) {
-  if (!want || !(window.crypto && crypto.subtle)) return;
-  const sum = new Uint8Array(await crypto.subtle.digest("SHA-256", data));
-  const hex = Array.from(sum, (b) => b.toString(16).padStart(2, "0")).join("");
-  if (hex !== want.toLowerCase()) throw new Error("The decrypted file does not match the SHA-256 in the manifest.");
+// largeFile is the size from which a file is decrypted straight to disk
+// where the browser offers a file picker.
+const largeFile = 64 << 20;
+
+// safeName is a file name without path separators.
+function safeName(name) {
+  return (name || "file").replace(/[\/\\]/g, "_");
 }
 
 // save offers the plaintext as a download under its original name. The
 // Blob stays in this browser.
-function save(data, file) {
-  const url = URL.createObjectURL(new Blob([data], { type: "application/octet-stream" }));
+function save(blob, file) {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement("a");
   a.href = url;
-  a.download = (file.name || "file").replace(/[\/\\]/g, "_");
+  a.download = safeName(file.name);
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+// decryptDocuments lists a case's documents with their names, decrypted
+// here from each document's encrypted meta, and a button to decrypt and
+// save each.
+async function decryptDocuments(pgp, privateKey, caseID, onSave) {
+  const { documents } = await getOK("/api/v1/cases/" + encodeURIComponent(caseID) + "/documents").then((r) => r.json());
+  const list = byId("documents");
+  list.replaceChildren();
+  for (const d of documents) {
+    const message = await pgp.readMessage({ binaryMessage: fromBase64(d.meta) });
+    let meta;
+    try {
+      const { data } = await pgp.decrypt({ message, decryptionKeys: privateKey, format: "binary" });
+      meta = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
+    } catch (e) {
+      throw new Error("A document's name does not decrypt with this key: " + (e.message || e));
+    }
+    const li = document.createElement("li");
+    li.append(text("span", meta.name + " (" + (meta.type || "unknown type") + ", " + meta.size + " bytes), added by " + d.author + " on " + d.created_at.slice(0, 10) + " "));
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Decrypt and save";
+    button.addEventListener("click", () => onSave("/api/v1/documents/" + encodeURIComponent(d.id), meta));
+    li.append(button);
+    list.append(li);
+  }
+  if (!documents.length) list.append(text("li", "No documents yet."));
+}
+
+// setUpDocumentUpload encrypts a file and its name here, to the desk's
+// keys, and uploads only the ciphertext: the meta part first, then the
+// document.
+function setUpDocumentUpload(form, loadOpenPGP) {
+  form.hidden = false;
+  const status = (s) => {
+    byId("document-status").textContent = s;
+  };
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const file = byId("document-file").files[0];
+    if (!file) {
+      status("Choose a file first.");
+      return;
+    }
+    const button = form.querySelector("button");
+    button.disabled = true;
+    try {
+      status("Encrypting " + file.name + "…");
+      const pgp = await loadOpenPGP();
+      const desk = await getOK("/api/v1/desks/" + encodeURIComponent(form.dataset.desk) + "/keys").then((r) => r.json());
+      const encryptionKeys = await Promise.all(desk.keys.map((armoredKey) => pgp.readKey({ armoredKey })));
+      const { Sha256 } = await import(form.dataset.sha256);
+      const hash = new Sha256();
+      const hashed = file.stream().pipeThrough(
+        new TransformStream({
+          transform(chunk, out) {
+            hash.update(chunk);
+            out.enqueue(chunk);
+          },
+        }),
+      );
+      const encrypted = await pgp.encrypt({
+        message: await pgp.createMessage({ binary: hashed }),
+        encryptionKeys,
+        format: "binary",
+      });
+      const body = await new Response(encrypted).blob();
+      const meta = { name: file.name, type: file.type, size: file.size, sha256: hash.hex() };
+      const metaMessage = await pgp.encrypt({
+        message: await pgp.createMessage({ binary: new TextEncoder().encode(JSON.stringify(meta)) }),
+        encryptionKeys,
+        format: "binary",
+      });
+      const fd = new FormData();
+      fd.append("meta", new Blob([metaMessage]), "meta.pgp");
+      fd.append("document", body, "document.pgp");
+      status("Uploading…");
+      const res = await fetch("/api/v1/cases/" + encodeURIComponent(form.dataset.case) + "/documents", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": form.dataset.csrf },
+        body: fd,
+      });
+      if (res.status !== 201) throw new Error(await errorMessage(res, "The document was not accepted"));
+      window.location.reload();
+    } catch (e) {
+      status(e.message || String(e));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+// fromBase64 decodes the base64 the JSON API gives for bytes.
+function fromBase64(s) {
+  return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 }
