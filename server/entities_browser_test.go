@@ -83,6 +83,9 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 		{name: "parties.1.name", value: "STRAITS-MERIDIAN LOGISTICS (SINGAPORE) PTE. LTD."},
 		{name: "parties.1.role", value: "freight_forwarder"},
 		{name: "parties.1.country", value: "SG"},
+		{name: "parties.2.name", value: "王伟"},
+		{name: "parties.2.role", value: "financier"},
+		{name: "parties.2.country", value: "HK"},
 		{name: "narrative", value: "H100 servers relabelled as routers. " + canary},
 	})
 	serveTest(t, ts)
@@ -132,7 +135,7 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 		t.Fatalf("the suggestions lack the known entities: %v\n%s", err, list)
 	}
 	parties, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#entity-suggestions .cw-party"), (p) => p.textContent)`))
-	if err != nil || len(parties) != 2 {
+	if err != nil || len(parties) != 3 {
 		t.Fatalf("parties %q, %v", parties, err)
 	}
 	for i, want := range [][]string{
@@ -144,6 +147,9 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 				t.Errorf("party %d lacks %q:\n%s", i+1, w, parties[i])
 			}
 		}
+	}
+	if !strings.Contains(parties[2], "No known entity matches this name.") {
+		t.Errorf("party 3:\n%s", parties[2])
 	}
 	if strings.Contains(parties[0], "Listed") {
 		t.Errorf("the distributor is shown as listed:\n%s", parties[0])
@@ -163,12 +169,22 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 		list, _ := chromedp.Run(tab, chromedp.Text(chromedp.ID("entity-suggestions-list")))
 		t.Fatalf("link: %v\n%s", err, list)
 	}
+	// The financier is new to the desk: created as a person, and linked.
+	if err := chromedp.Do(tab,
+		chromedp.SetValue(chromedp.CSS(`#entity-suggestions .cw-party:nth-of-type(3) select.cw-new-kind`), "person"),
+		chromedp.Click(chromedp.CSS(`#entity-suggestions .cw-party:nth-of-type(3) button.cw-create-entity`)),
+		chromedp.WaitVisible(chromedp.CSS(status(3))),
+	); err != nil {
+		list, _ := chromedp.Run(tab, chromedp.Text(chromedp.ID("entity-suggestions-list")))
+		t.Fatalf("create and link: %v\n%s", err, list)
+	}
 	statuses, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#entity-suggestions .cw-party-status"), (p) => p.textContent)`))
-	if err != nil || len(statuses) != 2 {
+	if err != nil || len(statuses) != 3 {
 		t.Fatalf("statuses %q, %v", statuses, err)
 	}
 	for i, want := range []string{"Linked to Shenzhen Huaxin Technology Co., Ltd. as distributor. Named by 1 submission",
-		"Linked to Straits Meridian Logistics Pte Ltd as freight forwarder. Named by 3 submissions"} {
+		"Linked to Straits Meridian Logistics Pte Ltd as freight forwarder. Named by 3 submissions",
+		"Created 王伟 and linked it as financier. Named by 1 submission"} {
 		if !strings.Contains(statuses[i], want) {
 			t.Errorf("status %d = %q, want %q", i+1, statuses[i], want)
 		}
@@ -181,11 +197,19 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(len(links)); got != "2" {
-		t.Fatalf("the tip has %s entity links, want 2: %+v", got, links)
+	if len(links) != 3 {
+		t.Fatalf("the tip has %d entity links, want 3: %+v", len(links), links)
 	}
 	for _, l := range links {
-		if want := map[string]entities.Role{distributor.ID: entities.Distributor, forwarder.ID: entities.FreightForwarder}[l.Entity]; l.Role != want {
+		want := map[string]entities.Role{distributor.ID: entities.Distributor, forwarder.ID: entities.FreightForwarder}[l.Entity]
+		if want == "" {
+			e, err := ts.deps.Entities.Get(ctx, ana, l.Entity)
+			if err != nil || e.Name != "王伟" || e.Kind != entities.Person || fmt.Sprint(e.Countries) != "[HK]" {
+				t.Errorf("the created entity: %+v, %v", e.Entity, err)
+			}
+			want = entities.Financier
+		}
+		if l.Role != want {
 			t.Errorf("link %+v, want role %s", l, want)
 		}
 	}
