@@ -19,7 +19,6 @@ type staffMember struct {
 	casework.Principal
 	cookie *http.Cookie
 	csrf   string
-	secret string // TOTP secret, to log in again in a browser
 }
 
 // signIn adds a staff member and logs them in through the API.
@@ -31,8 +30,7 @@ func signIn(t *testing.T, ts *testServer, email string, role casework.Role, desk
 		t.Fatal(err)
 	}
 	parsed, _ := url.Parse(uri)
-	secret := parsed.Query().Get("secret")
-	code, _ := casework.TOTPCode(secret, time.Now())
+	code, _ := casework.TOTPCode(parsed.Query().Get("secret"), time.Now())
 	body := `{"email":"` + email + `","password":"` + staffPassword + `","totp":"` + code + `"}`
 	r := httptest.NewRequest(http.MethodPost, "/api/v1/session", strings.NewReader(body))
 	r.Header.Set("Content-Type", "application/json")
@@ -42,7 +40,7 @@ func signIn(t *testing.T, ts *testServer, email string, role casework.Role, desk
 		t.Fatalf("login %s: %d %s", email, w.Code, w.Body)
 	}
 	return staffMember{Principal: casework.Principal{UserID: u.ID, Email: u.Email, Role: u.Role, Desks: u.Desks},
-		cookie: w.Result().Cookies()[0], csrf: resp.CSRF, secret: secret}
+		cookie: w.Result().Cookies()[0], csrf: resp.CSRF}
 }
 
 // post sends a form as m, with m's CSRF token unless the form names one.
