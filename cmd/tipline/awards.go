@@ -25,6 +25,7 @@ var awardsCommands = []struct {
 }{
 	{"estimate", estimateSynopsis, awardsEstimate},
 	{"programs", programsSynopsis, awardsPrograms},
+	{"report", reportSynopsis, awardsReport},
 }
 
 // awardsCmd dispatches `tipline awards SUBCOMMAND`.
