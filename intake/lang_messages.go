@@ -236,8 +236,8 @@ var messages = map[string]Text{
 	},
 	"mailbox_files_label": {EN: "Add files (optional)", ZH: "添加文件（可选）"},
 	"mailbox_files_hint": {
-		EN: "Files are encrypted to the investigators' keys as they arrive, with their names. Photos and documents can carry hidden details such as the author, the device or the place; remove them first if you can.",
-		ZH: "文件及其文件名在到达时即用调查人员的密钥加密。照片和文档可能带有作者、设备或地点等隐藏信息；如有可能，请先删除这些信息。",
+		EN: "Files are encrypted to the investigators' keys, with their names: in your browser before they leave it when JavaScript is on, otherwise by the server as they arrive. Photos and documents can carry hidden details such as the author, the device or the place; remove them first if you can.",
+		ZH: "文件及其文件名会用调查人员的密钥加密：启用 JavaScript 时在离开您的浏览器之前加密，否则由服务器在收到时加密。照片和文档可能带有作者、设备或地点等隐藏信息；如有可能，请先删除这些信息。",
 	},
 	"mailbox_message_hint": {
 		EN: "Your message is encrypted to the investigators' keys before it is stored. Do not write your codename in it.",

@@ -76,6 +76,7 @@ type MailboxStore interface {
 // Mailbox is what a logged-in source sees.
 type Mailbox struct {
 	SubmissionID string
+	Desk         string // slug: the browser encrypts files to its keys
 	Status       string
 	// Replies holds the replies decrypted for this one request; nil when the
 	// codename was not given (a session cookie only).
@@ -159,7 +160,7 @@ func (s *Service) OpenMailbox(ctx context.Context, typed string) (*Mailbox, stri
 	if err != nil {
 		return nil, "", err
 	}
-	box := &Mailbox{SubmissionID: entry.SubmissionID, Status: entry.Status, HasKey: entry.ReplyPrivate != nil}
+	box := &Mailbox{SubmissionID: entry.SubmissionID, Desk: entry.DeskSlug, Status: entry.Status, HasKey: entry.ReplyPrivate != nil}
 	if box.HasKey {
 		box.Replies, err = s.readReplies(ctx, ms, entry, codename)
 		if err != nil {
@@ -249,7 +250,7 @@ func (s *Service) MailboxBySession(ctx context.Context, token string) (*Mailbox,
 	if err != nil {
 		return nil, err
 	}
-	return &Mailbox{SubmissionID: e.SubmissionID, Status: e.Status, HasKey: e.ReplyPrivate != nil}, nil
+	return &Mailbox{SubmissionID: e.SubmissionID, Desk: e.DeskSlug, Status: e.Status, HasKey: e.ReplyPrivate != nil}, nil
 }
 
 func (s *Service) sessionSubmission(ctx context.Context, ms MailboxStore, token string) (string, error) {
@@ -274,8 +275,11 @@ type FollowUp struct {
 	svc          *Service
 	submissionID string
 	recipients   []*crypto.PublicKey
-	files        []ManifestFile
-	objects      []Object // the files, pending
+	files        []ManifestFile // of files the server encrypted
+	objects      []Object       // the files, pending
+	// manifest is the follow-up manifest the source's browser encrypted,
+	// with the files it encrypted (JavaScript on); nil otherwise.
+	manifest *Object
 }
 
 // MaxFollowUpFiles bounds the files of one follow-up.
@@ -315,6 +319,35 @@ func (f *FollowUp) AddFile(ctx context.Context, name, contentType string, r io.R
 	return nil
 }
 
+// AddEncryptedFile stores a file that the source's browser encrypted to
+// the desk's keys, checked by the one validated path. Its name and type
+// are in the manifest the browser encrypts too (SetEncryptedManifest).
+func (f *FollowUp) AddEncryptedFile(ctx context.Context, r io.Reader) error {
+	if len(f.objects) == MaxFollowUpFiles {
+		return tipline.Errorf(tipline.TooLarge, "At most %d files at a time.", MaxFollowUpFiles)
+	}
+	obj, err := f.svc.storeMessage(ctx, r, f.recipients, KindFile, 0)
+	if err != nil {
+		return err
+	}
+	f.objects = append(f.objects, obj)
+	return nil
+}
+
+// SetEncryptedManifest stores the follow-up manifest that the source's
+// browser encrypted for the files it encrypted.
+func (f *FollowUp) SetEncryptedManifest(ctx context.Context, r io.Reader) error {
+	if f.manifest != nil {
+		return tipline.Errorf(tipline.Invalid, "One manifest per follow-up.")
+	}
+	obj, err := f.svc.storeMessage(ctx, r, f.recipients, KindManifest, 0)
+	if err != nil {
+		return err
+	}
+	f.manifest = &obj
+	return nil
+}
+
 // Commit checks the message (it may be empty when files came with it),
 // encrypts it and the follow-up manifest, and records them with the files
 // in one transaction, in this order: message, manifest, files. A message
@@ -323,8 +356,13 @@ func (f *FollowUp) AddFile(ctx context.Context, name, contentType string, r io.R
 func (f *FollowUp) Commit(ctx context.Context, text string) error {
 	s := f.svc
 	var err error
+	encrypted := f.manifest != nil
 	switch {
-	case strings.TrimSpace(text) == "" && len(f.files) == 0:
+	case encrypted && (len(f.files) > 0 || len(f.objects) == 0):
+		err = tipline.Errorf(tipline.Invalid, "Files encrypted in the browser come with their encrypted manifest, and only with it.")
+	case !encrypted && len(f.objects) > len(f.files):
+		err = tipline.Errorf(tipline.Invalid, "Encrypted files need their encrypted manifest.")
+	case strings.TrimSpace(text) == "" && len(f.objects) == 0:
 		err = ErrEmptyMessage
 	case len(text) > MaxSourceMessage:
 		err = ErrMessageTooLong
@@ -336,6 +374,10 @@ func (f *FollowUp) Commit(ctx context.Context, text string) error {
 		var msg Object
 		msg, err = s.storeEncrypted(ctx, f.recipients, strings.NewReader(text), KindMessage, 0)
 		head = append(head, msg)
+	}
+	if encrypted {
+		head = append(head, *f.manifest)
+		f.manifest = nil
 	}
 	if err == nil && len(f.files) > 0 {
 		var m []byte
@@ -360,6 +402,10 @@ func (f *FollowUp) Commit(ctx context.Context, text string) error {
 // Abort removes what the follow-up stored. Use a context that outlives a
 // cancelled request.
 func (f *FollowUp) Abort(ctx context.Context) {
+	if f.manifest != nil {
+		f.objects = append(f.objects, *f.manifest)
+		f.manifest = nil
+	}
 	for _, o := range f.objects {
 		if o.BlobKey == "" {
 			continue

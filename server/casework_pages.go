@@ -228,7 +228,7 @@ type submissionPage struct {
 	Decrypt  bool                   // the caller may download ciphertext (investigators)
 	Manifest string                 // id of the manifest object
 	Files    []casework.ObjectRef   // in position order, as the manifest lists them
-	Messages []casework.ObjectRef   // follow-ups and replies, oldest first
+	Messages []threadItem           // follow-ups and replies, oldest first
 	InCases  []casework.CaseSummary // the cases holding the submission
 	Cases    []casework.CaseSummary // open cases of the desk it may join
 	Grants   []grantee              // who holds access grants to its objects
@@ -256,6 +256,33 @@ func (s *Server) submissionPage(c *gin.Context) {
 	s.renderSubmission(c, http.StatusOK, d, "", "")
 }
 
+// threadItem is one entry of the thread with the source: a message (a
+// follow-up or a reply), or a follow-up manifest with the files it lists.
+type threadItem struct {
+	casework.ObjectRef
+	Files []casework.ObjectRef
+}
+
+// thread sorts a submission's objects, in position order, into the tip
+// (its manifest and the files that follow it) and the thread after it:
+// messages, and follow-up manifests each with the files that follow it.
+func thread(objects []casework.ObjectRef) (manifest string, files []casework.ObjectRef, items []threadItem) {
+	for _, o := range objects {
+		switch {
+		case o.Kind == intake.KindManifest && manifest == "":
+			manifest = o.ID
+		case o.Kind == intake.KindFile && len(items) == 0:
+			files = append(files, o)
+		case o.Kind == intake.KindFile && items[len(items)-1].Kind == intake.KindManifest:
+			last := &items[len(items)-1]
+			last.Files = append(last.Files, o)
+		default:
+			items = append(items, threadItem{ObjectRef: o})
+		}
+	}
+	return manifest, files, items
+}
+
 // grantee is one staff member's access grants to a submission.
 type grantee struct {
 	Email, GrantedBy, Day string
@@ -281,15 +308,8 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 	slices.SortFunc(objects, func(a, b casework.ObjectRef) int { return a.Position - b.Position })
 	for _, o := range objects {
 		page.Objects = append(page.Objects, o.ID)
-		switch o.Kind {
-		case intake.KindManifest:
-			page.Manifest = o.ID
-		case intake.KindFile:
-			page.Files = append(page.Files, o)
-		case intake.KindMessage:
-			page.Messages = append(page.Messages, o)
-		}
 	}
+	page.Manifest, page.Files, page.Messages = thread(objects)
 	grants, err := s.deps.Grants.List(ctx, p, d.ID)
 	if err != nil {
 		s.fail(c, err)

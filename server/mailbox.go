@@ -78,6 +78,7 @@ func (s *Server) renderMailbox(c *gin.Context, status int, box *intake.Mailbox, 
 	if errKey != "" {
 		v.Error = intake.T(lang, errKey)
 	}
+	allowScripts(c)
 	s.render(c, status, "intake_mailbox.html", s.intakePage(c, intake.T(lang, "mailbox_title"), v))
 }
 
@@ -192,7 +193,9 @@ func (s *Server) mailboxMessage(c *gin.Context) {
 }
 
 // readFollowUp reads the mailbox form: the "message" field, returned, and
-// every file of the "files" field, handed to f as it streams.
+// every file of the "files" field, handed to f as it streams; or, from
+// static/js/mailbox.js, the files and their manifest encrypted in the
+// browser ("encrypted_files", "encrypted_manifest").
 func readFollowUp(ctx context.Context, f *intake.FollowUp, mr *multipart.Reader) (string, error) {
 	var text string
 	for {
@@ -206,6 +209,10 @@ func readFollowUp(ctx context.Context, f *intake.FollowUp, mr *multipart.Reader)
 		switch {
 		case part.FormName() == "files" && part.FileName() != "":
 			err = f.AddFile(ctx, part.FileName(), part.Header.Get("Content-Type"), part)
+		case part.FormName() == "encrypted_manifest":
+			err = f.SetEncryptedManifest(ctx, part)
+		case part.FormName() == "encrypted_files":
+			err = f.AddEncryptedFile(ctx, part)
 		case part.FormName() == "message":
 			var b []byte
 			b, err = io.ReadAll(io.LimitReader(part, intake.MaxSourceMessage+1))

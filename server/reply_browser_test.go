@@ -203,7 +203,13 @@ func TestBrowserCaseAndReply(t *testing.T) {
 		}
 	}
 
-	// The source reads the reply, in a browser of their own.
+	// The source reads the reply, in a browser of their own, and sends more.
+	evidenceName := "提单-" + canary + ".csv"
+	evidenceContent := "container,port\nMSKU123,Port Klang " + canary + "\n"
+	evidencePath := filepath.Join(docDir, evidenceName)
+	if err := os.WriteFile(evidencePath, []byte(evidenceContent), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	intakeBase := "http://" + ts.Addr("intake")
 	for _, js := range []bool{false, true} {
 		name := map[bool]string{false: "without JavaScript", true: "with JavaScript"}[js]
@@ -230,10 +236,58 @@ func TestBrowserCaseAndReply(t *testing.T) {
 			if err != nil || !strings.Contains(page, reply) || !strings.Contains(page, intake.T(intake.EN, "mailbox_status_case_opened")) {
 				t.Errorf("the mailbox lacks the reply or the status: %q, %v", page, err)
 			}
-			if js {
-				screenshot(t, ctx, dir, "mailbox-reply")
+			if !js {
+				return
 			}
+			screenshot(t, ctx, dir, "mailbox-reply")
+			// More evidence, encrypted in this browser before it leaves.
+			if err := chromedp.Do(ctx,
+				chromedp.WaitVisible(chromedp.CSS(`#followup[data-encrypt=browser]`)),
+				chromedp.SetValue(chromedp.ID("message"), "The second shipment left from Port Klang."),
+				chromedp.SetUploadFiles(chromedp.ID("files"), []string{evidencePath}),
+				chromedp.Click(chromedp.CSS(`#followup button[type=submit]`)),
+				chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)),
+			); err != nil {
+				msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+				t.Fatalf("follow-up with a file: %v\n%s", err, msg)
+			}
+			screenshot(t, ctx, dir, "mailbox-followup-sent")
 		})
+	}
+
+	// The investigator decrypts the follow-up: the message, and the file
+	// with its name, which the source's browser encrypted.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(casework_+"/submissions/"+sub),
+		chromedp.WaitVisible(chromedp.ID("key-passphrase")),
+		chromedp.SetValue(chromedp.ID("key-passphrase"), "pass phrase"),
+		chromedp.Click(chromedp.ID("decrypt-run")),
+		chromedp.WaitVisible(chromedp.CSS(`.cw-files-list li button`)),
+	); err != nil {
+		msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("decrypt-error")?.textContent ?? ""`))
+		t.Fatalf("decrypting the follow-up: %v (%q)", err, msg)
+	}
+	thread, _ = chromedp.Run(ctx, chromedp.Text(chromedp.ID("thread")))
+	for _, want := range []string{"Port Klang", evidenceName, "Files from the source"} {
+		if !strings.Contains(thread, want) {
+			t.Errorf("the thread lacks %q:\n%s", want, thread)
+		}
+	}
+	screenshot(t, ctx, dir, "casework-thread-followup")
+	if err := chromedp.Do(ctx,
+		chromedp.SetValue(chromedp.ID("key-passphrase"), "pass phrase"),
+		chromedp.Click(chromedp.CSS(`.cw-files-list li button`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		b, err := os.ReadFile(filepath.Join(downloads, evidenceName))
+		if err == nil && string(b) == evidenceContent {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the saved follow-up file = %q, %v", b, err)
+		}
 	}
 	if strings.Contains(ts.log.String(), "货物") || strings.Contains(ts.log.String(), codename) || strings.Contains(ts.log.String(), canaryID()) {
 		t.Error("the reply, the codename or the document reached the server log")

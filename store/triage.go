@@ -84,7 +84,9 @@ func (s *Store) ListSubmissions(ctx context.Context, q casework.Query) ([]casewo
 		db = db.Where("EXISTS (SELECT 1 FROM deadlines d WHERE d.submission_id = submissions.id AND d.met_day IS NULL AND d.due_day BETWEEN ? AND ?)", q.Today, until)
 	}
 	if q.AfterID != "" {
-		db = db.Where("(submissions.received_day < ? OR (submissions.received_day = ? AND submissions.id < ?))", q.AfterDay, q.AfterDay, q.AfterID)
+		// A row comparison, which both databases read as one range of the
+		// (received_day, id) indexes; the equivalent OR is not.
+		db = db.Where("(submissions.received_day, submissions.id) < (?, ?)", q.AfterDay, q.AfterID)
 	}
 	var rows []triageRow
 	if err := db.Order("submissions.received_day DESC, submissions.id DESC").Limit(q.Limit).Scan(&rows).Error; err != nil {

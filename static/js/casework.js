@@ -154,13 +154,22 @@ function setUpDecryption(panel) {
   };
 
   // decryptThread decrypts every message of the thread with the source
-  // into its list item, as text.
-  const decryptThread = async (pgp, privateKey) => {
+  // into its list item, as text, and lists the files of each follow-up
+  // with a button to decrypt and save each.
+  const decryptThread = async (pgp, privateKey, onSave) => {
     for (const li of document.querySelectorAll(".cw-message")) {
       const data = await decryptObject(pgp, privateKey, li.dataset.object);
       const pre = li.querySelector(".cw-message-text");
       pre.textContent = new TextDecoder("utf-8", { fatal: true }).decode(data);
       pre.hidden = false;
+    }
+    for (const li of document.querySelectorAll(".cw-files")) {
+      const data = await decryptObject(pgp, privateKey, li.dataset.object);
+      const { files } = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
+      const ids = li.dataset.files.split(" ");
+      const list = li.querySelector(".cw-files-list");
+      list.replaceChildren();
+      (files || []).forEach((f, i) => list.append(fileItem(f, ids[i], onSave)));
     }
   };
 
@@ -244,8 +253,9 @@ function setUpDecryption(panel) {
     const data = await decryptObject(pgp, privateKey, panel.dataset.manifest);
     const manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
     const fileObjects = Array.from(document.querySelectorAll(".cw-file-object")).map((a) => a.dataset.object);
-    await decryptThread(pgp, privateKey);
-    renderManifest(manifest, fileObjects, (id, file) => saveFile(pgp, "/api/v1/objects/" + encodeURIComponent(id), file));
+    const onSave = (id, file) => saveFile(pgp, "/api/v1/objects/" + encodeURIComponent(id), file);
+    await decryptThread(pgp, privateKey, onSave);
+    renderManifest(manifest, fileObjects, onSave);
   };
 
   byId("decrypt-run").addEventListener("click", async () => {
@@ -427,22 +437,25 @@ function renderManifest(m, fileObjects, onSave) {
   document.dispatchEvent(new CustomEvent("tipline:parties", { detail: { parties: m.parties || [] } }));
   const files = byId("files");
   files.replaceChildren();
-  (m.files || []).forEach((f, i) => {
-    const li = document.createElement("li");
-    li.append(text("span", f.name + " (" + (f.type || "unknown type") + ", " + f.size + " bytes) "));
-    const id = fileObjects[i];
-    if (id) {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.textContent = "Decrypt and save";
-      button.dataset.object = id;
-      button.addEventListener("click", () => onSave(id, f));
-      li.append(button);
-    }
-    files.append(li);
-  });
+  (m.files || []).forEach((f, i) => files.append(fileItem(f, fileObjects[i], onSave)));
   if (!(m.files || []).length) files.append(text("li", "No files."));
   byId("decrypted").hidden = false;
+}
+
+// fileItem is a list item for a file a manifest describes, with a button
+// to decrypt and save the object id that holds it.
+function fileItem(f, id, onSave) {
+  const li = document.createElement("li");
+  li.append(text("span", f.name + " (" + (f.type || "unknown type") + ", " + f.size + " bytes) "));
+  if (id) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.textContent = "Decrypt and save";
+    button.dataset.object = id;
+    button.addEventListener("click", () => onSave(id, f));
+    li.append(button);
+  }
+  return li;
 }
 
 function text(tag, s) {

@@ -1,0 +1,35 @@
+package server
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/tipline/tipline/casework"
+)
+
+// TestThread sorts a submission's objects into the tip and the thread.
+func TestThread(t *testing.T) {
+	o := func(id, kind string) casework.ObjectRef { return casework.ObjectRef{ID: id, Kind: kind} }
+	objects := []casework.ObjectRef{
+		o("m0", "manifest"), o("f1", "file"), o("f2", "file"), // the tip
+		o("r3", "message"),                                       // a reply
+		o("s4", "message"), o("m5", "manifest"), o("f6", "file"), // a follow-up with a file
+		o("m7", "manifest"), o("f8", "file"), o("f9", "file"), // files alone
+	}
+	manifest, files, items := thread(objects)
+	if manifest != "m0" || !reflect.DeepEqual(files, objects[1:3]) {
+		t.Errorf("tip = %s %v", manifest, files)
+	}
+	want := []threadItem{
+		{ObjectRef: objects[3]},
+		{ObjectRef: objects[4]},
+		{ObjectRef: objects[5], Files: objects[6:7]},
+		{ObjectRef: objects[7], Files: objects[8:10]},
+	}
+	if !reflect.DeepEqual(items, want) {
+		t.Errorf("thread = %+v\nwant %+v", items, want)
+	}
+	if m, f, i := thread(nil); m != "" || f != nil || i != nil {
+		t.Errorf("thread(nil) = %q %v %v", m, f, i)
+	}
+}

@@ -1,0 +1,110 @@
+// Encryption in the browser for the files a source adds from the mailbox
+// (templates/intake_mailbox.html).
+//
+// The form works without JavaScript: the server encrypts what it receives,
+// in memory, as for tips. With this script, each chosen file and the list
+// of their names (a follow-up manifest, {"files": [...]}) are encrypted
+// here to the desk's keys and only the ciphertext is sent; the server
+// checks each message is to exactly those keys. The message text still
+// goes to the server as typed, which refuses one holding a codename (it
+// could not check encrypted text) and encrypts it at once.
+//
+// Loading: as submit.js, this module is loaded with Subresource Integrity
+// and import()s the modules the page preloads with integrity values.
+
+const form = document.getElementById("followup");
+
+function supported() {
+  const link = document.createElement("link");
+  return (
+    window.crypto && crypto.getRandomValues && window.ReadableStream && window.TransformStream &&
+    window.fetch && window.DOMParser && typeof Blob.prototype.stream === "function" &&
+    link.relList && link.relList.supports && link.relList.supports("modulepreload")
+  );
+}
+
+if (form && form.dataset.openpgp && supported()) {
+  bind(form);
+}
+
+// bind takes over the form's submission when files are chosen; a message
+// alone is sent the ordinary way.
+function bind(form) {
+  form.dataset.encrypt = "browser";
+  form.addEventListener("submit", (event) => {
+    const files = Array.from(form.elements.files.files);
+    if (files.length === 0) return;
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    send(form, files)
+      .catch((e) => {
+        showError(form, e);
+        button.disabled = false;
+      });
+  });
+}
+
+async function send(form, files) {
+  const openpgp = await import(form.dataset.openpgp);
+  const { Sha256 } = await import(form.dataset.sha256);
+  const res = await fetch("/api/v1/desks/" + encodeURIComponent(form.dataset.desk), { credentials: "same-origin" });
+  if (!res.ok) throw new Error("the desk's keys could not be loaded (" + res.status + ")");
+  const desk = await res.json();
+  const keys = [];
+  for (const k of desk.keys) {
+    const key = await openpgp.readKey({ armoredKey: k.armored });
+    if (key.getFingerprint().toUpperCase() !== k.fingerprint || key.isPrivate()) {
+      throw new Error("the desk's key does not match its fingerprint");
+    }
+    keys.push(key);
+  }
+  // Each file is hashed as it is encrypted; the manifest, made once all
+  // are, goes first: the server records it before the files.
+  const encrypted = [];
+  const described = [];
+  for (const file of files) {
+    const hash = new Sha256();
+    const hashed = file.stream().pipeThrough(
+      new TransformStream({
+        transform(chunk, out) {
+          hash.update(chunk);
+          out.enqueue(chunk);
+        },
+      }),
+    );
+    encrypted.push(await encrypt(openpgp, keys, hashed));
+    described.push({ name: file.name, type: file.type, size: file.size, sha256: hash.hex() });
+  }
+  const manifest = new TextEncoder().encode(JSON.stringify({ files: described }));
+  const body = new FormData();
+  body.append("message", form.elements.message.value);
+  body.append("encrypted_manifest", await encrypt(openpgp, keys, manifest), "manifest.pgp");
+  for (const blob of encrypted) body.append("encrypted_files", blob, "file.pgp");
+  const answer = await fetch(form.action, { method: "POST", credentials: "same-origin", body });
+  // The answer is the mailbox page, with what happened: show it.
+  const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+  document.querySelector("main").replaceWith(document.adoptNode(page.querySelector("main")));
+  const again = document.getElementById("followup");
+  if (again) bind(again);
+}
+
+// encrypt returns a binary OpenPGP message to keys as a Blob. The literal
+// data packet holds no file name and a zero date, as the server's own
+// encryption writes it; the manifest holds the names.
+async function encrypt(openpgp, keys, data) {
+  const message = await openpgp.createMessage({ binary: data, format: "binary", date: new Date(0) });
+  const out = await openpgp.encrypt({ message, encryptionKeys: keys, format: "binary" });
+  return new Response(out).blob();
+}
+
+function showError(form, e) {
+  let el = form.querySelector(".error");
+  if (!el) {
+    el = document.createElement("p");
+    el.className = "error";
+    el.setAttribute("role", "alert");
+    form.prepend(el);
+  }
+  el.textContent = (document.documentElement.lang.startsWith("zh") ? "加密失败：" : "Encryption failed: ") + (e.message || e);
+}
