@@ -28,7 +28,8 @@ func dollars(c awards.Cents) string {
 }
 
 // TimelineSVG draws the money collected to date (a step line) and the
-// award range it supports (a band) over the days of the ledger.
+// award range it supports (a band, in steps too) over the days of the
+// ledger; a point repeating the one before it carries the state on.
 func TimelineSVG(points []Point) template.HTML {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" role="img" aria-label="Collections and award range over time">`, chartW, chartH, chartW, chartH)
@@ -58,13 +59,19 @@ func TimelineSVG(points []Point) template.HTML {
 		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#d6d9d2"/>`, padL, y(v), chartW-padR, y(v))
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#333">%s</text>`, padL-6, y(v)+4, esc(dollars(v)))
 	}
-	// The award range band.
+	// The award range band, a step at each change like the money.
 	var upper, lower []string
-	for _, p := range points {
+	for i, p := range points {
+		if i > 0 {
+			upper = append(upper, fmt.Sprintf("%.1f,%.1f", x(p.Day), y(points[i-1].Max)))
+		}
 		upper = append(upper, fmt.Sprintf("%.1f,%.1f", x(p.Day), y(p.Max)))
 	}
 	for i := len(points) - 1; i >= 0; i-- {
 		lower = append(lower, fmt.Sprintf("%.1f,%.1f", x(points[i].Day), y(points[i].Min)))
+		if i > 0 {
+			lower = append(lower, fmt.Sprintf("%.1f,%.1f", x(points[i].Day), y(points[i-1].Min)))
+		}
 	}
 	fmt.Fprintf(&b, `<polygon points="%s %s" fill="#b7d7c2" fill-opacity="0.7" stroke="#2d6a4f"><title>Award range</title></polygon>`, strings.Join(upper, " "), strings.Join(lower, " "))
 	// Collected to date: a step line.

@@ -24,7 +24,7 @@ type Report struct {
 	Actions   []Action
 	Verdict   Verdict
 	History   []Estimate
-	Timeline  []Point
+	Timeline  []Point // each day the ledger changed, then today
 	Chart     template.HTML
 	Generated time.Time
 }
@@ -54,6 +54,12 @@ func (s *Service) Report(ctx context.Context, p casework.Principal, id string) (
 	points, err := Timeline(c, actions)
 	if err != nil {
 		return Report{}, err
+	}
+	// The chart runs on to today: the state holds until the next change.
+	if today := s.today(); len(points) > 0 && points[len(points)-1].Day < today {
+		last := points[len(points)-1]
+		last.Day = today
+		points = append(points, last)
 	}
 	return Report{Claim: c, Claimant: c.Claimant(), Program: prog, Actions: actions, Verdict: v, History: history,
 		Timeline: points, Chart: TimelineSVG(points), Generated: s.now()}, nil
