@@ -156,6 +156,45 @@ func TestMailbox(t *testing.T) {
 				t.Errorf("follow-up decrypts to %q", got)
 			}
 
+			// Files the source's browser encrypted: they come with their
+			// encrypted manifest, to exactly the desk's keys.
+			encrypted := func(parts func(f *intake.FollowUp) error) error {
+				f, err := svc.BeginFollowUp(ctx, token)
+				if err != nil {
+					return err
+				}
+				if err := parts(f); err != nil {
+					f.Abort(ctx)
+					return err
+				}
+				return f.Commit(ctx, "")
+			}
+			if err := encrypted(func(f *intake.FollowUp) error {
+				return f.AddEncryptedFile(ctx, encrypt("rows", desk...))
+			}); tipline.ErrorCode(err) != tipline.Invalid {
+				t.Errorf("encrypted file without its manifest: %v, want Invalid", err)
+			}
+			if err := encrypted(func(f *intake.FollowUp) error {
+				return f.AddEncryptedFile(ctx, encrypt("rows", replyKey))
+			}); tipline.ErrorCode(err) != tipline.Invalid {
+				t.Errorf("encrypted file to another key: %v, want Invalid", err)
+			}
+			if err := encrypted(func(f *intake.FollowUp) error {
+				if err := f.SetEncryptedManifest(ctx, encrypt(`{"files":[{"name":"a.csv"}]}`, desk...)); err != nil {
+					return err
+				}
+				return f.AddEncryptedFile(ctx, encrypt("rows", desk...))
+			}); err != nil {
+				t.Fatalf("encrypted follow-up: %v", err)
+			}
+			if pending, _ := svc.Blobs.List(ctx, "pending/"); len(pending) != 0 {
+				t.Errorf("%d pending blobs after the encrypted follow-ups", len(pending))
+			}
+			objects, _ = st.SubmissionObjects(ctx, r.SubmissionID)
+			if n := len(objects); n < 2 || objects[n-2].Kind != intake.KindManifest || objects[n-1].Kind != intake.KindFile {
+				t.Errorf("objects after an encrypted follow-up: %+v", objects)
+			}
+
 			// Past the limit, even the right codename is refused.
 			defer func(n int) { intake.CodenameFailuresPerHour = n }(intake.CodenameFailuresPerHour)
 			intake.CodenameFailuresPerHour = 2
