@@ -615,10 +615,62 @@ func orEmpty[T any](l []T) []T {
 	return l
 }
 
-// recount sets the distinct-submission count of entities.
+// recount sets the corroboration counters of entities from their links:
+// the count of distinct submissions and the received days of the first
+// and last. Merges and undos call it; a link or an unlink adjusts the
+// counters of its entity (counted, uncounted) without reading every link.
 func recount(tx *gorm.DB, ids ...string) error {
-	return translate(tx.Exec("UPDATE entities SET submission_count = "+
-		"(SELECT COUNT(DISTINCT l.submission_id) FROM entity_submission_links l WHERE l.entity_id = entities.id) WHERE id IN ?", ids).Error, "Entity")
+	return translate(tx.Exec("UPDATE entities SET "+
+		"submission_count = (SELECT COUNT(DISTINCT l.submission_id) FROM entity_submission_links l WHERE l.entity_id = entities.id), "+
+		"first_seen_day = (SELECT MIN(s.received_day) FROM entity_submission_links l JOIN submissions s ON s.id = l.submission_id WHERE l.entity_id = entities.id), "+
+		"last_seen_day = (SELECT MAX(s.received_day) FROM entity_submission_links l JOIN submissions s ON s.id = l.submission_id WHERE l.entity_id = entities.id) "+
+		"WHERE id IN ?", ids).Error, "Entity")
+}
+
+// otherLinks reports whether a submission links to an entity other than
+// by the link row except (in another role).
+func otherLinks(tx *gorm.DB, entityID, submissionID string, except int64) (bool, error) {
+	var n int64
+	err := tx.Table("entity_submission_links").Where("entity_id = ? AND submission_id = ? AND id <> ?", entityID, submissionID, except).
+		Count(&n).Error
+	return n > 0, translate(err, "Link")
+}
+
+// counted brings the counters of an entity up to date after link row
+// linkID linked a submission to it: a submission linked already (in
+// another role) changes nothing; a new one counts once more and may move
+// the first or last day seen. The caller holds the entity's row lock.
+func counted(tx *gorm.DB, entityID, submissionID string, linkID int64) error {
+	if again, err := otherLinks(tx, entityID, submissionID, linkID); err != nil || again {
+		return err
+	}
+	return translate(tx.Exec(`UPDATE entities SET submission_count = submission_count + 1,
+		first_seen_day = CASE WHEN first_seen_day IS NULL OR first_seen_day > d.day THEN d.day ELSE first_seen_day END,
+		last_seen_day = CASE WHEN last_seen_day IS NULL OR last_seen_day < d.day THEN d.day ELSE last_seen_day END
+		FROM (SELECT received_day AS day FROM submissions WHERE id = ?) d WHERE entities.id = ?`, submissionID, entityID).Error, "Entity")
+}
+
+// uncounted brings the counters of an entity up to date after the link
+// row linkID of a submission was deleted: the submission counts once
+// fewer when no other link of it remains, and the first or last day seen
+// is looked up again only when it was that submission's. The caller holds
+// the entity's row lock.
+func uncounted(tx *gorm.DB, entityID, submissionID string, linkID int64) error {
+	if again, err := otherLinks(tx, entityID, submissionID, linkID); err != nil || again {
+		return err
+	}
+	err := tx.Exec("UPDATE entities SET submission_count = submission_count - 1 WHERE id = ?", entityID).Error
+	if err != nil {
+		return translate(err, "Entity")
+	}
+	var edge int64
+	err = tx.Table("entities").Joins("JOIN submissions s ON s.id = ?", submissionID).
+		Where("entities.id = ? AND (s.received_day = entities.first_seen_day OR s.received_day = entities.last_seen_day)", entityID).
+		Count(&edge).Error
+	if err != nil || edge == 0 {
+		return translate(err, "Entity")
+	}
+	return recount(tx, entityID)
 }
 
 // submissionLinks selects SubmissionLinks.
@@ -718,7 +770,7 @@ func (s *Store) LinkEntitySubmission(ctx context.Context, entityID, submissionID
 		if err := tx.Table("entity_submission_links").Create(&row).Error; err != nil {
 			return translate(err, "Link")
 		}
-		if err := recount(tx, entityID); err != nil {
+		if err := counted(tx, entityID, submissionID, row.ID); err != nil {
 			return err
 		}
 		if err := history(tx, entityID, by, entities.HistoryLink, fmt.Sprintf("linked submission %s as %s", submissionID, role)); err != nil {
@@ -750,10 +802,10 @@ func (s *Store) UnlinkEntitySubmission(ctx context.Context, entityID string, lin
 		if err := tx.Exec("DELETE FROM entity_submission_links WHERE id = ?", linkID).Error; err != nil {
 			return translate(err, "Link")
 		}
-		if err := recount(tx, entityID); err != nil {
+		l := links[0]
+		if err := uncounted(tx, entityID, l.Submission, linkID); err != nil {
 			return err
 		}
-		l := links[0]
 		return history(tx, entityID, by, entities.HistoryUnlink,
 			fmt.Sprintf("unlinked submission %s as %s (linked by %s on %s)", l.Submission, l.Role, l.LinkedBy, l.LinkedAt.Format(time.DateOnly)))
 	})
@@ -1155,41 +1207,32 @@ func (s *Store) EntityDetail(ctx context.Context, id string) (entities.Detail, e
 	return d, err
 }
 
-// corroboration returns the corroboration of entities by id.
+// corroboration returns the corroboration of entities by id: their
+// counters, kept by every change of links, and the cases they reach.
 func corroboration(tx *gorm.DB, ids []string) (map[string]entities.Corroboration, error) {
 	out := map[string]entities.Corroboration{}
-	var desks []struct{ ID, Slug string }
-	if err := tx.Table("entities").Select("entities.id, desks.slug").Joins("JOIN desks ON desks.id = entities.desk_id").
-		Where("entities.id IN ?", ids).Scan(&desks).Error; err != nil {
+	var rows []struct {
+		ID, Slug    string
+		N           int
+		First, Last *string
+	}
+	err := tx.Table("entities").
+		Select("entities.id, desks.slug, entities.submission_count AS n, entities.first_seen_day AS first, entities.last_seen_day AS last").
+		Joins("JOIN desks ON desks.id = entities.desk_id").Where("entities.id IN ?", ids).Scan(&rows).Error
+	if err != nil {
 		return nil, translate(err, "Entity")
 	}
-	for _, d := range desks {
-		out[d.ID] = entities.Corroboration{Desks: []string{d.Slug}, Cases: []string{}}
-	}
-	var seen []struct {
-		EntityID    string
-		N           int
-		First, Last string
-	}
-	err := tx.Table("entity_submission_links l").
-		Select("l.entity_id, COUNT(DISTINCT l.submission_id) AS n, MIN(submissions.received_day) AS first, MAX(submissions.received_day) AS last").
-		Joins("JOIN submissions ON submissions.id = l.submission_id").
-		Where("l.entity_id IN ?", ids).Group("l.entity_id").Scan(&seen).Error
-	if err != nil {
-		return nil, translate(err, "Link")
-	}
-	for _, r := range seen {
-		c := out[r.EntityID]
-		c.Submissions, c.FirstSeen, c.LastSeen = r.N, dayOf(r.First), dayOf(r.Last)
-		out[r.EntityID] = c
+	for _, r := range rows {
+		c := entities.Corroboration{Submissions: r.N, Desks: []string{r.Slug}, Cases: []string{}}
+		if r.First != nil && r.Last != nil {
+			c.FirstSeen, c.LastSeen = dayOf(*r.First), dayOf(*r.Last)
+		}
+		out[r.ID] = c
 	}
 	var cases []struct{ EntityID, CaseID, Status string }
-	err = tx.Raw(`SELECT x.entity_id, x.case_id, cases.status FROM (
-			SELECT entity_id, case_id FROM entity_case_links WHERE entity_id IN ?
-			UNION
-			SELECT l.entity_id, cs.case_id FROM entity_submission_links l
-			JOIN case_submissions cs ON cs.submission_id = l.submission_id WHERE l.entity_id IN ?
-		) x JOIN cases ON cases.id = x.case_id ORDER BY x.entity_id, x.case_id`, ids, ids).Scan(&cases).Error
+	err = tx.Table("entity_case_reach r").Select("r.entity_id, r.case_id, cases.status").
+		Joins("JOIN cases ON cases.id = r.case_id").Where("r.entity_id IN ?", ids).
+		Order("r.entity_id, r.case_id").Scan(&cases).Error
 	if err != nil {
 		return nil, translate(err, "Case")
 	}

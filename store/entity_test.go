@@ -312,3 +312,174 @@ func TestEntities(t *testing.T) {
 		})
 	}
 }
+
+// TestEntityCorroborationCounters checks the counters that corroboration
+// reads (distinct submissions, first and last day seen, cases reached)
+// against a count of the links themselves after each link, unlink, case
+// change, merge and undo, on both dialects.
+func TestEntityCorroborationCounters(t *testing.T) {
+	for _, d := range dbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			db := dbtest.Open(t, d)
+			s := store.New(db)
+			ana, err := s.CreateUser(ctx, casework.User{Email: "ana@example.org", Role: casework.RoleInvestigator, PasswordHash: "x",
+				TOTPSealed: []byte{1}, Desks: []string{intake.DefaultDeskSlug}}, casework.AuditRecord{At: time.Now(), Action: casework.ActionUserAdd})
+			if err != nil {
+				t.Fatal(err)
+			}
+			payload := func(seq int64, _ [32]byte) []byte { return fmt.Appendf(nil, `{"seq":%d}`, seq) }
+			var subs []string
+			for i := range 5 {
+				sub := submission(intake.DefaultDeskSlug)
+				sub.ReceivedDay = fmt.Sprintf("2026-10-%02d", 10+i)
+				if _, err := s.Commit(ctx, sub, payload); err != nil {
+					t.Fatal(err)
+				}
+				subs = append(subs, sub.ID)
+			}
+			at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+			by := entities.Actor{UserID: ana.ID, At: at}
+			var ids []string
+			for _, name := range []string{"Lion City Freight Pte. Ltd.", "Lion City Logistics", "Harbour Front Trading"} {
+				e := entities.Entity{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Kind: entities.Organization, Name: name}
+				if err := s.CreateEntity(ctx, e, nil, by); err != nil {
+					t.Fatal(err)
+				}
+				ids = append(ids, e.ID)
+			}
+			a, b := ids[0], ids[1]
+
+			// want counts the links themselves.
+			want := func(id string) entities.Corroboration {
+				t.Helper()
+				var seen struct {
+					N           int
+					First, Last *string
+				}
+				err := db.Raw(`SELECT COUNT(DISTINCT l.submission_id) AS n, MIN(s.received_day) AS first, MAX(s.received_day) AS last
+					FROM entity_submission_links l JOIN submissions s ON s.id = l.submission_id WHERE l.entity_id = ?`, id).Scan(&seen).Error
+				if err != nil {
+					t.Fatal(err)
+				}
+				c := entities.Corroboration{Submissions: seen.N, Desks: []string{intake.DefaultDeskSlug}, Cases: []string{}}
+				if seen.First != nil {
+					c.FirstSeen, c.LastSeen = (*seen.First)[:10], (*seen.Last)[:10]
+				}
+				var cases []struct{ CaseID, Status string }
+				err = db.Raw(`SELECT x.case_id, cases.status FROM (
+						SELECT case_id FROM entity_case_links WHERE entity_id = ?
+						UNION
+						SELECT cs.case_id FROM entity_submission_links l JOIN case_submissions cs ON cs.submission_id = l.submission_id WHERE l.entity_id = ?
+					) x JOIN cases ON cases.id = x.case_id ORDER BY x.case_id`, id, id).Scan(&cases).Error
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range cases {
+					c.Cases = append(c.Cases, r.CaseID)
+					if r.Status == string(casework.CaseOpen) {
+						c.OpenCases++
+					}
+				}
+				return c
+			}
+			check := func(step string, counts ...int) {
+				t.Helper()
+				for i, id := range ids {
+					d, err := s.EntityDetail(ctx, id)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got, w := fmt.Sprintf("%+v", d.Corroboration), fmt.Sprintf("%+v", want(id)); got != w {
+						t.Errorf("%s: entity %d: corroboration %s, links say %s", step, i, got, w)
+					}
+					if d.Corroboration.Submissions != counts[i] {
+						t.Errorf("%s: entity %d counts %d submissions, want %d", step, i, d.Corroboration.Submissions, counts[i])
+					}
+				}
+			}
+			link := func(e, sub string, role entities.Role) int64 {
+				t.Helper()
+				l, err := s.LinkEntitySubmission(ctx, e, sub, role, by)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return l.ID
+			}
+			check("no links", 0, 0, 0)
+
+			a0 := link(a, subs[0], entities.Subject)
+			a0x := link(a, subs[0], entities.Exporter) // the same submission twice counts once
+			a3 := link(a, subs[3], entities.FreightForwarder)
+			a2 := link(a, subs[2], entities.Consignee)
+			link(b, subs[1], entities.Subject)
+			link(b, subs[3], entities.FreightForwarder) // the winner has it: stays with the loser
+			link(b, subs[4], entities.Financier)
+			check("linked", 3, 3, 0)
+
+			c1 := casework.NewCase{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Title: "Transshipment", Lead: "ana@example.org",
+				Submissions: []string{subs[3]}}
+			if err := s.CreateCase(ctx, c1, at); err != nil {
+				t.Fatal(err)
+			}
+			c2 := casework.NewCase{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Title: "Relabelled servers", Lead: "ana@example.org"}
+			if err := s.CreateCase(ctx, c2, at); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.LinkSubmission(ctx, c2.ID, subs[0], at); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.LinkEntityCase(ctx, a, c1.ID, entities.FreightForwarder, by); err != nil {
+				t.Fatal(err)
+			}
+			cl, err := s.LinkEntityCase(ctx, ids[2], c2.ID, entities.Subject, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			closed := casework.CaseClosed
+			if err := s.UpdateCase(ctx, c2.ID, casework.CaseChange{Status: &closed}, at); err != nil {
+				t.Fatal(err)
+			}
+			check("cases", 3, 3, 0)
+
+			// Unlinking the first or last day's only submission moves the
+			// day; one of two links of a submission leaves the count.
+			if err := s.UnlinkEntitySubmission(ctx, a, a3, by); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.UnlinkEntitySubmission(ctx, a, a0, by); err != nil {
+				t.Fatal(err)
+			}
+			check("unlinked", 2, 3, 0)
+			if err := s.UnlinkEntitySubmission(ctx, a, a0x, by); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.UnlinkEntityCase(ctx, ids[2], cl.ID, by); err != nil {
+				t.Fatal(err)
+			}
+			check("unlinked again", 1, 3, 0)
+			a0 = link(a, subs[0], entities.Subject)
+			link(a, subs[3], entities.FreightForwarder)
+			check("linked again", 3, 3, 0)
+
+			// Merge: the loser's links move unless the winner has them.
+			m, err := s.MergeEntities(ctx, a, b, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check("merged", 5, 1, 0)
+			if err := s.UnlinkEntitySubmission(ctx, a, a2, by); err != nil {
+				t.Fatal(err)
+			}
+			check("unlinked after the merge", 4, 1, 0)
+			if _, err := s.UndoEntityMerge(ctx, m.ID, by); err != nil {
+				t.Fatal(err)
+			}
+			check("undone", 2, 3, 0)
+			if err := s.UnlinkEntitySubmission(ctx, a, a0, by); err != nil {
+				t.Fatal(err)
+			}
+			check("unlinked after the undo", 1, 3, 0)
+		})
+	}
+}

@@ -118,9 +118,8 @@ type deskInfo struct {
 }
 
 type entityInfo struct {
-	id    string
-	desk  int // index into s.desks
-	count int // distinct submissions linked
+	id   string
+	desk int // index into s.desks
 }
 
 type subInfo struct {
@@ -396,7 +395,7 @@ var linkRoles = []entities.Role{entities.Subject, entities.Exporter, entities.Di
 	entities.Consignee, entities.EndUser, entities.Financier, entities.Witness}
 
 // links links submissions to entities of their desk (none to four each),
-// then sets each entity's count of linked submissions.
+// then sets each entity's corroboration counters.
 func (s *seeder) links(ctx context.Context) error {
 	b := newBulk(s.db, "entity_submission_links", "entity_id", "submission_id", "desk_id", "role", "linked_by", "linked_at")
 	at := s.o.Today
@@ -408,7 +407,6 @@ func (s *seeder) links(ctx context.Context) error {
 				continue
 			}
 			picked = append(picked, e)
-			s.entities[e].count++
 			if err := b.add(ctx, s.entities[e].id, sub.id, s.desks[sub.desk].id, string(pick(s.r, linkRoles)), s.userID, at); err != nil {
 				return err
 			}
@@ -421,20 +419,14 @@ func (s *seeder) links(ctx context.Context) error {
 		return err
 	}
 	s.stats.SubmissionLinks = b.n
-	// Set the counts in batches of one UPDATE per distinct count value
-	// and chunk of ids.
-	byCount := map[int][]string{}
-	for _, e := range s.entities {
-		if e.count > 0 {
-			byCount[e.count] = append(byCount[e.count], e.id)
-		}
-	}
-	for count, ids := range byCount {
-		for chunk := range slices.Chunk(ids, 5000) {
-			if err := s.db.WithContext(ctx).Exec("UPDATE entities SET submission_count = ? WHERE id IN ?", count, chunk).Error; err != nil {
-				return fmt.Errorf("devseed: submission counts: %w", err)
-			}
-		}
+	// Set the corroboration counters of every linked entity at once, as
+	// migration 00014 does.
+	err := s.db.WithContext(ctx).Exec(`UPDATE entities SET submission_count = x.n, first_seen_day = x.first_day, last_seen_day = x.last_day
+		FROM (SELECT l.entity_id, COUNT(DISTINCT l.submission_id) AS n, MIN(s.received_day) AS first_day, MAX(s.received_day) AS last_day
+		FROM entity_submission_links l JOIN submissions s ON s.id = l.submission_id GROUP BY l.entity_id) x
+		WHERE entities.id = x.entity_id`).Error
+	if err != nil {
+		return fmt.Errorf("devseed: corroboration counters: %w", err)
 	}
 	s.logf("%d submission links", b.n)
 	return nil
