@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -511,7 +513,23 @@ func deskIDs(db *gorm.DB, slugs []string) ([]int64, error) {
 	return append(ids, found...), nil
 }
 
-// EntityCandidates implements entities.Store.
+// Candidate search bounds. A key held by keyCommon names or more (counted
+// up to there) is too common to look up; the rarest keys are looked up
+// until keyBudget postings.
+const (
+	keyCommon = 2000
+	keyBudget = 20000
+	// trigramThreshold is the pg_trgm similarity a name needs to be a
+	// candidate by resemblance alone; names that share rarer keys are
+	// found by them.
+	trigramThreshold = 0.6
+)
+
+// EntityCandidates implements entities.Store. Candidates come from four
+// cheap lookups, each bounded whatever the size of the index: identifiers
+// and names equal to the query once normalized; the names sharing the
+// query's rarest candidate keys, most shared first; and on PostgreSQL the
+// names most similar by pg_trgm at trigramThreshold or more.
 func (s *Store) EntityCandidates(ctx context.Context, q entities.Candidates) ([]entities.Entity, error) {
 	db := s.db.WithContext(ctx)
 	desks, err := deskIDs(db, q.Desks)
@@ -529,18 +547,36 @@ func (s *Store) EntityCandidates(ctx context.Context, q entities.Candidates) ([]
 		return d
 	}
 	var ids []string
+	add := func(found []string) {
+		for _, id := range found {
+			if !slices.Contains(ids, id) {
+				ids = append(ids, id)
+			}
+		}
+	}
 	if q.Norm != "" {
-		var byID []string
+		var byID, byName []string
 		err := scope(db.Table("entity_identifiers").Joins("JOIN entities ON entities.id = entity_identifiers.entity_id")).
 			Where("entity_identifiers.norm_value = ?", q.Norm).Distinct().Order("entity_identifiers.entity_id").
 			Limit(q.Limit).Pluck("entity_identifiers.entity_id", &byID).Error
 		if err != nil {
 			return nil, translate(err, "Entity")
 		}
-		ids = append(ids, byID...)
+		add(byID)
+		err = scope(db.Table("entity_names").Joins("JOIN entities ON entities.id = entity_names.entity_id")).
+			Where("entity_names.norm = ?", q.Norm).Distinct().Order("entity_names.entity_id").
+			Limit(q.Limit).Pluck("entity_names.entity_id", &byName).Error
+		if err != nil {
+			return nil, translate(err, "Entity")
+		}
+		add(byName)
 	}
-	if len(q.Keys) > 0 {
-		k := db.Table("entity_keys").Select("entity_keys.entity_id, COUNT(*) AS hits").Where("entity_keys.key IN ?", q.Keys)
+	probe, err := rareKeys(db, q.Keys)
+	if err != nil {
+		return nil, err
+	}
+	if len(probe) > 0 {
+		k := db.Table("entity_keys").Select("entity_keys.entity_id, COUNT(*) AS hits").Where("entity_keys.key IN ?", probe)
 		if desks != nil {
 			k = k.Where("entity_keys.desk_id IN ?", desks)
 		}
@@ -555,7 +591,7 @@ func (s *Store) EntityCandidates(ctx context.Context, q entities.Candidates) ([]
 			return nil, translate(err, "Entity")
 		}
 		for _, h := range hits {
-			ids = append(ids, h.EntityID)
+			add([]string{h.EntityID})
 		}
 	}
 	if q.Text != "" && s.db.Dialect == database.Postgres {
@@ -563,18 +599,65 @@ func (s *Store) EntityCandidates(ctx context.Context, q entities.Candidates) ([]
 			EntityID string
 			Sim      float64
 		}
-		err := scope(db.Table("entity_names").Joins("JOIN entities ON entities.id = entity_names.entity_id")).
-			Select("entity_names.entity_id, MAX(similarity(entity_names.search_text, ?)) AS sim", q.Text).
-			Where("entity_names.search_text % ?", q.Text).
-			Group("entity_names.entity_id").Order("sim DESC, entity_names.entity_id").Limit(q.Limit).Scan(&sim).Error
+		err := db.Transaction(func(tx *gorm.DB) error {
+			// % compares with this threshold; SET LOCAL ends with the
+			// transaction.
+			if err := tx.Exec(fmt.Sprintf("SET LOCAL pg_trgm.similarity_threshold = %g", trigramThreshold)).Error; err != nil {
+				return err
+			}
+			return scope(tx.Table("entity_names").Joins("JOIN entities ON entities.id = entity_names.entity_id")).
+				Select("entity_names.entity_id, MAX(similarity(entity_names.search_text, ?)) AS sim", q.Text).
+				Where("entity_names.search_text % ?", q.Text).
+				Group("entity_names.entity_id").Order("sim DESC, entity_names.entity_id").Limit(q.Limit).Scan(&sim).Error
+		})
 		if err != nil {
 			return nil, translate(err, "Entity")
 		}
 		for _, r := range sim {
-			ids = append(ids, r.EntityID)
+			add([]string{r.EntityID})
 		}
 	}
 	return s.loadEntities(db, ids)
+}
+
+// rareKeys returns the keys to look candidates up by: the rarest of keys,
+// as many as a name sharing minSharedKeys of them must share at least one
+// of (prefix filtering), leaving out keys held by keyCommon names or more
+// and stopping before keyBudget postings.
+func rareKeys(db *gorm.DB, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	parts := make([]string, len(keys))
+	args := make([]any, 0, 3*len(keys))
+	for i, k := range keys {
+		parts[i] = "SELECT ? AS key, (SELECT COUNT(*) FROM (SELECT 1 FROM entity_keys WHERE key = ? LIMIT ?) x) AS n"
+		args = append(args, k, k, keyCommon)
+	}
+	var freq []struct {
+		Key string
+		N   int
+	}
+	if err := db.Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&freq).Error; err != nil {
+		return nil, translate(err, "Entity key")
+	}
+	slices.SortFunc(freq, func(a, b struct {
+		Key string
+		N   int
+	}) int {
+		return cmp.Or(cmp.Compare(a.N, b.N), cmp.Compare(a.Key, b.Key))
+	})
+	need := len(keys) - int(math.Ceil(float64(len(keys))*minSharedKeys)) + 1
+	var probe []string
+	total := 0
+	for _, f := range freq {
+		if len(probe) == need || f.N >= keyCommon || total+f.N > keyBudget {
+			break
+		}
+		probe = append(probe, f.Key)
+		total += f.N
+	}
+	return probe, nil
 }
 
 // ListEntities implements entities.Store.
