@@ -331,6 +331,9 @@ func TestCaseworkAuthorization(t *testing.T) {
 			map[caller]int{nobody: 303, admin: 303, investigator: 422, otherDesk: 404, counsel: 422, auditor: 403}},
 		// Staff pages: without a session they redirect to the login page.
 		{"GET", "/login", "/login", "", everyone(ok)},
+		{"POST", "/login", "/login", "email=x%40example.org&password=wrong+password%21&totp=000000", everyone(http.StatusUnauthorized)},
+		{"GET", "/home", "/home", "", everyone(http.StatusSeeOther)},
+		{"GET", "/audit", "/audit", "", map[caller]int{nobody: 303, admin: 403, investigator: 403, otherDesk: 403, counsel: 403, auditor: ok}},
 		{"GET", "/queue", "/queue", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: 403, auditor: 403}},
 		{"GET", "/awards/estimate", "/awards/estimate?program=sec&ordered=2000000&collected=100000", "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: ok, counsel: ok, auditor: 403}},
 		{"GET", "/submissions/:id", "/submissions/" + sub, "", map[caller]int{nobody: 303, admin: ok, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
@@ -383,6 +386,8 @@ func TestCaseworkAuthorization(t *testing.T) {
 		{"POST", "/entities/:id/case-links/:link/delete", "/entities/" + owned + "/case-links/" + fmt.Sprint(pageCaseLink.ID) + "/delete", "", pageWrite},
 		// Logging out ends the caller's session: last.
 		{"DELETE", "/api/v1/session", "/api/v1/session", "", staffOnly(http.StatusNoContent)},
+		// The sessions are gone: the page's log out sends everyone to log in.
+		{"POST", "/logout", "/logout", "", everyone(http.StatusSeeOther)},
 	}
 
 	listed := map[string]bool{}
@@ -412,7 +417,7 @@ func TestCaseworkAuthorization(t *testing.T) {
 				if w.Code != rt.want[who] {
 					t.Errorf("%s %s as %s = %d, want %d\n%.300s", rt.method, rt.path, who, w.Code, rt.want[who], w.Body)
 				}
-				if w.Code == http.StatusSeeOther && who != nobody && w.Header().Get("Location") == "/login" {
+				if w.Code == http.StatusSeeOther && who != nobody && rt.pattern != "/logout" && w.Header().Get("Location") == "/login" {
 					t.Errorf("%s %s as %s was sent to the login page", rt.method, rt.path, who)
 				}
 				if (rt.pattern == "/api/v1/submissions" || rt.pattern == "/queue") && who == otherDesk && strings.Contains(w.Body.String(), sub) {

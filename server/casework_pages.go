@@ -224,17 +224,18 @@ func deadlineViews(ds []casework.Deadline, today string) []deadlineView {
 type submissionPage struct {
 	casework.SubmissionDetail
 	Due      []deadlineView
-	Edit     bool                   // the caller may change it (investigators of the desk)
-	Decrypt  bool                   // the caller may download ciphertext (investigators)
-	Manifest string                 // id of the manifest object
-	Files    []casework.ObjectRef   // in position order, as the manifest lists them
-	Messages []threadItem           // follow-ups and replies, oldest first
-	InCases  []casework.CaseSummary // the cases holding the submission
-	Cases    []casework.CaseSummary // open cases of the desk it may join
-	Grants   []grantee              // who holds access grants to its objects
-	Objects  []string               // ids of all its objects, for granting access
-	Error    string                 // why the last form was refused
-	Notice   string                 // what the last form did
+	Edit     bool                      // the caller may change it (investigators of the desk)
+	Decrypt  bool                      // the caller may download ciphertext (investigators)
+	Manifest string                    // id of the manifest object
+	Files    []casework.ObjectRef      // in position order, as the manifest lists them
+	Messages []threadItem              // follow-ups and replies, oldest first
+	InCases  []casework.CaseSummary    // the cases holding the submission
+	Entities []entities.SubmissionLink // entities linked to it
+	Cases    []casework.CaseSummary    // open cases of the desk it may join
+	Grants   []grantee                 // who holds access grants to its objects
+	Objects  []string                  // ids of all its objects, for granting access
+	Error    string                    // why the last form was refused
+	Notice   string                    // what the last form did
 	// AssigneeCannotRead says the assignee holds no key packet for the
 	// tip: neither a recipient nor granted access.
 	AssigneeCannotRead bool
@@ -327,6 +328,10 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 			s.fail(c, err)
 			return
 		}
+	}
+	if page.Entities, err = s.deps.Entities.SubmissionEntities(ctx, p, d.ID); err != nil {
+		s.fail(c, err)
+		return
 	}
 	in, err := s.deps.Cases.List(ctx, p, casework.CaseQuery{Submission: d.ID})
 	if err != nil {

@@ -40,6 +40,7 @@ var pagePartials = map[string][]string{
 	"casework_entity.html":            {"layout.html"},
 	"casework_cases.html":             {"layout.html"},
 	"casework_case.html":              {"layout.html", "keypanel.html"},
+	"casework_audit.html":             {"layout.html"},
 	"error.html":                      {"layout.html"},
 }
 

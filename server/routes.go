@@ -41,6 +41,10 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	small.GET("/", s.page("casework_index.html", "Casework"))
 	// Staff pages
 	small.GET("/login", s.loginPage)
+	small.POST("/login", s.apiSameOrigin(), s.loginForm)
+	small.GET("/home", s.staffPage(), s.home)
+	small.POST("/logout", s.staffPage(), s.logoutForm)
+	small.GET("/audit", s.staffPage(casework.RoleAuditor), s.auditLogPage)
 	small.GET("/queue", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator), s.queuePage)
 	// Award claims: list, reports (HTML and PDF) and the dashboard.
 	small.GET("/claims", s.staffPage(casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator), s.claimsPage)

@@ -1,0 +1,128 @@
+package server
+
+import (
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/casework"
+)
+
+// Pages every staff role reaches, on the casework listener:
+//
+//	POST /login  the login form without JavaScript: a session cookie, then /home
+//	GET  /home   where the role starts: the queue, the claims or the audit log
+//	POST /logout end the session
+//	GET  /audit  the audit log for auditors, a page at a time, and its check
+
+// homes is where each role starts.
+var homes = map[casework.Role]string{
+	casework.RoleAdmin:        "/queue",
+	casework.RoleInvestigator: "/queue",
+	casework.RoleCounsel:      "/claims",
+	casework.RoleAuditor:      "/audit",
+}
+
+// home answers GET /home with a redirect to the caller's start page.
+func (s *Server) home(c *gin.Context) {
+	c.Redirect(http.StatusSeeOther, homes[s.staff(c).Role])
+}
+
+// loginForm answers POST /login: the login page's form posted without
+// JavaScript. A refused login shows the page again with the reason.
+func (s *Server) loginForm(c *gin.Context) {
+	token, sess, err := s.deps.Staff.Login(c.Request.Context(), c.PostForm("email"), c.PostForm("password"), c.PostForm("totp"))
+	if errors.Is(err, casework.ErrLoginFailed) {
+		s.render(c, http.StatusUnauthorized, "casework_login.html", pageData{Title: "Log in", Message: casework.ErrLoginFailed.Message})
+		return
+	}
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	setSessionCookie(c, token, int(time.Until(sess.ExpiresAt).Seconds()))
+	c.Redirect(http.StatusSeeOther, "/home")
+}
+
+// logoutForm answers POST /logout from the navigation of every staff page.
+func (s *Server) logoutForm(c *gin.Context) {
+	if err := s.deps.Staff.Logout(c.Request.Context(), s.staff(c)); err != nil {
+		s.fail(c, err)
+		return
+	}
+	setSessionCookie(c, "", -1)
+	c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// auditRow is one entry of the audit page.
+type auditRow struct {
+	Seq            int64
+	At, Actor      string
+	Action, Target string
+	Detail         map[string]string
+	EntryHash      string
+}
+
+// auditPage is the data of the audit page.
+type auditPage struct {
+	Rows []auditRow
+	Next string // URL of the next page, "" on the last
+	// Checked is set when the auditor asked to verify the whole chain.
+	Checked  bool
+	Entries  int64 // entries checked
+	BrokenAt int64 // the first broken entry, 0 when the chain holds
+}
+
+// auditLogPage answers GET /audit: entries after ?after=, oldest first, 100
+// at a time, with the staff member behind each; ?verify=1 checks the hash
+// chain from the first entry, as `tipline audit verify` does. Reading the
+// log is itself audited.
+func (s *Server) auditLogPage(c *gin.Context) {
+	ctx := c.Request.Context()
+	after, err := strconv.ParseInt(c.DefaultQuery("after", "0"), 10, 64)
+	if err != nil || after < 0 {
+		s.fail(c, tipline.Errorf(tipline.Invalid, "Bad after."))
+		return
+	}
+	const perPage = 100
+	entries, err := s.deps.Staff.Store.AuditEntries(ctx, after, perPage)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	users, err := s.deps.Staff.ListUsers(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	emails := map[int64]string{0: "command line or system"}
+	for _, u := range users {
+		emails[u.ID] = u.Email
+	}
+	d := auditPage{}
+	for _, e := range entries {
+		d.Rows = append(d.Rows, auditRow{Seq: e.Seq, At: e.Record.At.UTC().Format("2006-01-02 15:04:05"), Actor: emails[e.Record.Actor],
+			Action: e.Record.Action, Target: e.Record.Target, Detail: e.Record.Detail, EntryHash: hex.EncodeToString(e.EntryHash[:8])})
+	}
+	if len(entries) == perPage {
+		d.Next = "/audit?after=" + strconv.FormatInt(entries[len(entries)-1].Seq, 10)
+	}
+	if c.Query("verify") == "1" {
+		d.Checked = true
+		d.Entries, d.BrokenAt, err = casework.VerifyAuditLog(ctx, s.deps.Staff.Store)
+		if err != nil && !errors.Is(err, casework.ErrAuditBroken) {
+			s.fail(c, err)
+			return
+		}
+	}
+	if err := s.audit(c, "audit.view", "audit"); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "casework_audit.html", pageData{Title: "Audit log", Data: d})
+}
