@@ -239,6 +239,9 @@ type submissionPage struct {
 	// AssigneeCannotRead says the assignee holds no key packet for the
 	// tip: neither a recipient nor granted access.
 	AssigneeCannotRead bool
+	// Readers says, for each investigator of the desk, whether they can
+	// read the tip; a new member of the desk needs a grant for older tips.
+	Readers []reader
 
 	Statuses     []casework.Status
 	ClosingCodes []casework.ClosingCode
@@ -284,6 +287,42 @@ func thread(objects []casework.ObjectRef) (manifest string, files []casework.Obj
 	return manifest, files, items
 }
 
+// reader is an investigator of the desk and whether they can read a tip.
+type reader struct {
+	Email string
+	Known bool // they registered a public key, so the server can tell
+	Reads bool
+}
+
+// readers lists the enabled investigators of a desk and, for those who
+// registered a key, whether they can read the tip whose manifest is given.
+func (s *Server) readers(ctx context.Context, desk, submission, manifest string) ([]reader, error) {
+	users, err := s.deps.Staff.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	objects, err := s.deps.Intake.Store.SubmissionObjects(ctx, submission)
+	if err != nil {
+		return nil, err
+	}
+	i := slices.IndexFunc(objects, func(o intake.Object) bool { return o.ID == manifest })
+	if i < 0 {
+		return nil, nil
+	}
+	var out []reader
+	for _, u := range users {
+		if u.Disabled || u.Role != casework.RoleInvestigator || !slices.Contains(u.Desks, desk) {
+			continue
+		}
+		reads, known, err := s.deps.Grants.Reads(ctx, u.Email, manifest, objects[i].KeyPackets)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, reader{Email: u.Email, Known: known, Reads: reads})
+	}
+	return out, nil
+}
+
 // grantee is one staff member's access grants to a submission.
 type grantee struct {
 	Email, GrantedBy, Day string
@@ -323,10 +362,13 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 		}
 		page.Grants = append(page.Grants, grantee{Email: g.Grantee, GrantedBy: g.GrantedBy, Day: g.CreatedAt.Format(time.DateOnly), Objects: 1})
 	}
-	if d.Assignee != "" && page.Manifest != "" {
-		if page.AssigneeCannotRead, err = s.assigneeCannotRead(ctx, d.Assignee, d.ID, page.Manifest); err != nil {
+	if page.Manifest != "" && page.Edit {
+		if page.Readers, err = s.readers(ctx, d.Desk, d.ID, page.Manifest); err != nil {
 			s.fail(c, err)
 			return
+		}
+		for _, r := range page.Readers {
+			page.AssigneeCannotRead = page.AssigneeCannotRead || (r.Email == d.Assignee && r.Known && !r.Reads)
 		}
 	}
 	if page.Entities, err = s.deps.Entities.SubmissionEntities(ctx, p, d.ID); err != nil {
@@ -353,23 +395,6 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 	}
 	allowScripts(c)
 	s.render(c, status, "casework_submission.html", pageData{Title: "Submission " + d.ReceivedDay, Data: page})
-}
-
-// assigneeCannotRead reports whether the assignee has registered a key that
-// no key packet of the manifest is for, and holds no grant of it. Without
-// a registered key nothing can be said, and the page says nothing.
-func (s *Server) assigneeCannotRead(ctx context.Context, assignee, submission, manifest string) (bool, error) {
-	objects, err := s.deps.Intake.Store.SubmissionObjects(ctx, submission)
-	if err != nil {
-		return false, err
-	}
-	for _, o := range objects {
-		if o.ID == manifest {
-			reads, known, err := s.deps.Grants.Reads(ctx, assignee, o.ID, o.KeyPackets)
-			return known && !reads, err
-		}
-	}
-	return false, nil
 }
 
 // updateSubmissionForm answers POST /submissions/:id, the triage form:

@@ -113,13 +113,17 @@ func TestBrowserCaseAndReply(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("triage-assignee"), "colleague@example.org"),
 		chromedp.Submit(chromedp.ID("triage-assignee")),
 		chromedp.WaitVisible(chromedp.CSS(`p[role=note]`)),
-		chromedp.WaitVisible(chromedp.ID("grant-run")),
+		chromedp.WaitVisible(chromedp.CSS(`#readers .cw-grant-to[data-email="colleague@example.org"]`)),
 		chromedp.SetValue(chromedp.ID("key-passphrase"), "pass phrase"),
-		chromedp.Click(chromedp.ID("grant-run")),
-		chromedp.WaitVisible(chromedp.CSS(`#grants table`)),
+		chromedp.Click(chromedp.CSS(`#readers .cw-grant-to[data-email="colleague@example.org"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#grants form[action$="/revoke"]`)),
 	); err != nil {
 		status, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("grant-status")?.textContent ?? ""`))
 		t.Fatalf("assign and grant: %v (%q)", err, status)
+	}
+	readers, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("readers")))
+	if !strings.Contains(readers, "colleague@example.org\tyes") {
+		t.Errorf("the desk's investigators after the grant: %q", readers)
 	}
 	grants, _ := chromedp.Run(ctx, chromedp.Text(chromedp.ID("grants")))
 	if !strings.Contains(grants, "colleague@example.org") || !strings.Contains(grants, "ana@example.org") {
