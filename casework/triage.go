@@ -200,8 +200,9 @@ type SubmissionDetail struct {
 	Objects     []ObjectRef `json:"objects"`
 }
 
-// Query selects submissions for the triage queue, newest first, a page
-// at a time by keyset (received day and id of the last item seen).
+// Query selects submissions for the triage queue, newest (or oldest)
+// first, a page at a time by keyset (received day and id of the last item
+// seen).
 type Query struct {
 	Desks         []string // the desks the caller may see; nil means all
 	Desk          string
@@ -212,6 +213,7 @@ type Query struct {
 	Overdue       bool // an unmet deadline is past
 	DueWithinDays int  // an unmet deadline falls within this many days (0: no filter)
 	Today         string
+	Oldest        bool   // oldest first instead of newest first
 	AfterDay      string // keyset: continue after this (day, id)
 	AfterID       string
 	Limit         int

@@ -5,57 +5,31 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tipline/tipline"
-	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/casework"
 )
 
 // apiListSubmissions answers GET /api/v1/submissions: the triage queue,
-// newest first, one keyset page at a time (?after= the previous page's
-// "next"), filtered by desk, status, assignee, label, priority, overdue
-// and due_within (days).
+// newest first (or ?sort=oldest), one keyset page at a time (?after= the
+// previous page's "next"), filtered by desk, status, assignee, label,
+// priority, overdue and due_within (days), as the queue page is.
 func (s *Server) apiListSubmissions(c *gin.Context) {
-	q := casework.Query{
-		Desk: c.Query("desk"), Status: casework.Status(c.Query("status")),
-		Assignee: c.Query("assignee"), Label: c.Query("label"), Overdue: c.Query("overdue") == "true",
-	}
-	bad := func(what string) { s.apiFail(c, tipline.Errorf(tipline.Invalid, "Bad %s.", what)) }
-	if v := c.Query("priority"); v != "" {
-		p, err := strconv.Atoi(v)
-		if err != nil {
-			bad("priority")
-			return
-		}
-		q.Priority = &p
-	}
-	if v := c.Query("due_within"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 366 {
-			bad("due_within (1 to 366 days)")
-			return
-		}
-		q.DueWithinDays = n
+	q, err := pageQuery(c.Request.URL.Query())
+	if err != nil {
+		s.apiFail(c, err)
+		return
 	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > casework.MaxPage {
-			bad("limit")
+			s.apiFail(c, tipline.Errorf(tipline.Invalid, "Bad limit."))
 			return
 		}
 		q.Limit = n
-	}
-	if v := c.Query("after"); v != "" {
-		day, id, ok := strings.Cut(v, ".")
-		if !ok || len(day) != len("2006-01-02") || blob.ValidKey(id) != nil || strings.Contains(id, "/") {
-			bad("after")
-			return
-		}
-		q.AfterDay, q.AfterID = day, id
 	}
 	items, day, id, err := s.deps.Triage.List(c.Request.Context(), s.staff(c), q)
 	if err != nil {

@@ -102,6 +102,7 @@ type queuePage struct {
 	Email   string
 	Role    casework.Role
 	Filters []queueFilter
+	Sorts   []queueFilter // newest or oldest first, keeping the filters
 	Rows    []queueRow
 	Next    string // URL of the next page, "" on the last
 }
@@ -132,6 +133,12 @@ func (s *Server) queuePage(c *gin.Context) {
 	}
 	today := time.Now().UTC().Format(time.DateOnly)
 	d := queuePage{Email: p.Email, Role: p.Role, Filters: queueFilters(c.Request.URL.Query())}
+	for _, sort := range []string{"newest", "oldest"} {
+		v := c.Request.URL.Query()
+		v.Del("after")
+		v.Set("sort", sort)
+		d.Sorts = append(d.Sorts, queueFilter{Label: sort + " first", URL: "/queue?" + v.Encode(), Current: q.Oldest == (sort == "oldest")})
+	}
 	for _, it := range items {
 		d.Rows = append(d.Rows, queueRow{SubmissionSummary: it, Due: deadlineViews(it.Deadlines, today), Flags: flags[it.ID]})
 	}
@@ -148,6 +155,10 @@ func pageQuery(v url.Values) (casework.Query, error) {
 	q := casework.Query{
 		Desk: v.Get("desk"), Status: casework.Status(v.Get("status")),
 		Assignee: v.Get("assignee"), Label: v.Get("label"), Overdue: v.Get("overdue") == "true",
+		Oldest: v.Get("sort") == "oldest",
+	}
+	if s := v.Get("sort"); s != "" && s != "oldest" && s != "newest" {
+		return casework.Query{}, tipline.Errorf(tipline.Invalid, "Bad sort (newest or oldest).")
 	}
 	bad := func(what string) (casework.Query, error) {
 		return casework.Query{}, tipline.Errorf(tipline.Invalid, "Bad %s.", what)

@@ -86,10 +86,18 @@ func (s *Store) ListSubmissions(ctx context.Context, q casework.Query) ([]casewo
 	if q.AfterID != "" {
 		// A row comparison, which both databases read as one range of the
 		// (received_day, id) indexes; the equivalent OR is not.
-		db = db.Where("(submissions.received_day, submissions.id) < (?, ?)", q.AfterDay, q.AfterID)
+		if q.Oldest {
+			db = db.Where("(submissions.received_day, submissions.id) > (?, ?)", q.AfterDay, q.AfterID)
+		} else {
+			db = db.Where("(submissions.received_day, submissions.id) < (?, ?)", q.AfterDay, q.AfterID)
+		}
+	}
+	order := "submissions.received_day DESC, submissions.id DESC"
+	if q.Oldest {
+		order = "submissions.received_day, submissions.id"
 	}
 	var rows []triageRow
-	if err := db.Order("submissions.received_day DESC, submissions.id DESC").Limit(q.Limit).Scan(&rows).Error; err != nil {
+	if err := db.Order(order).Limit(q.Limit).Scan(&rows).Error; err != nil {
 		return nil, translate(err, "Submission")
 	}
 	items := make([]casework.SubmissionSummary, len(rows))

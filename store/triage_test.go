@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/tipline/tipline"
@@ -77,28 +78,35 @@ func TestTriageQueue(t *testing.T) {
 			if got := list(casework.Query{Desks: []string{}}); len(got) != 0 {
 				t.Errorf("no desks must see nothing, saw %d", len(got))
 			}
-			// Keyset pages: two at a time, no gaps, no repeats.
-			seen := map[string]bool{}
-			q := casework.Query{Limit: 2}
-			for page := 0; page < 5; page++ {
-				q.Today = "2026-11-28"
-				items, err := s.ListSubmissions(ctx, q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, it := range items {
-					if seen[it.ID] {
-						t.Errorf("%s on two pages", it.ID)
+			// Keyset pages, both ways: two at a time, no gaps, no repeats,
+			// in order.
+			for _, oldest := range []bool{false, true} {
+				var order []string
+				q := casework.Query{Limit: 2, Oldest: oldest}
+				for page := 0; page < 5; page++ {
+					q.Today = "2026-11-28"
+					items, err := s.ListSubmissions(ctx, q)
+					if err != nil {
+						t.Fatal(err)
 					}
-					seen[it.ID] = true
+					for _, it := range items {
+						if slices.Contains(order, it.ID) {
+							t.Errorf("%s on two pages", it.ID)
+						}
+						order = append(order, it.ID)
+					}
+					if len(items) < 2 {
+						break
+					}
+					q.AfterDay, q.AfterID = items[1].ReceivedDay, items[1].ID
 				}
-				if len(items) < 2 {
-					break
+				all := list(casework.Query{})
+				if oldest {
+					slices.Reverse(all)
 				}
-				q.AfterDay, q.AfterID = items[1].ReceivedDay, items[1].ID
-			}
-			if len(seen) != 5 {
-				t.Errorf("pages covered %d submissions, want 5", len(seen))
+				if !slices.Equal(order, all) {
+					t.Errorf("pages (oldest first: %v) = %v, want %v", oldest, order, all)
+				}
 			}
 
 			// Acknowledge the oldest on 2026-11-28: acknowledge met, feedback
