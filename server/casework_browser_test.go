@@ -139,6 +139,12 @@ func TestCaseworkPages(t *testing.T) {
 		if w := getWithCookie(ts, "/queue?after=nonsense", cookie); w.Code != http.StatusUnprocessableEntity {
 			t.Errorf("after=nonsense = %d, want 422", w.Code)
 		}
+		if w := getWithCookie(ts, "/queue?sort=oldest", cookie); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), mine) {
+			t.Errorf("sort=oldest = %d, lists the submission: %v", w.Code, strings.Contains(w.Body.String(), mine))
+		}
+		if w := getWithCookie(ts, "/queue?sort=sideways", cookie); w.Code != http.StatusUnprocessableEntity {
+			t.Errorf("sort=sideways = %d, want 422", w.Code)
+		}
 	})
 
 	t.Run("submission", func(t *testing.T) {
