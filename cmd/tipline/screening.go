@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tipline/tipline/config"
+	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/screening"
 	"github.com/tipline/tipline/store"
 )
@@ -38,7 +39,8 @@ func screeningCmd(ctx context.Context, p *program, args []string) error {
 			return err
 		}
 		defer a.Close()
-		res, err := screening.New(store.New(a.db)).Import(ctx, *format, f, filepath.Base(rest[0]), time.Now())
+		lists := screening.New(store.New(a.db))
+		res, err := lists.Import(ctx, *format, f, filepath.Base(rest[0]), time.Now())
 		if err != nil {
 			return safe(err)
 		}
@@ -48,6 +50,13 @@ func screeningCmd(ctx context.Context, p *program, args []string) error {
 			fmt.Fprintf(p.stdout, "; supersedes version %d", res.Replaced.ID)
 		}
 		fmt.Fprintln(p.stdout)
+		// Every entity is screened again against the lists as they are now.
+		ents := &entities.Service{Store: store.New(a.db), Screener: entities.Lists{Service: lists}, Now: time.Now}
+		changed, err := ents.RefreshScreening(ctx)
+		if err != nil {
+			return safe(err)
+		}
+		fmt.Fprintf(p.stdout, "screened every entity again: %d changed\n", changed)
 		return nil
 	case "search":
 		fs := config.NewFlagSet("screening search", "NAME", p.stderr)

@@ -29,7 +29,7 @@ func TestScreeningCommands(t *testing.T) {
 			}
 
 			out := run("screening", "import", "--format", "csl", fixture)
-			if !regexp.MustCompile(`^imported csl version 1: 9 entries, 26 names, sha256 [0-9a-f]{64}\n$`).MatchString(out) {
+			if !regexp.MustCompile(`^imported csl version 1: 9 entries, 26 names, sha256 [0-9a-f]{64}\nscreened every entity again: 0 changed\n$`).MatchString(out) {
 				t.Errorf("import printed %q", out)
 			}
 
