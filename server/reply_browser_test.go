@@ -1,8 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -35,11 +37,11 @@ func TestBrowserCaseAndReply(t *testing.T) {
 	if _, _, err := ts.intake.Desks.AddKey(context.Background(), intake.DefaultDeskSlug, pub); err != nil {
 		t.Fatal(err)
 	}
-	sub, codename := submitForCodename(t, ts, []formPart{{name: "narrative", value: "The forwarder in Singapore relabels H20 boards."}})
+	sub, codename := submitForCodename(t, ts, []formPart{{name: "narrative", value: "The forwarder in Singapore relabels H20 boards. " + canary}})
 	serveTest(t, ts)
 	casework_ := "http://" + ts.Addr("casework")
 	dir := artifacts(t)
-	const reply = "Thank you. Which port did the boards leave from? 货物从哪个港口出发？"
+	reply := "Thank you. Which port did the boards leave from? 货物从哪个港口出发？ " + canary
 
 	ctx, cancel := chromedp.NewContext(chromium)
 	defer cancel()
@@ -296,6 +298,23 @@ func TestBrowserCaseAndReply(t *testing.T) {
 	if strings.Contains(ts.log.String(), "货物") || strings.Contains(ts.log.String(), codename) || strings.Contains(ts.log.String(), canaryID()) {
 		t.Error("the reply, the codename or the document reached the server log")
 	}
+	// No plaintext of the tip, the reply, the follow-up or the document at
+	// rest, and no private key: the investigators' keys never left their
+	// browsers (a line from the middle of each armored key is nowhere).
 	ts.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	assertNoCanary(t, ts, filepath.Dir(ts.dbPath()), ts.blobDir)
+	for _, key := range [][]byte{priv, colleaguePriv} {
+		lines := strings.Split(string(key), "\n")
+		secret := lines[len(lines)/2]
+		for _, dir := range []string{filepath.Dir(ts.dbPath()), ts.blobDir} {
+			filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					if b, _ := os.ReadFile(path); bytes.Contains(b, []byte(secret)) {
+						t.Errorf("an investigator's private key is at rest in %s", path)
+					}
+				}
+				return nil
+			})
+		}
+	}
 }
