@@ -18,7 +18,7 @@ const MinScore = 0.5
 
 // candidatesPerResult is how many candidates the index returns for each
 // result asked for, to be ranked by match.Compare.
-const candidatesPerResult = 10
+const candidatesPerResult = 5
 
 // Query is a search of entities by name.
 type Query struct {

@@ -517,19 +517,23 @@ func deskIDs(db *gorm.DB, slugs []string) ([]int64, error) {
 // up to there) is too common to look up; the rarest keys are looked up
 // until keyBudget postings.
 const (
-	keyCommon = 2000
-	keyBudget = 20000
+	keyCommon = 500
+	keyBudget = 8000
 	// trigramThreshold is the pg_trgm similarity a name needs to be a
 	// candidate by resemblance alone; names that share rarer keys are
 	// found by them.
 	trigramThreshold = 0.6
+	// overFetch is how many names per candidate asked for a lookup of
+	// names reads, before leaving out other desks' and kinds.
+	overFetch = 5
 )
 
-// EntityCandidates implements entities.Store. Candidates come from four
-// cheap lookups, each bounded whatever the size of the index: identifiers
-// and names equal to the query once normalized; the names sharing the
-// query's rarest candidate keys, most shared first; and on PostgreSQL the
-// names most similar by pg_trgm at trigramThreshold or more.
+// EntityCandidates implements entities.Store. Candidates come from cheap
+// lookups, each bounded whatever the size of the index: identifiers equal
+// to the query once normalized; names with the query's strong words
+// (match.SearchText); names sharing the query's rarest candidate keys,
+// most shared first; and on PostgreSQL, when those keys leave names out
+// and too few candidates were found, the names most similar by pg_trgm.
 func (s *Store) EntityCandidates(ctx context.Context, q entities.Candidates) ([]entities.Entity, error) {
 	db := s.db.WithContext(ctx)
 	desks, err := deskIDs(db, q.Desks)
@@ -546,36 +550,72 @@ func (s *Store) EntityCandidates(ctx context.Context, q entities.Candidates) ([]
 		}
 		return d
 	}
+	// ids are the candidates, at most q.Limit, best sources first.
 	var ids []string
-	add := func(found []string) {
+	add := func(found ...string) {
 		for _, id := range found {
-			if !slices.Contains(ids, id) {
+			if len(ids) < q.Limit && !slices.Contains(ids, id) {
 				ids = append(ids, id)
 			}
 		}
 	}
 	if q.Norm != "" {
-		var byID, byName []string
+		var byID []string
 		err := scope(db.Table("entity_identifiers").Joins("JOIN entities ON entities.id = entity_identifiers.entity_id")).
 			Where("entity_identifiers.norm_value = ?", q.Norm).Distinct().Order("entity_identifiers.entity_id").
 			Limit(q.Limit).Pluck("entity_identifiers.entity_id", &byID).Error
 		if err != nil {
 			return nil, translate(err, "Entity")
 		}
-		add(byID)
-		err = scope(db.Table("entity_names").Joins("JOIN entities ON entities.id = entity_names.entity_id")).
-			Where("entity_names.norm = ?", q.Norm).Distinct().Order("entity_names.entity_id").
-			Limit(q.Limit).Pluck("entity_names.entity_id", &byName).Error
+		add(byID...)
+	}
+	if q.Text != "" && len(ids) < q.Limit {
+		// The names first, then their entities: the planner would
+		// otherwise scan every entity to join them.
+		names := db.Table("entity_names").Select("entity_id").Where("search_text = ?", q.Text).Order("entity_id").Limit(q.Limit * overFetch)
+		var same []string
+		err := scope(db.Table("(?) n", names).Joins("JOIN entities ON entities.id = n.entity_id")).
+			Distinct().Order("n.entity_id").Limit(q.Limit).Pluck("n.entity_id", &same).Error
 		if err != nil {
 			return nil, translate(err, "Entity")
 		}
-		add(byName)
+		add(same...)
 	}
-	probe, err := rareKeys(db, q.Keys)
+	if len(ids) == q.Limit {
+		return s.loadEntities(db, ids)
+	}
+	probe, complete, err := rareKeys(db, q.Keys)
 	if err != nil {
 		return nil, err
 	}
-	if len(probe) > 0 {
+	// A name as similar as trigramThreshold shares most of the query's
+	// keys: the keys find it unless some were too common to look up, and
+	// then resemblance is the better evidence than a few rare keys shared.
+	if q.Text != "" && !complete && len(ids) < q.Limit && s.db.Dialect == database.Postgres {
+		var sim []struct {
+			EntityID string
+			Sim      float64
+		}
+		err := db.Transaction(func(tx *gorm.DB) error {
+			// % compares with this threshold; SET LOCAL ends with the
+			// transaction.
+			if err := tx.Exec(fmt.Sprintf("SET LOCAL pg_trgm.similarity_threshold = %g", trigramThreshold)).Error; err != nil {
+				return err
+			}
+			names := tx.Table("entity_names").Select("entity_id, similarity(search_text, ?) AS sim", q.Text).
+				Where("search_text % ?", q.Text).Order("sim DESC, entity_id").Limit(q.Limit * overFetch)
+			return scope(tx.Table("(?) n", names).Joins("JOIN entities ON entities.id = n.entity_id")).
+				Select("n.entity_id, MAX(n.sim) AS sim").
+				Group("n.entity_id").Order("sim DESC, n.entity_id").Limit(q.Limit).Scan(&sim).Error
+		})
+		if err != nil {
+			return nil, translate(err, "Entity")
+		}
+		for _, r := range sim {
+			add(r.EntityID)
+		}
+	}
+	if len(probe) > 0 && len(ids) < q.Limit {
 		k := db.Table("entity_keys").Select("entity_keys.entity_id, COUNT(*) AS hits").Where("entity_keys.key IN ?", probe)
 		if desks != nil {
 			k = k.Where("entity_keys.desk_id IN ?", desks)
@@ -591,30 +631,7 @@ func (s *Store) EntityCandidates(ctx context.Context, q entities.Candidates) ([]
 			return nil, translate(err, "Entity")
 		}
 		for _, h := range hits {
-			add([]string{h.EntityID})
-		}
-	}
-	if q.Text != "" && s.db.Dialect == database.Postgres {
-		var sim []struct {
-			EntityID string
-			Sim      float64
-		}
-		err := db.Transaction(func(tx *gorm.DB) error {
-			// % compares with this threshold; SET LOCAL ends with the
-			// transaction.
-			if err := tx.Exec(fmt.Sprintf("SET LOCAL pg_trgm.similarity_threshold = %g", trigramThreshold)).Error; err != nil {
-				return err
-			}
-			return scope(tx.Table("entity_names").Joins("JOIN entities ON entities.id = entity_names.entity_id")).
-				Select("entity_names.entity_id, MAX(similarity(entity_names.search_text, ?)) AS sim", q.Text).
-				Where("entity_names.search_text % ?", q.Text).
-				Group("entity_names.entity_id").Order("sim DESC, entity_names.entity_id").Limit(q.Limit).Scan(&sim).Error
-		})
-		if err != nil {
-			return nil, translate(err, "Entity")
-		}
-		for _, r := range sim {
-			add([]string{r.EntityID})
+			add(h.EntityID)
 		}
 	}
 	return s.loadEntities(db, ids)
@@ -623,23 +640,25 @@ func (s *Store) EntityCandidates(ctx context.Context, q entities.Candidates) ([]
 // rareKeys returns the keys to look candidates up by: the rarest of keys,
 // as many as a name sharing minSharedKeys of them must share at least one
 // of (prefix filtering), leaving out keys held by keyCommon names or more
-// and stopping before keyBudget postings.
-func rareKeys(db *gorm.DB, keys []string) ([]string, error) {
+// and stopping before keyBudget postings. complete says that they are as
+// many: every name sharing that share of keys holds one of them.
+func rareKeys(db *gorm.DB, keys []string) (probe []string, complete bool, err error) {
 	if len(keys) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
-	parts := make([]string, len(keys))
-	args := make([]any, 0, 3*len(keys))
-	for i, k := range keys {
-		parts[i] = "SELECT ? AS key, (SELECT COUNT(*) FROM (SELECT 1 FROM entity_keys WHERE key = ? LIMIT ?) x) AS n"
-		args = append(args, k, k, keyCommon)
+	// How many names hold each key, counted up to keyCommon.
+	args := []any{keyCommon}
+	for _, k := range keys {
+		args = append(args, k)
 	}
 	var freq []struct {
 		Key string
 		N   int
 	}
-	if err := db.Raw(strings.Join(parts, " UNION ALL "), args...).Scan(&freq).Error; err != nil {
-		return nil, translate(err, "Entity key")
+	q := "SELECT k.column1 AS key, (SELECT COUNT(*) FROM (SELECT 1 FROM entity_keys e WHERE e.key = k.column1 LIMIT ?) x) AS n " +
+		"FROM (VALUES " + strings.TrimSuffix(strings.Repeat("(?), ", len(keys)), ", ") + ") k"
+	if err := db.Raw(q, args...).Scan(&freq).Error; err != nil {
+		return nil, false, translate(err, "Entity key")
 	}
 	slices.SortFunc(freq, func(a, b struct {
 		Key string
@@ -648,7 +667,6 @@ func rareKeys(db *gorm.DB, keys []string) ([]string, error) {
 		return cmp.Or(cmp.Compare(a.N, b.N), cmp.Compare(a.Key, b.Key))
 	})
 	need := len(keys) - int(math.Ceil(float64(len(keys))*minSharedKeys)) + 1
-	var probe []string
 	total := 0
 	for _, f := range freq {
 		if len(probe) == need || f.N >= keyCommon || total+f.N > keyBudget {
@@ -657,7 +675,7 @@ func rareKeys(db *gorm.DB, keys []string) ([]string, error) {
 		probe = append(probe, f.Key)
 		total += f.N
 	}
-	return probe, nil
+	return probe, len(probe) == need, nil
 }
 
 // ListEntities implements entities.Store.

@@ -107,11 +107,12 @@ $$ LANGUAGE plpgsql;
 CREATE TRIGGER case_submissions_reach AFTER INSERT OR DELETE OR UPDATE OF case_id, submission_id ON case_submissions
     FOR EACH ROW EXECUTE FUNCTION case_submissions_reach();
 
--- Exact names first: a search looks up the query's normalized form.
-CREATE INDEX entity_names_norm ON entity_names (norm);
+-- Exact names first: a search looks up the names whose strong words are
+-- the query's (match.SearchText) before it looks for resemblance.
+CREATE INDEX entity_names_search_text ON entity_names (search_text);
 
 -- +goose Down
-DROP INDEX entity_names_norm;
+DROP INDEX entity_names_search_text;
 DROP TRIGGER case_submissions_reach ON case_submissions;
 DROP FUNCTION case_submissions_reach();
 DROP TRIGGER entity_case_links_reach ON entity_case_links;

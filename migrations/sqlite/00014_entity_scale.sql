@@ -100,11 +100,12 @@ BEGIN
 END;
 -- +goose StatementEnd
 
--- Exact names first: a search looks up the query's normalized form.
-CREATE INDEX entity_names_norm ON entity_names (norm);
+-- Exact names first: a search looks up the names whose strong words are
+-- the query's (match.SearchText) before it looks for resemblance.
+CREATE INDEX entity_names_search_text ON entity_names (search_text);
 
 -- +goose Down
-DROP INDEX entity_names_norm;
+DROP INDEX entity_names_search_text;
 DROP TRIGGER case_submissions_reach_delete;
 DROP TRIGGER case_submissions_reach_insert;
 DROP TRIGGER entity_case_links_reach_update;
