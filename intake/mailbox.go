@@ -128,14 +128,98 @@ func (s *Service) newReplyKey(ctx context.Context, c crypto.Codename, salt []byt
 // OpenMailbox logs a source in with the codename they typed: it finds the
 // submission through the slow lookup key, decrypts the replies in memory
 // with the reply key the codename unlocks, and starts a session whose token
-// it returns. Failed logins count against CodenameFailuresPerHour.
+// it returns. Failed logins count against CodenameFailuresPerHour. This is
+// the path without JavaScript; UnlockMailbox is the one with it.
 func (s *Service) OpenMailbox(ctx context.Context, typed string) (*Mailbox, string, error) {
+	entry, codename, err := s.checkCodename(ctx, typed)
+	if err != nil {
+		return nil, "", err
+	}
+	box := &Mailbox{SubmissionID: entry.SubmissionID, Desk: entry.DeskSlug, Status: entry.Status, HasKey: entry.ReplyPrivate != nil}
+	if box.HasKey {
+		box.Replies, err = s.readReplies(ctx, s.Store, entry, codename)
+		if err != nil {
+			return nil, "", err
+		}
+		box.Unlocked = true
+	}
+	token, err := s.newMailboxSession(ctx, s.Store, entry.SubmissionID)
+	if err != nil {
+		return nil, "", err
+	}
+	return box, token, nil
+}
+
+// ReplyKeyMaterial is what a source's browser needs to read the replies
+// itself: the reply private key, still locked, the passphrase the codename
+// derives (with the server's pepper, so only here), and the replies as
+// stored, encrypted. The server never unlocks the key or sees a reply.
+type ReplyKeyMaterial struct {
+	LockedKey  []byte   // armored, passphrase-protected
+	Passphrase []byte   // hex
+	Replies    [][]byte // complete OpenPGP messages, oldest first
+}
+
+// UnlockMailbox logs a source in with the codename as OpenMailbox does,
+// but hands over what the browser needs to decrypt the replies itself
+// (JavaScript on) instead of decrypting them. The material is nil for a
+// submission made before reply keys.
+func (s *Service) UnlockMailbox(ctx context.Context, typed string) (*Mailbox, string, *ReplyKeyMaterial, error) {
+	entry, codename, err := s.checkCodename(ctx, typed)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	box := &Mailbox{SubmissionID: entry.SubmissionID, Desk: entry.DeskSlug, Status: entry.Status, HasKey: entry.ReplyPrivate != nil}
+	var m *ReplyKeyMaterial
+	if box.HasKey {
+		pass, err := s.replyKeyPassphrase(ctx, codename, entry.ReplySalt)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		m = &ReplyKeyMaterial{LockedKey: entry.ReplyPrivate, Passphrase: pass, Replies: [][]byte{}}
+		objects, err := s.Store.StaffObjects(ctx, entry.SubmissionID)
+		if err != nil {
+			return nil, "", nil, err
+		}
+		for _, o := range objects {
+			message, err := s.readObject(ctx, o)
+			if err != nil {
+				return nil, "", nil, err
+			}
+			m.Replies = append(m.Replies, message)
+		}
+	}
+	token, err := s.newMailboxSession(ctx, s.Store, entry.SubmissionID)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return box, token, m, nil
+}
+
+// readObject reads a reply whole, as a complete OpenPGP message.
+func (s *Service) readObject(ctx context.Context, o Object) ([]byte, error) {
+	rc, err := s.OpenObject(ctx, o)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 2*maxReplyPlain+1))
+	if err == nil && len(b) > 2*maxReplyPlain {
+		err = errors.New("intake: reply too long to hand over")
+	}
+	return b, err
+}
+
+// checkCodename finds the submission of a typed codename through the slow
+// lookup key. A wrong codename counts against CodenameFailuresPerHour;
+// past it, even the right one is refused for the hour.
+func (s *Service) checkCodename(ctx context.Context, typed string) (MailboxEntry, crypto.Codename, error) {
 	ms := s.Store
 	window := s.Now().UTC().Truncate(time.Hour).Unix()
 	if n, err := ms.RateCount(ctx, codenameFailuresBucket, window); err != nil {
-		return nil, "", err
+		return MailboxEntry{}, "", err
 	} else if n >= CodenameFailuresPerHour {
-		return nil, "", ErrTooManyFailures
+		return MailboxEntry{}, "", ErrTooManyFailures
 	}
 	fail := func() error {
 		if s.Rates != nil {
@@ -147,32 +231,17 @@ func (s *Service) OpenMailbox(ctx context.Context, typed string) (*Mailbox, stri
 	}
 	codename, err := crypto.ParseCodename(typed)
 	if err != nil {
-		return nil, "", fail()
+		return MailboxEntry{}, "", fail()
 	}
 	lookup, err := s.deriveLookupKey(ctx, codename)
 	if err != nil {
-		return nil, "", err
+		return MailboxEntry{}, "", err
 	}
 	entry, err := ms.MailboxByLookup(ctx, lookup)
 	if tipline.ErrorCode(err) == tipline.NotFound || (err == nil && !crypto.EqualKeys(entry.LookupKey, lookup)) {
-		return nil, "", fail()
+		return MailboxEntry{}, "", fail()
 	}
-	if err != nil {
-		return nil, "", err
-	}
-	box := &Mailbox{SubmissionID: entry.SubmissionID, Desk: entry.DeskSlug, Status: entry.Status, HasKey: entry.ReplyPrivate != nil}
-	if box.HasKey {
-		box.Replies, err = s.readReplies(ctx, ms, entry, codename)
-		if err != nil {
-			return nil, "", err
-		}
-		box.Unlocked = true
-	}
-	token, err := s.newMailboxSession(ctx, ms, entry.SubmissionID)
-	if err != nil {
-		return nil, "", err
-	}
-	return box, token, nil
+	return entry, codename, err
 }
 
 // readReplies unlocks the reply key with the codename and decrypts the

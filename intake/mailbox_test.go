@@ -97,6 +97,29 @@ func TestMailbox(t *testing.T) {
 			if !box.Unlocked || len(box.Replies) != 1 || box.Replies[0] != "We need the invoices." || box.Status != "new" || len(token) != 64 {
 				t.Errorf("mailbox = %+v", box)
 			}
+			// With JavaScript, the browser gets the key still locked, its
+			// passphrase and the replies as stored, and decrypts them.
+			_, token2, m, err := svc.UnlockMailbox(ctx, r.Codename.Reveal())
+			if err != nil || m == nil || len(token2) != 64 || len(m.Replies) != 1 {
+				t.Fatalf("UnlockMailbox = %+v, %v", m, err)
+			}
+			if _, err := crypto.ReadPrivateKey(m.LockedKey, nil); err == nil {
+				t.Error("the handed-over reply key is not locked")
+			}
+			replyPriv, err := crypto.ReadPrivateKey(m.LockedKey, m.Passphrase)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plain, err := crypto.Decrypt(bytes.NewReader(m.Replies[0]), replyPriv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := io.ReadAll(plain); string(b) != "We need the invoices." {
+				t.Errorf("the handed-over reply decrypts to %q", b)
+			}
+			if _, _, _, err := svc.UnlockMailbox(ctx, other.Reveal()); !errors.Is(err, intake.ErrWrongCodename) {
+				t.Errorf("UnlockMailbox with a wrong codename: %v", err)
+			}
 			later, err := svc.MailboxBySession(ctx, token)
 			if err != nil || later.Unlocked || later.Replies != nil || later.SubmissionID != r.SubmissionID {
 				t.Errorf("mailbox by session = %+v, %v", later, err)
@@ -146,7 +169,7 @@ func TestMailbox(t *testing.T) {
 				t.Fatalf("last object = %+v", last)
 			}
 			rc, _ := svc.OpenObject(ctx, last)
-			plain, err := crypto.Decrypt(rc, deskKey)
+			plain, err = crypto.Decrypt(rc, deskKey)
 			if err != nil {
 				t.Fatal(err)
 			}

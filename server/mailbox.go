@@ -62,6 +62,7 @@ func (s *Server) renderLogin(c *gin.Context, status int, errKey string) {
 	if errKey != "" {
 		v.Error = intake.T(lang, errKey)
 	}
+	allowScripts(c)
 	s.render(c, status, "intake_login.html", s.intakePage(c, intake.T(lang, "mailbox_title"), v))
 }
 
@@ -130,6 +131,37 @@ func (s *Server) mailboxLogin(c *gin.Context) {
 	}
 	setMailboxCookie(c, token, int(intake.MailboxSessionTTL.Seconds()))
 	s.renderMailbox(c, http.StatusOK, box, "", "")
+}
+
+// mailboxUnlock answers POST /mailbox/unlock for static/js/mailbox.js: a
+// login with the codename like POST /mailbox, answered with JSON that
+// lets the browser decrypt the replies itself: the reply key still locked,
+// its passphrase, and the replies as stored. The server unlocks nothing.
+func (s *Server) mailboxUnlock(c *gin.Context) {
+	lang := intakeLang(c)
+	box, token, m, err := s.deps.Intake.UnlockMailbox(c.Request.Context(), c.PostForm("codename"))
+	c.Header("Cache-Control", "no-store")
+	switch {
+	case err == nil:
+	case errors.Is(err, intake.ErrWrongCodename):
+		c.JSON(http.StatusForbidden, apiError("forbidden", intake.T(lang, "mailbox_wrong_codename")))
+		return
+	case errors.Is(err, intake.ErrTooManyFailures):
+		c.JSON(http.StatusTooManyRequests, apiError("unavailable", intake.T(lang, "mailbox_too_many")))
+		return
+	default:
+		s.apiFail(c, err)
+		return
+	}
+	setMailboxCookie(c, token, int(intake.MailboxSessionTTL.Seconds()))
+	out := gin.H{"has_key": box.HasKey}
+	if m != nil {
+		out["key"] = string(m.LockedKey)
+		out["passphrase"] = string(m.Passphrase)
+		out["replies"] = m.Replies // base64 in JSON
+		clear(m.Passphrase)
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // mailboxMessage answers POST /mailbox/messages: a follow-up of a

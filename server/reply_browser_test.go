@@ -233,7 +233,7 @@ func TestBrowserCaseAndReply(t *testing.T) {
 				chromedp.Navigate(intakeBase+"/mailbox?lang=en"),
 				chromedp.WaitVisible(chromedp.ID("codename")),
 				chromedp.SetValue(chromedp.ID("codename"), codename),
-				chromedp.Submit(chromedp.ID("codename")),
+				chromedp.Click(chromedp.CSS(`form.login button[type=submit]`)),
 				chromedp.WaitVisible(chromedp.CSS(`.reply-text`)),
 			); err != nil {
 				t.Fatalf("mailbox: %v", err)
@@ -244,6 +244,10 @@ func TestBrowserCaseAndReply(t *testing.T) {
 			}
 			if !js {
 				return
+			}
+			// With JavaScript the reply was decrypted in this browser.
+			if where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("replies").dataset.decrypted ?? ""`)); where != "browser" {
+				t.Errorf("with JavaScript the replies were not decrypted in the browser (%q)", where)
 			}
 			screenshot(t, ctx, dir, "mailbox-reply")
 			// More evidence, encrypted in this browser before it leaves.

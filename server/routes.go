@@ -22,6 +22,7 @@ func (s *Server) intakeRoutes(e *gin.Engine) {
 	// Source mailbox
 	small.GET("/mailbox", s.mailboxPage)
 	small.POST("/mailbox", s.mailboxLogin)
+	small.POST("/mailbox/unlock", s.apiSameOrigin(), s.mailboxUnlock)
 	// Follow-ups, like tips, set their own, larger limits.
 	e.POST("/mailbox/messages", s.mailboxMessage)
 	// JavaScript path (browser encryption)

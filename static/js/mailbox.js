@@ -1,6 +1,16 @@
-// Encryption in the browser for the files a source adds from the mailbox
-// (templates/intake_mailbox.html).
+// The source's mailbox with JavaScript on (templates/intake_login.html and
+// intake_mailbox.html): replies are decrypted here, and files encrypted
+// here. Without this script both pages work as plain forms, and the server
+// does both in memory for the one request.
 //
+// Replies: the codename form posts to /mailbox/unlock, which answers with
+// the source's reply key still locked, the passphrase the codename derives
+// (only the server can derive it: it takes the server's secret pepper, so
+// that a stolen database cannot be searched for codenames), and the
+// replies as stored. The key is unlocked and the replies decrypted here;
+// the server never holds the unlocked key or a reply's text.
+//
+// Files:
 // The form works without JavaScript: the server encrypts what it receives,
 // in memory, as for tips. With this script, each chosen file and the list
 // of their names (a follow-up manifest, {"files": [...]}) are encrypted
@@ -13,6 +23,7 @@
 // and import()s the modules the page preloads with integrity values.
 
 const form = document.getElementById("followup");
+const codenameForm = document.querySelector("form.login");
 
 function supported() {
   const link = document.createElement("link");
@@ -25,6 +36,77 @@ function supported() {
 
 if (form && form.dataset.openpgp && supported()) {
   bind(form);
+}
+if (codenameForm && codenameForm.dataset.openpgp && supported()) {
+  bindCodename(codenameForm);
+}
+
+// bindCodename takes over the codename form: log in (or unlock again) and
+// decrypt the replies here.
+function bindCodename(login) {
+  login.dataset.decrypt = "browser";
+  login.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const button = login.querySelector("button[type=submit]");
+    button.disabled = true;
+    unlock(login)
+      .catch((e) => showError(login, e))
+      .finally(() => {
+        button.disabled = false;
+      });
+  });
+}
+
+async function unlock(login) {
+  const codename = login.elements.codename.value;
+  const res = await fetch("/mailbox/unlock" + location.search, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ codename }),
+  });
+  const answer = await res.json();
+  if (!res.ok) {
+    login.elements.codename.value = "";
+    throw new Error((answer.error && answer.error.message) || String(res.status));
+  }
+  login.elements.codename.value = "";
+  // From the login page, show the mailbox the new session opens.
+  if (!document.getElementById("replies")) {
+    const page = await fetch("/mailbox" + location.search, { credentials: "same-origin" });
+    const doc = new DOMParser().parseFromString(await page.text(), "text/html");
+    document.querySelector("main").replaceWith(document.adoptNode(doc.querySelector("main")));
+    const followup = document.getElementById("followup");
+    if (followup && supported()) bind(followup);
+  }
+  const replies = document.getElementById("replies");
+  if (!answer.has_key) return; // the page already says replies are impossible
+  const openpgp = await import(login.dataset.openpgp);
+  const privateKey = await openpgp.decryptKey({
+    privateKey: await openpgp.readPrivateKey({ armoredKey: answer.key }),
+    passphrase: answer.passphrase,
+  });
+  const shown = [];
+  for (const r of answer.replies) {
+    const message = await openpgp.readMessage({ binaryMessage: Uint8Array.from(atob(r), (c) => c.charCodeAt(0)) });
+    const { data } = await openpgp.decrypt({ message, decryptionKeys: privateKey });
+    const article = document.createElement("article");
+    article.className = "reply";
+    const h = document.createElement("h3");
+    h.textContent = replies.dataset.from;
+    const pre = document.createElement("pre");
+    pre.className = "reply-text";
+    pre.textContent = data;
+    article.append(h, pre);
+    shown.push(article);
+  }
+  if (shown.length === 0) {
+    const p = document.createElement("p");
+    p.textContent = replies.dataset.none;
+    shown.push(p);
+  }
+  replies.replaceChildren(...shown);
+  replies.dataset.decrypted = "browser";
 }
 
 // bind takes over the form's submission when files are chosen; a message
@@ -99,6 +181,16 @@ async function encrypt(openpgp, keys, data) {
 }
 
 function showError(form, e) {
+  const text = e.message || String(e);
+  if (form.classList.contains("login")) {
+    showMessage(form, text);
+  } else {
+    showMessage(form, (document.documentElement.lang.startsWith("zh") ? "加密失败：" : "Encryption failed: ") + text);
+  }
+}
+
+// showMessage puts a message in the form's alert line.
+function showMessage(form, text) {
   let el = form.querySelector(".error");
   if (!el) {
     el = document.createElement("p");
@@ -106,5 +198,5 @@ function showError(form, e) {
     el.setAttribute("role", "alert");
     form.prepend(el);
   }
-  el.textContent = (document.documentElement.lang.startsWith("zh") ? "加密失败：" : "Encryption failed: ") + (e.message || e);
+  el.textContent = text;
 }
