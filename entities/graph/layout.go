@@ -367,7 +367,9 @@ func (l *layouter) edges(nodes []PlacedNode, in []entities.Edge) []PlacedEdge {
 		e.X1, e.Y1 = clip(a, b.cx-a.cx, b.cy-a.cy)
 		e.X2, e.Y2 = clip(b, a.cx-b.cx, a.cy-b.cy)
 		if e.Label != "" {
-			text, _ := truncate(e.Label, edgeLabelSize, maxEdgeLabelW)
+			// Roles and relations are identifiers (freight_forwarder);
+			// the picture says them in words.
+			text, _ := truncate(strings.ReplaceAll(e.Label, "_", " "), edgeLabelSize, maxEdgeLabelW)
 			hw := textWidth(text, edgeLabelSize)/2 + 3
 			for _, t := range []float64{0.5, 0.35, 0.65, 0.2, 0.8} {
 				lb := box{e.X1 + t*(e.X2-e.X1), e.Y1 + t*(e.Y2-e.Y1), hw, edgeLabelH / 2}
