@@ -55,7 +55,11 @@ func TestStaffPagesWithoutJavaScript(t *testing.T) {
 		t.Errorf("the queue after logging out = %d %q", w.Code, w.Header().Get("Location"))
 	}
 
-	for role, home := range map[casework.Role]string{casework.RoleCounsel: "/claims", casework.RoleAuditor: "/audit"} {
+	for _, start := range []struct {
+		role casework.Role
+		home string
+	}{{casework.RoleCounsel, "/claims"}, {casework.RoleAuditor, "/audit"}} { // the auditor last
+		role, home := start.role, start.home
 		email := string(role) + "@example.org"
 		_, uri, err := ts.deps.Staff.AddUser(ctx, 0, email, role, staffPassword, nil)
 		if err != nil {
