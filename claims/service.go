@@ -258,7 +258,20 @@ func (s *Service) claim(ctx context.Context, p casework.Principal, id string) (C
 	if err != nil {
 		return Claim{}, err
 	}
-	return s.complete(c)
+	if c, err = s.complete(c); err != nil {
+		return Claim{}, err
+	}
+	return forViewer(p, c), nil
+}
+
+// forViewer keeps the claimant's legal name from those who may not read
+// it: only admins and counsel do; investigators see the pseudonym, whatever
+// counsel chose for reports.
+func forViewer(p casework.Principal, c Claim) Claim {
+	if p.Role != casework.RoleAdmin && p.Role != casework.RoleCounsel {
+		c.LegalName, c.ShowLegalName = "", false
+	}
+	return c
 }
 
 // writableClaim returns a claim p may change: admins and its counsel.
@@ -387,6 +400,7 @@ func (s *Service) ListClaims(ctx context.Context, p casework.Principal, status S
 		if list[i], err = s.complete(list[i]); err != nil {
 			return nil, err
 		}
+		list[i] = forViewer(p, list[i])
 	}
 	return list, nil
 }

@@ -182,10 +182,17 @@ func TestClaimForms(t *testing.T) {
 	}
 	expect(t, ivy.post(ts, claimPath+"/status", url.Values{"status": {"pending"}}), http.StatusForbidden, "")
 
-	// Shown by choice, the legal name replaces the pseudonym.
+	// Shown by choice, the legal name replaces the pseudonym for counsel
+	// (and in their reports); investigators still see the pseudonym.
 	expect(t, carla.post(ts, claimPath, url.Values{"program": {"sec"}, "claimant_kind": {"source"}, "pseudonym": {"Source A"}, "legal_name": {"王小明"},
 		"show_legal_name": {"1"}, "counsel": {carla.Email}}), 303, "")
-	expect(t, ivy.get(ts, claimPath), http.StatusOK, "", "<h1>王小明</h1>")
+	expect(t, carla.get(ts, claimPath), http.StatusOK, "", "<h1>王小明</h1>")
+	if w := ivy.get(ts, claimPath); w.Code != http.StatusOK || strings.Contains(w.Body.String(), "王小明") {
+		t.Error("an investigator sees the legal name that counsel chose to show")
+	}
+	if w := ivy.get(ts, "/api/v1/claims/"+claimID); w.Code != http.StatusOK || strings.Contains(w.Body.String(), "王小明") || strings.Contains(w.Body.String(), `"legal_name":`) {
+		t.Errorf("the API gives an investigator the legal name: %d %.300s", w.Code, w.Body)
+	}
 
 	// A cookie without the form's token changes nothing.
 	expect(t, carla.post(ts, claimPath+"/status", url.Values{"csrf": {"forged"}, "status": {"withdrawn"}}), http.StatusForbidden, "", "The form is out of date")
