@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/awards"
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/entities"
@@ -227,9 +228,28 @@ func statusLabel(st casework.Status) string {
 func deadlineViews(ds []casework.Deadline, today string) []deadlineView {
 	out := make([]deadlineView, len(ds))
 	for i, d := range ds {
-		out[i] = deadlineView{Kind: d.Kind, DueDay: d.DueDay, MetDay: d.MetDay, Overdue: d.Overdue(today)}
+		out[i] = deadlineView{Kind: deadlineName(d.Kind), DueDay: d.DueDay, MetDay: d.MetDay, Overdue: d.Overdue(today)}
 	}
 	return out
+}
+
+// deadlineName says a deadline kind in words: an award claim's deadline
+// ("award_claim:PROGRAM:RULE") by its program and rule name.
+func deadlineName(kind string) string {
+	program, rule, ok := strings.Cut(strings.TrimPrefix(kind, casework.DeadlineAwardClaim+":"), ":")
+	if !ok || !strings.HasPrefix(kind, casework.DeadlineAwardClaim+":") {
+		return kind
+	}
+	p, err := awards.ProgramByID(program)
+	if err != nil {
+		return kind
+	}
+	for _, d := range p.Deadlines {
+		if d.ID == rule {
+			return strings.ToUpper(p.ID) + " award claim: " + d.Name
+		}
+	}
+	return kind
 }
 
 type submissionPage struct {

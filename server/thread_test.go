@@ -33,3 +33,18 @@ func TestThread(t *testing.T) {
 		t.Errorf("thread(nil) = %q %v %v", m, f, i)
 	}
 }
+
+// TestDeadlineName says deadline kinds in words.
+func TestDeadlineName(t *testing.T) {
+	for kind, want := range map[string]string{
+		"acknowledge":                          "acknowledge",
+		"award_claim:sec:sec-wb-app":           "SEC award claim: Form WB-APP award application",
+		"award_claim:sec:no-such-rule":         "award_claim:sec:no-such-rule",
+		"award_claim:no-such-program:whatever": "award_claim:no-such-program:whatever",
+		"award_claim":                          "award_claim",
+	} {
+		if got := deadlineName(kind); got != want {
+			t.Errorf("deadlineName(%q) = %q, want %q", kind, got, want)
+		}
+	}
+}
