@@ -7,6 +7,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path"
@@ -417,4 +419,25 @@ func TestBrowserTamperedOpenPGPJS(t *testing.T) {
 		t.Errorf("the tampered module ran (%v)", err)
 	}
 	assertNothingKept(t, ts)
+}
+
+// waitTrue evaluates the JavaScript expression until it is true, for up to
+// browserTimeout. Unlike chromedp.Poll it retries when an evaluation fails
+// because a form's navigation replaced the page in between ("Cannot find
+// context with specified id"), which happens under load.
+func waitTrue(ctx context.Context, expr string) error {
+	deadline := time.Now().Add(browserTimeout)
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](expr))
+		if err == nil && ok {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			if err == nil {
+				err = errors.New("still false")
+			}
+			return fmt.Errorf("waiting for %s: %w", expr, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -28,28 +28,7 @@ func TestCasesAPI(t *testing.T) {
 
 	call := func(method, path string, in, out any) int {
 		t.Helper()
-		var b []byte
-		if in != nil {
-			var err error
-			if b, err = json.Marshal(in); err != nil {
-				t.Fatal(err)
-			}
-		}
-		r := httptest.NewRequest(method, path, bytes.NewReader(b))
-		if in != nil {
-			r.Header.Set("Content-Type", "application/json")
-		}
-		r.Header.Set("Authorization", "Bearer "+session.Token)
-		w := ts.do("casework", r)
-		if out != nil && w.Code < 300 {
-			if err := json.Unmarshal(w.Body.Bytes(), out); err != nil {
-				t.Fatalf("%s %s: %v\n%s", method, path, err, w.Body)
-			}
-		}
-		if w.Code >= 300 {
-			t.Logf("%s %s = %d %s", method, path, w.Code, w.Body)
-		}
-		return w.Code
+		return callJSON(t, ts, session.Token, method, path, in, out)
 	}
 
 	var first casework.CaseDetail
@@ -128,4 +107,33 @@ func TestCasesAPI(t *testing.T) {
 			t.Errorf("%d %s in the audit log, want %d", count[action], action, n)
 		}
 	}
+}
+
+// callJSON calls the casework API with a bearer token and a JSON body (in,
+// when not nil), decodes a successful answer into out (when not nil), logs
+// a failed one, and returns the status.
+func callJSON(t *testing.T, ts *testServer, token, method, path string, in, out any) int {
+	t.Helper()
+	var b []byte
+	if in != nil {
+		var err error
+		if b, err = json.Marshal(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := httptest.NewRequest(method, path, bytes.NewReader(b))
+	if in != nil {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	r.Header.Set("Authorization", "Bearer "+token)
+	w := ts.do("casework", r)
+	if out != nil && w.Code < 300 {
+		if err := json.Unmarshal(w.Body.Bytes(), out); err != nil {
+			t.Fatalf("%s %s: %v\n%s", method, path, err, w.Body)
+		}
+	}
+	if w.Code >= 300 {
+		t.Logf("%s %s = %d %s", method, path, w.Code, w.Body)
+	}
+	return w.Code
 }

@@ -297,7 +297,7 @@ func TestBrowserDecryption(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.getElementById("decrypt-status").textContent === "Decrypted manifest.xlsx."`)); err != nil {
+	if err := waitTrue(ctx, `document.getElementById("decrypt-status").textContent === "Decrypted manifest.xlsx."`); err != nil {
 		msg, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("decrypt-error").textContent`))
 		t.Fatalf("decrypt and save: %v (%q)", err, msg)
 	}

@@ -135,7 +135,7 @@ func TestBrowserRecordCollection(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`document.querySelector("#action-claims .cw-range").textContent.trim() === "$125,000.00 – $375,000.00"`)); err != nil {
+	if err := waitTrue(tab, `document.querySelector("#action-claims .cw-range")?.textContent.trim() === "$125,000.00 – $375,000.00"`); err != nil {
 		t.Errorf("range on the action's page after = %q, want $125,000.00 – $375,000.00", rangeText("#action-claims .cw-range"))
 	}
 	if got := rangeText("#action-collected"); got != "$1,250,000.00" {

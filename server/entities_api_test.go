@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -52,28 +50,7 @@ func TestEntitySuggestionsFlow(t *testing.T) {
 	session, _ := ts.login(t, secret)
 	call := func(method, path string, in, out any) int {
 		t.Helper()
-		var b []byte
-		if in != nil {
-			var err error
-			if b, err = json.Marshal(in); err != nil {
-				t.Fatal(err)
-			}
-		}
-		r := httptest.NewRequest(method, path, bytes.NewReader(b))
-		if in != nil {
-			r.Header.Set("Content-Type", "application/json")
-		}
-		r.Header.Set("Authorization", "Bearer "+session.Token)
-		w := ts.do("casework", r)
-		if out != nil && w.Code < 300 {
-			if err := json.Unmarshal(w.Body.Bytes(), out); err != nil {
-				t.Fatalf("%s %s: %v\n%s", method, path, err, w.Body)
-			}
-		}
-		if w.Code >= 300 {
-			t.Logf("%s %s = %d %s", method, path, w.Code, w.Body)
-		}
-		return w.Code
+		return callJSON(t, ts, session.Token, method, path, in, out)
 	}
 
 	// The desk knows the distributor by its Chinese name, the forwarder

@@ -234,7 +234,7 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 	); err != nil {
 		t.Fatalf("entity page: %v", err)
 	}
-	if _, err := chromedp.Run(tab, chromedp.Poll[bool](`(() => { const i = document.querySelector("#graph img"); return i.complete && i.naturalWidth > 0; })()`)); err != nil {
+	if err := waitTrue(tab, `(() => { const i = document.querySelector("#graph img"); return !!i && i.complete && i.naturalWidth > 0; })()`); err != nil {
 		t.Fatalf("the graph picture does not load: %v", err)
 	}
 	page, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main")))
