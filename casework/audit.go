@@ -11,15 +11,20 @@ import (
 	"time"
 )
 
+// AuditAction names what an audit entry records. Every action is a named
+// constant of the package whose service writes it (casework, entities,
+// claims); handlers never name one.
+type AuditAction string
+
 // Audit actions recorded by the staff service.
 const (
-	ActionUserAdd        = "user.add"
-	ActionUserDisable    = "user.disable"
-	ActionUserResetTOTP  = "user.reset_totp"
-	ActionPasswordChange = "user.password_change"
-	ActionLogin          = "session.login"
-	ActionLoginFailed    = "session.login_failed"
-	ActionLogout         = "session.logout"
+	ActionUserAdd        AuditAction = "user.add"
+	ActionUserDisable    AuditAction = "user.disable"
+	ActionUserResetTOTP  AuditAction = "user.reset_totp"
+	ActionPasswordChange AuditAction = "user.password_change"
+	ActionLogin          AuditAction = "session.login"
+	ActionLoginFailed    AuditAction = "session.login_failed"
+	ActionLogout         AuditAction = "session.logout"
 )
 
 // AuditRecord is one staff action to append to the audit log. Actor is the
@@ -28,7 +33,7 @@ const (
 type AuditRecord struct {
 	At     time.Time
 	Actor  int64
-	Action string
+	Action AuditAction
 	Target string
 	Detail map[string]string
 }
@@ -56,7 +61,7 @@ func (r AuditRecord) Payload(seq int64, prev [32]byte) []byte {
 	}
 	b, err := json.Marshal(auditPayload{
 		Seq: seq, Prev: hex.EncodeToString(prev[:]), At: r.At.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano),
-		Actor: r.Actor, Action: r.Action, Target: r.Target, Detail: detail,
+		Actor: r.Actor, Action: string(r.Action), Target: r.Target, Detail: detail,
 	})
 	if err != nil {
 		panic(err) // strings and an int64 always marshal

@@ -38,7 +38,7 @@ type Principal struct {
 
 // ErrNoSession means a token names no live session: never issued, logged
 // out, expired, or its account disabled.
-var ErrNoSession = &tipline.Error{Code: tipline.Forbidden, Message: "Log in first."}
+var ErrNoSession = &tipline.Error{Code: tipline.Unauthenticated, Message: "Log in first."}
 
 // Login checks an email, password and TOTP code and returns a new session
 // token and the session. Every failure is ErrLoginFailed. The password is

@@ -122,7 +122,7 @@ func NewStaff(store StaffStore, pepper crypto.Pepper, log *slog.Logger) *Staff {
 
 // ErrLoginFailed is the one answer to every failed login, whatever the
 // reason: unknown email, wrong password or code, locked or disabled account.
-var ErrLoginFailed = &tipline.Error{Code: tipline.Forbidden, Message: "Wrong email, password or code."}
+var ErrLoginFailed = &tipline.Error{Code: tipline.Unauthenticated, Message: "Wrong email, password or code."}
 
 // NormalizeEmail trims and lowercases an email address and checks that it
 // is a bare address.

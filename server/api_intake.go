@@ -3,7 +3,6 @@ package server
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -49,36 +48,11 @@ func (s *Server) apiSameOrigin() gin.HandlerFunc {
 			sameOrigin = err == nil && u.Host == c.Request.Host
 		}
 		if !sameSite || !sameOrigin {
-			s.apiFail(c, tipline.Errorf(tipline.Forbidden, "This API answers pages of its own site only."))
+			s.respond(c, tipline.Errorf(tipline.Forbidden, "This API answers pages of its own site only."))
 			return
 		}
 		c.Next()
 	}
-}
-
-// apiFail answers an error as JSON, like fail does as a page.
-func (s *Server) apiFail(c *gin.Context, err error) {
-	code := tipline.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
-	message := tipline.ErrorMessage(err)
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.Is(err, intake.ErrNotAccepting):
-		status, code, message = http.StatusServiceUnavailable, tipline.Unavailable, intake.T(intakeLang(c), "not_accepting")
-	case errors.As(err, &tooLarge):
-		status, code, message = http.StatusRequestEntityTooLarge, tipline.TooLarge, "The request is too large."
-		c.Header("Connection", "close")
-	case code == tipline.Internal:
-		message = "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id " +
-			c.GetString(requestIDKey) + "."
-	}
-	if status >= 500 {
-		s.log.Error("request failed", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code), "err", err)
-	}
-	c.AbortWithStatusJSON(status, gin.H{"error": gin.H{"code": code, "message": message}})
 }
 
 // readJSON decodes a small JSON request body strictly into v.
@@ -116,16 +90,16 @@ func (s *Server) apiDesk(c *gin.Context) {
 	ctx := c.Request.Context()
 	desk, err := s.deps.Intake.Desks.Store.Desk(ctx, c.Param("slug"))
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	recipients, err := s.deps.Intake.Desks.Recipients(ctx, desk.Slug)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if len(recipients) == 0 {
-		s.apiFail(c, intake.ErrNotAccepting)
+		s.respond(c, intake.ErrNotAccepting)
 		return
 	}
 	keys := make([]apiKey, len(recipients))
@@ -163,12 +137,12 @@ func (s *Server) apiCreateUpload(c *gin.Context) {
 		Pow       intake.Pow `json:"pow"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	u, err := s.deps.Intake.BeginUpload(c.Request.Context(), req.Desk, req.ChunkSize, s.deps.Config.MaxFileBytes, req.Pow)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"id": u.ID, "chunk_size": u.ChunkSize, "max_bytes": u.MaxBytes})
@@ -179,7 +153,7 @@ func (s *Server) apiCreateUpload(c *gin.Context) {
 func (s *Server) apiUploadState(c *gin.Context) {
 	u, err := s.deps.Intake.Upload(c.Request.Context(), c.Param("id"))
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	chunks := make([]int, len(u.Chunks))
@@ -193,16 +167,16 @@ func (s *Server) apiUploadState(c *gin.Context) {
 // into the blob store; a chunk sent again replaces the first.
 func (s *Server) apiPutChunk(c *gin.Context) {
 	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/octet-stream" {
-		s.apiFail(c, tipline.Errorf(tipline.Invalid, "Send a chunk as application/octet-stream."))
+		s.respond(c, tipline.Errorf(tipline.Invalid, "Send a chunk as application/octet-stream."))
 		return
 	}
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 0 || strings.TrimLeft(c.Param("n"), "0123456789") != "" {
-		s.apiFail(c, tipline.Errorf(tipline.NotFound, "No such chunk."))
+		s.respond(c, tipline.Errorf(tipline.NotFound, "No such chunk."))
 		return
 	}
 	if c.Request.ContentLength > intake.DefaultChunkSize {
-		s.apiFail(c, tipline.Errorf(tipline.TooLarge, "A chunk may be at most %d bytes.", intake.DefaultChunkSize))
+		s.respond(c, tipline.Errorf(tipline.TooLarge, "A chunk may be at most %d bytes.", intake.DefaultChunkSize))
 		c.Header("Connection", "close")
 		return
 	}
@@ -215,7 +189,7 @@ func (s *Server) apiPutChunk(c *gin.Context) {
 		if tipline.ErrorCode(err) == tipline.TooLarge {
 			c.Header("Connection", "close")
 		}
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"n": n, "size": size})
@@ -232,7 +206,7 @@ func (s *Server) apiSubmit(c *gin.Context) {
 		Pow      intake.Pow `json:"pow"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	lang, ok := intake.ParseLang(req.Lang)
@@ -244,7 +218,7 @@ func (s *Server) apiSubmit(c *gin.Context) {
 	rc.SetWriteDeadline(time.Now().Add(s.deps.Config.UploadTimeout))
 	r, err := s.deps.Intake.SubmitUploads(c.Request.Context(), req.Desk, req.Manifest, req.Files, req.Pow)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{

@@ -2,7 +2,6 @@ package server
 
 import (
 	"crypto/subtle"
-	"errors"
 	"net/http"
 	"slices"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/casework"
 )
 
@@ -34,37 +34,51 @@ const staffKey = "staff"
 // csrfKey is the gin context key of the session's CSRF token on staff pages.
 const csrfKey = "csrf"
 
-// requireStaff lets a request through only with a live session whose role
-// is among roles (any role when none are given): 401 without a session, 403
-// for another role or a missing CSRF token.
-func (s *Server) requireStaff(roles ...casework.Role) gin.HandlerFunc {
+// Refusals of the one authentication path; respond answers them as a page
+// or as JSON.
+var (
+	errRoleRefused = tipline.Errorf(tipline.Forbidden, "Your role may not do this.")
+	errCSRFHeader  = tipline.Errorf(tipline.Forbidden, "The X-CSRF-Token header is missing or wrong.")
+	errCSRFForm    = tipline.Errorf(tipline.Forbidden, "The form is out of date. Go back, reload the page and try again.")
+)
+
+// requireStaff is the one authentication path of the casework listener. It
+// lets a request through only with a live session whose role is in roles
+// (any role when roles is empty), and stores the principal and the
+// session's CSRF token for the handler. A cookie-authenticated request that
+// changes state must repeat the session's CSRF token: in the X-CSRF-Token
+// header on the API, in the form field "csrf" on pages (every staff page
+// has it as pageData.CSRF, so forms work without JavaScript). A bearer
+// token carries no ambient authority and needs none.
+//
+// Refusals go through respond: JSON on the API (401 without a session, 403
+// for another role or a missing token); on pages a redirect to /login
+// without a session and the error page otherwise.
+func (s *Server) requireStaff(roles roleSet) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token, fromCookie := sessionToken(c)
-		if token == "" {
-			s.unauthenticated(c)
-			return
-		}
 		p, err := s.deps.Staff.Authenticate(c.Request.Context(), token)
-		if errors.Is(err, casework.ErrNoSession) {
-			s.unauthenticated(c)
-			return
-		}
 		if err != nil {
-			s.apiFail(c, err)
+			s.respond(c, err)
 			return
 		}
 		if len(roles) > 0 && !slices.Contains(roles, p.Role) {
-			c.AbortWithStatusJSON(http.StatusForbidden, apiError("forbidden", "Your role may not do this."))
+			s.respond(c, errRoleRefused)
 			return
 		}
+		csrf := casework.CSRFToken(token)
 		if fromCookie && changesState(c.Request.Method) {
-			want := casework.CSRFToken(token)
-			if subtle.ConstantTimeCompare([]byte(c.GetHeader("X-CSRF-Token")), []byte(want)) != 1 {
-				c.AbortWithStatusJSON(http.StatusForbidden, apiError("forbidden", "The X-CSRF-Token header is missing or wrong."))
+			got, refusal := c.GetHeader("X-CSRF-Token"), errCSRFHeader
+			if !answersJSON(c) {
+				got, refusal = c.PostForm("csrf"), errCSRFForm
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(csrf)) != 1 {
+				s.respond(c, refusal)
 				return
 			}
 		}
 		c.Set(staffKey, p)
+		c.Set(csrfKey, csrf)
 		c.Next()
 	}
 }
@@ -97,15 +111,6 @@ func changesState(method string) bool {
 	return true
 }
 
-func apiError(code, message string) gin.H {
-	return gin.H{"error": gin.H{"code": code, "message": message}}
-}
-
-func (s *Server) unauthenticated(c *gin.Context) {
-	c.Header("WWW-Authenticate", `Bearer realm="tipline"`)
-	c.AbortWithStatusJSON(http.StatusUnauthorized, apiError("unauthenticated", casework.ErrNoSession.Message))
-}
-
 // setSessionCookie sets (maxAge > 0) or clears (maxAge < 0) the session
 // cookie: HttpOnly, SameSite=Strict, and Secure when the request came over
 // TLS.
@@ -124,16 +129,12 @@ func (s *Server) apiLogin(c *gin.Context) {
 		TOTP     string `json:"totp"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	token, sess, err := s.deps.Staff.Login(c.Request.Context(), req.Email, req.Password, req.TOTP)
-	if errors.Is(err, casework.ErrLoginFailed) {
-		c.AbortWithStatusJSON(http.StatusUnauthorized, apiError("login_failed", casework.ErrLoginFailed.Message))
-		return
-	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	setSessionCookie(c, token, int(time.Until(sess.ExpiresAt).Seconds()))
@@ -155,7 +156,7 @@ func (s *Server) apiWhoAmI(c *gin.Context) {
 // apiLogout answers DELETE /api/v1/session.
 func (s *Server) apiLogout(c *gin.Context) {
 	if err := s.deps.Staff.Logout(c.Request.Context(), s.staff(c)); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	setSessionCookie(c, "", -1)
@@ -169,11 +170,11 @@ func (s *Server) apiChangePassword(c *gin.Context) {
 		New string `json:"new"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.deps.Staff.ChangePassword(c.Request.Context(), s.staff(c), req.Old, req.New); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)

@@ -206,7 +206,7 @@ func TestCSRF(t *testing.T) {
 func TestRequireStaffRole(t *testing.T) {
 	ts, secret := newStaffTestServer(t)
 	resp, _ := ts.login(t, secret)
-	ts.caseworkEngine(t).GET("/test/auditors-only", ts.requireStaff(casework.RoleAuditor), func(c *gin.Context) {
+	ts.caseworkEngine(t).GET("/test/auditors-only", ts.requireStaff(auditors), func(c *gin.Context) {
 		c.String(http.StatusOK, ts.staff(c).Email)
 	})
 	r := httptest.NewRequest(http.MethodGet, "/test/auditors-only", nil)

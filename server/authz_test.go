@@ -441,7 +441,7 @@ func TestCaseworkAuthorization(t *testing.T) {
 	}
 	actions := map[string]bool{}
 	for _, e := range entries {
-		actions[e.Record.Action] = true
+		actions[string(e.Record.Action)] = true
 	}
 	for _, a := range []string{"submission.view", "submission.update", "object.download",
 		"case.create", "case.list", "case.view", "case.update", "case.link", "case.note",

@@ -53,7 +53,7 @@ func (s *Server) awardsEstimatePage(c *gin.Context) {
 	}
 	if err != nil {
 		if code := tipline.ErrorCode(err); code != tipline.Invalid && code != tipline.NotFound {
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 		d.Error = tipline.ErrorMessage(err)

@@ -13,16 +13,16 @@ import (
 func (s *Server) apiCreateCase(c *gin.Context) {
 	var nc casework.NewCase
 	if err := readJSON(c, &nc); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d, err := s.deps.Cases.Create(c.Request.Context(), s.staff(c), nc)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "case.create", "case:"+d.ID); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, d)
@@ -35,11 +35,11 @@ func (s *Server) apiListCases(c *gin.Context) {
 	q := casework.CaseQuery{Desk: c.Query("desk"), Status: casework.CaseStatus(c.Query("status"))}
 	items, err := s.deps.Cases.List(c.Request.Context(), s.staff(c), q)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "case.list", "cases"); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"cases": items})
@@ -50,11 +50,11 @@ func (s *Server) apiListCases(c *gin.Context) {
 func (s *Server) apiGetCase(c *gin.Context) {
 	d, err := s.deps.Cases.Get(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "case.view", "case:"+d.ID); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, d)
@@ -64,16 +64,16 @@ func (s *Server) apiGetCase(c *gin.Context) {
 func (s *Server) apiUpdateCase(c *gin.Context) {
 	var ch casework.CaseChange
 	if err := readJSON(c, &ch); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d, err := s.deps.Cases.Update(c.Request.Context(), s.staff(c), c.Param("id"), ch)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "case.update", "case:"+d.ID); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, d)
@@ -86,16 +86,16 @@ func (s *Server) apiLinkCaseSubmission(c *gin.Context) {
 		Submission string `json:"submission"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d, err := s.deps.Cases.Link(c.Request.Context(), s.staff(c), c.Param("id"), req.Submission)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "case.link", "case:"+d.ID+"/submission:"+req.Submission); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, d)
@@ -108,16 +108,16 @@ func (s *Server) apiAddCaseNote(c *gin.Context) {
 		Text string `json:"text"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	n, err := s.deps.Cases.AddNote(c.Request.Context(), s.staff(c), c.Param("id"), req.Text)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "case.note", "case:"+c.Param("id")); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, n)

@@ -100,7 +100,7 @@ func TestCasesAPI(t *testing.T) {
 	}
 	count := map[string]int{}
 	for _, e := range entries {
-		count[e.Record.Action]++
+		count[string(e.Record.Action)]++
 	}
 	for action, n := range map[string]int{"case.create": 2, "case.link": 1, "case.note": 1, "case.update": 1, "case.view": 1, "case.list": 4} {
 		if count[action] != n {

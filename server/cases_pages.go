@@ -37,7 +37,7 @@ func (s *Server) casesPage(c *gin.Context) {
 		err = s.audit(c, "case.list", "cases")
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d := casesPage{Cases: items}
@@ -67,7 +67,7 @@ func (s *Server) casePage(c *gin.Context) {
 		err = s.audit(c, "case.view", "case:"+d.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	s.renderCase(c, http.StatusOK, d, "")
@@ -76,7 +76,7 @@ func (s *Server) casePage(c *gin.Context) {
 func (s *Server) renderCase(c *gin.Context, status int, d casework.CaseDetail, problem string) {
 	docs, err := s.deps.Documents.List(c.Request.Context(), s.staff(c), d.ID)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	page := casePage{CaseDetail: d, Documents: docs, Edit: s.staff(c).Role == casework.RoleInvestigator, Statuses: casework.CaseStatuses, Error: problem}
@@ -91,7 +91,7 @@ func (s *Server) caseForm(c *gin.Context, action string, change func(p casework.
 	p := s.staff(c)
 	d, err := s.deps.Cases.Get(c.Request.Context(), p, c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	err = change(p, d.ID)
@@ -103,7 +103,7 @@ func (s *Server) caseForm(c *gin.Context, action string, change func(p casework.
 		err = s.audit(c, action, "case:"+d.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/cases/"+d.ID)
@@ -158,7 +158,7 @@ func (s *Server) createCaseForm(c *gin.Context) {
 	p := s.staff(c)
 	sub, err := s.deps.Triage.Get(ctx, p, c.PostForm("submission"))
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d, err := s.deps.Cases.Create(ctx, p, casework.NewCase{Desk: sub.Desk, Title: c.PostForm("title"), Submissions: []string{sub.ID}})
@@ -170,7 +170,7 @@ func (s *Server) createCaseForm(c *gin.Context) {
 		err = s.audit(c, "case.create", "case:"+d.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/cases/"+d.ID)

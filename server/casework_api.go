@@ -20,20 +20,20 @@ import (
 func (s *Server) apiListSubmissions(c *gin.Context) {
 	q, err := pageQuery(c.Request.URL.Query())
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > casework.MaxPage {
-			s.apiFail(c, tipline.Errorf(tipline.Invalid, "Bad limit."))
+			s.respond(c, tipline.Errorf(tipline.Invalid, "Bad limit."))
 			return
 		}
 		q.Limit = n
 	}
 	items, day, id, err := s.deps.Triage.List(c.Request.Context(), s.staff(c), q)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	next := ""
@@ -48,7 +48,7 @@ func (s *Server) apiListSubmissions(c *gin.Context) {
 func (s *Server) apiGetSubmission(c *gin.Context) {
 	d, err := s.viewSubmission(c)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, d)
@@ -69,16 +69,16 @@ func (s *Server) viewSubmission(c *gin.Context) (casework.SubmissionDetail, erro
 func (s *Server) apiUpdateSubmission(c *gin.Context) {
 	var ch casework.Change
 	if err := readJSON(c, &ch); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d, err := s.deps.Triage.Update(c.Request.Context(), s.staff(c), c.Param("id"), ch)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "submission.update", "submission:"+d.ID); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, d)
@@ -97,18 +97,18 @@ func (s *Server) apiGetObject(c *gin.Context) {
 	}
 	packets, err := s.deps.Grants.KeyPackets(ctx, s.staff(c), o.ID, o.KeyPackets)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	o.KeyPackets = packets
 	r, err := s.deps.Intake.OpenObject(ctx, o)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	defer r.Close()
 	if err := s.audit(c, "object.download", "object:"+o.ID); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+o.ID+`.pgp"`)
@@ -120,7 +120,7 @@ func (s *Server) apiGetObject(c *gin.Context) {
 // audit appends a staff action of the request's caller to the audit log.
 func (s *Server) audit(c *gin.Context, action, target string) error {
 	return s.deps.Staff.Store.AppendAudit(c.Request.Context(), casework.AuditRecord{
-		At: time.Now(), Actor: s.staff(c).UserID, Action: action, Target: target,
+		At: time.Now(), Actor: s.staff(c).UserID, Action: casework.AuditAction(action), Target: target,
 	})
 }
 
@@ -129,17 +129,17 @@ func (s *Server) audit(c *gin.Context, action, target string) error {
 func (s *Server) apiAudit(c *gin.Context) {
 	after, err := strconv.ParseInt(c.DefaultQuery("after", "0"), 10, 64)
 	if err != nil || after < 0 {
-		s.apiFail(c, tipline.Errorf(tipline.Invalid, "Bad after."))
+		s.respond(c, tipline.Errorf(tipline.Invalid, "Bad after."))
 		return
 	}
 	limit, err := strconv.Atoi(c.DefaultQuery("limit", "100"))
 	if err != nil || limit < 1 || limit > 1000 {
-		s.apiFail(c, tipline.Errorf(tipline.Invalid, "Bad limit (1 to 1000)."))
+		s.respond(c, tipline.Errorf(tipline.Invalid, "Bad limit (1 to 1000)."))
 		return
 	}
 	entries, err := s.deps.Staff.Store.AuditEntries(c.Request.Context(), after, limit)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	type entry struct {
@@ -154,7 +154,7 @@ func (s *Server) apiAudit(c *gin.Context) {
 	}
 	out := make([]entry, len(entries))
 	for i, e := range entries {
-		out[i] = entry{e.Seq, e.Record.At, e.Record.Actor, e.Record.Action, e.Record.Target, e.Record.Detail,
+		out[i] = entry{e.Seq, e.Record.At, e.Record.Actor, string(e.Record.Action), e.Record.Target, e.Record.Detail,
 			hex.EncodeToString(e.PrevHash[:]), hex.EncodeToString(e.EntryHash[:])}
 	}
 	c.JSON(http.StatusOK, gin.H{"entries": out})

@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/subtle"
-	"errors"
 	"net/http"
 	"net/url"
 	"slices"
@@ -30,49 +28,6 @@ import (
 // The pages show metadata only. Decryption happens in static/js/casework.js
 // with the investigator's passphrase-protected key, which never leaves the
 // browser; nothing decrypted is sent back.
-
-// staffPage authenticates a page request like requireStaff, but as a page:
-// without a live session it redirects to /login (303), and a role that may
-// not see the page gets the HTML error page (403). Pages post plain HTML
-// forms, so a cookie-authenticated state-changing request must carry the
-// session's CSRF token in the form field "csrf" (every staff page has it as
-// pageData.CSRF); forms work without JavaScript. As in requireStaff, a
-// bearer token carries no ambient authority and needs none.
-func (s *Server) staffPage(roles ...casework.Role) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		token, fromCookie := sessionToken(c)
-		if token == "" {
-			c.Redirect(http.StatusSeeOther, "/login")
-			c.Abort()
-			return
-		}
-		p, err := s.deps.Staff.Authenticate(c.Request.Context(), token)
-		if errors.Is(err, casework.ErrNoSession) {
-			c.Redirect(http.StatusSeeOther, "/login")
-			c.Abort()
-			return
-		}
-		if err != nil {
-			s.fail(c, err)
-			c.Abort()
-			return
-		}
-		if len(roles) > 0 && !slices.Contains(roles, p.Role) {
-			s.renderError(c, errorPage{Status: http.StatusForbidden, Title: "Forbidden", Message: "Your role may not see this page."})
-			c.Abort()
-			return
-		}
-		csrf := casework.CSRFToken(token)
-		if fromCookie && changesState(c.Request.Method) && subtle.ConstantTimeCompare([]byte(c.PostForm("csrf")), []byte(csrf)) != 1 {
-			s.renderError(c, errorPage{Status: http.StatusForbidden, Title: "Forbidden", Message: "The form is out of date. Go back, reload the page and try again."})
-			c.Abort()
-			return
-		}
-		c.Set(staffKey, p)
-		c.Set(csrfKey, csrf)
-		c.Next()
-	}
-}
 
 // loginPage answers GET /login.
 func (s *Server) loginPage(c *gin.Context) {
@@ -115,12 +70,12 @@ func (s *Server) queuePage(c *gin.Context) {
 	p := s.staff(c)
 	q, err := pageQuery(c.Request.URL.Query())
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	items, day, id, err := s.deps.Triage.List(c.Request.Context(), p, q)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	ids := make([]string, len(items))
@@ -129,7 +84,7 @@ func (s *Server) queuePage(c *gin.Context) {
 	}
 	flags, err := s.deps.Entities.Flags(c.Request.Context(), p, ids)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	today := time.Now().UTC().Format(time.DateOnly)
@@ -285,7 +240,7 @@ type submissionPage struct {
 func (s *Server) submissionPage(c *gin.Context) {
 	d, err := s.viewSubmission(c)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	s.renderSubmission(c, http.StatusOK, d, "", "")
@@ -383,7 +338,7 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 	page.Manifest, page.Files, page.Messages = thread(objects)
 	grants, err := s.deps.Grants.List(ctx, p, d.ID)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	for _, g := range grants {
@@ -395,7 +350,7 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 	}
 	if page.Manifest != "" && page.Edit {
 		if page.Readers, err = s.readers(ctx, d.Desk, d.ID, page.Manifest); err != nil {
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 		for _, r := range page.Readers {
@@ -403,19 +358,19 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 		}
 	}
 	if page.Entities, err = s.deps.Entities.SubmissionEntities(ctx, p, d.ID); err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	in, err := s.deps.Cases.List(ctx, p, casework.CaseQuery{Submission: d.ID})
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	page.InCases = in
 	if page.Edit {
 		open, err := s.deps.Cases.List(c.Request.Context(), p, casework.CaseQuery{Desk: d.Desk, Status: casework.CaseOpen})
 		if err != nil {
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 		for _, k := range open {
@@ -436,7 +391,7 @@ func (s *Server) updateSubmissionForm(c *gin.Context) {
 	p := s.staff(c)
 	cur, err := s.deps.Triage.Get(ctx, p, c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	ch, err := triageChange(c, cur)
@@ -451,7 +406,7 @@ func (s *Server) updateSubmissionForm(c *gin.Context) {
 		err = s.audit(c, "submission.update", "submission:"+cur.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/submissions/"+cur.ID)

@@ -41,7 +41,7 @@ func (s *Server) claimDone(c *gin.Context, status int, action string, cl claims.
 		err = s.audit(c, action, "claim:"+cl.ID)
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(status, cl)
@@ -53,7 +53,7 @@ func (s *Server) actionDone(c *gin.Context, status int, action string, a claims.
 		err = s.audit(c, action, "action:"+a.ID)
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(status, a)
@@ -65,7 +65,7 @@ func (s *Server) apiListClaims(c *gin.Context) {
 		err = s.audit(c, "claim.list", "claims")
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"claims": list})
@@ -74,7 +74,7 @@ func (s *Server) apiListClaims(c *gin.Context) {
 func (s *Server) apiCreateClaim(c *gin.Context) {
 	var f claims.ClaimFields
 	if err := readJSON(c, &f); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	cl, err := s.deps.Claims.CreateClaim(c.Request.Context(), s.staff(c), f)
@@ -89,7 +89,7 @@ func (s *Server) apiGetClaim(c *gin.Context) {
 func (s *Server) apiUpdateClaim(c *gin.Context) {
 	var f claims.ClaimFields
 	if err := readJSON(c, &f); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	cl, err := s.deps.Claims.UpdateClaim(c.Request.Context(), s.staff(c), c.Param("id"), f)
@@ -101,7 +101,7 @@ func (s *Server) apiSetClaimStatus(c *gin.Context) {
 		Status claims.Status `json:"status"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	cl, err := s.deps.Claims.SetStatus(c.Request.Context(), s.staff(c), c.Param("id"), req.Status)
@@ -113,7 +113,7 @@ func (s *Server) apiSetClaimSubmissions(c *gin.Context) {
 		Submissions []string `json:"submissions"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	cl, err := s.deps.Claims.SetSubmissions(c.Request.Context(), s.staff(c), c.Param("id"), req.Submissions)
@@ -125,7 +125,7 @@ func (s *Server) apiSetClaimActions(c *gin.Context) {
 		Actions []string `json:"actions"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	cl, err := s.deps.Claims.SetActions(c.Request.Context(), s.staff(c), c.Param("id"), req.Actions)
@@ -138,7 +138,7 @@ func (s *Server) apiSetChecklistItem(c *gin.Context) {
 		Evidence string            `json:"evidence"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	cl, err := s.deps.Claims.SetChecklistItem(c.Request.Context(), s.staff(c), c.Param("id"), c.Param("item"), req.Status, req.Evidence)
@@ -150,7 +150,7 @@ func (s *Server) apiSetSplits(c *gin.Context) {
 		Splits []claims.Split `json:"splits"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	cl, err := s.deps.Claims.SetSplits(c.Request.Context(), s.staff(c), c.Param("id"), req.Splits)
@@ -163,7 +163,7 @@ func (s *Server) apiClaimEstimate(c *gin.Context) {
 		err = s.audit(c, "claim.estimate", "claim:"+c.Param("id"))
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"verdict": v, "estimates": history})
@@ -175,7 +175,7 @@ func (s *Server) apiListActions(c *gin.Context) {
 		err = s.audit(c, "action.list", "actions")
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"actions": list})
@@ -184,7 +184,7 @@ func (s *Server) apiListActions(c *gin.Context) {
 func (s *Server) apiCreateAction(c *gin.Context) {
 	var f claims.ActionFields
 	if err := readJSON(c, &f); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	a, err := s.deps.Claims.CreateAction(c.Request.Context(), s.staff(c), f)
@@ -199,7 +199,7 @@ func (s *Server) apiGetAction(c *gin.Context) {
 func (s *Server) apiUpdateAction(c *gin.Context) {
 	var f claims.ActionFields
 	if err := readJSON(c, &f); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	a, err := s.deps.Claims.UpdateAction(c.Request.Context(), s.staff(c), c.Param("id"), f)
@@ -211,7 +211,7 @@ func (s *Server) apiLinkActionCase(c *gin.Context) {
 		Case string `json:"case"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	a, err := s.deps.Claims.LinkCase(c.Request.Context(), s.staff(c), c.Param("id"), req.Case)
@@ -223,7 +223,7 @@ func (s *Server) apiSetSanction(c *gin.Context) {
 		Ordered string `json:"ordered"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	a, err := s.deps.Claims.SetSanction(c.Request.Context(), s.staff(c), c.Param("id"), awards.Kind(c.Param("kind")), req.Ordered)
@@ -233,7 +233,7 @@ func (s *Server) apiSetSanction(c *gin.Context) {
 func (s *Server) apiRecordCollection(c *gin.Context) {
 	var n claims.NewCollection
 	if err := readJSON(c, &n); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	col, err := s.deps.Claims.RecordCollection(c.Request.Context(), s.staff(c), c.Param("id"), n)
@@ -241,7 +241,7 @@ func (s *Server) apiRecordCollection(c *gin.Context) {
 		err = s.audit(c, "collection.record", "action:"+c.Param("id")+"/collection:"+strconv.FormatInt(col.ID, 10))
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, col)
@@ -252,12 +252,12 @@ func (s *Server) apiReverseCollection(c *gin.Context) {
 		DocumentRef string `json:"document_ref"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id < 1 {
-		s.apiFail(c, tipline.Errorf(tipline.NotFound, "Ledger entry not found."))
+		s.respond(c, tipline.Errorf(tipline.NotFound, "Ledger entry not found."))
 		return
 	}
 	col, err := s.deps.Claims.ReverseCollection(c.Request.Context(), s.staff(c), id, req.DocumentRef)
@@ -265,7 +265,7 @@ func (s *Server) apiReverseCollection(c *gin.Context) {
 		err = s.audit(c, "collection.reverse", "action:"+col.ActionID+"/collection:"+strconv.FormatInt(id, 10))
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, col)

@@ -222,12 +222,12 @@ func (s *Server) claimPage(c *gin.Context) {
 		err = s.audit(c, "claim.view", "claim:"+r.Claim.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d, err := s.newClaimPage(ctx, p, r)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, "casework_claim.html", pageData{Title: "Claim: " + r.Claimant, Data: d})
@@ -252,7 +252,7 @@ func (s *Server) claimForm(c *gin.Context, action, section string, change func(c
 	ctx, p := c.Request.Context(), s.staff(c)
 	cl, err := s.deps.Claims.GetClaim(ctx, p, c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	err = change(ctx, p, cl.ID)
@@ -264,7 +264,7 @@ func (s *Server) claimForm(c *gin.Context, action, section string, change func(c
 		err = s.audit(c, action, "claim:"+cl.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/claims/"+cl.ID+"#"+section)
@@ -276,12 +276,12 @@ func (s *Server) refusedClaim(c *gin.Context, id, section string, reason error, 
 	ctx, p := c.Request.Context(), s.staff(c)
 	r, err := s.deps.Claims.Report(ctx, p, id)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d, err := s.newClaimPage(ctx, p, r)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d.Error, d.ErrorAt = tipline.ErrorMessage(reason), section
@@ -381,7 +381,7 @@ func (s *Server) createClaimForm(c *gin.Context) {
 		err = s.audit(c, "claim.create", "claim:"+cl.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/claims/"+cl.ID)

@@ -99,7 +99,7 @@ func (s *Server) renderActions(c *gin.Context, status int, v actionValues, probl
 		err = s.audit(c, "action.list", "actions")
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d := actionsPage{Actions: list, Covered: coveredOnly(list), Relations: claims.Relations, Form: v, Error: problem}
@@ -122,7 +122,7 @@ func (s *Server) createActionForm(c *gin.Context) {
 	if claimID != "" {
 		var err error
 		if cl, err = s.deps.Claims.GetClaim(ctx, p, claimID); err != nil {
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 	}
@@ -144,7 +144,7 @@ func (s *Server) createActionForm(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if claimID != "" {
@@ -219,7 +219,7 @@ func (s *Server) actionPage(c *gin.Context) {
 		err = s.audit(c, "action.view", "action:"+d.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, "casework_action.html", pageData{Title: "Action: " + d.Title, Data: d})
@@ -231,14 +231,14 @@ func (s *Server) actionForm(c *gin.Context, action, section string, change func(
 	ctx, p := c.Request.Context(), s.staff(c)
 	a, err := s.deps.Claims.GetAction(ctx, p, c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	target, err := change(ctx, p, a)
 	if refused(err) {
 		d, perr := s.newActionPage(ctx, p, a.ID)
 		if perr != nil {
-			s.fail(c, perr)
+			s.respond(c, perr)
 			return
 		}
 		d.Error, d.ErrorAt = tipline.ErrorMessage(err), section
@@ -252,7 +252,7 @@ func (s *Server) actionForm(c *gin.Context, action, section string, change func(
 		err = s.audit(c, action, target)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/actions/"+a.ID+"#"+section)

@@ -204,7 +204,7 @@ func TestClaimForms(t *testing.T) {
 	}
 	audited := map[string]bool{}
 	for _, e := range entries {
-		audited[e.Record.Action+" "+strings.SplitN(e.Record.Target, "/", 2)[0]] = true
+		audited[string(e.Record.Action)+" "+strings.SplitN(e.Record.Target, "/", 2)[0]] = true
 	}
 	for _, a := range []string{"claim.create claim:" + claimID, "claim.view claim:" + claimID, "claim.update claim:" + claimID, "claim.status claim:" + claimID,
 		"claim.submissions claim:" + claimID, "claim.actions claim:" + claimID, "claim.checklist claim:" + claimID, "claim.splits claim:" + claimID,

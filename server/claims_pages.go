@@ -53,7 +53,7 @@ func (s *Server) renderClaims(c *gin.Context, status int, v claimValues, problem
 		err = s.audit(c, "claim.list", "claims")
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d := claimsPage{Claims: list, Create: p.Role == casework.RoleAdmin || p.Role == casework.RoleCounsel,
@@ -72,7 +72,7 @@ func (s *Server) claimReportPage(c *gin.Context) {
 		err = s.audit(c, "claim.report", "claim:"+r.Claim.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, "casework_claim_report_page.html", pageData{Title: "Award report", Data: r})
@@ -83,26 +83,26 @@ func (s *Server) claimReportPDF(c *gin.Context) {
 	ctx := c.Request.Context()
 	r, err := s.deps.Claims.Report(ctx, s.staff(c), c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	html, err := r.HTML()
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	chromium, err := pdf.FindChromium(s.deps.Config.Chromium)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	doc, err := pdf.Print(ctx, chromium, html)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "claim.report_pdf", "claim:"+r.Claim.ID); err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Header("Content-Disposition", `attachment; filename="award-report-`+r.Claim.ID+`.pdf"`)
@@ -116,7 +116,7 @@ func (s *Server) awardsPage(c *gin.Context) {
 		err = s.audit(c, "awards.dashboard", "claims")
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, "casework_awards.html", pageData{Title: "Awards", Data: d})

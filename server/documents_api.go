@@ -25,7 +25,7 @@ func (s *Server) apiListDocuments(c *gin.Context) {
 		err = s.audit(c, "case.documents.list", "case:"+c.Param("id"))
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"documents": docs})
@@ -43,32 +43,32 @@ func (s *Server) apiAddDocument(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, cfg.MaxFormUpload)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.apiFail(c, tipline.Errorf(tipline.Invalid, "Send the document as multipart/form-data: a meta part, then a document part."))
+		s.respond(c, tipline.Errorf(tipline.Invalid, "Send the document as multipart/form-data: a meta part, then a document part."))
 		return
 	}
 	meta, err := mr.NextPart()
 	if err != nil || meta.FormName() != "meta" {
-		s.apiFail(c, tipline.Errorf(tipline.Invalid, "The first part must be the encrypted meta."))
+		s.respond(c, tipline.Errorf(tipline.Invalid, "The first part must be the encrypted meta."))
 		return
 	}
 	metaBytes, err := io.ReadAll(io.LimitReader(meta, casework.MaxDocumentMeta+1))
 	if err != nil {
-		s.apiFail(c, tipline.Wrap(tipline.Invalid, err, "The upload broke off."))
+		s.respond(c, tipline.Wrap(tipline.Invalid, err, "The upload broke off."))
 		return
 	}
 	document, err := mr.NextPart()
 	if err != nil || document.FormName() != "document" {
-		s.apiFail(c, tipline.Errorf(tipline.Invalid, "The second part must be the encrypted document."))
+		s.respond(c, tipline.Errorf(tipline.Invalid, "The second part must be the encrypted document."))
 		return
 	}
 	d, err := s.deps.Documents.Add(c.Request.Context(), s.staff(c), c.Param("id"), metaBytes, document)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		s.apiFail(c, tipline.Errorf(tipline.TooLarge, "The document is larger than %d bytes.", cfg.MaxFormUpload))
+		s.respond(c, tipline.Errorf(tipline.TooLarge, "The document is larger than %d bytes.", cfg.MaxFormUpload))
 		return
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, d)
@@ -79,7 +79,7 @@ func (s *Server) apiAddDocument(c *gin.Context) {
 func (s *Server) apiGetDocument(c *gin.Context) {
 	r, caseID, err := s.deps.Documents.Open(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	defer r.Close()
@@ -87,7 +87,7 @@ func (s *Server) apiGetDocument(c *gin.Context) {
 		At: time.Now(), Actor: s.staff(c).UserID, Action: "case.document.download", Target: "case:" + caseID,
 		Detail: map[string]string{"document": c.Param("id")},
 	}); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Header("Content-Disposition", `attachment; filename="`+c.Param("id")+`.pgp"`)

@@ -38,18 +38,18 @@ func (s *Server) apiSearchEntities(c *gin.Context) {
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 {
-			s.apiFail(c, tipline.Errorf(tipline.Invalid, "Bad limit."))
+			s.respond(c, tipline.Errorf(tipline.Invalid, "Bad limit."))
 			return
 		}
 		q.Limit = n
 	}
 	items, err := s.deps.Entities.Search(c.Request.Context(), s.staff(c), q)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.search", "entities"); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"entities": items})
@@ -59,16 +59,16 @@ func (s *Server) apiSearchEntities(c *gin.Context) {
 func (s *Server) apiCreateEntity(c *gin.Context) {
 	var n entities.NewEntity
 	if err := readJSON(c, &n); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d, err := s.deps.Entities.Create(c.Request.Context(), s.staff(c), n)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.create", "entity:"+d.ID); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, d)
@@ -78,11 +78,11 @@ func (s *Server) apiCreateEntity(c *gin.Context) {
 func (s *Server) apiMostCorroborated(c *gin.Context) {
 	items, err := s.deps.Entities.MostCorroborated(c.Request.Context(), s.staff(c), c.Query("desk"))
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.corroborated", "entities"); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"entities": items})
@@ -92,11 +92,11 @@ func (s *Server) apiMostCorroborated(c *gin.Context) {
 func (s *Server) apiGetEntity(c *gin.Context) {
 	d, err := s.deps.Entities.Get(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.view", "entity:"+d.ID); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, d)
@@ -106,16 +106,16 @@ func (s *Server) apiGetEntity(c *gin.Context) {
 func (s *Server) apiUpdateEntity(c *gin.Context) {
 	var ch entities.Change
 	if err := readJSON(c, &ch); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	d, err := s.deps.Entities.Update(c.Request.Context(), s.staff(c), c.Param("id"), ch)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.update", "entity:"+d.ID); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, d)
@@ -131,16 +131,16 @@ type linkRequest struct {
 func (s *Server) apiLinkSubmissionEntity(c *gin.Context) {
 	var req linkRequest
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	l, err := s.deps.Entities.LinkSubmission(c.Request.Context(), s.staff(c), req.Entity, c.Param("id"), req.Role)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.link", "entity:"+l.Entity+"/submission:"+l.Submission); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, l)
@@ -150,11 +150,11 @@ func (s *Server) apiLinkSubmissionEntity(c *gin.Context) {
 func (s *Server) apiSubmissionEntities(c *gin.Context) {
 	links, err := s.deps.Entities.SubmissionEntities(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.links_view", "submission:"+c.Param("id")); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"links": links})
@@ -169,16 +169,16 @@ func (s *Server) apiEntitySuggestions(c *gin.Context) {
 		Parties []entities.Party `json:"parties"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	sg, err := s.deps.Entities.Suggest(c.Request.Context(), s.staff(c), c.Param("id"), req.Parties)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.suggest", "submission:"+c.Param("id")); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"suggestions": sg})
@@ -188,16 +188,16 @@ func (s *Server) apiEntitySuggestions(c *gin.Context) {
 func (s *Server) apiLinkCaseEntity(c *gin.Context) {
 	var req linkRequest
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	l, err := s.deps.Entities.LinkCase(c.Request.Context(), s.staff(c), req.Entity, c.Param("id"), req.Role)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.link", "entity:"+l.Entity+"/case:"+l.Case); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, l)
@@ -222,7 +222,7 @@ func (s *Server) apiUnlinkEntitySubmission(c *gin.Context) {
 		err = s.audit(c, "entity.unlink", "entity:"+c.Param("id")+"/submission-link:"+c.Param("link"))
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -238,7 +238,7 @@ func (s *Server) apiUnlinkEntityCase(c *gin.Context) {
 		err = s.audit(c, "entity.unlink", "entity:"+c.Param("id")+"/case-link:"+c.Param("link"))
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -251,16 +251,16 @@ func (s *Server) apiRelateEntity(c *gin.Context) {
 		Type entities.RelationType `json:"type"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	r, err := s.deps.Entities.Relate(c.Request.Context(), s.staff(c), c.Param("id"), req.To, req.Type)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.relate", "entity:"+r.From+"/entity:"+r.To); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, r)
@@ -276,7 +276,7 @@ func (s *Server) apiUnrelateEntity(c *gin.Context) {
 		err = s.audit(c, "entity.unrelate", "entity:"+c.Param("id")+"/relation:"+c.Param("rel"))
 	}
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
@@ -289,16 +289,16 @@ func (s *Server) apiMergeEntity(c *gin.Context) {
 		Loser string `json:"loser"`
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	m, err := s.deps.Entities.Merge(c.Request.Context(), s.staff(c), c.Param("id"), req.Loser)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.merge", "entity:"+m.Winner+"/entity:"+m.Loser); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, m)
@@ -308,16 +308,16 @@ func (s *Server) apiMergeEntity(c *gin.Context) {
 func (s *Server) apiUndoEntityMerge(c *gin.Context) {
 	id, err := idParam(c, "merge", "Merge")
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	m, err := s.deps.Entities.UndoMerge(c.Request.Context(), s.staff(c), c.Param("id"), id)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.undo_merge", "entity:"+m.Winner+"/entity:"+m.Loser); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, m)

@@ -54,7 +54,7 @@ func (s *Server) entityGraph(c *gin.Context) (*graph.Picture, error) {
 func (s *Server) apiEntityGraph(c *gin.Context) {
 	p, err := s.entityGraph(c)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, p)
@@ -64,12 +64,12 @@ func (s *Server) apiEntityGraph(c *gin.Context) {
 func (s *Server) entityGraphSVG(c *gin.Context) {
 	p, err := s.entityGraph(c)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	var buf bytes.Buffer
 	if err := p.WriteSVG(&buf); err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Header("Content-Security-Policy", graphCSP)

@@ -43,22 +43,22 @@ func (s *Server) entitiesPage(c *gin.Context) {
 	if d.Q != "" {
 		var err error
 		if d.Results, err = s.deps.Entities.Search(c.Request.Context(), p, entities.Query{Q: d.Q, Limit: 50}); err != nil {
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 		d.Searched = true
 		if err := s.audit(c, "entity.search", "entities"); err != nil {
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 	}
 	var err error
 	if d.Corroborated, err = s.deps.Entities.MostCorroborated(c.Request.Context(), p, ""); err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "entity.corroborated", "entities"); err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, "casework_entities.html", pageData{Title: "Entities", Data: d})
@@ -159,7 +159,7 @@ func (s *Server) entityPage(c *gin.Context) {
 		err = s.audit(c, "entity.search", "entity:"+d.ID)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	s.renderEntity(c, http.StatusOK, d, formOf(d.Entity), c.Query("find"), "")
@@ -183,7 +183,7 @@ func (s *Server) renderEntity(c *gin.Context, status int, d entities.Detail, for
 		if tipline.ErrorCode(err) == tipline.Invalid && status == http.StatusOK {
 			status, page.Error = http.StatusUnprocessableEntity, tipline.ErrorMessage(err)
 		} else if err != nil && tipline.ErrorCode(err) != tipline.Invalid {
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 		for _, m := range found {
@@ -204,7 +204,7 @@ func (s *Server) entityFormPost(c *gin.Context, action string, change func(p cas
 	p := s.staff(c)
 	d, err := s.deps.Entities.Get(c.Request.Context(), p, c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	next, target, err := change(p, d)
@@ -220,7 +220,7 @@ func (s *Server) entityFormPost(c *gin.Context, action string, change func(p cas
 		err = s.audit(c, action, target)
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if next == "" {

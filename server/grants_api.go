@@ -21,16 +21,16 @@ func (s *Server) visibleObject(c *gin.Context) (intake.Object, bool) {
 	notFound := tipline.Errorf(tipline.NotFound, "Object not found.")
 	subID, err := s.deps.Intake.Store.ObjectSubmission(ctx, c.Param("id"))
 	if err != nil {
-		s.apiFail(c, notFound)
+		s.respond(c, notFound)
 		return intake.Object{}, false
 	}
 	if _, err := s.deps.Triage.Get(ctx, s.staff(c), subID); err != nil {
-		s.apiFail(c, notFound)
+		s.respond(c, notFound)
 		return intake.Object{}, false
 	}
 	objects, err := s.deps.Intake.Store.SubmissionObjects(ctx, subID)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return intake.Object{}, false
 	}
 	for _, o := range objects {
@@ -38,7 +38,7 @@ func (s *Server) visibleObject(c *gin.Context) (intake.Object, bool) {
 			return o, true
 		}
 	}
-	s.apiFail(c, notFound)
+	s.respond(c, notFound)
 	return intake.Object{}, false
 }
 
@@ -55,7 +55,7 @@ func (s *Server) apiCreateGrant(c *gin.Context) {
 		KeyPacket []byte `json:"key_packet"` // base64 in JSON
 	}
 	if err := readJSON(c, &req); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	o, ok := s.visibleObject(c)
@@ -63,11 +63,11 @@ func (s *Server) apiCreateGrant(c *gin.Context) {
 		return
 	}
 	if len(req.KeyPacket) == 0 || len(req.KeyPacket) > maxGrantPacket {
-		s.apiFail(c, tipline.Errorf(tipline.Invalid, "key_packet must be one key packet (PKESK), base64, of at most %d bytes.", maxGrantPacket))
+		s.respond(c, tipline.Errorf(tipline.Invalid, "key_packet must be one key packet (PKESK), base64, of at most %d bytes.", maxGrantPacket))
 		return
 	}
 	if err := s.deps.Grants.Create(c.Request.Context(), s.staff(c), o.ID, o.KeyPackets, req.Email, req.KeyPacket); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"object": o.ID, "granted_to": req.Email})
@@ -82,7 +82,7 @@ func (s *Server) apiRevokeGrant(c *gin.Context) {
 		return
 	}
 	if err := s.deps.Grants.Revoke(c.Request.Context(), s.staff(c), o.ID, c.Param("email")); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"revoked": true, "note": casework.RevokeNote})
@@ -93,7 +93,7 @@ func (s *Server) apiRevokeGrant(c *gin.Context) {
 func (s *Server) apiStaffKey(c *gin.Context) {
 	armored, err := s.deps.Grants.PublicKey(c.Request.Context(), c.Param("email"))
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"email": c.Param("email"), "key": armored})
@@ -105,12 +105,12 @@ func (s *Server) apiStaffKey(c *gin.Context) {
 func (s *Server) apiListGrants(c *gin.Context) {
 	d, err := s.viewSubmission(c)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	grants, err := s.deps.Grants.List(c.Request.Context(), s.staff(c), d.ID)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"grants": grants})
@@ -124,12 +124,12 @@ func (s *Server) revokeGrantsForm(c *gin.Context) {
 	p := s.staff(c)
 	d, err := s.deps.Triage.Get(ctx, p, c.Param("id"))
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	grants, err := s.deps.Grants.List(ctx, p, d.ID)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	email := c.PostForm("email")
@@ -139,7 +139,7 @@ func (s *Server) revokeGrantsForm(c *gin.Context) {
 			continue
 		}
 		if err := s.deps.Grants.Revoke(ctx, p, g.ObjectID, email); err != nil {
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 		revoked++

@@ -210,7 +210,7 @@ func TestAccessGrant(t *testing.T) {
 	}
 	actions := map[string]int{}
 	for _, e := range entries {
-		actions[e.Record.Action]++
+		actions[string(e.Record.Action)]++
 	}
 	if actions["grant.create"] != 1 || actions["grant.revoke"] != 1 || actions["user.set_key"] != 2 {
 		t.Errorf("audit: %d grant.create, %d grant.revoke, %d user.set_key; want 1, 1, 2",

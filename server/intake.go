@@ -67,14 +67,14 @@ func (s *Server) intakeIndex(c *gin.Context) {
 	ctx := c.Request.Context()
 	desks, err := s.deps.Intake.Desks.Store.Desks(ctx)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	items := make([]deskListItem, 0, len(desks))
 	for _, d := range desks {
 		keys, err := s.deps.Intake.Desks.Recipients(ctx, d.Slug)
 		if err != nil {
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 		items = append(items, deskListItem{Desk: d, Accepting: len(keys) > 0})
@@ -105,12 +105,12 @@ func (s *Server) renderDeskForm(c *gin.Context, status int, answers intake.Answe
 	lang := intakeLang(c)
 	desk, err := s.deps.Intake.Desks.Store.Desk(ctx, c.Param("slug"))
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	keys, err := s.deps.Intake.Desks.Recipients(ctx, desk.Slug)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	fieldErrs := map[string]intake.Text{}
@@ -139,7 +139,7 @@ func (s *Server) renderDeskForm(c *gin.Context, status int, answers intake.Answe
 // every question, each conditional one with a hint saying when it applies.
 func (s *Server) deskCSS(c *gin.Context) {
 	if _, err := s.deps.Intake.Desks.Store.Desk(c.Request.Context(), c.Param("slug")); err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-cache")
@@ -178,13 +178,13 @@ func (s *Server) submitForm(c *gin.Context) {
 	}
 	sub, err := s.deps.Intake.BeginServerSubmission(ctx, c.Param("slug"))
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	filesField, _ := sub.Questionnaire().FilesField()
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.fail(c, tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_not_multipart")))
+		s.respond(c, tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_not_multipart")))
 		return
 	}
 	for {
@@ -206,7 +206,7 @@ func (s *Server) submitForm(c *gin.Context) {
 			if tipline.ErrorCode(err) == tipline.Internal {
 				err = tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_upload_broken"))
 			}
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 	}
@@ -218,7 +218,7 @@ func (s *Server) submitForm(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	s.renderReceipt(c, receipt)
@@ -295,7 +295,7 @@ func (s *Server) receipt(c *gin.Context) {
 	}
 	text, err := s.deps.Intake.SignedReceipt(c.Request.Context(), id)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Header("Content-Disposition", `attachment; filename="tipline-receipt-`+id+`.txt"`)

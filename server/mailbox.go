@@ -95,7 +95,7 @@ func (s *Server) mailboxError(c *gin.Context, err error) {
 		setMailboxCookie(c, "", -1)
 		s.renderLogin(c, http.StatusForbidden, "mailbox_session_expired")
 	default:
-		s.fail(c, err)
+		s.respond(c, err)
 	}
 }
 
@@ -150,7 +150,7 @@ func (s *Server) mailboxUnlock(c *gin.Context) {
 		c.JSON(http.StatusTooManyRequests, apiError("unavailable", intake.T(lang, "mailbox_too_many")))
 		return
 	default:
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	setMailboxCookie(c, token, int(intake.MailboxSessionTTL.Seconds()))
@@ -218,7 +218,7 @@ func (s *Server) mailboxMessage(c *gin.Context) {
 	case errors.As(err, &te) && (errors.Is(err, intake.ErrCodenameInText) || errors.Is(err, intake.ErrEmptyMessage) || errors.Is(err, intake.ErrMessageTooLong)):
 		s.renderMailbox(c, statusOf[te.Code], box, "", tipline.ErrorMessage(err))
 	case tipline.ErrorCode(err) == tipline.Internal:
-		s.fail(c, tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_upload_broken")))
+		s.respond(c, tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_upload_broken")))
 	default:
 		s.mailboxError(c, err)
 	}
@@ -265,16 +265,16 @@ func (s *Server) apiReplyKey(c *gin.Context) {
 	ctx := c.Request.Context()
 	d, err := s.deps.Triage.Get(ctx, s.staff(c), c.Param("id"))
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	key, err := s.deps.Intake.ReplyKey(ctx, d.ID)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.audit(c, "reply_key.view", "submission:"+d.ID); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.Data(http.StatusOK, "application/pgp-keys", key)
@@ -287,12 +287,12 @@ func (s *Server) apiReplyKey(c *gin.Context) {
 func (s *Server) apiDeskKeys(c *gin.Context) {
 	slug := c.Param("slug")
 	if !slices.Contains(s.staff(c).Desks, slug) {
-		s.apiFail(c, tipline.Errorf(tipline.NotFound, "Desk not found."))
+		s.respond(c, tipline.Errorf(tipline.NotFound, "Desk not found."))
 		return
 	}
 	keys, err := s.deps.Intake.Desks.Recipients(c.Request.Context(), slug)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	armored := make([]string, len(keys))
@@ -309,7 +309,7 @@ func (s *Server) apiPostReply(c *gin.Context) {
 	ctx := c.Request.Context()
 	d, err := s.deps.Triage.Get(ctx, s.staff(c), c.Param("id"))
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/octet-stream" {
@@ -318,14 +318,14 @@ func (s *Server) apiPostReply(c *gin.Context) {
 	}
 	obj, err := s.deps.Intake.AddReply(ctx, d.ID, c.Request.Body)
 	if err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	if err := s.deps.Staff.Store.AppendAudit(ctx, casework.AuditRecord{
 		At: time.Now(), Actor: s.staff(c).UserID, Action: "reply.create", Target: "submission:" + d.ID,
 		Detail: map[string]string{"object": obj.ID},
 	}); err != nil {
-		s.apiFail(c, err)
+		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"id": obj.ID})

@@ -99,7 +99,7 @@ func TestSourceMailbox(t *testing.T) {
 	entries, _ := ts.deps.Staff.Store.AuditEntries(ctx, 0, 1000)
 	actions := map[string]bool{}
 	for _, e := range entries {
-		actions[e.Record.Action] = true
+		actions[string(e.Record.Action)] = true
 	}
 	if !actions["reply_key.view"] || !actions["reply.create"] {
 		t.Errorf("audit actions = %v", actions)

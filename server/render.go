@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/intake"
 	"github.com/tipline/tipline/templates"
@@ -143,53 +141,6 @@ type errorPage struct {
 // the request id links it to the log.
 func (s *Server) renderError(c *gin.Context, e errorPage) {
 	s.render(c, e.Status, "error.html", pageData{Title: e.Title, Message: e.Message, RequestID: c.GetString(requestIDKey)})
-}
-
-// fail renders the error page for err: the safe message of a tipline.Error
-// with its status, or "Internal error" with the request id, logging the cause.
-func (s *Server) fail(c *gin.Context, err error) {
-	code := tipline.ErrorCode(err)
-	status, ok := statusOf[code]
-	if !ok {
-		status = http.StatusInternalServerError
-	}
-	if errors.Is(err, intake.ErrNotAccepting) {
-		status, code = http.StatusServiceUnavailable, tipline.Unavailable
-		err = tipline.Wrap(code, err, intake.T(intakeLang(c), "not_accepting"))
-	}
-	if status >= 500 {
-		s.log.Error("request failed", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code), "err", err)
-	}
-	message := tipline.ErrorMessage(err)
-	switch code {
-	case tipline.Internal:
-		message = s.text(c, "error_generic", "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id below.")
-	case tipline.Unavailable, tipline.TooLarge, tipline.NotFound:
-		// Sources read these in their own language; the service's English
-		// text is for staff.
-		if key := sourceMessage[code]; listenerName(c) == "intake" && !errors.Is(err, intake.ErrNotAccepting) {
-			message = intake.T(intakeLang(c), key)
-		}
-	}
-	s.renderError(c, errorPage{Status: status, Title: s.text(c, "error_title", http.StatusText(status)), Message: message})
-}
-
-// sourceMessage names the catalog message a source reads for an error code.
-var sourceMessage = map[tipline.Code]string{
-	tipline.Unavailable: "error_unavailable",
-	tipline.TooLarge:    "error_too_large",
-	tipline.NotFound:    "error_not_found",
-}
-
-// statusOf maps error codes to HTTP statuses, in one place.
-var statusOf = map[tipline.Code]int{
-	tipline.Invalid:     http.StatusUnprocessableEntity,
-	tipline.NotFound:    http.StatusNotFound,
-	tipline.Conflict:    http.StatusConflict,
-	tipline.Forbidden:   http.StatusForbidden,
-	tipline.TooLarge:    http.StatusRequestEntityTooLarge,
-	tipline.Unavailable: http.StatusServiceUnavailable,
-	tipline.Internal:    http.StatusInternalServerError,
 }
 
 func (s *Server) notFound(c *gin.Context) {

@@ -6,6 +6,22 @@ import (
 	"github.com/tipline/tipline/casework"
 )
 
+// roleSet is who may use a route; empty means any signed-in staff member.
+type roleSet []casework.Role
+
+// The role sets of the casework routes, named once.
+var (
+	anyStaff      = roleSet{}
+	auditors      = roleSet{casework.RoleAuditor}
+	investigators = roleSet{casework.RoleInvestigator}
+	// triageStaff read and triage tips, cases and entities.
+	triageStaff = roleSet{casework.RoleAdmin, casework.RoleInvestigator}
+	// awardStaff work award claims; the claims service decides who sees which.
+	awardStaff = roleSet{casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator}
+	// awardCounsel see the awards dashboard.
+	awardCounsel = roleSet{casework.RoleAdmin, casework.RoleCounsel}
+)
+
 // intakeRoutes lists every route of the intake listener, which sources use.
 func (s *Server) intakeRoutes(e *gin.Engine) {
 	e.Use(s.onionLocation())
@@ -22,7 +38,7 @@ func (s *Server) intakeRoutes(e *gin.Engine) {
 	// Source mailbox
 	small.GET("/mailbox", s.mailboxPage)
 	small.POST("/mailbox", s.mailboxLogin)
-	small.POST("/mailbox/unlock", s.apiSameOrigin(), s.mailboxUnlock)
+	small.POST("/mailbox/unlock", jsonErrors(), s.apiSameOrigin(), s.mailboxUnlock)
 	// Follow-ups, like tips, set their own, larger limits.
 	e.POST("/mailbox/messages", s.mailboxMessage)
 	// JavaScript path (browser encryption)
@@ -43,15 +59,15 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	// Staff pages
 	small.GET("/login", s.loginPage)
 	small.POST("/login", s.apiSameOrigin(), s.loginForm)
-	small.GET("/home", s.staffPage(), s.home)
-	small.POST("/logout", s.staffPage(), s.logoutForm)
-	small.GET("/audit", s.staffPage(casework.RoleAuditor), s.auditLogPage)
-	small.GET("/queue", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator), s.queuePage)
+	small.GET("/home", s.requireStaff(anyStaff), s.home)
+	small.POST("/logout", s.requireStaff(anyStaff), s.logoutForm)
+	small.GET("/audit", s.requireStaff(auditors), s.auditLogPage)
+	small.GET("/queue", s.requireStaff(triageStaff), s.queuePage)
 	// Award claims: list, reports (HTML and PDF) and the dashboard.
-	small.GET("/claims", s.staffPage(casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator), s.claimsPage)
-	small.GET("/claims/:id/report", s.staffPage(casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator), s.claimReportPage)
+	small.GET("/claims", s.requireStaff(awardStaff), s.claimsPage)
+	small.GET("/claims/:id/report", s.requireStaff(awardStaff), s.claimReportPage)
 	// Claim and action pages with plain HTML forms (claims_forms*.go).
-	claimPages := small.Group("", s.staffPage(casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator))
+	claimPages := small.Group("", s.requireStaff(awardStaff))
 	claimPages.POST("/claims", s.createClaimForm)
 	claimPages.GET("/claims/:id", s.claimPage)
 	claimPages.POST("/claims/:id", s.updateClaimForm)
@@ -68,10 +84,10 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	claimPages.POST("/actions/:id/sanctions", s.sanctionForm)
 	claimPages.POST("/actions/:id/collections", s.collectionForm)
 	claimPages.POST("/actions/:id/collections/:entry/reversal", s.reverseCollectionForm)
-	small.GET("/claims/:id/report.pdf", s.staffPage(casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator), s.claimReportPDF)
-	small.GET("/awards", s.staffPage(casework.RoleAdmin, casework.RoleCounsel), s.awardsPage)
-	small.GET("/awards/estimate", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator, casework.RoleCounsel), s.awardsEstimatePage)
-	pages := small.Group("", s.staffPage(casework.RoleAdmin, casework.RoleInvestigator))
+	small.GET("/claims/:id/report.pdf", s.requireStaff(awardStaff), s.claimReportPDF)
+	small.GET("/awards", s.requireStaff(awardCounsel), s.awardsPage)
+	small.GET("/awards/estimate", s.requireStaff(awardStaff), s.awardsEstimatePage)
+	pages := small.Group("", s.requireStaff(triageStaff))
 	pages.GET("/submissions/:id", s.submissionPage)
 	pages.POST("/submissions/:id", s.updateSubmissionForm)
 	pages.POST("/submissions/:id/revoke", s.revokeGrantsForm)
@@ -94,12 +110,12 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	// Staff sessions
 	sessions := small.Group("/api/v1", s.apiSameOrigin())
 	sessions.POST("/session", s.apiLogin)
-	sessions.GET("/session", s.requireStaff(), s.apiWhoAmI)
-	sessions.DELETE("/session", s.requireStaff(), s.apiLogout)
-	sessions.POST("/password", s.requireStaff(), s.apiChangePassword)
+	sessions.GET("/session", s.requireStaff(anyStaff), s.apiWhoAmI)
+	sessions.DELETE("/session", s.requireStaff(anyStaff), s.apiLogout)
+	sessions.POST("/password", s.requireStaff(anyStaff), s.apiChangePassword)
 	// Triage: metadata and ciphertext only; decryption happens in the
 	// investigator's browser or offline.
-	triage := sessions.Group("", s.requireStaff(casework.RoleAdmin, casework.RoleInvestigator))
+	triage := sessions.Group("", s.requireStaff(triageStaff))
 	triage.GET("/submissions", s.apiListSubmissions)
 	triage.GET("/submissions/:id", s.apiGetSubmission)
 	triage.PATCH("/submissions/:id", s.apiUpdateSubmission)
@@ -111,7 +127,7 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	triage.POST("/cases/:id/submissions", s.apiLinkCaseSubmission)
 	triage.POST("/cases/:id/notes", s.apiAddCaseNote)
 	triage.GET("/cases/:id/documents", s.apiListDocuments)
-	sessions.GET("/documents/:id", s.requireStaff(casework.RoleInvestigator), s.apiGetDocument)
+	sessions.GET("/documents/:id", s.requireStaff(investigators), s.apiGetDocument)
 	// Entities (see entities_api.go)
 	triage.GET("/entities", s.apiSearchEntities)
 	triage.POST("/entities", s.apiCreateEntity)
@@ -131,7 +147,7 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	triage.POST("/cases/:id/entities", s.apiLinkCaseEntity)
 	// Award claims, enforcement actions and the collections ledger
 	// (claims_api.go); package claims decides who sees what.
-	awards := sessions.Group("", s.requireStaff(casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator))
+	awards := sessions.Group("", s.requireStaff(awardStaff))
 	awards.GET("/claims", s.apiListClaims)
 	awards.POST("/claims", s.apiCreateClaim)
 	awards.GET("/claims/:id", s.apiGetClaim)
@@ -150,21 +166,21 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	awards.PUT("/actions/:id/sanctions/:kind", s.apiSetSanction)
 	awards.POST("/actions/:id/collections", s.apiRecordCollection)
 	awards.POST("/collections/:id/reversal", s.apiReverseCollection)
-	sessions.GET("/audit", s.requireStaff(casework.RoleAuditor), s.apiAudit)
+	sessions.GET("/audit", s.requireStaff(auditors), s.apiAudit)
 	// Ciphertext goes to investigators only, who hold keys to read it.
-	sessions.GET("/objects/:id", s.requireStaff(casework.RoleInvestigator), s.apiGetObject)
+	sessions.GET("/objects/:id", s.requireStaff(investigators), s.apiGetObject)
 	// Access grants: one extra key packet per grantee, wrapped in the
 	// granting investigator's browser; investigators of the desk only.
-	sessions.POST("/objects/:id/grants", s.requireStaff(casework.RoleInvestigator), s.apiCreateGrant)
-	sessions.DELETE("/objects/:id/grants/:email", s.requireStaff(casework.RoleInvestigator), s.apiRevokeGrant)
-	sessions.GET("/staff/:email/key", s.requireStaff(casework.RoleInvestigator), s.apiStaffKey)
+	sessions.POST("/objects/:id/grants", s.requireStaff(investigators), s.apiCreateGrant)
+	sessions.DELETE("/objects/:id/grants/:email", s.requireStaff(investigators), s.apiRevokeGrant)
+	sessions.GET("/staff/:email/key", s.requireStaff(investigators), s.apiStaffKey)
 	triage.GET("/submissions/:id/grants", s.apiListGrants)
 	// Replies to sources
-	sessions.GET("/submissions/:id/reply-key", s.requireStaff(casework.RoleInvestigator), s.apiReplyKey)
-	sessions.GET("/desks/:slug/keys", s.requireStaff(casework.RoleInvestigator), s.apiDeskKeys)
+	sessions.GET("/submissions/:id/reply-key", s.requireStaff(investigators), s.apiReplyKey)
+	sessions.GET("/desks/:slug/keys", s.requireStaff(investigators), s.apiDeskKeys)
 	// Case documents set their own, larger limit.
-	e.POST("/api/v1/cases/:id/documents", s.apiSameOrigin(), s.requireStaff(casework.RoleInvestigator), s.apiAddDocument)
-	e.POST("/api/v1/submissions/:id/replies", s.limitBody(maxReplyRequest), s.apiSameOrigin(), s.requireStaff(casework.RoleInvestigator), s.apiPostReply)
+	e.POST("/api/v1/cases/:id/documents", s.apiSameOrigin(), s.requireStaff(investigators), s.apiAddDocument)
+	e.POST("/api/v1/submissions/:id/replies", s.limitBody(maxReplyRequest), s.apiSameOrigin(), s.requireStaff(investigators), s.apiPostReply)
 }
 
 // commonRoutes are served identically on both listeners.

@@ -42,7 +42,7 @@ func (s *Server) loginForm(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	setSessionCookie(c, token, int(time.Until(sess.ExpiresAt).Seconds()))
@@ -52,7 +52,7 @@ func (s *Server) loginForm(c *gin.Context) {
 // logoutForm answers POST /logout from the navigation of every staff page.
 func (s *Server) logoutForm(c *gin.Context) {
 	if err := s.deps.Staff.Logout(c.Request.Context(), s.staff(c)); err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	setSessionCookie(c, "", -1)
@@ -86,18 +86,18 @@ func (s *Server) auditLogPage(c *gin.Context) {
 	ctx := c.Request.Context()
 	after, err := strconv.ParseInt(c.DefaultQuery("after", "0"), 10, 64)
 	if err != nil || after < 0 {
-		s.fail(c, tipline.Errorf(tipline.Invalid, "Bad after."))
+		s.respond(c, tipline.Errorf(tipline.Invalid, "Bad after."))
 		return
 	}
 	const perPage = 100
 	entries, err := s.deps.Staff.Store.AuditEntries(ctx, after, perPage)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	users, err := s.deps.Staff.ListUsers(ctx)
 	if err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	emails := map[int64]string{0: "command line or system"}
@@ -107,7 +107,7 @@ func (s *Server) auditLogPage(c *gin.Context) {
 	d := auditPage{}
 	for _, e := range entries {
 		d.Rows = append(d.Rows, auditRow{Seq: e.Seq, At: e.Record.At.UTC().Format("2006-01-02 15:04:05"), Actor: emails[e.Record.Actor],
-			Action: e.Record.Action, Target: e.Record.Target, Detail: e.Record.Detail, EntryHash: hex.EncodeToString(e.EntryHash[:8])})
+			Action: string(e.Record.Action), Target: e.Record.Target, Detail: e.Record.Detail, EntryHash: hex.EncodeToString(e.EntryHash[:8])})
 	}
 	if len(entries) == perPage {
 		d.Next = "/audit?after=" + strconv.FormatInt(entries[len(entries)-1].Seq, 10)
@@ -116,12 +116,12 @@ func (s *Server) auditLogPage(c *gin.Context) {
 		d.Checked = true
 		d.Entries, d.BrokenAt, err = casework.VerifyAuditLog(ctx, s.deps.Staff.Store)
 		if err != nil && !errors.Is(err, casework.ErrAuditBroken) {
-			s.fail(c, err)
+			s.respond(c, err)
 			return
 		}
 	}
 	if err := s.audit(c, "audit.view", "audit"); err != nil {
-		s.fail(c, err)
+		s.respond(c, err)
 		return
 	}
 	s.render(c, http.StatusOK, "casework_audit.html", pageData{Title: "Audit log", Data: d})

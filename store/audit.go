@@ -50,7 +50,7 @@ func (s *Store) appendAudit(tx *gorm.DB, rec casework.AuditRecord) error {
 	if err != nil {
 		return translate(err, "Audit log entry")
 	}
-	row := auditRow{Seq: seq, At: rec.At, Action: rec.Action, Target: rec.Target, Detail: string(detail),
+	row := auditRow{Seq: seq, At: rec.At, Action: string(rec.Action), Target: rec.Target, Detail: string(detail),
 		Payload: string(payload), PrevHash: prev[:], EntryHash: hash[:]}
 	if rec.Actor != 0 {
 		row.ActorID = &rec.Actor
@@ -67,7 +67,7 @@ func (s *Store) AuditEntries(ctx context.Context, after int64, limit int) ([]cas
 	entries := make([]casework.AuditEntry, len(rows))
 	for i, r := range rows {
 		e := casework.AuditEntry{Seq: r.Seq, Payload: []byte(r.Payload),
-			Record: casework.AuditRecord{At: r.At, Action: r.Action, Target: r.Target}}
+			Record: casework.AuditRecord{At: r.At, Action: casework.AuditAction(r.Action), Target: r.Target}}
 		if r.ActorID != nil {
 			e.Record.Actor = *r.ActorID
 		}

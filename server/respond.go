@@ -1,0 +1,137 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/intake"
+)
+
+// statusOf maps error codes to HTTP statuses, in one place.
+var statusOf = map[tipline.Code]int{
+	tipline.Invalid:         http.StatusUnprocessableEntity,
+	tipline.Unauthenticated: http.StatusUnauthorized,
+	tipline.NotFound:        http.StatusNotFound,
+	tipline.Conflict:        http.StatusConflict,
+	tipline.Forbidden:       http.StatusForbidden,
+	tipline.TooLarge:        http.StatusRequestEntityTooLarge,
+	tipline.RateLimited:     http.StatusTooManyRequests,
+	tipline.Unavailable:     http.StatusServiceUnavailable,
+	tipline.Internal:        http.StatusInternalServerError,
+}
+
+// sourceErrors names the catalog message a source reads, in their own
+// language, for an error of the intake service. The service's own message
+// is English and meant for staff and logs.
+var sourceErrors = []struct {
+	err error
+	key string
+}{
+	{intake.ErrNotAccepting, "not_accepting"},
+	{intake.ErrWrongCodename, "mailbox_wrong_codename"},
+	{intake.ErrTooManyFailures, "mailbox_too_many"},
+	{intake.ErrNoMailboxSession, "mailbox_session_expired"},
+	{intake.ErrCodenameInText, "mailbox_codename_in_message"},
+	{intake.ErrEmptyMessage, "mailbox_message_empty"},
+	{intake.ErrMessageTooLong, "mailbox_message_too_long"},
+}
+
+// sourceMessage names the catalog message a source reads for an error code
+// that no entry of sourceErrors matched.
+var sourceMessage = map[tipline.Code]string{
+	tipline.Unavailable: "error_unavailable",
+	tipline.TooLarge:    "error_too_large",
+	tipline.NotFound:    "error_not_found",
+}
+
+// jsonErrorsKey marks a route outside /api/ whose errors are answered as
+// JSON (see jsonErrors).
+const jsonErrorsKey = "json_errors"
+
+// jsonErrors makes respond answer JSON on a route outside /api/ that a
+// script calls.
+func jsonErrors() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Set(jsonErrorsKey, true)
+		c.Next()
+	}
+}
+
+// answersJSON reports whether the request's errors are answered as JSON:
+// every route under /api/, and those marked with jsonErrors.
+func answersJSON(c *gin.Context) bool {
+	return strings.HasPrefix(c.Request.URL.Path, "/api/") || c.GetBool(jsonErrorsKey)
+}
+
+// respond answers err and aborts the request: the error page on page
+// routes, {"error": {"code", "message"}} on the API. The status comes from
+// the error's code (statusOf); the message is the error's safe message,
+// the source's own language on the intake listener, and for Internal only a
+// generic text with the request id. Faults (5xx) are logged with their
+// cause, the route and the request id, never with client metadata.
+func (s *Server) respond(c *gin.Context, err error) {
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		err = tipline.Wrap(tipline.TooLarge, err, "The request is too large.")
+		c.Header("Connection", "close")
+	}
+	code := tipline.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		code, status = tipline.Internal, http.StatusInternalServerError
+	}
+	if status >= 500 {
+		s.log.Error("request failed", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code), "err", err)
+	}
+	if !answersJSON(c) && errors.Is(err, casework.ErrNoSession) {
+		c.Redirect(http.StatusSeeOther, "/login")
+		c.Abort()
+		return
+	}
+	message := s.errorMessage(c, code, err)
+	if answersJSON(c) {
+		if code == tipline.Unauthenticated {
+			c.Header("WWW-Authenticate", `Bearer realm="tipline"`)
+		}
+		if code == tipline.Internal {
+			message = "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id " +
+				c.GetString(requestIDKey) + "."
+		}
+		c.AbortWithStatusJSON(status, apiError(string(code), message))
+		return
+	}
+	s.renderError(c, errorPage{Status: status, Title: s.text(c, "error_title", http.StatusText(status)), Message: message})
+	c.Abort()
+}
+
+// errorMessage is the text a person reads for err: in the source's language
+// on the intake listener, the service's English text for staff.
+func (s *Server) errorMessage(c *gin.Context, code tipline.Code, err error) string {
+	if listenerName(c) == "intake" {
+		lang := intakeLang(c)
+		for _, e := range sourceErrors {
+			if errors.Is(err, e.err) {
+				return intake.T(lang, e.key)
+			}
+		}
+		if code == tipline.Internal {
+			return intake.T(lang, "error_generic")
+		}
+		if key, ok := sourceMessage[code]; ok {
+			return intake.T(lang, key)
+		}
+	}
+	if code == tipline.Internal {
+		return "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id below."
+	}
+	return tipline.ErrorMessage(err)
+}
+
+func apiError(code, message string) gin.H {
+	return gin.H{"error": gin.H{"code": code, "message": message}}
+}
