@@ -51,6 +51,10 @@ func invalid(format string, args ...any) error {
 //     packets, old-format indeterminate lengths, data after the encrypted
 //     packet, and a message that ends early ("truncated").
 //
+// The body of the encrypted data packet must also look like ciphertext
+// (see CiphertextCheck): plaintext wrapped in a well-formed packet is
+// refused in its first 4 KiB.
+//
 // Every such error wraps ErrInvalidMessage. Errors from reading r or writing
 // body are returned as they are, wrapped. On any error, body has received
 // part of the message and must be discarded. SplitMessage checks the form of
@@ -213,13 +217,15 @@ func copyEncryptedPacket(r *bufio.Reader, body io.Writer, h header, pkeskVersion
 		return fmt.Errorf("crypto: writing message body: %w", err)
 	}
 	buf := make([]byte, copyBufferSize)
+	var check CiphertextCheck
+	data := io.MultiWriter(&check, body) // the packet's data, without its length headers
 	length, partial := h.length, h.partial
 	for {
-		if err := copyN(body, r, length, buf); err != nil {
+		if err := copyN(data, r, length, buf); err != nil {
 			return err
 		}
 		if !partial {
-			return nil
+			return check.Close()
 		}
 		var lengthBuf [5]byte
 		var raw []byte
@@ -239,6 +245,9 @@ func copyN(w io.Writer, r io.Reader, n int64, buf []byte) error {
 		m, err := r.Read(buf[:min(n, int64(len(buf)))])
 		if m > 0 {
 			if _, err := w.Write(buf[:m]); err != nil {
+				if errors.Is(err, ErrInvalidMessage) {
+					return err
+				}
 				return fmt.Errorf("crypto: writing message body: %w", err)
 			}
 			n -= int64(m)
