@@ -12,15 +12,16 @@ type Code string
 
 // The error codes.
 const (
-	Invalid         Code = "invalid"         // the input is wrong; Message says how
-	Unauthenticated Code = "unauthenticated" // no valid session, or a login that failed
-	NotFound        Code = "not_found"       // no such thing, or not visible to the caller
-	Conflict        Code = "conflict"        // it exists already or changed meanwhile
-	Forbidden       Code = "forbidden"       // the caller may not do this
-	TooLarge        Code = "too_large"       // over a configured limit
-	RateLimited     Code = "rate_limited"    // too many attempts; wait and try again
-	Unavailable     Code = "unavailable"     // a dependency (database, object store) is down; try again later
-	Internal        Code = "internal"        // anything else; never shown in detail
+	Invalid         Code = "invalid"          // the input is wrong; Message says how
+	Unauthenticated Code = "unauthenticated"  // no valid session, or a login that failed
+	NotFound        Code = "not_found"        // no such thing, or not visible to the caller
+	Conflict        Code = "conflict"         // it exists already or changed meanwhile
+	Forbidden       Code = "forbidden"        // the caller may not do this
+	TooLarge        Code = "too_large"        // over a configured limit
+	WrongMediaType  Code = "wrong_media_type" // the body is not of the media type the route takes
+	RateLimited     Code = "rate_limited"     // too many attempts; wait and try again
+	Unavailable     Code = "unavailable"      // a dependency (database, object store) is down; try again later
+	Internal        Code = "internal"         // anything else; never shown in detail
 )
 
 // Error is an error with a code and a message that is safe to show. The

@@ -139,16 +139,16 @@ func Estimate(in Input) (Result, error) {
 	th := p.Threshold
 	met, projectedMet := true, true
 	switch th.Measure {
-	case "none":
+	case MeasureNone:
 		reason("No dollar threshold applies (%s).", th.Cite.Ref)
-	case "ordered", "collected":
+	case MeasureOrdered, MeasureCollected:
 		r.Measured = t.coveredOrdered
 		projected := t.coveredOrdered
 		if th.Related {
 			r.Measured, projected = t.ordered(), t.ordered()
 		}
 		what := "monetary sanctions ordered"
-		if th.Measure == "collected" {
+		if th.Measure == MeasureCollected {
 			r.Measured = t.coveredCollected
 			if th.Related {
 				r.Measured = t.collected()
@@ -164,7 +164,7 @@ func Estimate(in Input) (Result, error) {
 		if th.Aggregation != "" && met {
 			reason("Aggregation: %s", th.Aggregation)
 		}
-	case "amount_in_dispute":
+	case MeasureAmountInDispute:
 		r.Measured = in.AmountInDispute
 		if r.Measured == 0 {
 			r.Measured = t.ordered()
@@ -187,7 +187,7 @@ func Estimate(in Input) (Result, error) {
 		projectedMet = met
 	}
 	r.ThresholdMet = met
-	r.Eligible = met || th.Below == "band"
+	r.Eligible = met || th.Below == BelowBand
 
 	// Band.
 	band, ok := pickBand(&p, in, met)
@@ -206,7 +206,7 @@ func Estimate(in Input) (Result, error) {
 			reason("Nothing that counts has been collected yet: the award is a share of amounts collected.")
 		}
 	}
-	if met || projectedMet || th.Below == "band" {
+	if met || projectedMet || th.Below == BelowBand {
 		r.Projected.Min, r.Projected.Max = projBand.apply(r.Ordered)
 	}
 
@@ -214,7 +214,7 @@ func Estimate(in Input) (Result, error) {
 	reduced, barred := false, false
 	for _, id := range in.Disqualifiers {
 		d := p.disqualifier(id)
-		if d.Effect == "bar" {
+		if d.Effect == Bar {
 			r.Eligible, barred = false, true
 			reason("Not eligible: %s (%s).", d.Label, d.Cite.Ref)
 			continue
@@ -241,7 +241,7 @@ func Estimate(in Input) (Result, error) {
 
 	// Split among claimants.
 	shares := in.Shares
-	if len(shares) > 0 && p.Split.Joint == "equal" {
+	if len(shares) > 0 && p.Split.Joint == Equal {
 		reason("Joint claimants share equally under %s; the shares given are ignored.", p.Split.Cite.Ref)
 		shares = nil
 	}
@@ -353,13 +353,13 @@ func addExclusion(list *[]Exclusion, ex Exclusion, s Sanction) {
 
 // pickBand returns the first band whose conditions hold.
 func pickBand(p *Program, in Input, met bool) (Band, bool) {
-	intervened := "unknown"
+	intervened := NotYetDecided
 	if in.Intervened != nil {
-		intervened = map[bool]string{true: "yes", false: "no"}[*in.Intervened]
+		intervened = map[bool]Intervention{true: Intervened, false: Declined}[*in.Intervened]
 	}
 	for _, b := range p.Bands {
 		w := b.When
-		if w.Intervened != "" && w.Intervened != intervened {
+		if w.Intervened != AnyIntervention && w.Intervened != intervened {
 			continue
 		}
 		if w.PublicDisclosure != nil && *w.PublicDisclosure != in.PublicDisclosure {
@@ -448,11 +448,11 @@ func (p *Program) disqualifier(id string) Disqualifier {
 func (d DeadlineRule) due(in Input) (time.Time, bool) {
 	var from time.Time
 	switch d.From {
-	case "notice_of_covered_action":
+	case FromNotice:
 		from = in.NoticeOfCoveredAction
-	case "final_order":
+	case FromFinalOrder:
 		from = in.FinalOrder
-	case "later_of_notice_and_final_order":
+	case FromLaterOfNoticeAndFinalOrder:
 		if in.NoticeOfCoveredAction.IsZero() || in.FinalOrder.IsZero() {
 			return time.Time{}, false
 		}

@@ -35,32 +35,57 @@ const (
 // Kinds lists every kind, in the order forms show them.
 var Kinds = []Kind{Penalty, Disgorgement, PrejudgmentInterest, Interest, Fine, Forfeiture, Restitution, Compensatory, Tax, Damages, Other}
 
+// Checked says how a citation's figure was checked.
+type Checked string
+
+// How figures are checked.
+const (
+	Primary    Checked = "primary"    // read in the statute, rule or bill
+	Secondary  Checked = "secondary"  // a law firm's, the press's or the agency's summary
+	Unverified Checked = "unverified" // could not be checked; the citation's note says what is open
+)
+
 // Citation is the source of a figure or rule.
 type Citation struct {
 	Label string `json:"label"`
 	Ref   string `json:"ref"` // statute, CFR section or bill section
 	URL   string `json:"url,omitempty"`
-	// Status says how the figure was checked: "primary" (read in the
-	// statute, rule or bill), "secondary" (law firm, press or agency
-	// summary) or "unverified" (could not be checked; see Note).
-	Status string `json:"status"`
-	Note   string `json:"note,omitempty"`
+	// Status says how the figure was checked.
+	Status Checked `json:"status"`
+	Note   string  `json:"note,omitempty"`
 }
+
+// Measure is what a threshold is compared with.
+type Measure string
+
+// The measures.
+const (
+	MeasureNone            Measure = "none"              // no threshold
+	MeasureOrdered         Measure = "ordered"           // sanctions of the counting kinds ordered
+	MeasureCollected       Measure = "collected"         // collected, such as net forfeiture
+	MeasureAmountInDispute Measure = "amount_in_dispute" // the IRS amount in dispute
+)
+
+// Below says what happens to a claim under the threshold.
+type Below string
+
+// What happens under the threshold.
+const (
+	BelowIneligible Below = "ineligible" // no award
+	BelowBand       Below = "band"       // another band applies (IRS 7623(a))
+)
 
 // Threshold is the amount an action must exceed before any award.
 type Threshold struct {
 	Amount Cents `json:"amount"` // 0: no threshold
-	// Measure is what the amount is compared with: "ordered" (sanctions of
-	// the counting kinds ordered), "collected" (collected, e.g. net
-	// forfeiture), "amount_in_dispute" (IRS) or "none".
-	Measure string `json:"measure"`
+	// Measure is what the amount is compared with.
+	Measure Measure `json:"measure"`
 	// Related: amounts in related actions count toward the threshold too.
 	Related bool `json:"related"`
 	// Aggregation explains which proceedings are added together.
 	Aggregation string `json:"aggregation,omitempty"`
-	// Below is what happens under the threshold: "ineligible", or "band"
-	// when another band applies (IRS 7623(a)).
-	Below string   `json:"below"`
+	// Below is what happens under the threshold.
+	Below Below    `json:"below"`
 	Cite  Citation `json:"cite"`
 }
 
@@ -78,11 +103,23 @@ type KindRule struct {
 	Cite   Citation `json:"cite"`
 }
 
+// Intervention says whether the government intervened in a False Claims
+// Act case, for choosing a band.
+type Intervention string
+
+// The interventions.
+const (
+	Intervened      Intervention = "yes"
+	Declined        Intervention = "no"
+	NotYetDecided   Intervention = "unknown"
+	AnyIntervention Intervention = "" // a band for any
+)
+
 // When selects a band. Empty fields match anything.
 type When struct {
-	Intervened       string `json:"intervened,omitempty"` // "yes", "no" or "unknown"
-	PublicDisclosure *bool  `json:"public_disclosure,omitempty"`
-	ThresholdMet     *bool  `json:"threshold_met,omitempty"`
+	Intervened       Intervention `json:"intervened,omitempty"`
+	PublicDisclosure *bool        `json:"public_disclosure,omitempty"`
+	ThresholdMet     *bool        `json:"threshold_met,omitempty"`
 }
 
 // Bracket caps the award on the slice of the base up to UpTo (0: no upper
@@ -111,30 +148,57 @@ type Presumption struct {
 	Cite   Citation `json:"cite"`
 }
 
-// Split says how joint claimants share an award: "equal" (fixed by law),
-// "equal_unless_agreed" or "discretionary".
+// Joint says how joint claimants share an award.
+type Joint string
+
+// How joint claimants share.
+const (
+	Equal             Joint = "equal" // fixed by law: shares given are ignored
+	EqualUnlessAgreed Joint = "equal_unless_agreed"
+	Discretionary     Joint = "discretionary"
+)
+
+// Split says how joint claimants share an award.
 type Split struct {
-	Joint string   `json:"joint"`
+	Joint Joint    `json:"joint"`
 	Cite  Citation `json:"cite"`
 }
+
+// Anchor is the date of the action a deadline runs from.
+type Anchor string
+
+// The anchors.
+const (
+	FromNotice                     Anchor = "notice_of_covered_action"
+	FromFinalOrder                 Anchor = "final_order"
+	FromLaterOfNoticeAndFinalOrder Anchor = "later_of_notice_and_final_order"
+)
 
 // DeadlineRule is a period that runs from a date of the action.
 type DeadlineRule struct {
 	ID   string `json:"id"`
 	Name string `json:"name"`
 	Days int    `json:"days"`
-	// From is the anchor: "notice_of_covered_action", "final_order" or
-	// "later_of_notice_and_final_order".
-	From string   `json:"from"`
+	// From is the date the period runs from.
+	From Anchor   `json:"from"`
 	Cite Citation `json:"cite"`
 }
 
-// Disqualifier is a fact that bars an award ("bar") or allows it to be cut
-// to nothing ("reduce": the minimum drops to zero).
+// Effect is what a disqualifier does to an award.
+type Effect string
+
+// The effects.
+const (
+	Bar    Effect = "bar"    // no award
+	Reduce Effect = "reduce" // the award may be cut to nothing: the minimum drops to zero
+)
+
+// Disqualifier is a fact that bars an award or allows it to be cut to
+// nothing.
 type Disqualifier struct {
 	ID     string   `json:"id"`
 	Label  string   `json:"label"`
-	Effect string   `json:"effect"`
+	Effect Effect   `json:"effect"`
 	Cite   Citation `json:"cite"`
 }
 
@@ -146,13 +210,22 @@ type Condition struct {
 	Cite Citation `json:"cite"`
 }
 
+// Standing says whether a program is law.
+type Standing string
+
+// The standings of programs.
+const (
+	Enacted Standing = "enacted"
+	Pilot   Standing = "pilot"
+	Bill    Standing = "bill" // not law
+)
+
 // Program is one award program's rules, loaded from the embedded data files.
 type Program struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Agency string `json:"agency"`
-	// Status is "enacted", "pilot" or "bill" (not law).
-	Status         string         `json:"status"`
+	ID             string         `json:"id"`
+	Name           string         `json:"name"`
+	Agency         string         `json:"agency"`
+	Status         Standing       `json:"status"`      // whether the program is law
 	VerifiedOn     string         `json:"verified_on"` // YYYY-MM-DD
 	Citations      []Citation     `json:"citations"`
 	Threshold      Threshold      `json:"threshold"`
@@ -228,8 +301,8 @@ func (p *Program) validate() error {
 			fail("%s: citation needs a label and a ref", where)
 		}
 		switch c.Status {
-		case "primary", "secondary":
-		case "unverified":
+		case Primary, Secondary:
+		case Unverified:
 			if c.Note == "" {
 				fail("%s: an unverified citation needs a note saying what is open", where)
 			}
@@ -240,7 +313,7 @@ func (p *Program) validate() error {
 	if p.ID == "" || p.Name == "" || p.Agency == "" {
 		fail("id, name and agency are required")
 	}
-	if !slices.Contains([]string{"enacted", "pilot", "bill"}, p.Status) {
+	if !slices.Contains([]Standing{Enacted, Pilot, Bill}, p.Status) {
 		fail("status %q (want enacted, pilot or bill)", p.Status)
 	}
 	if _, err := time.Parse(time.DateOnly, p.VerifiedOn); err != nil {
@@ -254,18 +327,18 @@ func (p *Program) validate() error {
 	}
 	t := p.Threshold
 	switch t.Measure {
-	case "none":
+	case MeasureNone:
 		if t.Amount != 0 {
 			fail("threshold: measure none with an amount")
 		}
-	case "ordered", "collected", "amount_in_dispute":
+	case MeasureOrdered, MeasureCollected, MeasureAmountInDispute:
 		if t.Amount <= 0 {
 			fail("threshold: measure %s needs a positive amount", t.Measure)
 		}
 	default:
 		fail("threshold: measure %q", t.Measure)
 	}
-	if !slices.Contains([]string{"ineligible", "band"}, t.Below) {
+	if !slices.Contains([]Below{BelowIneligible, BelowBand}, t.Below) {
 		fail("threshold: below %q (want ineligible or band)", t.Below)
 	}
 	cite("threshold", t.Cite)
@@ -311,7 +384,7 @@ func (p *Program) validate() error {
 		if b.ID == "" || b.Label == "" {
 			fail("%s: id and label are required", where)
 		}
-		if !slices.Contains([]string{"", "yes", "no", "unknown"}, b.When.Intervened) {
+		if !slices.Contains([]Intervention{AnyIntervention, Intervened, Declined, NotYetDecided}, b.When.Intervened) {
 			fail("%s: when.intervened %q", where, b.When.Intervened)
 		}
 		if b.MinBP < 0 || b.MaxBP > 10000 || b.MinBP > b.MaxBP {
@@ -338,7 +411,7 @@ func (p *Program) validate() error {
 		}
 		cite("presumption", p.Presumption.Cite)
 	}
-	if !slices.Contains([]string{"equal", "equal_unless_agreed", "discretionary"}, p.Split.Joint) {
+	if !slices.Contains([]Joint{Equal, EqualUnlessAgreed, Discretionary}, p.Split.Joint) {
 		fail("split: joint %q", p.Split.Joint)
 	}
 	cite("split", p.Split.Cite)
@@ -347,7 +420,7 @@ func (p *Program) validate() error {
 		if d.ID == "" || d.Name == "" || d.Days <= 0 {
 			fail("%s: id, name and positive days are required", where)
 		}
-		if !slices.Contains([]string{"notice_of_covered_action", "final_order", "later_of_notice_and_final_order"}, d.From) {
+		if !slices.Contains([]Anchor{FromNotice, FromFinalOrder, FromLaterOfNoticeAndFinalOrder}, d.From) {
 			fail("%s: from %q", where, d.From)
 		}
 		cite(where, d.Cite)
@@ -359,7 +432,7 @@ func (p *Program) validate() error {
 			fail("%s: a unique id and a label are required", where)
 		}
 		ids[d.ID] = true
-		if d.Effect != "bar" && d.Effect != "reduce" {
+		if d.Effect != Bar && d.Effect != Reduce {
 			fail("%s: effect %q (want bar or reduce)", where, d.Effect)
 		}
 		cite(where, d.Cite)

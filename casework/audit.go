@@ -27,6 +27,35 @@ const (
 	ActionLogout         AuditAction = "session.logout"
 )
 
+// Audit actions recorded by the triage, case, document, grant, object and
+// reply services. Changes append theirs in the change's transaction;
+// views append theirs before they hand anything out.
+const (
+	ActionSubmissionView   AuditAction = "submission.view"
+	ActionSubmissionUpdate AuditAction = "submission.update"
+	ActionObjectDownload   AuditAction = "object.download"
+
+	ActionCaseCreate AuditAction = "case.create"
+	ActionCaseList   AuditAction = "case.list"
+	ActionCaseView   AuditAction = "case.view"
+	ActionCaseUpdate AuditAction = "case.update"
+	ActionCaseLink   AuditAction = "case.link"
+	ActionCaseNote   AuditAction = "case.note"
+
+	ActionDocumentList     AuditAction = "case.documents.list"
+	ActionDocumentAdd      AuditAction = "case.document.add"
+	ActionDocumentDownload AuditAction = "case.document.download"
+
+	ActionSetKey      AuditAction = "user.set_key"
+	ActionGrantCreate AuditAction = "grant.create"
+	ActionGrantRevoke AuditAction = "grant.revoke"
+
+	ActionReplyKeyView AuditAction = "reply_key.view"
+	ActionReplyCreate  AuditAction = "reply.create"
+
+	ActionAuditView AuditAction = "audit.view"
+)
+
 // AuditRecord is one staff action to append to the audit log. Actor is the
 // acting user's id, or 0 for the command line and the system. Detail never
 // holds tip content, passwords, codes or tokens.
@@ -79,10 +108,18 @@ type AuditEntry struct {
 	EntryHash [32]byte
 }
 
-// AuditStore appends to and reads the audit log.
-type AuditStore interface {
+// AuditAppender appends one record to the audit log, in a transaction of
+// its own. Services record audited views with it: a view whose entry
+// cannot be written hands nothing out. Changes do not use it: their store
+// methods take the record and append it in the change's transaction.
+type AuditAppender interface {
 	// AppendAudit appends one record at the end of the chain.
 	AppendAudit(ctx context.Context, rec AuditRecord) error
+}
+
+// AuditStore appends to and reads the audit log.
+type AuditStore interface {
+	AuditAppender
 	// AuditEntries returns up to limit entries with seq > after, in order.
 	AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error)
 }

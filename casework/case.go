@@ -90,35 +90,40 @@ type CaseQuery struct {
 	Limit      int
 }
 
-// CaseStore keeps cases.
+// CaseStore keeps cases. Methods that take an AuditRecord append it in the
+// same transaction as the change; AppendAudit records views.
 type CaseStore interface {
-	// CreateCase stores a new open case with its submissions. NotFound for
-	// an unknown desk or a submission that is not of the desk; Invalid when
-	// the lead is not an investigator of the desk.
-	CreateCase(ctx context.Context, c NewCase, at time.Time) error
+	AuditAppender
+	// CreateCase stores a new open case with its submissions and moves
+	// them to case_opened, meeting their deadlines on the day of at.
+	// NotFound for an unknown desk or a submission that is not of the desk;
+	// Invalid when the lead is not an investigator of the desk.
+	CreateCase(ctx context.Context, c NewCase, at time.Time, rec AuditRecord) error
 	// ListCases returns up to q.Limit cases matching q, newest first.
 	ListCases(ctx context.Context, q CaseQuery) ([]CaseSummary, error)
 	// CaseDetail returns one case; NotFound when there is none.
 	CaseDetail(ctx context.Context, id string) (CaseDetail, error)
 	// UpdateCase applies a checked change; Invalid when a new lead is not
 	// an investigator of the case's desk, NotFound for no such case.
-	UpdateCase(ctx context.Context, id string, ch CaseChange, at time.Time) error
+	UpdateCase(ctx context.Context, id string, ch CaseChange, at time.Time, rec AuditRecord) error
 	// LinkSubmission adds a submission to a case (linking twice is no
-	// error); NotFound when the submission is not of the case's desk.
-	LinkSubmission(ctx context.Context, caseID, submissionID string, at time.Time) error
+	// error) and, when the case is open, moves the submission to
+	// case_opened; NotFound when the submission is not of the case's desk.
+	LinkSubmission(ctx context.Context, caseID, submissionID string, at time.Time, rec AuditRecord) error
 	// AddNote stores a note by the user authorID and returns it.
-	AddNote(ctx context.Context, caseID string, authorID int64, text string, at time.Time) (Note, error)
+	AddNote(ctx context.Context, caseID string, authorID int64, text string, at time.Time, rec AuditRecord) (Note, error)
 }
 
 // Cases is the service behind cases. A case belongs to one desk:
 // investigators of the desk open and work it; admins read every desk's
 // cases; counsel and auditors see none here. Linking a submission to an
-// open case moves the submission to case_opened through the triage store,
-// so that the deadline engine records the step.
+// open case moves the submission to case_opened in the same transaction,
+// so that the deadline engine records the step. Every change writes its
+// audit entry in the change's transaction; View and ViewList are the
+// audited reads.
 type Cases struct {
-	Store  CaseStore
-	Triage TriageStore
-	Now    func() time.Time
+	Store CaseStore
+	Now   func() time.Time
 }
 
 // errNoCase hides whether a case exists from those who may not see it.
@@ -143,7 +148,8 @@ func checkTitle(title string) (string, error) {
 }
 
 // Create opens a case on a desk of p's, who must be an investigator of
-// it, and moves its submissions to case_opened.
+// it, and moves its submissions to case_opened, in one transaction with
+// its audit entry.
 func (s *Cases) Create(ctx context.Context, p Principal, c NewCase) (CaseDetail, error) {
 	if _, err := caseDesks(p); err != nil {
 		return CaseDetail{}, err
@@ -166,24 +172,17 @@ func (s *Cases) Create(ctx context.Context, p Principal, c NewCase) (CaseDetail,
 		return CaseDetail{}, tipline.Errorf(tipline.Invalid, "At most %d submissions when opening a case.", MaxCaseSubmissions)
 	}
 	c.ID, c.Title, c.Submissions = blob.NewKey(""), title, subs
-	if err := s.Store.CreateCase(ctx, c, s.Now()); err != nil {
+	now := s.Now()
+	rec := AuditRecord{At: now, Actor: p.UserID, Action: ActionCaseCreate, Target: "case:" + c.ID}
+	if err := s.Store.CreateCase(ctx, c, now, rec); err != nil {
 		return CaseDetail{}, err
-	}
-	for _, id := range subs {
-		if err := s.caseOpened(ctx, id); err != nil {
-			return CaseDetail{}, err
-		}
 	}
 	return s.Store.CaseDetail(ctx, c.ID)
 }
 
-// caseOpened moves a submission to case_opened, meeting its deadlines.
-func (s *Cases) caseOpened(ctx context.Context, submissionID string) error {
-	st := CaseOpened
-	return s.Triage.UpdateSubmission(ctx, submissionID, Change{Status: &st}, s.Now().UTC().Format(time.DateOnly))
-}
-
-// List returns up to MaxPage cases q selects, within what p may see.
+// List returns up to MaxPage cases q selects, within what p may see. It is
+// not audited: pages that show a submission list the cases holding it as
+// part of that audited view; ViewList is the audited list.
 func (s *Cases) List(ctx context.Context, p Principal, q CaseQuery) ([]CaseSummary, error) {
 	desks, err := caseDesks(p)
 	if err != nil {
@@ -196,7 +195,21 @@ func (s *Cases) List(ctx context.Context, p Principal, q CaseQuery) ([]CaseSumma
 	return s.Store.ListCases(ctx, q)
 }
 
-// Get returns one case that p may see.
+// ViewList is List recorded in the audit log; when the entry cannot be
+// written it returns the error and no cases.
+func (s *Cases) ViewList(ctx context.Context, p Principal, q CaseQuery) ([]CaseSummary, error) {
+	items, err := s.List(ctx, p, q)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Store.AppendAudit(ctx, AuditRecord{At: s.Now(), Actor: p.UserID, Action: ActionCaseList, Target: "cases"}); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+// Get returns one case that p may see. It is not audited: it is for checks
+// and for changes; View is the audited read.
 func (s *Cases) Get(ctx context.Context, p Principal, id string) (CaseDetail, error) {
 	desks, err := caseDesks(p)
 	if err != nil {
@@ -207,6 +220,19 @@ func (s *Cases) Get(ctx context.Context, p Principal, id string) (CaseDetail, er
 		return CaseDetail{}, errNoCase
 	}
 	return d, err
+}
+
+// View returns one case that p may see and records the view in the audit
+// log; when the entry cannot be written it returns the error and no case.
+func (s *Cases) View(ctx context.Context, p Principal, id string) (CaseDetail, error) {
+	d, err := s.Get(ctx, p, id)
+	if err != nil {
+		return CaseDetail{}, err
+	}
+	if err := s.Store.AppendAudit(ctx, AuditRecord{At: s.Now(), Actor: p.UserID, Action: ActionCaseView, Target: "case:" + d.ID}); err != nil {
+		return CaseDetail{}, err
+	}
+	return d, nil
 }
 
 // writable returns the case if p may change it: p sees it and is an
@@ -243,7 +269,9 @@ func (s *Cases) Update(ctx context.Context, p Principal, id string, ch CaseChang
 	if ch.Lead != nil && *ch.Lead == "" {
 		return CaseDetail{}, tipline.Errorf(tipline.Invalid, "A case always has a lead investigator.")
 	}
-	if err := s.Store.UpdateCase(ctx, id, ch, s.Now()); err != nil {
+	now := s.Now()
+	rec := AuditRecord{At: now, Actor: p.UserID, Action: ActionCaseUpdate, Target: "case:" + id}
+	if err := s.Store.UpdateCase(ctx, id, ch, now, rec); err != nil {
 		return CaseDetail{}, err
 	}
 	return s.Store.CaseDetail(ctx, id)
@@ -256,15 +284,12 @@ func (s *Cases) Link(ctx context.Context, p Principal, id, submissionID string) 
 	if err != nil {
 		return d, err
 	}
-	if err := s.Store.LinkSubmission(ctx, id, submissionID, s.Now()); err != nil {
+	now := s.Now()
+	rec := AuditRecord{At: now, Actor: p.UserID, Action: ActionCaseLink, Target: "case:" + d.ID + "/submission:" + submissionID}
+	if err := s.Store.LinkSubmission(ctx, d.ID, submissionID, now, rec); err != nil {
 		return CaseDetail{}, err
 	}
-	if d.Status == CaseOpen {
-		if err := s.caseOpened(ctx, submissionID); err != nil {
-			return CaseDetail{}, err
-		}
-	}
-	return s.Store.CaseDetail(ctx, id)
+	return s.Store.CaseDetail(ctx, d.ID)
 }
 
 // AddNote adds p's note to a case. See Note: staff write notes; they must
@@ -277,5 +302,7 @@ func (s *Cases) AddNote(ctx context.Context, p Principal, id, text string) (Note
 	if n := utf8.RuneCountInString(text); n == 0 || n > MaxNoteText || !utf8.ValidString(text) {
 		return Note{}, tipline.Errorf(tipline.Invalid, "A note is 1 to %d characters.", MaxNoteText)
 	}
-	return s.Store.AddNote(ctx, id, p.UserID, text, s.Now())
+	now := s.Now()
+	rec := AuditRecord{At: now, Actor: p.UserID, Action: ActionCaseNote, Target: "case:" + id}
+	return s.Store.AddNote(ctx, id, p.UserID, text, now, rec)
 }

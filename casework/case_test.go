@@ -70,7 +70,7 @@ func newCaseFixture(t *testing.T) *caseFixture {
 		f.subs = append(f.subs, id)
 	}
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
-	f.cases = &casework.Cases{Store: st, Triage: st, Now: func() time.Time { now = now.Add(time.Minute); return now }}
+	f.cases = &casework.Cases{Store: st, Now: func() time.Time { now = now.Add(time.Minute); return now }}
 	return f
 }
 

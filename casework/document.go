@@ -51,8 +51,9 @@ type DocumentRecord struct {
 }
 
 // DocumentStore keeps case documents. AddDocument appends rec to the audit
-// log in the same transaction.
+// log in the same transaction; AppendAudit records lists and downloads.
 type DocumentStore interface {
+	AuditAppender
 	AddDocument(ctx context.Context, d DocumentRecord, rec AuditRecord) error
 	// CaseDocuments lists a case's documents, oldest first.
 	CaseDocuments(ctx context.Context, caseID string) ([]DocumentRecord, error)
@@ -106,7 +107,7 @@ func (s *Documents) Add(ctx context.Context, p Principal, id string, meta []byte
 		CaseID:   c.ID, AuthorID: p.UserID, BlobKey: key, KeyPackets: m.KeyPackets,
 		MetaKeyPackets: metaPackets, MetaBody: metaBody.Bytes(),
 	}
-	rec := AuditRecord{At: now, Actor: p.UserID, Action: "case.document.add", Target: "case:" + c.ID,
+	rec := AuditRecord{At: now, Actor: p.UserID, Action: ActionDocumentAdd, Target: "case:" + c.ID,
 		Detail: map[string]string{"document": docID}}
 	if err := s.Store.AddDocument(ctx, d, rec); err != nil {
 		s.Blobs.Delete(context.WithoutCancel(ctx), key)
@@ -116,7 +117,8 @@ func (s *Documents) Add(ctx context.Context, p Principal, id string, meta []byte
 }
 
 // List returns the documents of a case p may see, each meta trimmed to the
-// key packets for p's key.
+// key packets for p's key. It is not audited: the case page lists them as
+// part of its audited view; ViewList is the audited list.
 func (s *Documents) List(ctx context.Context, p Principal, id string) ([]Document, error) {
 	c, err := s.Cases.Get(ctx, p, id)
 	if err != nil {
@@ -138,8 +140,24 @@ func (s *Documents) List(ctx context.Context, p Principal, id string) ([]Documen
 	return docs, nil
 }
 
+// ViewList is List recorded in the audit log; when the entry cannot be
+// written it returns the error and no documents.
+func (s *Documents) ViewList(ctx context.Context, p Principal, id string) ([]Document, error) {
+	docs, err := s.List(ctx, p, id)
+	if err != nil {
+		return nil, err
+	}
+	rec := AuditRecord{At: s.Cases.Now(), Actor: p.UserID, Action: ActionDocumentList, Target: "case:" + id}
+	if err := s.Store.AppendAudit(ctx, rec); err != nil {
+		return nil, err
+	}
+	return docs, nil
+}
+
 // Open returns a document as a complete OpenPGP message with the key
-// packets for p's key, and the case it belongs to.
+// packets for p's key, and the case it belongs to, and records the
+// download in the audit log; when the entry cannot be written it returns
+// the error and nothing to read.
 func (s *Documents) Open(ctx context.Context, p Principal, docID string) (io.ReadCloser, string, error) {
 	notFound := tipline.Errorf(tipline.NotFound, "Document not found.")
 	d, err := s.Store.DocumentRecord(ctx, docID)
@@ -162,6 +180,12 @@ func (s *Documents) Open(ctx context.Context, p Principal, docID string) (io.Rea
 	r, err := s.Blobs.Get(ctx, d.BlobKey)
 	if err != nil {
 		return nil, "", tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Please try again later.")
+	}
+	rec := AuditRecord{At: s.Cases.Now(), Actor: p.UserID, Action: ActionDocumentDownload, Target: "case:" + d.CaseID,
+		Detail: map[string]string{"document": d.ID}}
+	if err := s.Store.AppendAudit(ctx, rec); err != nil {
+		r.Close()
+		return nil, "", err
 	}
 	return struct {
 		io.Reader

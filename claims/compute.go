@@ -122,11 +122,10 @@ func Evaluate(c Claim, actions []Action, asOf string) (Verdict, error) {
 	return v, nil
 }
 
-// DeadlineKind names an award-claim deadline in the casework deadline
-// engine: "award_claim:PROGRAM:ID" with the id of the program's deadline
-// rule.
-func DeadlineKind(program, id string) string {
-	return casework.DeadlineAwardClaim + ":" + program + ":" + id
+// DeadlineKind names the deadline of program's deadline rule id in the
+// casework deadline engine.
+func DeadlineKind(program, id string) casework.DeadlineKind {
+	return casework.AwardClaimDeadline(program, id)
 }
 
 // claimActions loads a claim's actions.
@@ -185,7 +184,8 @@ func (s *Service) Recompute(ctx context.Context, id string) (Claim, error) {
 	return c, nil
 }
 
-// Estimate returns a claim's current verdict and its estimates so far.
+// Estimate returns a claim's current verdict and its estimates so far,
+// and audits the view.
 func (s *Service) Estimate(ctx context.Context, p casework.Principal, id string) (Verdict, []Estimate, error) {
 	c, err := s.claim(ctx, p, id)
 	if err != nil {
@@ -196,7 +196,13 @@ func (s *Service) Estimate(ctx context.Context, p casework.Principal, id string)
 		return Verdict{}, nil, err
 	}
 	history, err := s.Store.Estimates(ctx, id)
-	return v, history, err
+	if err != nil {
+		return Verdict{}, nil, err
+	}
+	if err := s.audit(ctx, p, AuditClaimEstimate, claimTarget(c.ID)); err != nil {
+		return Verdict{}, nil, err
+	}
+	return v, history, nil
 }
 
 // Point is the state of a claim on one day of its ledger.

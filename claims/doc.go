@@ -27,4 +27,18 @@
 // Counsel see and change only the claims assigned to them; admins see and
 // change all; investigators read the claims on submissions of their desks
 // and keep the actions of their desks' cases; auditors see nothing here.
+//
+// # Audit
+//
+// The service writes the audit log, with the Audit… actions of audit.go:
+// each change's entry in the change's transaction (a change whose entry
+// cannot be written does not happen), each view's entry before anything
+// is handed out (a view whose entry cannot be written returns the error).
+//
+// # Reports and charts
+//
+// Reports, the dashboard and their charts are data (Report, Dashboard,
+// Point, BarChart). Package server draws them as pages, SVG and the
+// printable document; a Printer turns a report into a PDF for
+// ExportReport.
 package claims

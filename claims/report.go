@@ -1,22 +1,17 @@
 package claims
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"html/template"
-	"io/fs"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/tipline/tipline/awards"
 	"github.com/tipline/tipline/casework"
-	"github.com/tipline/tipline/static"
-	"github.com/tipline/tipline/templates"
 )
 
-// Report is everything counsel's award report shows for one claim.
+// Report is everything counsel's award report shows for one claim: data,
+// which package server draws as a page, a chart and a printable document.
 type Report struct {
 	Claim     Claim
 	Claimant  string // the pseudonym unless counsel chose to show the legal name
@@ -24,13 +19,49 @@ type Report struct {
 	Actions   []Action
 	Verdict   Verdict
 	History   []Estimate
-	Timeline  []Point // each day the ledger changed, then today
-	Chart     template.HTML
+	Timeline  []Point // each day the ledger changed, then today: the chart's data
 	Generated time.Time
 }
 
-// Report assembles a claim's award report for p.
+// Report assembles a claim's award report for p and audits the view.
 func (s *Service) Report(ctx context.Context, p casework.Principal, id string) (Report, error) {
+	r, err := s.report(ctx, p, id)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := s.audit(ctx, p, AuditClaimReport, claimTarget(r.Claim.ID)); err != nil {
+		return Report{}, err
+	}
+	return r, nil
+}
+
+// Printer prints an award report as a document, such as a PDF.
+type Printer interface {
+	// Print returns the document of r.
+	Print(ctx context.Context, r Report) ([]byte, error)
+}
+
+// ExportReport assembles a claim's award report for p, prints it with pr
+// and audits the export; it returns the document and the report it shows.
+// A report that does not print is not audited, and nothing is handed out
+// when the audit entry cannot be written.
+func (s *Service) ExportReport(ctx context.Context, p casework.Principal, id string, pr Printer) ([]byte, Report, error) {
+	r, err := s.report(ctx, p, id)
+	if err != nil {
+		return nil, Report{}, err
+	}
+	doc, err := pr.Print(ctx, r)
+	if err != nil {
+		return nil, Report{}, err
+	}
+	if err := s.audit(ctx, p, AuditClaimReportPDF, claimTarget(r.Claim.ID)); err != nil {
+		return nil, Report{}, err
+	}
+	return doc, r, nil
+}
+
+// report assembles a claim's award report for p.
+func (s *Service) report(ctx context.Context, p casework.Principal, id string) (Report, error) {
 	c, err := s.claim(ctx, p, id)
 	if err != nil {
 		return Report{}, err
@@ -62,33 +93,7 @@ func (s *Service) Report(ctx context.Context, p casework.Principal, id string) (
 		points = append(points, last)
 	}
 	return Report{Claim: c, Claimant: c.Claimant(), Program: prog, Actions: actions, Verdict: v, History: history,
-		Timeline: points, Chart: TimelineSVG(points), Generated: s.now()}, nil
-}
-
-// reportDocument is the template of the printable report: a whole HTML
-// document with its styles inline, since Chromium prints it from memory.
-var reportDocument = template.Must(template.ParseFS(templates.FS, "casework_claim_report.html", "casework_claim_report_pdf.html"))
-
-// HTML renders the report as a standalone document for printing.
-func (r Report) HTML() ([]byte, error) {
-	var css bytes.Buffer
-	for _, name := range []string{"css/tipline.css", "css/casework.css"} {
-		b, err := fs.ReadFile(static.FS, name)
-		if err != nil {
-			return nil, fmt.Errorf("claims: report styles: %w", err)
-		}
-		css.Write(b)
-		css.WriteByte('\n')
-	}
-	var out bytes.Buffer
-	err := reportDocument.ExecuteTemplate(&out, "document", struct {
-		Report Report
-		CSS    template.CSS
-	}{r, template.CSS(css.String())})
-	if err != nil {
-		return nil, fmt.Errorf("claims: render report: %w", err)
-	}
-	return out.Bytes(), nil
+		Timeline: points, Generated: s.now()}, nil
 }
 
 // ProgramTotal sums a program's claims for the dashboard.
@@ -115,19 +120,31 @@ type UpcomingDeadline struct {
 
 // Dashboard is the awards overview of the claims p may see.
 type Dashboard struct {
-	Programs    []ProgramTotal
-	Statuses    []StatusCount
-	Deadlines   []UpcomingDeadline
-	MoneyChart  template.HTML
-	AwardChart  template.HTML
-	StatusChart template.HTML
+	Programs   []ProgramTotal
+	Statuses   []StatusCount
+	Deadlines  []UpcomingDeadline
+	MoneyBars  BarChart // sanctions ordered and collected, per program
+	AwardBars  BarChart // award maxima, collected and projected, per program
+	StatusBars BarChart // claims by status
 }
 
 // Dashboard sums the claims p may see: sanctions ordered against collected
 // and award ranges per program, claims by status, and the deadlines of the
-// open claims, soonest first.
+// open claims, soonest first. The view is audited.
 func (s *Service) Dashboard(ctx context.Context, p casework.Principal) (Dashboard, error) {
-	list, err := s.ListClaims(ctx, p, "")
+	d, err := s.dashboard(ctx, p)
+	if err != nil {
+		return Dashboard{}, err
+	}
+	if err := s.audit(ctx, p, AuditDashboard, claimsTarget); err != nil {
+		return Dashboard{}, err
+	}
+	return d, nil
+}
+
+// dashboard sums the claims p may see.
+func (s *Service) dashboard(ctx context.Context, p casework.Principal) (Dashboard, error) {
+	list, err := s.listClaims(ctx, p, "")
 	if err != nil {
 		return Dashboard{}, err
 	}
@@ -186,26 +203,25 @@ func (s *Service) Dashboard(ctx context.Context, p casework.Principal) (Dashboar
 		}
 	}
 	slices.SortFunc(d.Deadlines, func(a, b UpcomingDeadline) int { return a.Deadline.Due.Compare(b.Deadline.Due) })
-	var money, award, status []BarGroup
+	d.MoneyBars = BarChart{Title: "Sanctions ordered and collected per program"}
+	d.AwardBars = BarChart{Title: "Awards projected per program"}
+	d.StatusBars = BarChart{Title: "Claims by status", Count: true}
 	for _, t := range d.Programs {
-		money = append(money, BarGroup{Label: t.Program.Name, Bars: []Bar{
-			{Label: "ordered", Amount: int64(t.Ordered), Color: "#9aa198"},
-			{Label: "collected", Amount: int64(t.Collected), Color: "#1d3557"},
+		d.MoneyBars.Groups = append(d.MoneyBars.Groups, BarGroup{Label: t.Program.Name, Bars: []Bar{
+			{Label: "ordered", Series: SeriesOrdered, Value: int64(t.Ordered)},
+			{Label: "collected", Series: SeriesCollected, Value: int64(t.Collected)},
 		}})
-		award = append(award, BarGroup{Label: t.Program.Name, Bars: []Bar{
-			{Label: "award max, collected", Amount: int64(t.Max), Color: "#2d6a4f"},
-			{Label: "award max, projected", Amount: int64(t.ProjectedMax), Color: "#b7d7c2"},
+		d.AwardBars.Groups = append(d.AwardBars.Groups, BarGroup{Label: t.Program.Name, Bars: []Bar{
+			{Label: "award max, collected", Series: SeriesAwardMax, Value: int64(t.Max)},
+			{Label: "award max, projected", Series: SeriesProjectedMax, Value: int64(t.ProjectedMax)},
 		}})
 	}
 	var bars []Bar
 	for _, sc := range d.Statuses {
-		bars = append(bars, Bar{Label: string(sc.Status), Amount: int64(sc.Count), Color: "#457b9d"})
+		bars = append(bars, Bar{Label: string(sc.Status), Series: SeriesClaims, Value: int64(sc.Count)})
 	}
 	if len(bars) > 0 {
-		status = []BarGroup{{Label: "Claims", Bars: bars}}
+		d.StatusBars.Groups = []BarGroup{{Label: "Claims", Bars: bars}}
 	}
-	d.MoneyChart = BarsSVG("Sanctions ordered and collected per program", money, false)
-	d.AwardChart = BarsSVG("Awards projected per program", award, false)
-	d.StatusChart = BarsSVG("Claims by status", status, true)
 	return d, nil
 }

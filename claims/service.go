@@ -2,11 +2,6 @@ package claims
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
 	"fmt"
 	"slices"
 	"time"
@@ -101,14 +96,27 @@ func (s *Service) CreateAction(ctx context.Context, p casework.Principal, f Acti
 		}
 	}
 	id := blob.NewKey("")
-	if err := s.Store.CreateAction(ctx, id, f, p.UserID, s.now()); err != nil {
+	if err := s.Store.CreateAction(ctx, id, f, p.UserID, s.now(), s.record(p, AuditActionCreate, actionTarget(id))); err != nil {
 		return Action{}, err
 	}
 	return s.Store.Action(ctx, id)
 }
 
-// ListActions returns the actions p may see, newest first.
+// ListActions returns the actions p may see, newest first, and audits the
+// view.
 func (s *Service) ListActions(ctx context.Context, p casework.Principal) ([]Action, error) {
+	list, err := s.listActions(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, p, AuditActionList, actionsTarget); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// listActions returns the actions p may see, newest first.
+func (s *Service) listActions(ctx context.Context, p casework.Principal) ([]Action, error) {
 	if err := worksAwards(p); err != nil {
 		return nil, err
 	}
@@ -119,9 +127,16 @@ func (s *Service) ListActions(ctx context.Context, p casework.Principal) ([]Acti
 	return slices.DeleteFunc(all, func(a Action) bool { return !canSeeAction(p, a) }), nil
 }
 
-// GetAction returns one action p may see.
+// GetAction returns one action p may see and audits the view.
 func (s *Service) GetAction(ctx context.Context, p casework.Principal, id string) (Action, error) {
-	return s.action(ctx, p, id)
+	a, err := s.action(ctx, p, id)
+	if err != nil {
+		return Action{}, err
+	}
+	if err := s.audit(ctx, p, AuditActionView, actionTarget(a.ID)); err != nil {
+		return Action{}, err
+	}
+	return a, nil
 }
 
 // UpdateAction replaces an action's fields and recomputes its claims.
@@ -136,7 +151,7 @@ func (s *Service) UpdateAction(ctx context.Context, p casework.Principal, id str
 	if f.CoveredID == id {
 		return Action{}, tipline.Errorf(tipline.Invalid, "An action is not grouped under itself.")
 	}
-	if err := s.Store.UpdateAction(ctx, id, f, s.now()); err != nil {
+	if err := s.Store.UpdateAction(ctx, id, f, s.now(), s.record(p, AuditActionUpdate, actionTarget(id))); err != nil {
 		return Action{}, err
 	}
 	return s.afterActionChange(ctx, id)
@@ -161,7 +176,7 @@ func (s *Service) LinkCase(ctx context.Context, p casework.Principal, id, caseID
 			return Action{}, err
 		}
 	}
-	if err := s.Store.LinkActionCase(ctx, a.ID, caseID, s.now()); err != nil {
+	if err := s.Store.LinkActionCase(ctx, a.ID, caseID, s.now(), s.record(p, AuditActionCase, actionTarget(a.ID))); err != nil {
 		return Action{}, err
 	}
 	return s.Store.Action(ctx, id)
@@ -180,7 +195,7 @@ func (s *Service) SetSanction(ctx context.Context, p casework.Principal, id stri
 	if err != nil || amount < 0 {
 		return Action{}, tipline.Errorf(tipline.Invalid, "An amount ordered is in dollars, such as 1500000.00.")
 	}
-	if err := s.Store.SetSanction(ctx, id, Sanction{Kind: kind, Ordered: amount}, s.now()); err != nil {
+	if err := s.Store.SetSanction(ctx, id, Sanction{Kind: kind, Ordered: amount}, s.now(), s.record(p, AuditActionSanction, actionTarget(id))); err != nil {
 		return Action{}, err
 	}
 	return s.afterActionChange(ctx, id)
@@ -196,7 +211,9 @@ func (s *Service) RecordCollection(ctx context.Context, p casework.Principal, id
 	if err != nil {
 		return Collection{}, err
 	}
-	c, err = s.Store.AppendCollection(ctx, c, p.UserID, s.now())
+	c, err = s.Store.AppendCollection(ctx, c, p.UserID, s.now(), func(c Collection) casework.AuditRecord {
+		return s.record(p, AuditCollectionRecord, collectionTarget(id, c.ID))
+	})
 	if err != nil {
 		return Collection{}, err
 	}
@@ -222,12 +239,28 @@ func (s *Service) ReverseCollection(ctx context.Context, p casework.Principal, c
 	if err != nil {
 		return Collection{}, err
 	}
-	c, err := s.Store.AppendCollection(ctx, Collection{ActionID: actionID, ReceivedDay: s.today(), DocumentRef: ref, Reverses: collectionID}, p.UserID, s.now())
+	c, err := s.Store.AppendCollection(ctx, Collection{ActionID: actionID, ReceivedDay: s.today(), DocumentRef: ref, Reverses: collectionID}, p.UserID, s.now(),
+		func(Collection) casework.AuditRecord {
+			return s.record(p, AuditCollectionReverse, collectionTarget(actionID, collectionID))
+		})
 	if err != nil {
 		return Collection{}, err
 	}
 	_, err = s.afterActionChange(ctx, actionID)
 	return c, err
+}
+
+// ReverseActionCollection is ReverseCollection of an entry of action
+// actionID: an entry of another action is not found.
+func (s *Service) ReverseActionCollection(ctx context.Context, p casework.Principal, actionID string, collectionID int64, documentRef string) (Collection, error) {
+	of, err := s.Store.CollectionAction(ctx, collectionID)
+	if tipline.ErrorCode(err) == tipline.NotFound || (err == nil && of != actionID) {
+		return Collection{}, tipline.Errorf(tipline.NotFound, "Ledger entry not found.")
+	}
+	if err != nil {
+		return Collection{}, err
+	}
+	return s.ReverseCollection(ctx, p, collectionID, documentRef)
 }
 
 // afterActionChange recomputes the claims an action is part of and
@@ -353,7 +386,7 @@ func (s *Service) CreateClaim(ctx context.Context, p casework.Principal, f Claim
 	if len(c.Counsel) == 0 {
 		return Claim{}, tipline.Errorf(tipline.Invalid, "A claim has at least one counsel.")
 	}
-	if err := s.Store.CreateClaim(ctx, c, s.now()); err != nil {
+	if err := s.Store.CreateClaim(ctx, c, s.now(), s.record(p, AuditClaimCreate, claimTarget(c.ID))); err != nil {
 		return Claim{}, err
 	}
 	return s.Recompute(ctx, c.ID)
@@ -377,8 +410,21 @@ func (s *Service) fromFields(c Claim, f ClaimFields) (Claim, error) {
 	return c, nil
 }
 
-// ListClaims returns the claims p may see, newest first.
+// ListClaims returns the claims p may see, newest first (only those in
+// status, unless ""), and audits the view.
 func (s *Service) ListClaims(ctx context.Context, p casework.Principal, status Status) ([]Claim, error) {
+	list, err := s.listClaims(ctx, p, status)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, p, AuditClaimList, claimsTarget); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// listClaims returns the claims p may see, newest first.
+func (s *Service) listClaims(ctx context.Context, p casework.Principal, status Status) ([]Claim, error) {
 	if err := worksAwards(p); err != nil {
 		return nil, err
 	}
@@ -405,9 +451,16 @@ func (s *Service) ListClaims(ctx context.Context, p casework.Principal, status S
 	return list, nil
 }
 
-// GetClaim returns one claim p may see.
+// GetClaim returns one claim p may see and audits the view.
 func (s *Service) GetClaim(ctx context.Context, p casework.Principal, id string) (Claim, error) {
-	return s.claim(ctx, p, id)
+	c, err := s.claim(ctx, p, id)
+	if err != nil {
+		return Claim{}, err
+	}
+	if err := s.audit(ctx, p, AuditClaimView, claimTarget(c.ID)); err != nil {
+		return Claim{}, err
+	}
+	return c, nil
 }
 
 // UpdateClaim replaces a claim's fields and counsel. Counsel cannot take
@@ -426,7 +479,7 @@ func (s *Service) UpdateClaim(ctx context.Context, p casework.Principal, id stri
 	if len(c.Counsel) == 0 {
 		return Claim{}, tipline.Errorf(tipline.Invalid, "A claim has at least one counsel.")
 	}
-	if err := s.Store.UpdateClaim(ctx, c, s.now()); err != nil {
+	if err := s.Store.UpdateClaim(ctx, c, s.now(), s.record(p, AuditClaimUpdate, claimTarget(id))); err != nil {
 		return Claim{}, err
 	}
 	return s.Recompute(ctx, id)
@@ -445,21 +498,18 @@ func (s *Service) SetStatus(ctx context.Context, p casework.Principal, id string
 	if !slices.Contains(next[c.Status], st) {
 		return Claim{}, tipline.Errorf(tipline.Invalid, "A %s claim cannot become %s.", c.Status, st)
 	}
-	if err := s.Store.SetClaimStatus(ctx, id, st, s.now()); err != nil {
-		return Claim{}, err
-	}
+	var meet []casework.DeadlineKind
 	if st == Filed {
 		v, err := s.verdict(ctx, c)
 		if err != nil {
 			return Claim{}, err
 		}
-		var kinds []string
 		for _, d := range v.Deadlines {
-			kinds = append(kinds, d.Kind)
+			meet = append(meet, d.Kind)
 		}
-		if err := s.Store.MeetClaimDeadlines(ctx, id, kinds, s.today()); err != nil {
-			return Claim{}, err
-		}
+	}
+	if err := s.Store.SetClaimStatus(ctx, id, st, meet, s.today(), s.now(), s.record(p, AuditClaimStatus, claimTarget(id))); err != nil {
+		return Claim{}, err
 	}
 	return s.Recompute(ctx, id)
 }
@@ -473,7 +523,8 @@ func (s *Service) SetSubmissions(ctx context.Context, p casework.Principal, id s
 	if len(submissions) > 100 {
 		return Claim{}, tipline.Errorf(tipline.Invalid, "At most 100 submissions.")
 	}
-	if err := s.Store.SetClaimSubmissions(ctx, id, slices.Compact(slices.Sorted(slices.Values(submissions))), s.now()); err != nil {
+	if err := s.Store.SetClaimSubmissions(ctx, id, slices.Compact(slices.Sorted(slices.Values(submissions))), s.now(),
+		s.record(p, AuditClaimSubmissions, claimTarget(id))); err != nil {
 		return Claim{}, err
 	}
 	return s.Recompute(ctx, id)
@@ -487,7 +538,8 @@ func (s *Service) SetActions(ctx context.Context, p casework.Principal, id strin
 	if len(actions) > 50 {
 		return Claim{}, tipline.Errorf(tipline.Invalid, "At most 50 actions.")
 	}
-	if err := s.Store.SetClaimActions(ctx, id, slices.Compact(slices.Sorted(slices.Values(actions))), s.now()); err != nil {
+	if err := s.Store.SetClaimActions(ctx, id, slices.Compact(slices.Sorted(slices.Values(actions))), s.now(),
+		s.record(p, AuditClaimActions, claimTarget(id))); err != nil {
 		return Claim{}, err
 	}
 	return s.Recompute(ctx, id)
@@ -508,7 +560,8 @@ func (s *Service) SetChecklistItem(ctx context.Context, p casework.Principal, id
 	if evidence, err = longText(evidence, "The evidence", MaxLongText); err != nil {
 		return Claim{}, err
 	}
-	if err := s.Store.SetChecklistItem(ctx, id, ChecklistItem{Item: item, Status: st, Evidence: evidence}, s.now()); err != nil {
+	if err := s.Store.SetChecklistItem(ctx, id, ChecklistItem{Item: item, Status: st, Evidence: evidence}, s.now(),
+		s.record(p, AuditClaimChecklist, claimTarget(id))); err != nil {
 		return Claim{}, err
 	}
 	return s.Recompute(ctx, id)
@@ -523,51 +576,42 @@ func (s *Service) SetSplits(ctx context.Context, p casework.Principal, id string
 	if err != nil {
 		return Claim{}, err
 	}
-	if err := s.Store.SetSplits(ctx, id, splits, s.now()); err != nil {
+	if err := s.Store.SetSplits(ctx, id, splits, s.now(), s.record(p, AuditClaimSplits, claimTarget(id))); err != nil {
 		return Claim{}, err
 	}
 	return s.Recompute(ctx, id)
 }
 
-// nameAEAD is AES-256-GCM under HMAC-SHA256(pepper, "tipline claimant
-// name v1").
-func (s *Service) nameAEAD() (cipher.AEAD, error) {
-	if len(s.Pepper) == 0 {
-		return nil, fmt.Errorf("claims: no pepper to seal legal names")
-	}
-	mac := hmac.New(sha256.New, s.Pepper)
-	mac.Write([]byte("tipline claimant name v1"))
-	block, err := aes.NewCipher(mac.Sum(nil))
+// nameSealLabel is the crypto.Sealer label of claimants' legal names.
+// Every stored name depends on it: changing it makes them all unopenable.
+const nameSealLabel = "tipline claimant name v1"
+
+// nameSealer seals legal names under the pepper (see crypto.Sealer).
+func (s *Service) nameSealer() (*crypto.Sealer, error) {
+	sealer, err := s.Pepper.Sealer(nameSealLabel)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("claims: legal name sealer: %w", err)
 	}
-	return cipher.NewGCM(block)
+	return sealer, nil
 }
 
 // sealName seals a legal name to its claim: the claim id is the
 // additional data, so a sealed name copied to another claim does not open.
 func (s *Service) sealName(claimID, name string) ([]byte, error) {
-	aead, err := s.nameAEAD()
+	sealer, err := s.nameSealer()
 	if err != nil {
 		return nil, err
 	}
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, fmt.Errorf("claims: nonce: %w", err)
-	}
-	return aead.Seal(nonce, nonce, []byte(name), []byte(claimID)), nil
+	return sealer.Seal([]byte(name), []byte(claimID)), nil
 }
 
+// openName unseals the legal name of claim claimID.
 func (s *Service) openName(claimID string, sealed []byte) (string, error) {
-	aead, err := s.nameAEAD()
+	sealer, err := s.nameSealer()
 	if err != nil {
 		return "", err
 	}
-	n := aead.NonceSize()
-	if len(sealed) < n {
-		return "", fmt.Errorf("claims: sealed name of claim %s is too short", claimID)
-	}
-	name, err := aead.Open(nil, sealed[:n], sealed[n:], []byte(claimID))
+	name, err := sealer.Open(sealed, []byte(claimID))
 	if err != nil {
 		return "", fmt.Errorf("claims: legal name of claim %s does not open (was the pepper changed?): %w", claimID, err)
 	}
@@ -580,10 +624,10 @@ type ActionClaim struct {
 	Verdict Verdict
 }
 
-// ActionClaims returns the claims p may see among those that count the
+// actionClaims returns the claims p may see among those that count the
 // action id, each with its verdict on the current ledger, so that whoever
 // records a collection sees what it changes.
-func (s *Service) ActionClaims(ctx context.Context, p casework.Principal, id string) ([]ActionClaim, error) {
+func (s *Service) actionClaims(ctx context.Context, p casework.Principal, id string) ([]ActionClaim, error) {
 	if _, err := s.action(ctx, p, id); err != nil {
 		return nil, err
 	}

@@ -7,15 +7,20 @@ import (
 	"github.com/tipline/tipline/casework"
 )
 
-// Store keeps actions, the ledger and claims.
+// Store keeps actions, the ledger and claims. Every method that changes
+// them appends its audit record rec in the change's transaction: when the
+// record cannot be written, nothing changes. Views are recorded with
+// AppendAudit.
 type Store interface {
+	casework.AuditAppender
+
 	// CreateAction stores a new action created by the user byID. NotFound
 	// when its covered action does not exist; Invalid when that action is
 	// not itself a covered action.
-	CreateAction(ctx context.Context, id string, f ActionFields, byID int64, at time.Time) error
+	CreateAction(ctx context.Context, id string, f ActionFields, byID int64, at time.Time, rec casework.AuditRecord) error
 	// UpdateAction replaces an action's fields, as CreateAction checks
 	// them; NotFound for no such action.
-	UpdateAction(ctx context.Context, id string, f ActionFields, at time.Time) error
+	UpdateAction(ctx context.Context, id string, f ActionFields, at time.Time, rec casework.AuditRecord) error
 	// Action returns one action with its sanctions, ledger and the counsel
 	// of its claims; NotFound when there is none.
 	Action(ctx context.Context, id string) (Action, error)
@@ -24,35 +29,40 @@ type Store interface {
 	ListActions(ctx context.Context, limit int) ([]Action, error)
 	// CaseDesk returns the desk of a case; NotFound when there is none.
 	CaseDesk(ctx context.Context, caseID string) (string, error)
-	// LinkActionCase links an action to a case ("" unlinks).
-	LinkActionCase(ctx context.Context, id, caseID string, at time.Time) error
-	// SetSanction sets what an action orders of one kind (0 removes it).
-	SetSanction(ctx context.Context, actionID string, s Sanction, at time.Time) error
+	// LinkActionCase links an action to a case ("" unlinks); NotFound for
+	// no such action.
+	LinkActionCase(ctx context.Context, id, caseID string, at time.Time, rec casework.AuditRecord) error
+	// SetSanction sets what an action orders of one kind (0 removes it);
+	// NotFound for no such action.
+	SetSanction(ctx context.Context, actionID string, s Sanction, at time.Time, rec casework.AuditRecord) error
 	// AppendCollection appends an entry to the ledger and returns it with
-	// its id. With c.Reverses set it reverses that entry of the same
-	// action (the amount is its negation); Conflict when it is reversed
-	// already, Invalid when it is itself a reversal.
-	AppendCollection(ctx context.Context, c Collection, byID int64, at time.Time) (Collection, error)
+	// its id; the audit record is rec of the entry appended. With
+	// c.Reverses set it reverses that entry of the same action (the amount
+	// is its negation); Conflict when it is reversed already, Invalid when
+	// it is itself a reversal.
+	AppendCollection(ctx context.Context, c Collection, byID int64, at time.Time, rec func(Collection) casework.AuditRecord) (Collection, error)
 	// CollectionAction returns the action of a ledger entry.
 	CollectionAction(ctx context.Context, id int64) (string, error)
 
 	// CreateClaim stores a new draft claim; Invalid when a counsel email is
 	// no counsel's.
-	CreateClaim(ctx context.Context, c Claim, at time.Time) error
+	CreateClaim(ctx context.Context, c Claim, at time.Time, rec casework.AuditRecord) error
 	// UpdateClaim replaces a claim's fields and counsel.
-	UpdateClaim(ctx context.Context, c Claim, at time.Time) error
-	// SetClaimStatus changes a claim's status.
-	SetClaimStatus(ctx context.Context, id string, st Status, at time.Time) error
+	UpdateClaim(ctx context.Context, c Claim, at time.Time, rec casework.AuditRecord) error
+	// SetClaimStatus changes a claim's status, and marks the open
+	// award-claim deadlines of the claim's submissions whose kind is in
+	// meet as met on day.
+	SetClaimStatus(ctx context.Context, id string, st Status, meet []casework.DeadlineKind, day string, at time.Time, rec casework.AuditRecord) error
 	// SetClaimSubmissions replaces a claim's submissions; NotFound for an
 	// unknown submission.
-	SetClaimSubmissions(ctx context.Context, id string, submissions []string, at time.Time) error
+	SetClaimSubmissions(ctx context.Context, id string, submissions []string, at time.Time, rec casework.AuditRecord) error
 	// SetClaimActions replaces a claim's actions; NotFound for an unknown
 	// action.
-	SetClaimActions(ctx context.Context, id string, actions []string, at time.Time) error
+	SetClaimActions(ctx context.Context, id string, actions []string, at time.Time, rec casework.AuditRecord) error
 	// SetChecklistItem stores one item's status and evidence.
-	SetChecklistItem(ctx context.Context, id string, it ChecklistItem, at time.Time) error
+	SetChecklistItem(ctx context.Context, id string, it ChecklistItem, at time.Time, rec casework.AuditRecord) error
 	// SetSplits replaces a claim's split.
-	SetSplits(ctx context.Context, id string, splits []Split, at time.Time) error
+	SetSplits(ctx context.Context, id string, splits []Split, at time.Time, rec casework.AuditRecord) error
 	// Claim returns one claim with its counsel, submissions (with their
 	// receipt hash and day from the intake log), actions, checklist items
 	// as stored and splits; NotFound when there is none.
@@ -68,10 +78,6 @@ type Store interface {
 	// Estimates returns a claim's estimates, oldest first.
 	Estimates(ctx context.Context, claimID string) ([]Estimate, error)
 	// SetClaimDeadlines replaces the unmet award-claim deadlines of the
-	// claim's submissions for its program (kinds starting with
-	// casework.DeadlineAwardClaim) with ds.
+	// claim's submissions for its program with ds.
 	SetClaimDeadlines(ctx context.Context, claimID string, ds []casework.Deadline) error
-	// MeetClaimDeadlines marks the open award-claim deadlines of the
-	// claim's submissions whose kind is in kinds as met on day.
-	MeetClaimDeadlines(ctx context.Context, claimID string, kinds []string, day string) error
 }

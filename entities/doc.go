@@ -5,7 +5,9 @@
 // An entity belongs to one desk, like a case: the desk's investigators
 // create, change, link and merge it; admins read every desk's entities;
 // counsel and auditors see none. Every change is kept in the entity's
-// history (who, when, what).
+// history (who, when, what). The Service audits every change in the
+// change's transaction, and every view of entities before it hands the
+// view out, with the actions of audit.go.
 //
 // # Links and relations
 //

@@ -28,7 +28,9 @@ func (s *Service) LinkSubmission(ctx context.Context, p casework.Principal, enti
 	if !validID(submissionID) {
 		return SubmissionLink{}, tipline.Errorf(tipline.NotFound, "Submission not found.")
 	}
-	return s.Store.LinkEntitySubmission(ctx, e.ID, submissionID, role, s.actor(p))
+	by := s.actor(p)
+	return s.Store.LinkEntitySubmission(ctx, e.ID, submissionID, role, by,
+		record(by, ActionLink, entityTarget(e.ID)+"/"+submissionTarget(submissionID)))
 }
 
 // UnlinkSubmission removes a link of a submission to the entity; the
@@ -37,7 +39,8 @@ func (s *Service) UnlinkSubmission(ctx context.Context, p casework.Principal, en
 	if _, err := s.writable(ctx, p, entityID); err != nil {
 		return err
 	}
-	return s.Store.UnlinkEntitySubmission(ctx, entityID, linkID, s.actor(p))
+	by := s.actor(p)
+	return s.Store.UnlinkEntitySubmission(ctx, entityID, linkID, by, record(by, ActionUnlink, itemTarget(entityID, "submission-link", linkID)))
 }
 
 // LinkCase links a case of the entity's desk to the entity in a role.
@@ -52,7 +55,8 @@ func (s *Service) LinkCase(ctx context.Context, p casework.Principal, entityID, 
 	if !validID(caseID) {
 		return CaseLink{}, tipline.Errorf(tipline.NotFound, "Case not found.")
 	}
-	return s.Store.LinkEntityCase(ctx, e.ID, caseID, role, s.actor(p))
+	by := s.actor(p)
+	return s.Store.LinkEntityCase(ctx, e.ID, caseID, role, by, record(by, ActionLink, entityTarget(e.ID)+"/case:"+caseID))
 }
 
 // UnlinkCase removes a link of a case to the entity.
@@ -60,7 +64,8 @@ func (s *Service) UnlinkCase(ctx context.Context, p casework.Principal, entityID
 	if _, err := s.writable(ctx, p, entityID); err != nil {
 		return err
 	}
-	return s.Store.UnlinkEntityCase(ctx, entityID, linkID, s.actor(p))
+	by := s.actor(p)
+	return s.Store.UnlinkEntityCase(ctx, entityID, linkID, by, record(by, ActionUnlink, itemTarget(entityID, "case-link", linkID)))
 }
 
 // Relate records that entity from relates to entity to, both of one desk.
@@ -77,7 +82,8 @@ func (s *Service) Relate(ctx context.Context, p casework.Principal, from, to str
 	if !slices.Contains(RelationTypes, t) {
 		return Relation{}, tipline.Errorf(tipline.Invalid, "Unknown relation %q.", t)
 	}
-	return s.Store.RelateEntities(ctx, from, to, t, s.actor(p))
+	by := s.actor(p)
+	return s.Store.RelateEntities(ctx, from, to, t, by, record(by, ActionRelate, pairTarget(from, to)))
 }
 
 // Unrelate removes a relation of which the entity is either end.
@@ -85,7 +91,8 @@ func (s *Service) Unrelate(ctx context.Context, p casework.Principal, entityID s
 	if _, err := s.writable(ctx, p, entityID); err != nil {
 		return err
 	}
-	return s.Store.UnrelateEntities(ctx, entityID, relationID, s.actor(p))
+	by := s.actor(p)
+	return s.Store.UnrelateEntities(ctx, entityID, relationID, by, record(by, ActionUnrelate, itemTarget(entityID, "relation", relationID)))
 }
 
 // Merge merges loser into winner: the loser's aliases (its name among
@@ -107,7 +114,8 @@ func (s *Service) Merge(ctx context.Context, p casework.Principal, winner, loser
 	if w.Desk != l.Desk {
 		return Merge{}, tipline.Errorf(tipline.Invalid, "Only entities of one desk are merged.")
 	}
-	return s.Store.MergeEntities(ctx, w.ID, l.ID, s.actor(p))
+	by := s.actor(p)
+	return s.Store.MergeEntities(ctx, w.ID, l.ID, by, record(by, ActionMerge, pairTarget(w.ID, l.ID)))
 }
 
 // UndoMerge reverses a merge into the entity winner: what moved and still
@@ -123,16 +131,31 @@ func (s *Service) UndoMerge(ctx context.Context, p casework.Principal, winner st
 	if err != nil {
 		return Merge{}, err
 	}
-	return s.Store.UndoEntityMerge(ctx, mergeID, s.actor(p))
+	by := s.actor(p)
+	return s.Store.UndoEntityMerge(ctx, mergeID, by, record(by, ActionUndoMerge, pairTarget(m.Winner, m.Loser)))
 }
 
 // SubmissionEntities returns the entity links of a submission that p may
-// see.
+// see. It does not audit: the submission's page shows them as part of the
+// submission.
 func (s *Service) SubmissionEntities(ctx context.Context, p casework.Principal, submissionID string) ([]SubmissionLink, error) {
 	if _, err := s.submissionDesk(ctx, p, submissionID); err != nil {
 		return nil, err
 	}
 	return s.Store.SubmissionEntityLinks(ctx, submissionID)
+}
+
+// ViewSubmissionEntities is SubmissionEntities on their own, and audits
+// the view.
+func (s *Service) ViewSubmissionEntities(ctx context.Context, p casework.Principal, submissionID string) ([]SubmissionLink, error) {
+	links, err := s.SubmissionEntities(ctx, p, submissionID)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, p, ActionLinksView, submissionTarget(submissionID)); err != nil {
+		return nil, err
+	}
+	return links, nil
 }
 
 // submissionDesk returns the desk of a submission that p may see.
@@ -166,8 +189,20 @@ func (s *Service) Flags(ctx context.Context, p casework.Principal, submissionIDs
 }
 
 // MostCorroborated returns the entities p may see that the most distinct
-// submissions name, up to MaxPage, of one desk or all.
+// submissions name, up to MaxPage, of one desk or all, and audits the
+// view.
 func (s *Service) MostCorroborated(ctx context.Context, p casework.Principal, desk string) ([]Corroborated, error) {
+	list, err := s.mostCorroborated(ctx, p, desk)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, p, ActionCorroborated, searchTarget); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+func (s *Service) mostCorroborated(ctx context.Context, p casework.Principal, desk string) ([]Corroborated, error) {
 	desks, err := readDesks(p)
 	if err != nil {
 		return nil, err

@@ -15,8 +15,20 @@ const (
 // Neighbourhood returns the entity id and what connects to it, breadth
 // first, up to limit nodes (DefaultNodes when 0, at most MaxNodes). Links
 // and relations stay within a desk, so whoever sees the entity sees the
-// whole neighbourhood. A merged entity is drawn as its own record.
+// whole neighbourhood. A merged entity is drawn as its own record. The
+// view is audited.
 func (s *Service) Neighbourhood(ctx context.Context, p casework.Principal, id string, limit int) (Neighbourhood, error) {
+	n, err := s.neighbourhood(ctx, p, id, limit)
+	if err != nil {
+		return Neighbourhood{}, err
+	}
+	if err := s.audit(ctx, p, ActionGraph, entityTarget(id)); err != nil {
+		return Neighbourhood{}, err
+	}
+	return n, nil
+}
+
+func (s *Service) neighbourhood(ctx context.Context, p casework.Principal, id string, limit int) (Neighbourhood, error) {
 	if _, err := s.visible(ctx, p, id); err != nil {
 		return Neighbourhood{}, err
 	}

@@ -38,8 +38,51 @@ type Match struct {
 
 // Search returns the unmerged entities p may see whose names, aliases or
 // identifiers match q.Q, best first, each with its score, its explanation
-// and its screening flags.
+// and its screening flags, and audits the search (not the query).
 func (s *Service) Search(ctx context.Context, p casework.Principal, q Query) ([]Match, error) {
+	found, err := s.search(ctx, p, q)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, p, ActionSearch, searchTarget); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
+
+// maxCandidates bounds the entities Candidates offers.
+const maxCandidates = 10
+
+// Candidates returns up to 10 other unmerged entities of e's desk to
+// relate e to or merge it with, best first: those matching find, or when
+// find is blank those whose names resemble e's. A search for find is
+// audited, on e; the resemblances are part of e's page, whose view View
+// audits.
+func (s *Service) Candidates(ctx context.Context, p casework.Principal, e Entity, find string) ([]Match, error) {
+	q := strings.TrimSpace(find)
+	if q == "" {
+		q = e.Name
+	}
+	found, err := s.search(ctx, p, Query{Q: q, Desk: e.Desk, Limit: maxCandidates + 1})
+	if err != nil {
+		return nil, err
+	}
+	if find != "" {
+		if err := s.audit(ctx, p, ActionSearch, entityTarget(e.ID)); err != nil {
+			return nil, err
+		}
+	}
+	out := []Match{}
+	for _, m := range found {
+		if m.Entity.ID != e.ID && len(out) < maxCandidates {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// search is Search without the audit.
+func (s *Service) search(ctx context.Context, p casework.Principal, q Query) ([]Match, error) {
 	desks, err := readDesks(p)
 	if err != nil {
 		return nil, err

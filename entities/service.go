@@ -146,19 +146,33 @@ func (s *Service) Create(ctx context.Context, p casework.Principal, n NewEntity)
 	if err != nil {
 		return Detail{}, err
 	}
-	if err := s.Store.CreateEntity(ctx, e, flags, s.actor(p)); err != nil {
+	by := s.actor(p)
+	if err := s.Store.CreateEntity(ctx, e, flags, by, record(by, ActionCreate, entityTarget(e.ID))); err != nil {
 		return Detail{}, err
 	}
 	return s.Store.EntityDetail(ctx, e.ID)
 }
 
 // Get returns an entity that p may see, with its links, relations,
-// history and corroboration.
+// history and corroboration. It does not audit: View shows an entity,
+// while Get serves a page that shows it again after a refused change.
 func (s *Service) Get(ctx context.Context, p casework.Principal, id string) (Detail, error) {
 	if _, err := s.visible(ctx, p, id); err != nil {
 		return Detail{}, err
 	}
 	return s.Store.EntityDetail(ctx, id)
+}
+
+// View is Get for showing the entity to p, and audits the view.
+func (s *Service) View(ctx context.Context, p casework.Principal, id string) (Detail, error) {
+	d, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	if err := s.audit(ctx, p, ActionView, entityTarget(d.ID)); err != nil {
+		return Detail{}, err
+	}
+	return d, nil
 }
 
 // Update changes an entity; a change of names screens them again.
@@ -200,7 +214,8 @@ func (s *Service) Update(ctx context.Context, p casework.Principal, id string, c
 			return Detail{}, err
 		}
 	}
-	if err := s.Store.UpdateEntity(ctx, e, flags, detail, s.actor(p)); err != nil {
+	by := s.actor(p)
+	if err := s.Store.UpdateEntity(ctx, e, flags, detail, by, record(by, ActionUpdate, entityTarget(e.ID))); err != nil {
 		return Detail{}, err
 	}
 	return s.Store.EntityDetail(ctx, id)

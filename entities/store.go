@@ -3,6 +3,8 @@ package entities
 import (
 	"context"
 	"time"
+
+	"github.com/tipline/tipline/casework"
 )
 
 // Actor is who makes a change, and when: a staff user's id, or 0 for the
@@ -60,20 +62,25 @@ type EntityRef struct {
 // it matches.
 type NameFlags map[string][]ScreeningFlag
 
-// Store keeps entities. Every change writes the entity's history in the
-// same transaction; an entity merged into another refuses changes with
-// Conflict. Methods return NotFound for unknown ids.
+// Store keeps entities. Every change writes the entity's history in its
+// transaction, and a change given an audit record (rec) appends the record
+// to the audit log in that transaction too: a change whose history or
+// audit entry cannot be written leaves nothing behind. An entity merged
+// into another refuses changes with Conflict. Methods return NotFound for
+// unknown ids.
 type Store interface {
+	// AppendAudit records an audited view.
+	casework.AuditAppender
 	// CreateEntity stores a new entity (e.ID set) with its names,
 	// identifiers, countries and the names' screening flags. NotFound for
 	// an unknown desk.
-	CreateEntity(ctx context.Context, e Entity, flags NameFlags, by Actor) error
+	CreateEntity(ctx context.Context, e Entity, flags NameFlags, by Actor, rec casework.AuditRecord) error
 	// Entity returns one entity, merged or not.
 	Entity(ctx context.Context, id string) (Entity, error)
 	// UpdateEntity stores e's kind, name, aliases, identifiers, countries
 	// and notes, with detail as the history entry. When flags is not nil
 	// it replaces the screening flags of e's names.
-	UpdateEntity(ctx context.Context, e Entity, flags NameFlags, detail string, by Actor) error
+	UpdateEntity(ctx context.Context, e Entity, flags NameFlags, detail string, by Actor, rec casework.AuditRecord) error
 	// SetEntityScreening replaces the screening flags of an entity's names, and
 	// reports whether they changed (then writing history).
 	SetEntityScreening(ctx context.Context, id string, flags NameFlags, by Actor) (bool, error)
@@ -90,26 +97,26 @@ type Store interface {
 	// LinkEntitySubmission links a submission of the entity's desk in a role;
 	// Conflict when it is linked so already, NotFound when the submission
 	// is of another desk.
-	LinkEntitySubmission(ctx context.Context, entityID, submissionID string, role Role, by Actor) (SubmissionLink, error)
+	LinkEntitySubmission(ctx context.Context, entityID, submissionID string, role Role, by Actor, rec casework.AuditRecord) (SubmissionLink, error)
 	// UnlinkEntitySubmission removes one link of the entity.
-	UnlinkEntitySubmission(ctx context.Context, entityID string, linkID int64, by Actor) error
+	UnlinkEntitySubmission(ctx context.Context, entityID string, linkID int64, by Actor, rec casework.AuditRecord) error
 	// LinkEntityCase and UnlinkCase do the same for cases.
-	LinkEntityCase(ctx context.Context, entityID, caseID string, role Role, by Actor) (CaseLink, error)
-	UnlinkEntityCase(ctx context.Context, entityID string, linkID int64, by Actor) error
+	LinkEntityCase(ctx context.Context, entityID, caseID string, role Role, by Actor, rec casework.AuditRecord) (CaseLink, error)
+	UnlinkEntityCase(ctx context.Context, entityID string, linkID int64, by Actor, rec casework.AuditRecord) error
 	// RelateEntities relates two entities of one desk; Conflict when they are
 	// related so already, Invalid across desks.
-	RelateEntities(ctx context.Context, from, to string, t RelationType, by Actor) (Relation, error)
+	RelateEntities(ctx context.Context, from, to string, t RelationType, by Actor, rec casework.AuditRecord) (Relation, error)
 	// UnrelateEntities removes a relation of which the entity is either end.
-	UnrelateEntities(ctx context.Context, entityID string, relationID int64, by Actor) error
+	UnrelateEntities(ctx context.Context, entityID string, relationID int64, by Actor, rec casework.AuditRecord) error
 	// MergeEntities moves the loser's names, identifiers, countries, links and
 	// relations to the winner, except those the winner has already, and
 	// marks the loser merged. Invalid across desks or for an entity
 	// merged already.
-	MergeEntities(ctx context.Context, winner, loser string, by Actor) (Merge, error)
+	MergeEntities(ctx context.Context, winner, loser string, by Actor, rec casework.AuditRecord) (Merge, error)
 	// UndoEntityMerge moves back what the merge moved and still exists;
 	// Conflict when the winner has since been merged itself or the merge
 	// was undone already.
-	UndoEntityMerge(ctx context.Context, mergeID int64, by Actor) (Merge, error)
+	UndoEntityMerge(ctx context.Context, mergeID int64, by Actor, rec casework.AuditRecord) (Merge, error)
 	// EntityMerge returns one merge.
 	EntityMerge(ctx context.Context, mergeID int64) (Merge, error)
 	// EntityDetail returns an entity with its links, relations, merges,

@@ -33,8 +33,20 @@ type Suggestion struct {
 // Suggest matches the parties of a decrypted submission against the
 // entities of its desk and the screening lists. Only investigators of the
 // submission's desk ask, and nothing of the parties is stored or logged:
-// the server keeps only the links the investigator then confirms.
+// the server keeps only the links the investigator then confirms. The
+// audit log records that a match was asked, on the submission.
 func (s *Service) Suggest(ctx context.Context, p casework.Principal, submissionID string, parties []Party) ([]Suggestion, error) {
+	out, err := s.suggest(ctx, p, submissionID, parties)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, p, ActionSuggest, submissionTarget(submissionID)); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (s *Service) suggest(ctx context.Context, p casework.Principal, submissionID string, parties []Party) ([]Suggestion, error) {
 	desk, err := s.submissionDesk(ctx, p, submissionID)
 	if err != nil {
 		return nil, err

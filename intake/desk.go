@@ -85,6 +85,16 @@ func (s *Desks) SetDeadlines(ctx context.Context, slug string, ackDays, feedback
 	return s.Store.SetDeadlines(ctx, slug, ackDays, feedbackMonths)
 }
 
+// List returns every desk, by slug.
+func (s *Desks) List(ctx context.Context) ([]Desk, error) {
+	return s.Store.Desks(ctx)
+}
+
+// Desk returns one desk; NotFound when there is none.
+func (s *Desks) Desk(ctx context.Context, slug string) (Desk, error) {
+	return s.Store.Desk(ctx, slug)
+}
+
 // AddKey parses an armored public key, refuses one that cannot receive
 // submissions (expired, revoked, no encryption key, a private key) and adds
 // it to the desk.

@@ -85,15 +85,23 @@ type Mailbox struct {
 	HasKey   bool // false for submissions made before reply keys
 }
 
-// Errors of the mailbox; their messages are catalog keys, shown in the
-// source's language.
+// Errors of the mailbox. Their messages are English, for staff and logs;
+// the server shows a source each one in the source's language.
 var (
-	ErrWrongCodename    = tipline.Errorf(tipline.Forbidden, "mailbox_wrong_codename")
-	ErrTooManyFailures  = tipline.Errorf(tipline.Unavailable, "mailbox_too_many")
-	ErrNoMailboxSession = tipline.Errorf(tipline.Forbidden, "mailbox_session_expired")
-	ErrCodenameInText   = tipline.Errorf(tipline.Invalid, "mailbox_codename_in_message")
-	ErrEmptyMessage     = tipline.Errorf(tipline.Invalid, "mailbox_message_empty")
-	ErrMessageTooLong   = tipline.Errorf(tipline.TooLarge, "mailbox_message_too_long")
+	// ErrWrongCodename refuses a codename that opens no mailbox.
+	ErrWrongCodename = tipline.Errorf(tipline.Forbidden, "This codename opens no mailbox.")
+	// ErrTooManyFailures refuses every login for the rest of an hour in
+	// which CodenameFailuresPerHour logins failed.
+	ErrTooManyFailures = tipline.Errorf(tipline.RateLimited, "Too many wrong codenames this hour; logging in is paused until the hour ends.")
+	// ErrNoMailboxSession refuses a mailbox session token that is unknown
+	// or expired.
+	ErrNoMailboxSession = tipline.Errorf(tipline.Forbidden, "The mailbox session has ended; the codename is needed again.")
+	// ErrCodenameInText refuses a follow-up whose text holds a codename.
+	ErrCodenameInText = tipline.Errorf(tipline.Invalid, "The message holds a codename, which must never be written into a message.")
+	// ErrEmptyMessage refuses a follow-up with neither text nor files.
+	ErrEmptyMessage = tipline.Errorf(tipline.Invalid, "The follow-up has neither a message nor files.")
+	// ErrMessageTooLong refuses a follow-up text over MaxSourceMessage.
+	ErrMessageTooLong = tipline.Errorf(tipline.TooLarge, "The message is longer than %d bytes.", MaxSourceMessage)
 )
 
 // replyKeyPassphrase is the passphrase of the source's reply private key:
@@ -263,6 +271,11 @@ func (s *Service) readReplies(ctx context.Context, ms MailboxStore, e MailboxEnt
 	replies := make([]string, 0, len(objects))
 	for _, o := range objects {
 		text, err := s.decryptReply(ctx, o, key)
+		if tipline.ErrorCode(err) == tipline.Unavailable {
+			// The store is down: no reply would read, and the source must
+			// not be told that there are none.
+			return nil, err
+		}
 		if err != nil {
 			s.Logger.Warn("a reply does not decrypt with the source's key", "object", o.ID, "err", err)
 			continue
@@ -500,10 +513,17 @@ func (s *Service) ReplyKey(ctx context.Context, submissionID string) ([]byte, er
 	return e.ReplyPublic, nil
 }
 
+// ObjectRecorder records objects of a committed submission in one
+// transaction, at the next free positions in their order, as
+// MailboxStore.AddObjects does; a caller's recorder may write its own rows
+// (casework's audit entry) in the same transaction.
+type ObjectRecorder func(ctx context.Context, submissionID string, objects []Object, author string) error
+
 // AddReply stores an investigator's reply: an OpenPGP message encrypted
 // (in the browser) to exactly the desk's keys and the source's reply key,
-// checked by the one validated path.
-func (s *Service) AddReply(ctx context.Context, submissionID string, src io.Reader) (Object, error) {
+// checked by the one validated path. record writes its object row (nil:
+// Store.AddObjects).
+func (s *Service) AddReply(ctx context.Context, submissionID string, src io.Reader, record ObjectRecorder) (Object, error) {
 	ms := s.Store
 	e, err := ms.MailboxByID(ctx, submissionID)
 	if err != nil {
@@ -530,7 +550,10 @@ func (s *Service) AddReply(ctx context.Context, submissionID string, src io.Read
 		}
 		return Object{}, err
 	}
-	if err := s.recordObjects(ctx, submissionID, []Object{obj}, AuthorStaff); err != nil {
+	if record == nil {
+		record = s.Store.AddObjects
+	}
+	if err := s.recordObjectsWith(ctx, record, submissionID, []Object{obj}, AuthorStaff); err != nil {
 		s.Blobs.Delete(context.WithoutCancel(ctx), obj.BlobKey)
 		return Object{}, err
 	}
@@ -541,7 +564,12 @@ func (s *Service) AddReply(ctx context.Context, submissionID string, src io.Read
 // order and in one transaction, then moves their blobs out of the pending
 // prefix. When recording fails the pending blobs are left to the caller.
 func (s *Service) recordObjects(ctx context.Context, submissionID string, objects []Object, author string) error {
-	if err := s.Store.AddObjects(ctx, submissionID, objects, author); err != nil {
+	return s.recordObjectsWith(ctx, s.Store.AddObjects, submissionID, objects, author)
+}
+
+// recordObjectsWith is recordObjects with the rows written by record.
+func (s *Service) recordObjectsWith(ctx context.Context, record ObjectRecorder, submissionID string, objects []Object, author string) error {
+	if err := record(ctx, submissionID, objects, author); err != nil {
 		return err
 	}
 	for _, o := range objects {

@@ -83,10 +83,10 @@ func TestMailbox(t *testing.T) {
 				w.Close()
 				return &b
 			}
-			if _, err := svc.AddReply(ctx, r.SubmissionID, encrypt("We need the invoices.", append(desk, replyKey)...)); err != nil {
+			if _, err := svc.AddReply(ctx, r.SubmissionID, encrypt("We need the invoices.", append(desk, replyKey)...), nil); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.AddReply(ctx, r.SubmissionID, encrypt("desk only", desk...)); tipline.ErrorCode(err) != tipline.Invalid {
+			if _, err := svc.AddReply(ctx, r.SubmissionID, encrypt("desk only", desk...), nil); tipline.ErrorCode(err) != tipline.Invalid {
 				t.Errorf("reply not to the reply key: %v, want Invalid", err)
 			}
 

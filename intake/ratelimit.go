@@ -23,8 +23,9 @@ type Limits struct {
 	TotalPerHour   int
 }
 
-// takeSubmission counts one submission against the limits, or refuses it.
-// The windows are whole hours: the counters hold no time finer than that.
+// takeSubmission counts one submission against the limits, or refuses it
+// (RateLimited). The windows are whole hours: the counters hold no time
+// finer than that.
 func (s *Service) takeSubmission(ctx context.Context, desk string) error {
 	if s.Rates == nil {
 		return nil
@@ -42,7 +43,7 @@ func (s *Service) takeSubmission(ctx context.Context, desk string) error {
 			return err
 		}
 		if !ok {
-			return tipline.Errorf(tipline.Unavailable, "Too many tips are arriving right now. Nothing was saved; please try again in an hour.")
+			return tipline.Errorf(tipline.RateLimited, "Too many tips are arriving right now. Nothing was saved; please try again in an hour.")
 		}
 	}
 	return nil

@@ -124,8 +124,9 @@ type Receipt struct {
 	Objects      []Object
 }
 
-// ErrNotAccepting means the desk has no valid recipient key.
-var ErrNotAccepting = errors.New("intake: desk is not accepting tips")
+// ErrNotAccepting means the desk has no valid recipient key, so no tip
+// can be encrypted to it (Unavailable).
+var ErrNotAccepting = tipline.Errorf(tipline.Unavailable, "This desk is not accepting tips: it has no valid recipient key.")
 
 // ValidationError lists the answers a source must correct.
 type ValidationError struct {
@@ -284,11 +285,18 @@ type StoredMessage struct {
 // PutMessage checks that src is an OpenPGP message to exactly the
 // recipients (whoever encrypted it) and streams its encrypted body into
 // the blob key, never holding it whole. On any error nothing is left under
-// key: Invalid for a message that is not to exactly the recipients,
-// Unavailable when the blob store fails. Tips, follow-ups, replies and case
-// documents are all stored through it.
+// key. It returns:
+//   - Invalid for a message that is not to exactly the recipients, or that
+//     ends too soon;
+//   - Unavailable when the blob store fails;
+//   - src's own error, wrapped, when reading src fails: the caller knows
+//     what src is and classifies it (a request body that broke off is the
+//     client's mistake, a blob that cannot be read is Unavailable).
+//
+// Tips, follow-ups, replies and case documents are all stored through it.
 func PutMessage(ctx context.Context, blobs blob.Store, key string, src io.Reader, recipients []*crypto.PublicKey) (StoredMessage, error) {
 	whole := sha256.New()
+	in := &countingReader{r: src}
 	pr, pw := io.Pipe()
 	body := &countingReader{r: pr}
 	put := make(chan error, 1)
@@ -297,24 +305,41 @@ func PutMessage(ctx context.Context, blobs blob.Store, key string, src io.Reader
 		pr.CloseWithError(err) // unblocks SplitMessage if Put failed
 		put <- err
 	}()
-	keyPackets, splitErr := crypto.SplitMessage(io.TeeReader(src, whole), pw, recipients...)
+	keyPackets, splitErr := crypto.SplitMessage(io.TeeReader(in, whole), pw, recipients...)
 	pw.CloseWithError(splitErr)
 	putErr := <-put
+	// Which side failed first: reading src (in.err), checking the message
+	// (splitErr, which then ends the body Put reads: body.err), or the
+	// store on its own (putErr while its body never failed).
 	switch {
+	case splitErr == nil && putErr == nil:
+		m := StoredMessage{KeyPackets: keyPackets, BodySize: body.n}
+		whole.Sum(m.SHA256[:0])
+		return m, nil
+	case in.err != nil:
+		blobs.Delete(context.WithoutCancel(ctx), key)
+		err := fmt.Errorf("intake: reading the message: %w", in.err)
+		var coded *tipline.Error
+		if !errors.As(in.err, &coded) && errors.Is(in.err, io.ErrUnexpectedEOF) {
+			return StoredMessage{}, tipline.Wrap(tipline.Invalid, err, errNotCiphertext)
+		}
+		return StoredMessage{}, err
+	case putErr != nil && body.err == nil:
+		blobs.Delete(context.WithoutCancel(ctx), key)
+		return StoredMessage{}, tipline.Wrap(tipline.Unavailable, putErr, errStoreDown)
+	case errors.Is(splitErr, crypto.ErrInvalidMessage):
+		blobs.Delete(context.WithoutCancel(ctx), key)
+		return StoredMessage{}, tipline.Wrap(tipline.Invalid, splitErr, errNotCiphertext)
 	case splitErr != nil:
 		blobs.Delete(context.WithoutCancel(ctx), key)
-		if errors.Is(splitErr, crypto.ErrInvalidMessage) {
-			return StoredMessage{}, tipline.Wrap(tipline.Invalid, splitErr, "The upload is not an OpenPGP message encrypted to this desk's keys.")
-		}
 		return StoredMessage{}, splitErr
-	case putErr != nil:
-		blobs.Delete(context.WithoutCancel(ctx), key)
-		return StoredMessage{}, tipline.Wrap(tipline.Unavailable, putErr, "The evidence store is not reachable. Nothing was saved; please try again later.")
 	}
-	m := StoredMessage{KeyPackets: keyPackets, BodySize: body.n}
-	whole.Sum(m.SHA256[:0])
-	return m, nil
+	blobs.Delete(context.WithoutCancel(ctx), key)
+	return StoredMessage{}, tipline.Wrap(tipline.Unavailable, putErr, errStoreDown)
 }
+
+// errStoreDown is the message of an error of the blob store.
+const errStoreDown = "The evidence store is not reachable. Nothing was saved; please try again later."
 
 // commit records the submission with a new codename, then moves its blobs
 // out of the pending prefix. A failed move is harmless: the row references
@@ -411,11 +436,17 @@ func logPayload(seq int64, prev [32]byte, s Submission) []byte {
 
 // OpenObject returns a stored object as one standard OpenPGP message: its
 // key packets joined to its encrypted body, which GnuPG, OpenPGP.js or
-// `tipline decrypt` read with a recipient's private key.
+// `tipline decrypt` read with a recipient's private key. It returns
+// Unavailable when the blob store fails, and an error wrapping
+// blob.ErrNotFound (Internal: a recorded object must have its blob) when
+// the blob is missing.
 func (s *Service) OpenObject(ctx context.Context, o Object) (io.ReadCloser, error) {
 	body, err := s.Blobs.Get(ctx, o.BlobKey)
+	if errors.Is(err, blob.ErrNotFound) {
+		return nil, fmt.Errorf("intake: object %s: %w", o.ID, err)
+	}
 	if err != nil {
-		return nil, err
+		return nil, tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Please try again later.")
 	}
 	return struct {
 		io.Reader
@@ -423,14 +454,19 @@ func (s *Service) OpenObject(ctx context.Context, o Object) (io.ReadCloser, erro
 	}{crypto.JoinMessage(o.KeyPackets, body), body}, nil
 }
 
-// countingReader counts the bytes read through it.
+// countingReader counts the bytes read through it and keeps the first
+// error other than io.EOF that it read.
 type countingReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	n   int64
+	err error
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if err != nil && err != io.EOF && c.err == nil {
+		c.err = err
+	}
 	return n, err
 }

@@ -171,10 +171,12 @@ const errNotCiphertext = "The upload is not an OpenPGP message encrypted to this
 
 // PutChunk stores chunk n of an upload session as it streams in from r,
 // replacing the chunk if it was stored before, and returns its size. The
-// chunk may be at most the session's chunk size. The first chunk must begin
-// with a key packet, so that a client that would send plaintext by mistake
-// is stopped before anything is stored; the whole message is checked when
-// it is submitted.
+// chunk may be at most the session's chunk size (TooLarge). The first chunk
+// must begin with a key packet, so that a client that would send plaintext
+// by mistake is stopped before anything is stored (Invalid); the whole
+// message is checked when it is submitted. When reading r fails, the chunk
+// did not arrive whole: Invalid, or r's own error when it carries a code
+// (the caller classified it). When the blob store fails: Unavailable.
 func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (int64, error) {
 	u, err := s.Upload(ctx, id)
 	if err != nil {
@@ -199,7 +201,12 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 	switch {
 	case body.over:
 		return 0, tipline.Errorf(tipline.TooLarge, "A chunk may be at most %d bytes, and the upload at most %d.", u.ChunkSize, u.MaxBytes)
-	case err != nil && ctx.Err() == nil && errors.Is(err, errChunkRead):
+	case body.err != nil:
+		err := fmt.Errorf("intake: reading chunk %d: %w", n, body.err)
+		var coded *tipline.Error
+		if errors.As(body.err, &coded) {
+			return 0, err
+		}
 		return 0, tipline.Wrap(tipline.Invalid, err, "The chunk did not arrive whole. Please send it again.")
 	case err != nil:
 		return 0, tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Please try again later.")
@@ -220,14 +227,13 @@ func keyPacketTag(b byte) bool {
 	return b == 0xc1 || b == 0x84 || b == 0x85 || b == 0x86
 }
 
-// errChunkRead marks a failure to read a chunk from its client.
-var errChunkRead = errors.New("intake: reading chunk")
-
-// limitedReader reads at most left bytes, and fails if r has more.
+// limitedReader reads at most left bytes, and fails if r has more. It
+// keeps the first error of r other than io.EOF.
 type limitedReader struct {
 	r    io.Reader
 	left int64
 	over bool
+	err  error
 }
 
 func (l *limitedReader) Read(p []byte) (int, error) {
@@ -239,22 +245,22 @@ func (l *limitedReader) Read(p []byte) (int, error) {
 			l.over = true
 			return 0, errors.New("intake: chunk too large")
 		}
-		return 0, readErr(err)
+		return 0, l.keep(err)
 	}
 	if int64(len(p)) > l.left {
 		p = p[:l.left]
 	}
 	n, err := l.r.Read(p)
 	l.left -= int64(n)
-	return n, readErr(err)
+	return n, l.keep(err)
 }
 
-// readErr marks errors from the client's body, leaving io.EOF alone.
-func readErr(err error) error {
-	if err == nil || err == io.EOF {
-		return err
+// keep records the first error of r, leaving io.EOF alone.
+func (l *limitedReader) keep(err error) error {
+	if err != nil && err != io.EOF && l.err == nil {
+		l.err = err
 	}
-	return fmt.Errorf("%w: %w", errChunkRead, err)
+	return err
 }
 
 // SubmitUploads submits a tip made in the browser: the manifest and the

@@ -62,7 +62,7 @@ func readJSON(c *gin.Context, v any) error {
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxAPIRequest))
 	if err != nil {
-		return err
+		return requestError(err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -88,7 +88,7 @@ type apiCountry struct {
 // a tip to the desk and describe it as the server would (the manifest).
 func (s *Server) apiDesk(c *gin.Context) {
 	ctx := c.Request.Context()
-	desk, err := s.deps.Intake.Desks.Store.Desk(ctx, c.Param("slug"))
+	desk, err := s.deps.Intake.Desks.Desk(ctx, c.Param("slug"))
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -176,20 +176,20 @@ func (s *Server) apiPutChunk(c *gin.Context) {
 		return
 	}
 	if c.Request.ContentLength > intake.DefaultChunkSize {
-		s.respond(c, tipline.Errorf(tipline.TooLarge, "A chunk may be at most %d bytes.", intake.DefaultChunkSize))
 		c.Header("Connection", "close")
+		s.respond(c, tipline.Errorf(tipline.TooLarge, "A chunk may be at most %d bytes.", intake.DefaultChunkSize))
 		return
 	}
 	// A chunk over Tor may take far longer than ordinary requests.
 	rc := http.NewResponseController(c.Writer)
 	rc.SetReadDeadline(time.Now().Add(s.deps.Config.UploadTimeout))
 	rc.SetWriteDeadline(time.Now().Add(s.deps.Config.UploadTimeout + time.Minute))
-	size, err := s.deps.Intake.PutChunk(c.Request.Context(), c.Param("id"), n, c.Request.Body)
+	size, err := s.deps.Intake.PutChunk(c.Request.Context(), c.Param("id"), n, requestReader{c.Request.Body})
 	if err != nil {
 		if tipline.ErrorCode(err) == tipline.TooLarge {
 			c.Header("Connection", "close")
 		}
-		s.respond(c, err)
+		s.respond(c, uploadError(c, err))
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"n": n, "size": size})

@@ -21,10 +21,6 @@ func (s *Server) apiCreateCase(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	if err := s.audit(c, "case.create", "case:"+d.ID); err != nil {
-		s.respond(c, err)
-		return
-	}
 	c.JSON(http.StatusCreated, d)
 }
 
@@ -33,12 +29,8 @@ func (s *Server) apiCreateCase(c *gin.Context) {
 // Listing is audited as a view.
 func (s *Server) apiListCases(c *gin.Context) {
 	q := casework.CaseQuery{Desk: c.Query("desk"), Status: casework.CaseStatus(c.Query("status"))}
-	items, err := s.deps.Cases.List(c.Request.Context(), s.staff(c), q)
+	items, err := s.deps.Cases.ViewList(c.Request.Context(), s.staff(c), q)
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "case.list", "cases"); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -48,12 +40,8 @@ func (s *Server) apiListCases(c *gin.Context) {
 // apiGetCase answers GET /api/v1/cases/:id: the case with its submission
 // ids and notes. Viewing is audited.
 func (s *Server) apiGetCase(c *gin.Context) {
-	d, err := s.deps.Cases.Get(c.Request.Context(), s.staff(c), c.Param("id"))
+	d, err := s.deps.Cases.View(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "case.view", "case:"+d.ID); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -69,10 +57,6 @@ func (s *Server) apiUpdateCase(c *gin.Context) {
 	}
 	d, err := s.deps.Cases.Update(c.Request.Context(), s.staff(c), c.Param("id"), ch)
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "case.update", "case:"+d.ID); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -94,10 +78,6 @@ func (s *Server) apiLinkCaseSubmission(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	if err := s.audit(c, "case.link", "case:"+d.ID+"/submission:"+req.Submission); err != nil {
-		s.respond(c, err)
-		return
-	}
 	c.JSON(http.StatusOK, d)
 }
 
@@ -113,10 +93,6 @@ func (s *Server) apiAddCaseNote(c *gin.Context) {
 	}
 	n, err := s.deps.Cases.AddNote(c.Request.Context(), s.staff(c), c.Param("id"), req.Text)
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "case.note", "case:"+c.Param("id")); err != nil {
 		s.respond(c, err)
 		return
 	}

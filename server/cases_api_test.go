@@ -137,3 +137,42 @@ func callJSON(t *testing.T, ts *testServer, token, method, path string, in, out 
 	}
 	return w.Code
 }
+
+// TestCasesAuditRefused: when the audit log refuses entries (a trigger
+// raising on INSERT), a case view answers 500 without the case, and a
+// change answers 500 and is not made.
+func TestCasesAuditRefused(t *testing.T) {
+	ts, secret := newStaffTestServer(t)
+	session, _ := ts.login(t, secret)
+	call := func(method, path string, in, out any) int {
+		t.Helper()
+		return callJSON(t, ts, session.Token, method, path, in, out)
+	}
+	var c casework.CaseDetail
+	if code := call("POST", "/api/v1/cases", map[string]any{"desk": "export-controls", "title": "H20 boards"}, &c); code != http.StatusCreated {
+		t.Fatalf("create = %d", code)
+	}
+	if err := ts.db.Exec("CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log refused'); END").Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/api/v1/cases/" + c.ID, "/api/v1/cases"} {
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		r.Header.Set("Authorization", "Bearer "+session.Token)
+		if w := ts.do("casework", r); w.Code != http.StatusInternalServerError || bytes.Contains(w.Body.Bytes(), []byte("H20 boards")) {
+			t.Errorf("GET %s with the audit log refusing = %d %s", path, w.Code, w.Body)
+		}
+	}
+	if code := call("PATCH", "/api/v1/cases/"+c.ID, map[string]string{"title": "Renamed"}, nil); code != http.StatusInternalServerError {
+		t.Errorf("PATCH with the audit log refusing = %d", code)
+	}
+	if code := call("POST", "/api/v1/cases", map[string]any{"desk": "export-controls", "title": "Not opened"}, nil); code != http.StatusInternalServerError {
+		t.Errorf("POST with the audit log refusing = %d", code)
+	}
+	if err := ts.db.Exec("DROP TRIGGER refuse_audit").Error; err != nil {
+		t.Fatal(err)
+	}
+	var list struct{ Cases []casework.CaseSummary }
+	if code := call("GET", "/api/v1/cases", nil, &list); code != http.StatusOK || len(list.Cases) != 1 || list.Cases[0].Title != "H20 boards" {
+		t.Errorf("cases after the refused changes = %d %+v", code, list.Cases)
+	}
+}

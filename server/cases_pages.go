@@ -32,10 +32,7 @@ type casesPage struct {
 // casesPage answers GET /cases.
 func (s *Server) casesPage(c *gin.Context) {
 	q := casework.CaseQuery{Status: casework.CaseStatus(c.Query("status"))}
-	items, err := s.deps.Cases.List(c.Request.Context(), s.staff(c), q)
-	if err == nil {
-		err = s.audit(c, "case.list", "cases")
-	}
+	items, err := s.deps.Cases.ViewList(c.Request.Context(), s.staff(c), q)
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -62,10 +59,7 @@ type casePage struct {
 
 // casePage answers GET /cases/:id. Viewing is audited.
 func (s *Server) casePage(c *gin.Context) {
-	d, err := s.deps.Cases.Get(c.Request.Context(), s.staff(c), c.Param("id"))
-	if err == nil {
-		err = s.audit(c, "case.view", "case:"+d.ID)
-	}
+	d, err := s.deps.Cases.View(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -84,10 +78,10 @@ func (s *Server) renderCase(c *gin.Context, status int, d casework.CaseDetail, p
 	s.render(c, status, "casework_case.html", pageData{Title: d.Title, Data: page})
 }
 
-// caseForm runs one case form: change does the work and names the audit
-// action; a refused form shows the case again with the reason, and a
+// caseForm runs one case form: change calls the service, which audits
+// the change; a refused form shows the case again with the reason, and a
 // done one goes back to the case page.
-func (s *Server) caseForm(c *gin.Context, action string, change func(p casework.Principal, id string) error) {
+func (s *Server) caseForm(c *gin.Context, change func(p casework.Principal, id string) error) {
 	p := s.staff(c)
 	d, err := s.deps.Cases.Get(c.Request.Context(), p, c.Param("id"))
 	if err != nil {
@@ -99,9 +93,6 @@ func (s *Server) caseForm(c *gin.Context, action string, change func(p casework.
 		s.renderCase(c, http.StatusUnprocessableEntity, d, tipline.ErrorMessage(err))
 		return
 	}
-	if err == nil {
-		err = s.audit(c, action, "case:"+d.ID)
-	}
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -111,7 +102,7 @@ func (s *Server) caseForm(c *gin.Context, action string, change func(p casework.
 
 // updateCaseForm answers POST /cases/:id: the fields that differ change.
 func (s *Server) updateCaseForm(c *gin.Context) {
-	s.caseForm(c, "case.update", func(p casework.Principal, id string) error {
+	s.caseForm(c, func(p casework.Principal, id string) error {
 		cur, err := s.deps.Cases.Get(c.Request.Context(), p, id)
 		if err != nil {
 			return err
@@ -136,7 +127,7 @@ func (s *Server) updateCaseForm(c *gin.Context) {
 
 // addCaseNoteForm answers POST /cases/:id/notes.
 func (s *Server) addCaseNoteForm(c *gin.Context) {
-	s.caseForm(c, "case.note", func(p casework.Principal, id string) error {
+	s.caseForm(c, func(p casework.Principal, id string) error {
 		_, err := s.deps.Cases.AddNote(c.Request.Context(), p, id, c.PostForm("text"))
 		return err
 	})
@@ -145,7 +136,7 @@ func (s *Server) addCaseNoteForm(c *gin.Context) {
 // linkCaseSubmissionForm answers POST /cases/:id/submissions from a
 // submission's page; it goes back to the case.
 func (s *Server) linkCaseSubmissionForm(c *gin.Context) {
-	s.caseForm(c, "case.link", func(p casework.Principal, id string) error {
+	s.caseForm(c, func(p casework.Principal, id string) error {
 		_, err := s.deps.Cases.Link(c.Request.Context(), p, id, c.PostForm("submission"))
 		return err
 	})
@@ -165,9 +156,6 @@ func (s *Server) createCaseForm(c *gin.Context) {
 	if code := tipline.ErrorCode(err); code == tipline.Invalid || code == tipline.Conflict {
 		s.renderSubmission(c, http.StatusUnprocessableEntity, sub, tipline.ErrorMessage(err), "")
 		return
-	}
-	if err == nil {
-		err = s.audit(c, "case.create", "case:"+d.ID)
 	}
 	if err != nil {
 		s.respond(c, err)

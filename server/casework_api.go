@@ -46,23 +46,12 @@ func (s *Server) apiListSubmissions(c *gin.Context) {
 // apiGetSubmission answers GET /api/v1/submissions/:id: metadata and the
 // ids of the encrypted objects. Viewing is audited.
 func (s *Server) apiGetSubmission(c *gin.Context) {
-	d, err := s.viewSubmission(c)
+	d, err := s.deps.Triage.View(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, d)
-}
-
-// viewSubmission returns the submission named in the path, if the caller
-// may see it, and records the view in the audit log: the API and the staff
-// page both read a submission through it.
-func (s *Server) viewSubmission(c *gin.Context) (casework.SubmissionDetail, error) {
-	d, err := s.deps.Triage.Get(c.Request.Context(), s.staff(c), c.Param("id"))
-	if err != nil {
-		return d, err
-	}
-	return d, s.audit(c, "submission.view", "submission:"+d.ID)
 }
 
 // apiUpdateSubmission answers PATCH /api/v1/submissions/:id.
@@ -77,51 +66,25 @@ func (s *Server) apiUpdateSubmission(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	if err := s.audit(c, "submission.update", "submission:"+d.ID); err != nil {
-		s.respond(c, err)
-		return
-	}
 	c.JSON(http.StatusOK, d)
 }
 
 // apiGetObject answers GET /api/v1/objects/:id: one encrypted object as a
 // complete OpenPGP message (the key packets for the caller's key, then the
 // key packet granted to the caller if there is one, joined to its encrypted
-// body; see casework.Grants.KeyPackets), which GnuPG decrypts with the
-// caller's key. Downloads are audited.
+// body; see casework.Objects.Open), which GnuPG decrypts with the caller's
+// key. Downloads are audited.
 func (s *Server) apiGetObject(c *gin.Context) {
-	ctx := c.Request.Context()
-	o, ok := s.visibleObject(c)
-	if !ok {
-		return
-	}
-	packets, err := s.deps.Grants.KeyPackets(ctx, s.staff(c), o.ID, o.KeyPackets)
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	o.KeyPackets = packets
-	r, err := s.deps.Intake.OpenObject(ctx, o)
+	r, err := s.deps.Objects.Open(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
 	defer r.Close()
-	if err := s.audit(c, "object.download", "object:"+o.ID); err != nil {
-		s.respond(c, err)
-		return
-	}
-	c.Header("Content-Disposition", `attachment; filename="`+o.ID+`.pgp"`)
+	c.Header("Content-Disposition", `attachment; filename="`+c.Param("id")+`.pgp"`)
 	c.Header("Content-Type", "application/pgp-encrypted")
 	c.Status(http.StatusOK)
 	io.Copy(c.Writer, r)
-}
-
-// audit appends a staff action of the request's caller to the audit log.
-func (s *Server) audit(c *gin.Context, action, target string) error {
-	return s.deps.Staff.Store.AppendAudit(c.Request.Context(), casework.AuditRecord{
-		At: time.Now(), Actor: s.staff(c).UserID, Action: casework.AuditAction(action), Target: target,
-	})
 }
 
 // apiAudit answers GET /api/v1/audit for auditors: the audit log in order,
@@ -133,11 +96,11 @@ func (s *Server) apiAudit(c *gin.Context) {
 		return
 	}
 	limit, err := strconv.Atoi(c.DefaultQuery("limit", "100"))
-	if err != nil || limit < 1 || limit > 1000 {
-		s.respond(c, tipline.Errorf(tipline.Invalid, "Bad limit (1 to 1000)."))
+	if err != nil || limit < 1 || limit > casework.MaxAuditPage {
+		s.respond(c, tipline.Errorf(tipline.Invalid, "Bad limit (1 to %d).", casework.MaxAuditPage))
 		return
 	}
-	entries, err := s.deps.Staff.Store.AuditEntries(c.Request.Context(), after, limit)
+	entries, err := s.deps.Staff.AuditEntries(c.Request.Context(), s.staff(c), after, limit)
 	if err != nil {
 		s.respond(c, err)
 		return

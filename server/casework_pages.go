@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -189,22 +188,22 @@ func deadlineViews(ds []casework.Deadline, today string) []deadlineView {
 }
 
 // deadlineName says a deadline kind in words: an award claim's deadline
-// ("award_claim:PROGRAM:RULE") by its program and rule name.
-func deadlineName(kind string) string {
-	program, rule, ok := strings.Cut(strings.TrimPrefix(kind, casework.DeadlineAwardClaim+":"), ":")
-	if !ok || !strings.HasPrefix(kind, casework.DeadlineAwardClaim+":") {
-		return kind
+// by its program and rule name.
+func deadlineName(kind casework.DeadlineKind) string {
+	program, rule, ok := kind.AwardClaim()
+	if !ok {
+		return string(kind)
 	}
 	p, err := awards.ProgramByID(program)
 	if err != nil {
-		return kind
+		return string(kind)
 	}
 	for _, d := range p.Deadlines {
 		if d.ID == rule {
 			return strings.ToUpper(p.ID) + " award claim: " + d.Name
 		}
 	}
-	return kind
+	return string(kind)
 }
 
 type submissionPage struct {
@@ -227,7 +226,7 @@ type submissionPage struct {
 	AssigneeCannotRead bool
 	// Readers says, for each investigator of the desk, whether they can
 	// read the tip; a new member of the desk needs a grant for older tips.
-	Readers []reader
+	Readers []casework.Reader
 
 	Statuses     []casework.Status
 	ClosingCodes []casework.ClosingCode
@@ -238,7 +237,7 @@ type submissionPage struct {
 // that triage the submission and open or join a case. Viewing is audited,
 // as through the API.
 func (s *Server) submissionPage(c *gin.Context) {
-	d, err := s.viewSubmission(c)
+	d, err := s.deps.Triage.View(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -271,42 +270,6 @@ func thread(objects []casework.ObjectRef) (manifest string, files []casework.Obj
 		}
 	}
 	return manifest, files, items
-}
-
-// reader is an investigator of the desk and whether they can read a tip.
-type reader struct {
-	Email string
-	Known bool // they registered a public key, so the server can tell
-	Reads bool
-}
-
-// readers lists the enabled investigators of a desk and, for those who
-// registered a key, whether they can read the tip whose manifest is given.
-func (s *Server) readers(ctx context.Context, desk, submission, manifest string) ([]reader, error) {
-	users, err := s.deps.Staff.ListUsers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	objects, err := s.deps.Intake.Store.SubmissionObjects(ctx, submission)
-	if err != nil {
-		return nil, err
-	}
-	i := slices.IndexFunc(objects, func(o intake.Object) bool { return o.ID == manifest })
-	if i < 0 {
-		return nil, nil
-	}
-	var out []reader
-	for _, u := range users {
-		if u.Disabled || u.Role != casework.RoleInvestigator || !slices.Contains(u.Desks, desk) {
-			continue
-		}
-		reads, known, err := s.deps.Grants.Reads(ctx, u.Email, manifest, objects[i].KeyPackets)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, reader{Email: u.Email, Known: known, Reads: reads})
-	}
-	return out, nil
 }
 
 // grantee is one staff member's access grants to a submission.
@@ -349,7 +312,7 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 		page.Grants = append(page.Grants, grantee{Email: g.Grantee, GrantedBy: g.GrantedBy, Day: g.CreatedAt.Format(time.DateOnly), Objects: 1})
 	}
 	if page.Manifest != "" && page.Edit {
-		if page.Readers, err = s.readers(ctx, d.Desk, d.ID, page.Manifest); err != nil {
+		if page.Readers, err = s.deps.Objects.Readers(ctx, p, page.Manifest); err != nil {
 			s.respond(c, err)
 			return
 		}
@@ -401,9 +364,6 @@ func (s *Server) updateSubmissionForm(c *gin.Context) {
 	if code := tipline.ErrorCode(err); code == tipline.Invalid || code == tipline.Conflict {
 		s.renderSubmission(c, http.StatusUnprocessableEntity, cur, tipline.ErrorMessage(err), "")
 		return
-	}
-	if err == nil {
-		err = s.audit(c, "submission.update", "submission:"+cur.ID)
 	}
 	if err != nil {
 		s.respond(c, err)

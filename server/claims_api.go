@@ -14,7 +14,7 @@ import (
 // Award claims API, on the casework listener (admins, counsel and
 // investigators; see package claims for who sees what). Amounts are read
 // as strings of dollars ("1250000.00") and written as JSON numbers of
-// dollars. Every view and change is audited.
+// dollars. The claims service audits every view and change.
 //
 //	GET  /api/v1/claims                        ?status=
 //	POST /api/v1/claims                        claims.ClaimFields → 201
@@ -35,35 +35,17 @@ import (
 //	POST /api/v1/actions/:id/collections       claims.NewCollection → 201
 //	POST /api/v1/collections/:id/reversal      {"document_ref"} → 201
 
-// claimDone audits a claim request and answers with the claim.
-func (s *Server) claimDone(c *gin.Context, status int, action string, cl claims.Claim, err error) {
-	if err == nil {
-		err = s.audit(c, action, "claim:"+cl.ID)
-	}
+// answerClaims answers with v, or with err.
+func (s *Server) answerClaims(c *gin.Context, status int, v any, err error) {
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	c.JSON(status, cl)
-}
-
-// actionDone audits an action request and answers with the action.
-func (s *Server) actionDone(c *gin.Context, status int, action string, a claims.Action, err error) {
-	if err == nil {
-		err = s.audit(c, action, "action:"+a.ID)
-	}
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	c.JSON(status, a)
+	c.JSON(status, v)
 }
 
 func (s *Server) apiListClaims(c *gin.Context) {
 	list, err := s.deps.Claims.ListClaims(c.Request.Context(), s.staff(c), claims.Status(c.Query("status")))
-	if err == nil {
-		err = s.audit(c, "claim.list", "claims")
-	}
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -78,12 +60,12 @@ func (s *Server) apiCreateClaim(c *gin.Context) {
 		return
 	}
 	cl, err := s.deps.Claims.CreateClaim(c.Request.Context(), s.staff(c), f)
-	s.claimDone(c, http.StatusCreated, "claim.create", cl, err)
+	s.answerClaims(c, http.StatusCreated, cl, err)
 }
 
 func (s *Server) apiGetClaim(c *gin.Context) {
 	cl, err := s.deps.Claims.GetClaim(c.Request.Context(), s.staff(c), c.Param("id"))
-	s.claimDone(c, http.StatusOK, "claim.view", cl, err)
+	s.answerClaims(c, http.StatusOK, cl, err)
 }
 
 func (s *Server) apiUpdateClaim(c *gin.Context) {
@@ -93,7 +75,7 @@ func (s *Server) apiUpdateClaim(c *gin.Context) {
 		return
 	}
 	cl, err := s.deps.Claims.UpdateClaim(c.Request.Context(), s.staff(c), c.Param("id"), f)
-	s.claimDone(c, http.StatusOK, "claim.update", cl, err)
+	s.answerClaims(c, http.StatusOK, cl, err)
 }
 
 func (s *Server) apiSetClaimStatus(c *gin.Context) {
@@ -105,7 +87,7 @@ func (s *Server) apiSetClaimStatus(c *gin.Context) {
 		return
 	}
 	cl, err := s.deps.Claims.SetStatus(c.Request.Context(), s.staff(c), c.Param("id"), req.Status)
-	s.claimDone(c, http.StatusOK, "claim.status", cl, err)
+	s.answerClaims(c, http.StatusOK, cl, err)
 }
 
 func (s *Server) apiSetClaimSubmissions(c *gin.Context) {
@@ -117,7 +99,7 @@ func (s *Server) apiSetClaimSubmissions(c *gin.Context) {
 		return
 	}
 	cl, err := s.deps.Claims.SetSubmissions(c.Request.Context(), s.staff(c), c.Param("id"), req.Submissions)
-	s.claimDone(c, http.StatusOK, "claim.submissions", cl, err)
+	s.answerClaims(c, http.StatusOK, cl, err)
 }
 
 func (s *Server) apiSetClaimActions(c *gin.Context) {
@@ -129,7 +111,7 @@ func (s *Server) apiSetClaimActions(c *gin.Context) {
 		return
 	}
 	cl, err := s.deps.Claims.SetActions(c.Request.Context(), s.staff(c), c.Param("id"), req.Actions)
-	s.claimDone(c, http.StatusOK, "claim.actions", cl, err)
+	s.answerClaims(c, http.StatusOK, cl, err)
 }
 
 func (s *Server) apiSetChecklistItem(c *gin.Context) {
@@ -142,7 +124,7 @@ func (s *Server) apiSetChecklistItem(c *gin.Context) {
 		return
 	}
 	cl, err := s.deps.Claims.SetChecklistItem(c.Request.Context(), s.staff(c), c.Param("id"), c.Param("item"), req.Status, req.Evidence)
-	s.claimDone(c, http.StatusOK, "claim.checklist", cl, err)
+	s.answerClaims(c, http.StatusOK, cl, err)
 }
 
 func (s *Server) apiSetSplits(c *gin.Context) {
@@ -154,14 +136,11 @@ func (s *Server) apiSetSplits(c *gin.Context) {
 		return
 	}
 	cl, err := s.deps.Claims.SetSplits(c.Request.Context(), s.staff(c), c.Param("id"), req.Splits)
-	s.claimDone(c, http.StatusOK, "claim.splits", cl, err)
+	s.answerClaims(c, http.StatusOK, cl, err)
 }
 
 func (s *Server) apiClaimEstimate(c *gin.Context) {
 	v, history, err := s.deps.Claims.Estimate(c.Request.Context(), s.staff(c), c.Param("id"))
-	if err == nil {
-		err = s.audit(c, "claim.estimate", "claim:"+c.Param("id"))
-	}
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -171,9 +150,6 @@ func (s *Server) apiClaimEstimate(c *gin.Context) {
 
 func (s *Server) apiListActions(c *gin.Context) {
 	list, err := s.deps.Claims.ListActions(c.Request.Context(), s.staff(c))
-	if err == nil {
-		err = s.audit(c, "action.list", "actions")
-	}
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -188,12 +164,12 @@ func (s *Server) apiCreateAction(c *gin.Context) {
 		return
 	}
 	a, err := s.deps.Claims.CreateAction(c.Request.Context(), s.staff(c), f)
-	s.actionDone(c, http.StatusCreated, "action.create", a, err)
+	s.answerClaims(c, http.StatusCreated, a, err)
 }
 
 func (s *Server) apiGetAction(c *gin.Context) {
 	a, err := s.deps.Claims.GetAction(c.Request.Context(), s.staff(c), c.Param("id"))
-	s.actionDone(c, http.StatusOK, "action.view", a, err)
+	s.answerClaims(c, http.StatusOK, a, err)
 }
 
 func (s *Server) apiUpdateAction(c *gin.Context) {
@@ -203,7 +179,7 @@ func (s *Server) apiUpdateAction(c *gin.Context) {
 		return
 	}
 	a, err := s.deps.Claims.UpdateAction(c.Request.Context(), s.staff(c), c.Param("id"), f)
-	s.actionDone(c, http.StatusOK, "action.update", a, err)
+	s.answerClaims(c, http.StatusOK, a, err)
 }
 
 func (s *Server) apiLinkActionCase(c *gin.Context) {
@@ -215,7 +191,7 @@ func (s *Server) apiLinkActionCase(c *gin.Context) {
 		return
 	}
 	a, err := s.deps.Claims.LinkCase(c.Request.Context(), s.staff(c), c.Param("id"), req.Case)
-	s.actionDone(c, http.StatusOK, "action.case", a, err)
+	s.answerClaims(c, http.StatusOK, a, err)
 }
 
 func (s *Server) apiSetSanction(c *gin.Context) {
@@ -227,7 +203,7 @@ func (s *Server) apiSetSanction(c *gin.Context) {
 		return
 	}
 	a, err := s.deps.Claims.SetSanction(c.Request.Context(), s.staff(c), c.Param("id"), awards.Kind(c.Param("kind")), req.Ordered)
-	s.actionDone(c, http.StatusOK, "action.sanction", a, err)
+	s.answerClaims(c, http.StatusOK, a, err)
 }
 
 func (s *Server) apiRecordCollection(c *gin.Context) {
@@ -237,14 +213,7 @@ func (s *Server) apiRecordCollection(c *gin.Context) {
 		return
 	}
 	col, err := s.deps.Claims.RecordCollection(c.Request.Context(), s.staff(c), c.Param("id"), n)
-	if err == nil {
-		err = s.audit(c, "collection.record", "action:"+c.Param("id")+"/collection:"+strconv.FormatInt(col.ID, 10))
-	}
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, col)
+	s.answerClaims(c, http.StatusCreated, col, err)
 }
 
 func (s *Server) apiReverseCollection(c *gin.Context) {
@@ -261,12 +230,5 @@ func (s *Server) apiReverseCollection(c *gin.Context) {
 		return
 	}
 	col, err := s.deps.Claims.ReverseCollection(c.Request.Context(), s.staff(c), id, req.DocumentRef)
-	if err == nil {
-		err = s.audit(c, "collection.reverse", "action:"+col.ActionID+"/collection:"+strconv.FormatInt(id, 10))
-	}
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, col)
+	s.answerClaims(c, http.StatusCreated, col, err)
 }

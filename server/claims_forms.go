@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"html/template"
 	"net/http"
 	"slices"
 	"strconv"
@@ -170,7 +171,8 @@ type checklistRow struct {
 // claimPage is the data of a claim's page.
 type claimPage struct {
 	claims.Report
-	Edit        bool // the caller changes the claim: its counsel and admins
+	Chart       template.HTML // the collections and award range over time
+	Edit        bool          // the caller changes the claim: its counsel and admins
 	Next        []claims.Status
 	Programs    []awards.Program
 	Kinds       []claims.ClaimantKind
@@ -186,9 +188,10 @@ type claimPage struct {
 	ErrorAt     string // the id of the section whose form was refused
 }
 
-// newClaimPage assembles the page of the claim r reports for p.
-func (s *Server) newClaimPage(ctx context.Context, p casework.Principal, r claims.Report) (claimPage, error) {
-	d := claimPage{Report: r, Edit: p.Role == casework.RoleAdmin || p.Role == casework.RoleCounsel, Next: r.Claim.Status.Next(),
+// newClaimPage assembles the page of a claim from its view.
+func newClaimPage(v claims.ClaimView) claimPage {
+	r := v.Report
+	d := claimPage{Report: r, Chart: timelineSVG(r.Timeline), Edit: v.Edit, Next: r.Claim.Status.Next(),
 		Programs: awards.Programs(), Kinds: []claims.ClaimantKind{claims.Source, claims.Relator}, Statuses: claims.ItemStatuses,
 		Relations: claims.Relations, Form: valuesOf(r.Claim), Splits: splitRows(r.Claim.Splits), NewAction: actionValues{Relation: string(claims.Covered)}}
 	ids := make([]string, len(r.Claim.Submissions))
@@ -202,35 +205,22 @@ func (s *Server) newClaimPage(ctx context.Context, p casework.Principal, r claim
 	if !d.Edit {
 		// Investigators read the claim; the legal name stays with counsel.
 		d.Form.LegalName = ""
-		return d, nil
+		return d
 	}
-	actions, err := s.deps.Claims.ListActions(ctx, p)
-	if err != nil {
-		return d, err
-	}
-	for _, a := range actions {
+	for _, a := range v.Actions {
 		d.Choices = append(d.Choices, actionChoice{Action: a, Counted: slices.Contains(r.Claim.Actions, a.ID)})
 	}
-	return d, nil
+	return d
 }
 
-// claimPage answers GET /claims/:id. Viewing is audited.
+// claimPage answers GET /claims/:id. The claims service audits the view.
 func (s *Server) claimPage(c *gin.Context) {
-	ctx, p := c.Request.Context(), s.staff(c)
-	r, err := s.deps.Claims.Report(ctx, p, c.Param("id"))
-	if err == nil {
-		err = s.audit(c, "claim.view", "claim:"+r.Claim.ID)
-	}
+	v, err := s.deps.Claims.ViewClaim(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	d, err := s.newClaimPage(ctx, p, r)
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	s.render(c, http.StatusOK, "casework_claim.html", pageData{Title: "Claim: " + r.Claimant, Data: d})
+	s.render(c, http.StatusOK, "casework_claim.html", pageData{Title: "Claim: " + v.Claimant, Data: newClaimPage(v)})
 }
 
 // refused reports whether err is the service refusing what a form asked
@@ -243,58 +233,51 @@ func refused(err error) bool {
 	return false
 }
 
-// claimForm runs one form of a claim's page: change does the work, and
-// section is the id of the page's section that holds the form. A refused
-// form shows the page again with the reason, and with what keep puts
-// back of the values posted; a done one is audited as action and goes
-// back to the section.
-func (s *Server) claimForm(c *gin.Context, action, section string, change func(ctx context.Context, p casework.Principal, id string) error, keep func(*claimPage)) {
-	ctx, p := c.Request.Context(), s.staff(c)
-	cl, err := s.deps.Claims.GetClaim(ctx, p, c.Param("id"))
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	err = change(ctx, p, cl.ID)
+// claimForm runs one form of a claim's page: change does the work (the
+// claims service checks the claim and audits the change), and section is
+// the id of the page's section that holds the form. A refused form shows
+// the page again with the reason, and with what keep puts back of the
+// values posted; a done one goes back to the section.
+func (s *Server) claimForm(c *gin.Context, section string, change func(ctx context.Context, p casework.Principal, id string) error, keep func(*claimPage)) {
+	id := c.Param("id")
+	err := change(c.Request.Context(), s.staff(c), id)
 	if refused(err) {
-		s.refusedClaim(c, cl.ID, section, err, keep)
+		s.refusedClaim(c, id, section, err, keep)
 		return
-	}
-	if err == nil {
-		err = s.audit(c, action, "claim:"+cl.ID)
 	}
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/claims/"+cl.ID+"#"+section)
+	c.Redirect(http.StatusSeeOther, "/claims/"+id+"#"+section)
 }
 
 // refusedClaim shows a claim's page again (422) with the reason a form of
 // its section was refused.
 func (s *Server) refusedClaim(c *gin.Context, id, section string, reason error, keep func(*claimPage)) {
-	ctx, p := c.Request.Context(), s.staff(c)
-	r, err := s.deps.Claims.Report(ctx, p, id)
+	v, err := s.deps.Claims.ViewClaimAgain(c.Request.Context(), s.staff(c), id)
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	d, err := s.newClaimPage(ctx, p, r)
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
+	s.renderRefusedClaim(c, v, section, reason, keep)
+}
+
+// renderRefusedClaim renders the page of the claim of v again (422) with
+// the reason a form of its section was refused.
+func (s *Server) renderRefusedClaim(c *gin.Context, v claims.ClaimView, section string, reason error, keep func(*claimPage)) {
+	d := newClaimPage(v)
 	d.Error, d.ErrorAt = tipline.ErrorMessage(reason), section
 	if keep != nil {
 		keep(&d)
 	}
-	s.render(c, http.StatusUnprocessableEntity, "casework_claim.html", pageData{Title: "Claim: " + r.Claimant, Data: d})
+	s.render(c, http.StatusUnprocessableEntity, "casework_claim.html", pageData{Title: "Claim: " + v.Claimant, Data: d})
 }
 
 // updateClaimForm answers POST /claims/:id.
 func (s *Server) updateClaimForm(c *gin.Context) {
 	v := postedClaim(c)
-	s.claimForm(c, "claim.update", "claim-edit", func(ctx context.Context, p casework.Principal, id string) error {
+	s.claimForm(c, "claim-edit", func(ctx context.Context, p casework.Principal, id string) error {
 		f, err := v.fields()
 		if err == nil {
 			_, err = s.deps.Claims.UpdateClaim(ctx, p, id, f)
@@ -305,7 +288,7 @@ func (s *Server) updateClaimForm(c *gin.Context) {
 
 // claimStatusForm answers POST /claims/:id/status.
 func (s *Server) claimStatusForm(c *gin.Context) {
-	s.claimForm(c, "claim.status", "status", func(ctx context.Context, p casework.Principal, id string) error {
+	s.claimForm(c, "status", func(ctx context.Context, p casework.Principal, id string) error {
 		_, err := s.deps.Claims.SetStatus(ctx, p, id, claims.Status(c.PostForm("status")))
 		return err
 	}, nil)
@@ -315,7 +298,7 @@ func (s *Server) claimStatusForm(c *gin.Context) {
 // one a line (commas and spaces also separate them).
 func (s *Server) claimSubmissionsForm(c *gin.Context) {
 	text := c.PostForm("submissions")
-	s.claimForm(c, "claim.submissions", "submissions", func(ctx context.Context, p casework.Principal, id string) error {
+	s.claimForm(c, "submissions", func(ctx context.Context, p casework.Principal, id string) error {
 		_, err := s.deps.Claims.SetSubmissions(ctx, p, id, listItems(text))
 		return err
 	}, func(d *claimPage) { d.Submissions = text })
@@ -324,7 +307,7 @@ func (s *Server) claimSubmissionsForm(c *gin.Context) {
 // claimActionsForm answers POST /claims/:id/actions: the actions ticked.
 func (s *Server) claimActionsForm(c *gin.Context) {
 	ids := c.PostFormArray("action")
-	s.claimForm(c, "claim.actions", "actions", func(ctx context.Context, p casework.Principal, id string) error {
+	s.claimForm(c, "actions", func(ctx context.Context, p casework.Principal, id string) error {
 		_, err := s.deps.Claims.SetActions(ctx, p, id, ids)
 		return err
 	}, func(d *claimPage) {
@@ -337,7 +320,7 @@ func (s *Server) claimActionsForm(c *gin.Context) {
 // checklistItemForm answers POST /claims/:id/checklist/:item.
 func (s *Server) checklistItemForm(c *gin.Context) {
 	item, st, evidence := c.Param("item"), claims.ItemStatus(c.PostForm("status")), c.PostForm("evidence")
-	s.claimForm(c, "claim.checklist", "item-"+item, func(ctx context.Context, p casework.Principal, id string) error {
+	s.claimForm(c, "item-"+item, func(ctx context.Context, p casework.Principal, id string) error {
 		_, err := s.deps.Claims.SetChecklistItem(ctx, p, id, item, st, evidence)
 		return err
 	}, func(d *claimPage) {
@@ -354,7 +337,7 @@ func (s *Server) checklistItemForm(c *gin.Context) {
 // at all make a single claimant's claim.
 func (s *Server) claimSplitsForm(c *gin.Context) {
 	rows := postedSplits(c)
-	s.claimForm(c, "claim.splits", "splits", func(ctx context.Context, p casework.Principal, id string) error {
+	s.claimForm(c, "splits", func(ctx context.Context, p casework.Principal, id string) error {
 		splits, err := splitsOf(rows)
 		if err == nil {
 			_, err = s.deps.Claims.SetSplits(ctx, p, id, splits)
@@ -376,9 +359,6 @@ func (s *Server) createClaimForm(c *gin.Context) {
 	if code := tipline.ErrorCode(err); code == tipline.Invalid || code == tipline.Conflict {
 		s.renderClaims(c, http.StatusUnprocessableEntity, v, tipline.ErrorMessage(err))
 		return
-	}
-	if err == nil {
-		err = s.audit(c, "claim.create", "claim:"+cl.ID)
 	}
 	if err != nil {
 		s.respond(c, err)

@@ -95,9 +95,6 @@ func (s *Server) actionsPage(c *gin.Context) {
 // (with v in it, and problem, the reason it was refused).
 func (s *Server) renderActions(c *gin.Context, status int, v actionValues, problem string) {
 	list, err := s.deps.Claims.ListActions(c.Request.Context(), s.staff(c))
-	if err == nil {
-		err = s.audit(c, "action.list", "actions")
-	}
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -118,10 +115,10 @@ func (s *Server) createActionForm(c *gin.Context) {
 	ctx, p := c.Request.Context(), s.staff(c)
 	v := postedAction(c)
 	claimID := c.PostForm("claim")
-	var cl claims.Claim
+	var cl claims.ClaimView
 	if claimID != "" {
 		var err error
-		if cl, err = s.deps.Claims.GetClaim(ctx, p, claimID); err != nil {
+		if cl, err = s.deps.Claims.ViewClaimAgain(ctx, p, claimID); err != nil {
 			s.respond(c, err)
 			return
 		}
@@ -129,26 +126,21 @@ func (s *Server) createActionForm(c *gin.Context) {
 	a, err := s.deps.Claims.CreateAction(ctx, p, v.fields())
 	if refused(err) {
 		if claimID != "" {
-			s.refusedClaim(c, cl.ID, "new-action", err, func(d *claimPage) { d.NewAction = v })
+			s.renderRefusedClaim(c, cl, "new-action", err, func(d *claimPage) { d.NewAction = v })
 		} else {
 			s.renderActions(c, http.StatusUnprocessableEntity, v, tipline.ErrorMessage(err))
 		}
 		return
 	}
-	if err == nil {
-		err = s.audit(c, "action.create", "action:"+a.ID)
-	}
 	if err == nil && claimID != "" {
-		if _, err = s.deps.Claims.SetActions(ctx, p, cl.ID, append(cl.Actions, a.ID)); err == nil {
-			err = s.audit(c, "claim.actions", "claim:"+cl.ID)
-		}
+		_, err = s.deps.Claims.SetActions(ctx, p, cl.Claim.ID, append(cl.Claim.Actions, a.ID))
 	}
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
 	if claimID != "" {
-		c.Redirect(http.StatusSeeOther, "/claims/"+cl.ID+"#actions")
+		c.Redirect(http.StatusSeeOther, "/claims/"+cl.Claim.ID+"#actions")
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/actions/"+a.ID)
@@ -179,22 +171,11 @@ type actionPage struct {
 	ErrorAt    string // the id of the section whose form was refused
 }
 
-// newActionPage assembles the page of action id for p.
-func (s *Server) newActionPage(ctx context.Context, p casework.Principal, id string) (actionPage, error) {
-	a, err := s.deps.Claims.GetAction(ctx, p, id)
-	if err != nil {
-		return actionPage{}, err
-	}
-	list, err := s.deps.Claims.ListActions(ctx, p)
-	if err != nil {
-		return actionPage{}, err
-	}
-	counting, err := s.deps.Claims.ActionClaims(ctx, p, id)
-	if err != nil {
-		return actionPage{}, err
-	}
+// newActionPage assembles the page of an action from its view for p.
+func newActionPage(p casework.Principal, v claims.ActionView) actionPage {
+	a, list := v.Action, v.Actions
 	d := actionPage{Action: a, Covered: slices.DeleteFunc(coveredOnly(list), func(x claims.Action) bool { return x.ID == a.ID }),
-		Claims: counting, Relations: claims.Relations, Kinds: awards.Kinds,
+		Claims: v.Claims, Relations: claims.Relations, Kinds: awards.Kinds,
 		LinkCase: p.Role == casework.RoleInvestigator, OpenCase: p.Role == casework.RoleInvestigator || p.Role == casework.RoleAdmin,
 		Today: time.Now().UTC().Format(time.DateOnly), Form: actionValuesOf(a),
 		Collection: collectionValues{Kind: string(awards.Penalty), ReceivedDay: time.Now().UTC().Format(time.DateOnly)},
@@ -209,38 +190,33 @@ func (s *Server) newActionPage(ctx context.Context, p casework.Principal, id str
 		running += col.Amount
 		d.Ledger = append(d.Ledger, ledgerRow{Collection: col, Running: running})
 	}
-	return d, nil
+	return d
 }
 
-// actionPage answers GET /actions/:id. Viewing is audited.
+// actionPage answers GET /actions/:id. The claims service audits the view.
 func (s *Server) actionPage(c *gin.Context) {
-	d, err := s.newActionPage(c.Request.Context(), s.staff(c), c.Param("id"))
-	if err == nil {
-		err = s.audit(c, "action.view", "action:"+d.ID)
-	}
+	p := s.staff(c)
+	v, err := s.deps.Claims.ViewAction(c.Request.Context(), p, c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
+	d := newActionPage(p, v)
 	s.render(c, http.StatusOK, "casework_action.html", pageData{Title: "Action: " + d.Title, Data: d})
 }
 
 // actionForm runs one form of an action's page, as claimForm does for a
-// claim's: target names what the audit records.
-func (s *Server) actionForm(c *gin.Context, action, section string, change func(ctx context.Context, p casework.Principal, a claims.Action) (target string, err error), keep func(*actionPage)) {
-	ctx, p := c.Request.Context(), s.staff(c)
-	a, err := s.deps.Claims.GetAction(ctx, p, c.Param("id"))
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	target, err := change(ctx, p, a)
+// claim's.
+func (s *Server) actionForm(c *gin.Context, section string, change func(ctx context.Context, p casework.Principal, id string) error, keep func(*actionPage)) {
+	ctx, p, id := c.Request.Context(), s.staff(c), c.Param("id")
+	err := change(ctx, p, id)
 	if refused(err) {
-		d, perr := s.newActionPage(ctx, p, a.ID)
-		if perr != nil {
-			s.respond(c, perr)
+		v, verr := s.deps.Claims.ViewActionAgain(ctx, p, id)
+		if verr != nil {
+			s.respond(c, verr)
 			return
 		}
+		d := newActionPage(p, v)
 		d.Error, d.ErrorAt = tipline.ErrorMessage(err), section
 		if keep != nil {
 			keep(&d)
@@ -248,31 +224,28 @@ func (s *Server) actionForm(c *gin.Context, action, section string, change func(
 		s.render(c, http.StatusUnprocessableEntity, "casework_action.html", pageData{Title: "Action: " + d.Title, Data: d})
 		return
 	}
-	if err == nil {
-		err = s.audit(c, action, target)
-	}
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/actions/"+a.ID+"#"+section)
+	c.Redirect(http.StatusSeeOther, "/actions/"+id+"#"+section)
 }
 
 // updateActionForm answers POST /actions/:id.
 func (s *Server) updateActionForm(c *gin.Context) {
 	v := postedAction(c)
-	s.actionForm(c, "action.update", "action-edit", func(ctx context.Context, p casework.Principal, a claims.Action) (string, error) {
-		_, err := s.deps.Claims.UpdateAction(ctx, p, a.ID, v.fields())
-		return "action:" + a.ID, err
+	s.actionForm(c, "action-edit", func(ctx context.Context, p casework.Principal, id string) error {
+		_, err := s.deps.Claims.UpdateAction(ctx, p, id, v.fields())
+		return err
 	}, func(d *actionPage) { d.Form = v })
 }
 
 // linkActionCaseForm answers POST /actions/:id/case ("" unlinks).
 func (s *Server) linkActionCaseForm(c *gin.Context) {
 	caseID := strings.TrimSpace(c.PostForm("case"))
-	s.actionForm(c, "action.case", "case", func(ctx context.Context, p casework.Principal, a claims.Action) (string, error) {
-		_, err := s.deps.Claims.LinkCase(ctx, p, a.ID, caseID)
-		return "action:" + a.ID, err
+	s.actionForm(c, "case", func(ctx context.Context, p casework.Principal, id string) error {
+		_, err := s.deps.Claims.LinkCase(ctx, p, id, caseID)
+		return err
 	}, nil)
 }
 
@@ -280,19 +253,19 @@ func (s *Server) linkActionCaseForm(c *gin.Context) {
 // ordered in dollars (0 removes the kind).
 func (s *Server) sanctionForm(c *gin.Context) {
 	v := collectionValues{Kind: c.PostForm("kind"), Amount: c.PostForm("ordered")}
-	s.actionForm(c, "action.sanction", "sanctions", func(ctx context.Context, p casework.Principal, a claims.Action) (string, error) {
-		_, err := s.deps.Claims.SetSanction(ctx, p, a.ID, awards.Kind(v.Kind), v.Amount)
-		return "action:" + a.ID, err
+	s.actionForm(c, "sanctions", func(ctx context.Context, p casework.Principal, id string) error {
+		_, err := s.deps.Claims.SetSanction(ctx, p, id, awards.Kind(v.Kind), v.Amount)
+		return err
 	}, func(d *actionPage) { d.Sanction = v })
 }
 
 // collectionForm answers POST /actions/:id/collections.
 func (s *Server) collectionForm(c *gin.Context) {
 	v := collectionValues{Kind: c.PostForm("kind"), Amount: c.PostForm("amount"), ReceivedDay: c.PostForm("received_day"), DocumentRef: c.PostForm("document_ref")}
-	s.actionForm(c, "collection.record", "ledger", func(ctx context.Context, p casework.Principal, a claims.Action) (string, error) {
-		col, err := s.deps.Claims.RecordCollection(ctx, p, a.ID, claims.NewCollection{Kind: awards.Kind(v.Kind), Amount: v.Amount,
+	s.actionForm(c, "ledger", func(ctx context.Context, p casework.Principal, id string) error {
+		_, err := s.deps.Claims.RecordCollection(ctx, p, id, claims.NewCollection{Kind: awards.Kind(v.Kind), Amount: v.Amount,
 			ReceivedDay: v.ReceivedDay, DocumentRef: v.DocumentRef})
-		return "action:" + a.ID + "/collection:" + strconv.FormatInt(col.ID, 10), err
+		return err
 	}, func(d *actionPage) { d.Collection = v })
 }
 
@@ -300,13 +273,13 @@ func (s *Server) collectionForm(c *gin.Context) {
 // an entry of another action is not found here.
 func (s *Server) reverseCollectionForm(c *gin.Context) {
 	ref := c.PostForm("document_ref")
-	s.actionForm(c, "collection.reverse", "ledger", func(ctx context.Context, p casework.Principal, a claims.Action) (string, error) {
+	s.actionForm(c, "ledger", func(ctx context.Context, p casework.Principal, id string) error {
 		entry, err := strconv.ParseInt(c.Param("entry"), 10, 64)
-		if err != nil || !slices.ContainsFunc(a.Collections, func(col claims.Collection) bool { return col.ID == entry }) {
-			return "", tipline.Errorf(tipline.NotFound, "Ledger entry not found.")
+		if err != nil {
+			return tipline.Errorf(tipline.NotFound, "Ledger entry not found.")
 		}
-		_, err = s.deps.Claims.ReverseCollection(ctx, p, entry, ref)
-		return "action:" + a.ID + "/collection:" + strconv.FormatInt(entry, 10), err
+		_, err = s.deps.Claims.ReverseActionCollection(ctx, p, id, entry, ref)
+		return err
 	}, nil)
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"html/template"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -8,7 +9,6 @@ import (
 	"github.com/tipline/tipline/awards"
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/claims"
-	"github.com/tipline/tipline/pdf"
 )
 
 // Award pages, on the casework listener, rendered by the server without
@@ -21,7 +21,7 @@ import (
 //	GET /claims/:id/report.pdf   the award report printed by headless Chromium
 //	GET /awards                  the dashboard (counsel and admins)
 //
-// Every view is audited.
+// The claims service audits every view.
 
 type claimsPage struct {
 	Claims   []claims.Claim
@@ -49,9 +49,6 @@ func (s *Server) renderClaims(c *gin.Context, status int, v claimValues, problem
 	p := s.staff(c)
 	st := claims.Status(c.Query("status"))
 	list, err := s.deps.Claims.ListClaims(c.Request.Context(), p, st)
-	if err == nil {
-		err = s.audit(c, "claim.list", "claims")
-	}
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -68,40 +65,18 @@ func (s *Server) renderClaims(c *gin.Context, status int, v claimValues, problem
 // claimReportPage answers GET /claims/:id/report.
 func (s *Server) claimReportPage(c *gin.Context) {
 	r, err := s.deps.Claims.Report(c.Request.Context(), s.staff(c), c.Param("id"))
-	if err == nil {
-		err = s.audit(c, "claim.report", "claim:"+r.Claim.ID)
-	}
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "casework_claim_report_page.html", pageData{Title: "Award report", Data: r})
+	s.render(c, http.StatusOK, "casework_claim_report_page.html", pageData{Title: "Award report", Data: newReportView(r)})
 }
 
-// claimReportPDF answers GET /claims/:id/report.pdf.
+// claimReportPDF answers GET /claims/:id/report.pdf: the report printed
+// by the Chromium of the configuration (claims_report.go).
 func (s *Server) claimReportPDF(c *gin.Context) {
-	ctx := c.Request.Context()
-	r, err := s.deps.Claims.Report(ctx, s.staff(c), c.Param("id"))
+	doc, r, err := s.deps.Claims.ExportReport(c.Request.Context(), s.staff(c), c.Param("id"), ReportPrinter{Chromium: s.deps.Config.Chromium})
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	html, err := r.HTML()
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	chromium, err := pdf.FindChromium(s.deps.Config.Chromium)
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	doc, err := pdf.Print(ctx, chromium, html)
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "claim.report_pdf", "claim:"+r.Claim.ID); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -109,15 +84,19 @@ func (s *Server) claimReportPDF(c *gin.Context) {
 	c.Data(http.StatusOK, "application/pdf", doc)
 }
 
+// awardsPageData is the dashboard with its charts drawn.
+type awardsPageData struct {
+	claims.Dashboard
+	MoneyChart, AwardChart, StatusChart template.HTML
+}
+
 // awardsPage answers GET /awards.
 func (s *Server) awardsPage(c *gin.Context) {
 	d, err := s.deps.Claims.Dashboard(c.Request.Context(), s.staff(c))
-	if err == nil {
-		err = s.audit(c, "awards.dashboard", "claims")
-	}
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "casework_awards.html", pageData{Title: "Awards", Data: d})
+	s.render(c, http.StatusOK, "casework_awards.html", pageData{Title: "Awards", Data: awardsPageData{Dashboard: d,
+		MoneyChart: barsSVG(d.MoneyBars), AwardChart: barsSVG(d.AwardBars), StatusChart: barsSVG(d.StatusBars)}})
 }

@@ -20,10 +20,7 @@ import (
 
 // apiListDocuments answers GET /api/v1/cases/:id/documents.
 func (s *Server) apiListDocuments(c *gin.Context) {
-	docs, err := s.deps.Documents.List(c.Request.Context(), s.staff(c), c.Param("id"))
-	if err == nil {
-		err = s.audit(c, "case.documents.list", "case:"+c.Param("id"))
-	}
+	docs, err := s.deps.Documents.ViewList(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -77,19 +74,12 @@ func (s *Server) apiAddDocument(c *gin.Context) {
 // apiGetDocument answers GET /api/v1/documents/:id with the document as a
 // complete OpenPGP message for the caller's key. Downloads are audited.
 func (s *Server) apiGetDocument(c *gin.Context) {
-	r, caseID, err := s.deps.Documents.Open(c.Request.Context(), s.staff(c), c.Param("id"))
+	r, _, err := s.deps.Documents.Open(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
 	defer r.Close()
-	if err := s.deps.Staff.Store.AppendAudit(c.Request.Context(), casework.AuditRecord{
-		At: time.Now(), Actor: s.staff(c).UserID, Action: "case.document.download", Target: "case:" + caseID,
-		Detail: map[string]string{"document": c.Param("id")},
-	}); err != nil {
-		s.respond(c, err)
-		return
-	}
 	c.Header("Content-Disposition", `attachment; filename="`+c.Param("id")+`.pgp"`)
 	c.Header("Content-Type", "application/pgp-encrypted")
 	c.Status(http.StatusOK)

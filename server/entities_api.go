@@ -29,8 +29,9 @@ import (
 //	POST   /api/v1/submissions/:id/entity-suggestions    {"parties": [...]}: matches, nothing stored
 //	POST   /api/v1/cases/:id/entities                    {"entity", "role"}: link
 //
-// Every view and change is audited. Entity names are investigator work
-// product; the audit log names entities by id, never by name or query.
+// The entities service audits every view and change (entities/audit.go).
+// Entity names are investigator work product; the audit log names entities
+// by id, never by name or query.
 
 // apiSearchEntities answers GET /api/v1/entities.
 func (s *Server) apiSearchEntities(c *gin.Context) {
@@ -45,10 +46,6 @@ func (s *Server) apiSearchEntities(c *gin.Context) {
 	}
 	items, err := s.deps.Entities.Search(c.Request.Context(), s.staff(c), q)
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "entity.search", "entities"); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -67,10 +64,6 @@ func (s *Server) apiCreateEntity(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	if err := s.audit(c, "entity.create", "entity:"+d.ID); err != nil {
-		s.respond(c, err)
-		return
-	}
 	c.JSON(http.StatusCreated, d)
 }
 
@@ -81,21 +74,13 @@ func (s *Server) apiMostCorroborated(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	if err := s.audit(c, "entity.corroborated", "entities"); err != nil {
-		s.respond(c, err)
-		return
-	}
 	c.JSON(http.StatusOK, gin.H{"entities": items})
 }
 
 // apiGetEntity answers GET /api/v1/entities/:id.
 func (s *Server) apiGetEntity(c *gin.Context) {
-	d, err := s.deps.Entities.Get(c.Request.Context(), s.staff(c), c.Param("id"))
+	d, err := s.deps.Entities.View(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "entity.view", "entity:"+d.ID); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -111,10 +96,6 @@ func (s *Server) apiUpdateEntity(c *gin.Context) {
 	}
 	d, err := s.deps.Entities.Update(c.Request.Context(), s.staff(c), c.Param("id"), ch)
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "entity.update", "entity:"+d.ID); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -139,21 +120,13 @@ func (s *Server) apiLinkSubmissionEntity(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	if err := s.audit(c, "entity.link", "entity:"+l.Entity+"/submission:"+l.Submission); err != nil {
-		s.respond(c, err)
-		return
-	}
 	c.JSON(http.StatusCreated, l)
 }
 
 // apiSubmissionEntities answers GET /api/v1/submissions/:id/entities.
 func (s *Server) apiSubmissionEntities(c *gin.Context) {
-	links, err := s.deps.Entities.SubmissionEntities(c.Request.Context(), s.staff(c), c.Param("id"))
+	links, err := s.deps.Entities.ViewSubmissionEntities(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "entity.links_view", "submission:"+c.Param("id")); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -177,10 +150,6 @@ func (s *Server) apiEntitySuggestions(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	if err := s.audit(c, "entity.suggest", "submission:"+c.Param("id")); err != nil {
-		s.respond(c, err)
-		return
-	}
 	c.JSON(http.StatusOK, gin.H{"suggestions": sg})
 }
 
@@ -193,10 +162,6 @@ func (s *Server) apiLinkCaseEntity(c *gin.Context) {
 	}
 	l, err := s.deps.Entities.LinkCase(c.Request.Context(), s.staff(c), req.Entity, c.Param("id"), req.Role)
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "entity.link", "entity:"+l.Entity+"/case:"+l.Case); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -218,9 +183,6 @@ func (s *Server) apiUnlinkEntitySubmission(c *gin.Context) {
 	if err == nil {
 		err = s.deps.Entities.UnlinkSubmission(c.Request.Context(), s.staff(c), c.Param("id"), link)
 	}
-	if err == nil {
-		err = s.audit(c, "entity.unlink", "entity:"+c.Param("id")+"/submission-link:"+c.Param("link"))
-	}
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -233,9 +195,6 @@ func (s *Server) apiUnlinkEntityCase(c *gin.Context) {
 	link, err := idParam(c, "link", "Link")
 	if err == nil {
 		err = s.deps.Entities.UnlinkCase(c.Request.Context(), s.staff(c), c.Param("id"), link)
-	}
-	if err == nil {
-		err = s.audit(c, "entity.unlink", "entity:"+c.Param("id")+"/case-link:"+c.Param("link"))
 	}
 	if err != nil {
 		s.respond(c, err)
@@ -259,10 +218,6 @@ func (s *Server) apiRelateEntity(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	if err := s.audit(c, "entity.relate", "entity:"+r.From+"/entity:"+r.To); err != nil {
-		s.respond(c, err)
-		return
-	}
 	c.JSON(http.StatusCreated, r)
 }
 
@@ -271,9 +226,6 @@ func (s *Server) apiUnrelateEntity(c *gin.Context) {
 	rel, err := idParam(c, "rel", "Relation")
 	if err == nil {
 		err = s.deps.Entities.Unrelate(c.Request.Context(), s.staff(c), c.Param("id"), rel)
-	}
-	if err == nil {
-		err = s.audit(c, "entity.unrelate", "entity:"+c.Param("id")+"/relation:"+c.Param("rel"))
 	}
 	if err != nil {
 		s.respond(c, err)
@@ -297,10 +249,6 @@ func (s *Server) apiMergeEntity(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	if err := s.audit(c, "entity.merge", "entity:"+m.Winner+"/entity:"+m.Loser); err != nil {
-		s.respond(c, err)
-		return
-	}
 	c.JSON(http.StatusCreated, m)
 }
 
@@ -313,10 +261,6 @@ func (s *Server) apiUndoEntityMerge(c *gin.Context) {
 	}
 	m, err := s.deps.Entities.UndoMerge(c.Request.Context(), s.staff(c), c.Param("id"), id)
 	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "entity.undo_merge", "entity:"+m.Winner+"/entity:"+m.Loser); err != nil {
 		s.respond(c, err)
 		return
 	}

@@ -19,14 +19,14 @@ import (
 //	GET /entities/:id/graph.svg?limit=N      the same graph drawn, for <img> or <object>
 //
 // limit caps the nodes (entities.DefaultNodes when absent, at most
-// entities.MaxNodes). Both views are audited.
+// entities.MaxNodes). The entities service audits both views.
 
 // graphCSP is the policy of the SVG picture: it runs nothing and loads
 // nothing, and only pages of this origin may embed it.
 const graphCSP = "default-src 'none'; frame-ancestors 'self'; base-uri 'none'"
 
-// entityGraph lays out the neighbourhood of the entity in the request and
-// audits the view.
+// entityGraph lays out the neighbourhood of the entity in the request; the
+// entities service audits the view.
 func (s *Server) entityGraph(c *gin.Context) (*graph.Picture, error) {
 	limit := 0
 	if l := c.Query("limit"); l != "" {
@@ -40,14 +40,7 @@ func (s *Server) entityGraph(c *gin.Context) (*graph.Picture, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := graph.Layout(n)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.audit(c, "entity.graph", "entity:"+c.Param("id")); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return graph.Layout(n)
 }
 
 // apiEntityGraph answers GET /api/v1/entities/:id/graph.

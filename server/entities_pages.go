@@ -47,17 +47,9 @@ func (s *Server) entitiesPage(c *gin.Context) {
 			return
 		}
 		d.Searched = true
-		if err := s.audit(c, "entity.search", "entities"); err != nil {
-			s.respond(c, err)
-			return
-		}
 	}
 	var err error
 	if d.Corroborated, err = s.deps.Entities.MostCorroborated(c.Request.Context(), p, ""); err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "entity.corroborated", "entities"); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -148,16 +140,10 @@ func (entityPage) RoleWords(r entities.Role) string {
 	return strings.ReplaceAll(string(r), "_", " ")
 }
 
-// entityPage answers GET /entities/:id. Viewing is audited, and so is an
-// explicit search for entities to relate or merge with.
+// entityPage answers GET /entities/:id. The entities service audits the
+// view, and an explicit search for entities to relate or merge with.
 func (s *Server) entityPage(c *gin.Context) {
-	d, err := s.deps.Entities.Get(c.Request.Context(), s.staff(c), c.Param("id"))
-	if err == nil {
-		err = s.audit(c, "entity.view", "entity:"+d.ID)
-	}
-	if err == nil && c.Query("find") != "" {
-		err = s.audit(c, "entity.search", "entity:"+d.ID)
-	}
+	d, err := s.deps.Entities.View(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -175,49 +161,38 @@ func (s *Server) renderEntity(c *gin.Context, status int, d entities.Detail, for
 	if page.Edit {
 		// Entities to relate or merge with: those the investigator looks
 		// for, or else those whose names resemble this one's.
-		q := strings.TrimSpace(find)
-		if q == "" {
-			q = d.Name
-		}
-		found, err := s.deps.Entities.Search(c.Request.Context(), p, entities.Query{Q: q, Desk: d.Desk, Limit: 11})
+		found, err := s.deps.Entities.Candidates(c.Request.Context(), p, d.Entity, find)
 		if tipline.ErrorCode(err) == tipline.Invalid && status == http.StatusOK {
 			status, page.Error = http.StatusUnprocessableEntity, tipline.ErrorMessage(err)
 		} else if err != nil && tipline.ErrorCode(err) != tipline.Invalid {
 			s.respond(c, err)
 			return
 		}
-		for _, m := range found {
-			if m.Entity.ID != d.ID && len(page.Candidates) < 10 {
-				page.Candidates = append(page.Candidates, m)
-			}
-		}
+		page.Candidates = found
 	}
 	s.render(c, status, "casework_entity.html", pageData{Title: d.Name, Data: page})
 }
 
-// entityFormPost runs one form of an entity's page: change does the work
-// and returns where to go next ("" for the entity's page) and the target
-// the audit records. A refused form, or one naming another entity, link,
+// entityFormPost runs one form of an entity's page: change does the work,
+// which the entities service audits, and returns where to go next ("" for
+// the entity's page). A refused form, or one naming another entity, link,
 // relation or merge that is not there, shows the page again with the
-// reason.
-func (s *Server) entityFormPost(c *gin.Context, action string, change func(p casework.Principal, d entities.Detail) (next, target string, err error)) {
+// reason, and with the posted fields when posted is set (the change form).
+func (s *Server) entityFormPost(c *gin.Context, posted bool, change func(p casework.Principal, d entities.Detail) (next string, err error)) {
 	p := s.staff(c)
 	d, err := s.deps.Entities.Get(c.Request.Context(), p, c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	next, target, err := change(p, d)
+	next, err := change(p, d)
 	if code := tipline.ErrorCode(err); code == tipline.Invalid || code == tipline.Conflict || code == tipline.NotFound {
 		form := formOf(d.Entity)
-		if action == "entity.update" {
+		if posted {
 			form = postedEntityForm(c)
 		}
 		s.renderEntity(c, http.StatusUnprocessableEntity, d, form, "", tipline.ErrorMessage(err))
 		return
-	}
-	if err == nil {
-		err = s.audit(c, action, target)
 	}
 	if err != nil {
 		s.respond(c, err)
@@ -236,75 +211,74 @@ func postedEntityForm(c *gin.Context) entityForm {
 
 // updateEntityForm answers POST /entities/:id: every field of the form.
 func (s *Server) updateEntityForm(c *gin.Context) {
-	s.entityFormPost(c, "entity.update", func(p casework.Principal, d entities.Detail) (string, string, error) {
+	s.entityFormPost(c, true, func(p casework.Principal, d entities.Detail) (string, error) {
 		ch, err := postedEntityForm(c).change()
 		if err == nil {
 			_, err = s.deps.Entities.Update(c.Request.Context(), p, d.ID, ch)
 		}
-		return "", "entity:" + d.ID, err
+		return "", err
 	})
 }
 
 // relateEntityForm answers POST /entities/:id/relations: this entity
 // relates to "to" as "type".
 func (s *Server) relateEntityForm(c *gin.Context) {
-	s.entityFormPost(c, "entity.relate", func(p casework.Principal, d entities.Detail) (string, string, error) {
-		r, err := s.deps.Entities.Relate(c.Request.Context(), p, d.ID, c.PostForm("to"), entities.RelationType(c.PostForm("type")))
-		return "/entities/" + d.ID + "#relations", "entity:" + d.ID + "/entity:" + r.To, err
+	s.entityFormPost(c, false, func(p casework.Principal, d entities.Detail) (string, error) {
+		_, err := s.deps.Entities.Relate(c.Request.Context(), p, d.ID, c.PostForm("to"), entities.RelationType(c.PostForm("type")))
+		return "/entities/" + d.ID + "#relations", err
 	})
 }
 
 // unrelateEntityForm answers POST /entities/:id/relations/:rel/delete.
 func (s *Server) unrelateEntityForm(c *gin.Context) {
-	s.entityFormPost(c, "entity.unrelate", func(p casework.Principal, d entities.Detail) (string, string, error) {
+	s.entityFormPost(c, false, func(p casework.Principal, d entities.Detail) (string, error) {
 		rel, err := idParam(c, "rel", "Relation")
 		if err == nil {
 			err = s.deps.Entities.Unrelate(c.Request.Context(), p, d.ID, rel)
 		}
-		return "/entities/" + d.ID + "#relations", "entity:" + d.ID + "/relation:" + c.Param("rel"), err
+		return "/entities/" + d.ID + "#relations", err
 	})
 }
 
 // mergeEntityForm answers POST /entities/:id/merge: this entity is merged
 // into "into", whose page comes next.
 func (s *Server) mergeEntityForm(c *gin.Context) {
-	s.entityFormPost(c, "entity.merge", func(p casework.Principal, d entities.Detail) (string, string, error) {
+	s.entityFormPost(c, false, func(p casework.Principal, d entities.Detail) (string, error) {
 		m, err := s.deps.Entities.Merge(c.Request.Context(), p, c.PostForm("into"), d.ID)
-		return "/entities/" + m.Winner, "entity:" + m.Winner + "/entity:" + m.Loser, err
+		return "/entities/" + m.Winner, err
 	})
 }
 
 // undoEntityMergeForm answers POST /entities/:id/merges/:merge/undo: a
 // merge into this entity is undone.
 func (s *Server) undoEntityMergeForm(c *gin.Context) {
-	s.entityFormPost(c, "entity.undo_merge", func(p casework.Principal, d entities.Detail) (string, string, error) {
+	s.entityFormPost(c, false, func(p casework.Principal, d entities.Detail) (string, error) {
 		id, err := idParam(c, "merge", "Merge")
-		var m entities.Merge
 		if err == nil {
-			m, err = s.deps.Entities.UndoMerge(c.Request.Context(), p, d.ID, id)
+			_, err = s.deps.Entities.UndoMerge(c.Request.Context(), p, d.ID, id)
 		}
-		return "/entities/" + d.ID + "#merges", "entity:" + m.Winner + "/entity:" + m.Loser, err
+		return "/entities/" + d.ID + "#merges", err
 	})
 }
 
 // unlinkEntitySubmissionForm answers POST /entities/:id/submission-links/:link/delete.
 func (s *Server) unlinkEntitySubmissionForm(c *gin.Context) {
-	s.entityFormPost(c, "entity.unlink", func(p casework.Principal, d entities.Detail) (string, string, error) {
+	s.entityFormPost(c, false, func(p casework.Principal, d entities.Detail) (string, error) {
 		link, err := idParam(c, "link", "Link")
 		if err == nil {
 			err = s.deps.Entities.UnlinkSubmission(c.Request.Context(), p, d.ID, link)
 		}
-		return "/entities/" + d.ID + "#links", "entity:" + d.ID + "/submission-link:" + c.Param("link"), err
+		return "/entities/" + d.ID + "#links", err
 	})
 }
 
 // unlinkEntityCaseForm answers POST /entities/:id/case-links/:link/delete.
 func (s *Server) unlinkEntityCaseForm(c *gin.Context) {
-	s.entityFormPost(c, "entity.unlink", func(p casework.Principal, d entities.Detail) (string, string, error) {
+	s.entityFormPost(c, false, func(p casework.Principal, d entities.Detail) (string, error) {
 		link, err := idParam(c, "link", "Link")
 		if err == nil {
 			err = s.deps.Entities.UnlinkCase(c.Request.Context(), p, d.ID, link)
 		}
-		return "/entities/" + d.ID + "#links", "entity:" + d.ID + "/case-link:" + c.Param("link"), err
+		return "/entities/" + d.ID + "#links", err
 	})
 }

@@ -65,7 +65,7 @@ type deskListItem struct {
 // intakeIndex lists the desks a source can report to.
 func (s *Server) intakeIndex(c *gin.Context) {
 	ctx := c.Request.Context()
-	desks, err := s.deps.Intake.Desks.Store.Desks(ctx)
+	desks, err := s.deps.Intake.Desks.List(ctx)
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -103,7 +103,7 @@ func (s *Server) deskPage(c *gin.Context) {
 func (s *Server) renderDeskForm(c *gin.Context, status int, answers intake.Answers, errs []intake.FieldError) {
 	ctx := c.Request.Context()
 	lang := intakeLang(c)
-	desk, err := s.deps.Intake.Desks.Store.Desk(ctx, c.Param("slug"))
+	desk, err := s.deps.Intake.Desks.Desk(ctx, c.Param("slug"))
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -138,7 +138,7 @@ func (s *Server) renderDeskForm(c *gin.Context, status int, answers intake.Answe
 // they apply, without JavaScript (CSS :has()). Browsers without :has() show
 // every question, each conditional one with a hint saying when it applies.
 func (s *Server) deskCSS(c *gin.Context) {
-	if _, err := s.deps.Intake.Desks.Store.Desk(c.Request.Context(), c.Param("slug")); err != nil {
+	if _, err := s.deps.Intake.Desks.Desk(c.Request.Context(), c.Param("slug")); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -154,6 +154,51 @@ type receiptView struct {
 	SavedAction string
 }
 
+// Errors of reading a source's request. Their messages are English, for
+// logs; a source reads them in their own language (see sourceErrors).
+var (
+	// errNotMultipart refuses a form post that is not multipart/form-data.
+	errNotMultipart = tipline.Errorf(tipline.WrongMediaType, "The form did not arrive as multipart/form-data.")
+	// errUploadBroken marks a request body that could not be read whole:
+	// the connection dropped, the client gave up or was too slow, or the
+	// multipart form ends in the middle. The client's mistake, never a
+	// fault of the server.
+	errUploadBroken = tipline.Errorf(tipline.Invalid, "The upload broke off before it was complete; nothing was saved.")
+)
+
+// requestReader reads from the request and classifies its read errors
+// where they happen (see requestError), so that a service that fails
+// while reading it reports the client's broken upload, not a fault.
+type requestReader struct{ r io.Reader }
+
+func (r requestReader) Read(p []byte) (int, error) {
+	n, err := r.r.Read(p)
+	return n, requestError(err)
+}
+
+// requestError classifies an error from reading the request: a body over
+// its limit stays an *http.MaxBytesError, which respond answers as
+// TooLarge, and an error that has a code already keeps it; any other error
+// is the client's broken upload (errUploadBroken). io.EOF is left alone.
+func requestError(err error) error {
+	var tooLarge *http.MaxBytesError
+	var coded *tipline.Error
+	if err == nil || err == io.EOF || errors.As(err, &tooLarge) || errors.As(err, &coded) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errUploadBroken, err)
+}
+
+// uploadError classifies the error of a handler that read an upload: once
+// the client has gone away (its request's context is cancelled), what
+// failed after is its broken upload, not a fault of the server.
+func uploadError(c *gin.Context, err error) error {
+	if err == nil || !errors.Is(c.Request.Context().Err(), context.Canceled) || errors.Is(err, errUploadBroken) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", errUploadBroken, err)
+}
+
 // submitForm receives the questionnaire as a plain multipart form (JavaScript
 // off). The body is read as a stream: each file is encrypted to the desk's
 // keys as it arrives and its ciphertext streamed into the blob store; nothing
@@ -167,13 +212,13 @@ func (s *Server) submitForm(c *gin.Context) {
 	rc.SetReadDeadline(time.Now().Add(cfg.UploadTimeout))
 	rc.SetWriteDeadline(time.Now().Add(cfg.UploadTimeout + time.Minute))
 	if c.Request.ContentLength > cfg.MaxFormUpload {
-		s.renderTooLarge(c, cfg.MaxFormUpload)
+		s.respond(c, &http.MaxBytesError{Limit: cfg.MaxFormUpload})
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, cfg.MaxFormUpload)
 	mediaType, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
-		s.renderError(c, errorPage{Status: http.StatusBadRequest, Title: intake.T(lang, "error_title"), Message: intake.T(lang, "error_not_multipart")})
+		s.respond(c, errNotMultipart)
 		return
 	}
 	sub, err := s.deps.Intake.BeginServerSubmission(ctx, c.Param("slug"))
@@ -184,7 +229,7 @@ func (s *Server) submitForm(c *gin.Context) {
 	filesField, _ := sub.Questionnaire().FilesField()
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.respond(c, tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_not_multipart")))
+		s.respond(c, fmt.Errorf("%w: %w", errNotMultipart, err))
 		return
 	}
 	for {
@@ -195,18 +240,12 @@ func (s *Server) submitForm(c *gin.Context) {
 		if err == nil {
 			err = s.receivePart(ctx, sub, part, filesField.ID)
 			part.Close()
+		} else {
+			err = requestError(err)
 		}
 		if err != nil {
 			sub.Abort(ctx)
-			var tooLarge *http.MaxBytesError
-			if errors.As(err, &tooLarge) {
-				s.renderTooLarge(c, cfg.MaxFormUpload)
-				return
-			}
-			if tipline.ErrorCode(err) == tipline.Internal {
-				err = tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_upload_broken"))
-			}
-			s.respond(c, err)
+			s.respond(c, uploadError(c, err))
 			return
 		}
 	}
@@ -227,15 +266,16 @@ func (s *Server) submitForm(c *gin.Context) {
 // receivePart handles one part of the multipart form.
 func (s *Server) receivePart(ctx context.Context, sub *intake.ServerSubmission, part *multipart.Part, filesField string) error {
 	name := part.FormName()
+	r := requestReader{part}
 	if part.FileName() != "" || (filesField != "" && name == filesField) {
 		if part.FileName() == "" {
 			// An empty file input: browsers send a part with no file name.
-			_, err := io.Copy(io.Discard, part)
+			_, err := io.Copy(io.Discard, r)
 			return err
 		}
-		return sub.AddFile(ctx, part.FileName(), part.Header.Get("Content-Type"), part)
+		return sub.AddFile(ctx, part.FileName(), part.Header.Get("Content-Type"), r)
 	}
-	value, err := io.ReadAll(io.LimitReader(part, maxFormValue+1))
+	value, err := io.ReadAll(io.LimitReader(r, maxFormValue+1))
 	if err != nil {
 		return err
 	}
@@ -266,13 +306,6 @@ func (s *Server) saved(c *gin.Context) {
 	s.render(c, http.StatusOK, "intake_saved.html", s.intakePage(c, intake.T(lang, "saved_title"), nil))
 }
 
-func (s *Server) renderTooLarge(c *gin.Context, limit int64) {
-	lang := intakeLang(c)
-	c.Header("Connection", "close")
-	s.renderError(c, errorPage{Status: http.StatusRequestEntityTooLarge, Title: intake.T(lang, "error_too_large_title"),
-		Message: intake.T(lang, "error_too_large") + " (" + humanBytes(limit) + ")"})
-}
-
 // humanBytes writes a size for people: 500 MiB, 2 GiB.
 func humanBytes(n int64) string {
 	switch {
@@ -290,7 +323,7 @@ func humanBytes(n int64) string {
 func (s *Server) receipt(c *gin.Context) {
 	id := c.Param("id")
 	if blob.ValidKey(id) != nil || strings.Contains(id, "/") {
-		s.notFound(c)
+		s.respond(c, tipline.Errorf(tipline.NotFound, "No such receipt."))
 		return
 	}
 	text, err := s.deps.Intake.SignedReceipt(c.Request.Context(), id)

@@ -3,11 +3,10 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
-	"mime"
 	"mime/multipart"
 	"net/http"
-	"slices"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,9 +19,6 @@ import (
 // mailboxCookie names the source's mailbox session cookie. It is set only
 // when a source logs in with the codename, and only for /mailbox.
 const mailboxCookie = "tipline_mailbox"
-
-// maxReplyRequest is the body limit of one encrypted reply.
-const maxReplyRequest = 1 << 20
 
 // mailboxView is the data of the mailbox page.
 type mailboxView struct {
@@ -56,47 +52,45 @@ func setMailboxCookie(c *gin.Context, token string, maxAge int) {
 	})
 }
 
-func (s *Server) renderLogin(c *gin.Context, status int, errKey string) {
+// renderLogin shows the codename form, with message (already in the
+// source's language) when a login failed.
+func (s *Server) renderLogin(c *gin.Context, status int, message string) {
 	lang := intakeLang(c)
-	v := loginView{}
-	if errKey != "" {
-		v.Error = intake.T(lang, errKey)
-	}
 	allowScripts(c)
-	s.render(c, status, "intake_login.html", s.intakePage(c, intake.T(lang, "mailbox_title"), v))
+	s.render(c, status, "intake_login.html", s.intakePage(c, intake.T(lang, "mailbox_title"), loginView{Error: message}))
 }
 
-func (s *Server) renderMailbox(c *gin.Context, status int, box *intake.Mailbox, notice, errKey string) {
+// renderMailbox shows the mailbox, with the catalog message notice and an
+// error message already in the source's language.
+func (s *Server) renderMailbox(c *gin.Context, status int, box *intake.Mailbox, notice, message string) {
 	lang := intakeLang(c)
 	key, ok := statusWords[casework.Status(box.Status)]
 	if !ok {
 		key = "mailbox_status_under_review"
 	}
-	v := mailboxView{Box: box, Status: intake.T(lang, key), MaxMessage: intake.MaxSourceMessage}
+	v := mailboxView{Box: box, Status: intake.T(lang, key), Error: message, MaxMessage: intake.MaxSourceMessage}
 	if notice != "" {
 		v.Notice = intake.T(lang, notice)
-	}
-	if errKey != "" {
-		v.Error = intake.T(lang, errKey)
 	}
 	allowScripts(c)
 	s.render(c, status, "intake_mailbox.html", s.intakePage(c, intake.T(lang, "mailbox_title"), v))
 }
 
-// mailboxError renders a mailbox error of the service in the source's
-// language; other errors go to fail.
+// mailboxError answers an error of the mailbox: a login that failed or a
+// session that ended shows the codename form again, with the error in the
+// source's language and the status of its code; anything else goes to
+// respond.
 func (s *Server) mailboxError(c *gin.Context, err error) {
 	switch {
-	case errors.Is(err, intake.ErrWrongCodename):
-		s.renderLogin(c, http.StatusForbidden, "mailbox_wrong_codename")
-	case errors.Is(err, intake.ErrTooManyFailures):
-		s.renderLogin(c, http.StatusTooManyRequests, "mailbox_too_many")
 	case errors.Is(err, intake.ErrNoMailboxSession):
 		setMailboxCookie(c, "", -1)
-		s.renderLogin(c, http.StatusForbidden, "mailbox_session_expired")
+	case errors.Is(err, intake.ErrWrongCodename), errors.Is(err, intake.ErrTooManyFailures):
 	default:
 		s.respond(c, err)
+		return
 	}
+	code := tipline.ErrorCode(err)
+	s.renderLogin(c, statusOf[code], s.errorMessage(c, code, err))
 }
 
 // mailboxPage answers GET /mailbox: the codename form, or with a session
@@ -137,19 +131,12 @@ func (s *Server) mailboxLogin(c *gin.Context) {
 // login with the codename like POST /mailbox, answered with JSON that
 // lets the browser decrypt the replies itself: the reply key still locked,
 // its passphrase, and the replies as stored. The server unlocks nothing.
+// Its errors are JSON too (the route is marked jsonErrors): a wrong
+// codename 403, too many wrong ones 429, in the source's language.
 func (s *Server) mailboxUnlock(c *gin.Context) {
-	lang := intakeLang(c)
 	box, token, m, err := s.deps.Intake.UnlockMailbox(c.Request.Context(), c.PostForm("codename"))
 	c.Header("Cache-Control", "no-store")
-	switch {
-	case err == nil:
-	case errors.Is(err, intake.ErrWrongCodename):
-		c.JSON(http.StatusForbidden, apiError("forbidden", intake.T(lang, "mailbox_wrong_codename")))
-		return
-	case errors.Is(err, intake.ErrTooManyFailures):
-		c.JSON(http.StatusTooManyRequests, apiError("unavailable", intake.T(lang, "mailbox_too_many")))
-		return
-	default:
+	if err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -171,23 +158,22 @@ func (s *Server) mailboxUnlock(c *gin.Context) {
 func (s *Server) mailboxMessage(c *gin.Context) {
 	ctx := c.Request.Context()
 	cfg := s.deps.Config
-	lang := intakeLang(c)
 	token, err := c.Cookie(mailboxCookie)
 	if err != nil || token == "" {
-		s.renderLogin(c, http.StatusForbidden, "mailbox_session_expired")
+		s.mailboxError(c, intake.ErrNoMailboxSession)
 		return
 	}
 	rc := http.NewResponseController(c.Writer)
 	rc.SetReadDeadline(time.Now().Add(cfg.UploadTimeout))
 	rc.SetWriteDeadline(time.Now().Add(cfg.UploadTimeout + time.Minute))
 	if c.Request.ContentLength > cfg.MaxFormUpload {
-		s.renderTooLarge(c, cfg.MaxFormUpload)
+		s.respond(c, &http.MaxBytesError{Limit: cfg.MaxFormUpload})
 		return
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, cfg.MaxFormUpload)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
-		s.renderError(c, errorPage{Status: http.StatusBadRequest, Title: intake.T(lang, "error_title"), Message: intake.T(lang, "error_not_multipart")})
+		s.respond(c, fmt.Errorf("%w: %w", errNotMultipart, err))
 		return
 	}
 	f, err := s.deps.Intake.BeginFollowUp(ctx, token)
@@ -201,9 +187,11 @@ func (s *Server) mailboxMessage(c *gin.Context) {
 	} else {
 		f.Abort(ctx)
 	}
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		s.renderTooLarge(c, cfg.MaxFormUpload)
+	err = uploadError(c, err)
+	// A follow-up to correct shows the mailbox again, with what to change.
+	correct := errors.Is(err, intake.ErrCodenameInText) || errors.Is(err, intake.ErrEmptyMessage) || errors.Is(err, intake.ErrMessageTooLong)
+	if err != nil && !correct {
+		s.mailboxError(c, err)
 		return
 	}
 	box, berr := s.deps.Intake.MailboxBySession(ctx, token)
@@ -211,23 +199,19 @@ func (s *Server) mailboxMessage(c *gin.Context) {
 		s.mailboxError(c, berr)
 		return
 	}
-	var te *tipline.Error
-	switch {
-	case err == nil:
-		s.renderMailbox(c, http.StatusOK, box, "message_sent", "")
-	case errors.As(err, &te) && (errors.Is(err, intake.ErrCodenameInText) || errors.Is(err, intake.ErrEmptyMessage) || errors.Is(err, intake.ErrMessageTooLong)):
-		s.renderMailbox(c, statusOf[te.Code], box, "", tipline.ErrorMessage(err))
-	case tipline.ErrorCode(err) == tipline.Internal:
-		s.respond(c, tipline.Wrap(tipline.Invalid, err, intake.T(lang, "error_upload_broken")))
-	default:
-		s.mailboxError(c, err)
+	if err != nil {
+		code := tipline.ErrorCode(err)
+		s.renderMailbox(c, statusOf[code], box, "", s.errorMessage(c, code, err))
+		return
 	}
+	s.renderMailbox(c, http.StatusOK, box, "message_sent", "")
 }
 
 // readFollowUp reads the mailbox form: the "message" field, returned, and
 // every file of the "files" field, handed to f as it streams; or, from
 // static/js/mailbox.js, the files and their manifest encrypted in the
-// browser ("encrypted_files", "encrypted_manifest").
+// browser ("encrypted_files", "encrypted_manifest"). Its read errors are
+// the request's (see requestError).
 func readFollowUp(ctx context.Context, f *intake.FollowUp, mr *multipart.Reader) (string, error) {
 	var text string
 	for {
@@ -236,97 +220,26 @@ func readFollowUp(ctx context.Context, f *intake.FollowUp, mr *multipart.Reader)
 			return text, nil
 		}
 		if err != nil {
-			return "", err
+			return "", requestError(err)
 		}
+		r := requestReader{part}
 		switch {
 		case part.FormName() == "files" && part.FileName() != "":
-			err = f.AddFile(ctx, part.FileName(), part.Header.Get("Content-Type"), part)
+			err = f.AddFile(ctx, part.FileName(), part.Header.Get("Content-Type"), r)
 		case part.FormName() == "encrypted_manifest":
-			err = f.SetEncryptedManifest(ctx, part)
+			err = f.SetEncryptedManifest(ctx, r)
 		case part.FormName() == "encrypted_files":
-			err = f.AddEncryptedFile(ctx, part)
+			err = f.AddEncryptedFile(ctx, r)
 		case part.FormName() == "message":
 			var b []byte
-			b, err = io.ReadAll(io.LimitReader(part, intake.MaxSourceMessage+1))
+			b, err = io.ReadAll(io.LimitReader(r, intake.MaxSourceMessage+1))
 			text = string(b)
 		default: // an empty file input, or a field we do not know
-			_, err = io.Copy(io.Discard, part)
+			_, err = io.Copy(io.Discard, r)
 		}
 		part.Close()
 		if err != nil {
 			return "", err
 		}
 	}
-}
-
-// apiReplyKey answers GET /api/v1/submissions/:id/reply-key: the source's
-// public reply key, which the investigator's browser encrypts replies to.
-func (s *Server) apiReplyKey(c *gin.Context) {
-	ctx := c.Request.Context()
-	d, err := s.deps.Triage.Get(ctx, s.staff(c), c.Param("id"))
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	key, err := s.deps.Intake.ReplyKey(ctx, d.ID)
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.audit(c, "reply_key.view", "submission:"+d.ID); err != nil {
-		s.respond(c, err)
-		return
-	}
-	c.Data(http.StatusOK, "application/pgp-keys", key)
-}
-
-// apiDeskKeys answers GET /api/v1/desks/:slug/keys for investigators of
-// the desk: {"keys": [armored public keys]}, the keys the browser encrypts
-// replies (with the source's reply key) and case documents to. The server
-// refuses anything encrypted to another set.
-func (s *Server) apiDeskKeys(c *gin.Context) {
-	slug := c.Param("slug")
-	if !slices.Contains(s.staff(c).Desks, slug) {
-		s.respond(c, tipline.Errorf(tipline.NotFound, "Desk not found."))
-		return
-	}
-	keys, err := s.deps.Intake.Desks.Recipients(c.Request.Context(), slug)
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	armored := make([]string, len(keys))
-	for i, k := range keys {
-		armored[i] = k.Armored
-	}
-	c.JSON(http.StatusOK, gin.H{"desk": slug, "keys": armored})
-}
-
-// apiPostReply answers POST /api/v1/submissions/:id/replies with an
-// OpenPGP message (application/octet-stream) encrypted to exactly the
-// desk's keys and the source's reply key.
-func (s *Server) apiPostReply(c *gin.Context) {
-	ctx := c.Request.Context()
-	d, err := s.deps.Triage.Get(ctx, s.staff(c), c.Param("id"))
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mt != "application/octet-stream" {
-		c.AbortWithStatusJSON(http.StatusUnsupportedMediaType, apiError(string(tipline.Invalid), "Send the encrypted reply as application/octet-stream."))
-		return
-	}
-	obj, err := s.deps.Intake.AddReply(ctx, d.ID, c.Request.Body)
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	if err := s.deps.Staff.Store.AppendAudit(ctx, casework.AuditRecord{
-		At: time.Now(), Actor: s.staff(c).UserID, Action: "reply.create", Target: "submission:" + d.ID,
-		Detail: map[string]string{"object": obj.ID},
-	}); err != nil {
-		s.respond(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"id": obj.ID})
 }

@@ -20,6 +20,7 @@ var statusOf = map[tipline.Code]int{
 	tipline.Conflict:        http.StatusConflict,
 	tipline.Forbidden:       http.StatusForbidden,
 	tipline.TooLarge:        http.StatusRequestEntityTooLarge,
+	tipline.WrongMediaType:  http.StatusUnsupportedMediaType,
 	tipline.RateLimited:     http.StatusTooManyRequests,
 	tipline.Unavailable:     http.StatusServiceUnavailable,
 	tipline.Internal:        http.StatusInternalServerError,
@@ -39,12 +40,15 @@ var sourceErrors = []struct {
 	{intake.ErrCodenameInText, "mailbox_codename_in_message"},
 	{intake.ErrEmptyMessage, "mailbox_message_empty"},
 	{intake.ErrMessageTooLong, "mailbox_message_too_long"},
+	{errUploadBroken, "error_upload_broken"},
+	{errNotMultipart, "error_not_multipart"},
 }
 
 // sourceMessage names the catalog message a source reads for an error code
 // that no entry of sourceErrors matched.
 var sourceMessage = map[tipline.Code]string{
 	tipline.Unavailable: "error_unavailable",
+	tipline.RateLimited: "error_rate_limited",
 	tipline.TooLarge:    "error_too_large",
 	tipline.NotFound:    "error_not_found",
 }
@@ -105,7 +109,11 @@ func (s *Server) respond(c *gin.Context, err error) {
 		c.AbortWithStatusJSON(status, apiError(string(code), message))
 		return
 	}
-	s.renderError(c, errorPage{Status: status, Title: s.text(c, "error_title", http.StatusText(status)), Message: message})
+	title := s.text(c, "error_title", http.StatusText(status))
+	if code == tipline.TooLarge {
+		title = s.text(c, "error_too_large_title", title)
+	}
+	s.renderError(c, errorPage{Status: status, Title: title, Message: message})
 	c.Abort()
 }
 
@@ -123,7 +131,12 @@ func (s *Server) errorMessage(c *gin.Context, code tipline.Code, err error) stri
 			return intake.T(lang, "error_generic")
 		}
 		if key, ok := sourceMessage[code]; ok {
-			return intake.T(lang, key)
+			message := intake.T(lang, key)
+			var tooLarge *http.MaxBytesError
+			if code == tipline.TooLarge && errors.As(err, &tooLarge) {
+				message += " (" + humanBytes(tooLarge.Limit) + ")" // the form's limit
+			}
+			return message
 		}
 	}
 	if code == tipline.Internal {

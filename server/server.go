@@ -46,9 +46,14 @@ type Deps struct {
 	Entities  *entities.Service
 	Grants    *casework.Grants
 	Documents *casework.Documents
-	Claims    *claims.Service
-	Logger    *slog.Logger
-	Version   string
+	// Objects hands out submissions' encrypted objects and checks access
+	// for grants (casework_api.go, grants_api.go).
+	Objects *casework.Objects
+	// Replies is investigators' side of the source mailbox (replies_api.go).
+	Replies *casework.Replies
+	Claims  *claims.Service
+	Logger  *slog.Logger
+	Version string
 }
 
 // Server holds both listeners.

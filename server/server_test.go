@@ -75,10 +75,12 @@ func newTestServer(t *testing.T) *testServer {
 	staff := casework.NewStaff(store.New(db), crypto.NewPepper(), logger)
 	staff.Password = casework.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1}
 	triage := &casework.Triage{Store: store.New(db), Now: time.Now}
-	cases := &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now}
+	cases := &casework.Cases{Store: store.New(db), Now: time.Now}
 	grants := &casework.Grants{Store: store.New(db), Now: time.Now}
 	documents := &casework.Documents{Cases: cases, Grants: grants, Store: store.New(db), Blobs: blobs, Recipients: in.Desks.Recipients}
-	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Cases: cases, Grants: grants, Documents: documents,
+	objects := &casework.Objects{Triage: triage, Grants: grants, Store: store.New(db), Bodies: in, Now: time.Now}
+	replies := &casework.Replies{Triage: triage, Mailbox: in, Store: store.New(db), Recipients: in.Desks.Recipients, Now: time.Now}
+	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Cases: cases, Grants: grants, Documents: documents, Objects: objects, Replies: replies,
 		Entities: &entities.Service{Store: store.New(db), Now: time.Now}, Claims: &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Now: time.Now},
 		Logger: logger, Version: "test"})
 	if err != nil {

@@ -43,7 +43,7 @@ func TestDeadlineName(t *testing.T) {
 		"award_claim:no-such-program:whatever": "award_claim:no-such-program:whatever",
 		"award_claim":                          "award_claim",
 	} {
-		if got := deadlineName(kind); got != want {
+		if got := deadlineName(casework.DeadlineKind(kind)); got != want {
 			t.Errorf("deadlineName(%q) = %q, want %q", kind, got, want)
 		}
 	}

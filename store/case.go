@@ -69,8 +69,15 @@ func linkSubmission(tx *gorm.DB, caseID string, deskID int64, submissionID strin
 	return translate(err, "Case submission")
 }
 
+// caseOpened moves a submission to case_opened inside tx, meeting its
+// deadlines on the day of at.
+func caseOpened(tx *gorm.DB, submissionID string, at time.Time) error {
+	st := casework.CaseOpened
+	return updateSubmission(tx, submissionID, casework.Change{Status: &st}, at.UTC().Format(time.DateOnly))
+}
+
 // CreateCase implements casework.CaseStore.
-func (s *Store) CreateCase(ctx context.Context, c casework.NewCase, at time.Time) error {
+func (s *Store) CreateCase(ctx context.Context, c casework.NewCase, at time.Time, rec casework.AuditRecord) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var desk deskRow
 		if err := tx.Where("slug = ?", c.Desk).Take(&desk).Error; err != nil {
@@ -89,8 +96,11 @@ func (s *Store) CreateCase(ctx context.Context, c casework.NewCase, at time.Time
 			if err := linkSubmission(tx, c.ID, desk.ID, id); err != nil {
 				return err
 			}
+			if err := caseOpened(tx, id, at); err != nil {
+				return err
+			}
 		}
-		return nil
+		return s.appendAudit(tx, rec)
 	})
 }
 
@@ -153,15 +163,24 @@ func (s *Store) CaseDetail(ctx context.Context, id string) (casework.CaseDetail,
 
 // caseDesk returns the desk id of a case.
 func caseDesk(tx *gorm.DB, id string) (int64, error) {
-	var c struct{ DeskID int64 }
-	if err := tx.Table("cases").Select("desk_id").Where("id = ?", id).Take(&c).Error; err != nil {
-		return 0, translate(err, "Case")
+	deskID, _, err := caseState(tx, id)
+	return deskID, err
+}
+
+// caseState returns the desk id and the status of a case.
+func caseState(tx *gorm.DB, id string) (int64, casework.CaseStatus, error) {
+	var c struct {
+		DeskID int64
+		Status string
 	}
-	return c.DeskID, nil
+	if err := tx.Table("cases").Select("desk_id, status").Where("id = ?", id).Take(&c).Error; err != nil {
+		return 0, "", translate(err, "Case")
+	}
+	return c.DeskID, casework.CaseStatus(c.Status), nil
 }
 
 // UpdateCase implements casework.CaseStore.
-func (s *Store) UpdateCase(ctx context.Context, id string, ch casework.CaseChange, at time.Time) error {
+func (s *Store) UpdateCase(ctx context.Context, id string, ch casework.CaseChange, at time.Time, rec casework.AuditRecord) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		deskID, err := caseDesk(tx, id)
 		if err != nil {
@@ -181,26 +200,37 @@ func (s *Store) UpdateCase(ctx context.Context, id string, ch casework.CaseChang
 			}
 			set["lead_id"] = leadID
 		}
-		return translate(tx.Table("cases").Where("id = ?", id).Updates(set).Error, "Case")
+		if err := tx.Table("cases").Where("id = ?", id).Updates(set).Error; err != nil {
+			return translate(err, "Case")
+		}
+		return s.appendAudit(tx, rec)
 	})
 }
 
 // LinkSubmission implements casework.CaseStore.
-func (s *Store) LinkSubmission(ctx context.Context, caseID, submissionID string, at time.Time) error {
+func (s *Store) LinkSubmission(ctx context.Context, caseID, submissionID string, at time.Time, rec casework.AuditRecord) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		deskID, err := caseDesk(tx, caseID)
+		deskID, status, err := caseState(tx, caseID)
 		if err != nil {
 			return err
 		}
 		if err := linkSubmission(tx, caseID, deskID, submissionID); err != nil {
 			return err
 		}
-		return translate(tx.Exec("UPDATE cases SET updated_at = ? WHERE id = ?", at.UTC(), caseID).Error, "Case")
+		if status == casework.CaseOpen {
+			if err := caseOpened(tx, submissionID, at); err != nil {
+				return err
+			}
+		}
+		if err := tx.Exec("UPDATE cases SET updated_at = ? WHERE id = ?", at.UTC(), caseID).Error; err != nil {
+			return translate(err, "Case")
+		}
+		return s.appendAudit(tx, rec)
 	})
 }
 
 // AddNote implements casework.CaseStore.
-func (s *Store) AddNote(ctx context.Context, caseID string, authorID int64, text string, at time.Time) (casework.Note, error) {
+func (s *Store) AddNote(ctx context.Context, caseID string, authorID int64, text string, at time.Time, rec casework.AuditRecord) (casework.Note, error) {
 	var note casework.Note
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if _, err := caseDesk(tx, caseID); err != nil {
@@ -215,9 +245,15 @@ func (s *Store) AddNote(ctx context.Context, caseID string, authorID int64, text
 			return translate(err, "Staff member")
 		}
 		note = casework.Note{ID: row.ID, Author: author.Email, Text: text, At: row.CreatedAt}
-		return translate(tx.Exec("UPDATE cases SET updated_at = ? WHERE id = ?", at.UTC(), caseID).Error, "Case")
+		if err := tx.Exec("UPDATE cases SET updated_at = ? WHERE id = ?", at.UTC(), caseID).Error; err != nil {
+			return translate(err, "Case")
+		}
+		return s.appendAudit(tx, rec)
 	})
-	return note, err
+	if err != nil {
+		return casework.Note{}, err
+	}
+	return note, nil
 }
 
 // caseNoteRow is one row of case_notes.

@@ -55,11 +55,11 @@ func TestCases(t *testing.T) {
 
 			first := casework.NewCase{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Title: "H20 boards via Singapore",
 				Lead: "ana@example.org", Submissions: []string{subs[0]}}
-			if err := s.CreateCase(ctx, first, at); err != nil {
+			if err := s.CreateCase(ctx, first, at, testAudit(casework.ActionCaseCreate)); err != nil {
 				t.Fatal(err)
 			}
 			second := casework.NewCase{ID: blob.NewKey(""), Desk: "sec-fraud", Title: "Backdated options", Lead: "sec@example.org"}
-			if err := s.CreateCase(ctx, second, at.Add(time.Hour)); err != nil {
+			if err := s.CreateCase(ctx, second, at.Add(time.Hour), testAudit(casework.ActionCaseCreate)); err != nil {
 				t.Fatal(err)
 			}
 
@@ -70,52 +70,52 @@ func TestCases(t *testing.T) {
 				"unknown desk":            {Desk: "nope", Title: "x", Lead: "ana@example.org"},
 			} {
 				c.ID = blob.NewKey("")
-				if err := s.CreateCase(ctx, c, at); tipline.ErrorCode(err) != tipline.NotFound {
+				if err := s.CreateCase(ctx, c, at, testAudit(casework.ActionCaseCreate)); tipline.ErrorCode(err) != tipline.NotFound {
 					t.Errorf("%s: %v, want NotFound", name, err)
 				}
 			}
 			for name, lead := range map[string]string{"another desk's investigator": "sec@example.org", "an admin": "root@example.org", "nobody": "x@example.org"} {
 				c := casework.NewCase{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Title: "x", Lead: lead}
-				if err := s.CreateCase(ctx, c, at); tipline.ErrorCode(err) != tipline.Invalid {
+				if err := s.CreateCase(ctx, c, at, testAudit(casework.ActionCaseCreate)); tipline.ErrorCode(err) != tipline.Invalid {
 					t.Errorf("lead %s: %v, want Invalid", name, err)
 				}
 			}
-			if err := s.LinkSubmission(ctx, first.ID, subs[2], at); tipline.ErrorCode(err) != tipline.NotFound {
+			if err := s.LinkSubmission(ctx, first.ID, subs[2], at, testAudit(casework.ActionCaseLink)); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("linking another desk's submission: %v, want NotFound", err)
 			}
-			if err := s.LinkSubmission(ctx, blob.NewKey(""), subs[1], at); tipline.ErrorCode(err) != tipline.NotFound {
+			if err := s.LinkSubmission(ctx, blob.NewKey(""), subs[1], at, testAudit(casework.ActionCaseLink)); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("linking to no case: %v, want NotFound", err)
 			}
 
 			// Linking twice is no error; a submission may be in two cases.
 			for range 2 {
-				if err := s.LinkSubmission(ctx, first.ID, subs[1], at.Add(2*time.Hour)); err != nil {
+				if err := s.LinkSubmission(ctx, first.ID, subs[1], at.Add(2*time.Hour), testAudit(casework.ActionCaseLink)); err != nil {
 					t.Fatal(err)
 				}
 			}
 			third := casework.NewCase{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Title: "Same boards, other buyer",
 				Lead: "ben@example.org", Submissions: []string{subs[0]}}
-			if err := s.CreateCase(ctx, third, at.Add(3*time.Hour)); err != nil {
+			if err := s.CreateCase(ctx, third, at.Add(3*time.Hour), testAudit(casework.ActionCaseCreate)); err != nil {
 				t.Fatal(err)
 			}
 
-			note, err := s.AddNote(ctx, first.ID, users["ana@example.org"], "Called the freight forwarder.", at.Add(4*time.Hour))
+			note, err := s.AddNote(ctx, first.ID, users["ana@example.org"], "Called the freight forwarder.", at.Add(4*time.Hour), testAudit(casework.ActionCaseNote))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if note.ID == 0 || note.Author != "ana@example.org" || !note.At.Equal(at.Add(4*time.Hour)) {
 				t.Errorf("note = %+v", note)
 			}
-			if _, err := s.AddNote(ctx, blob.NewKey(""), users["ana@example.org"], "x", at); tipline.ErrorCode(err) != tipline.NotFound {
+			if _, err := s.AddNote(ctx, blob.NewKey(""), users["ana@example.org"], "x", at, testAudit(casework.ActionCaseNote)); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("note on no case: %v, want NotFound", err)
 			}
 
 			closed, lead := casework.CaseClosed, "ben@example.org"
-			if err := s.UpdateCase(ctx, first.ID, casework.CaseChange{Status: &closed, Lead: &lead}, at.Add(5*time.Hour)); err != nil {
+			if err := s.UpdateCase(ctx, first.ID, casework.CaseChange{Status: &closed, Lead: &lead}, at.Add(5*time.Hour), testAudit(casework.ActionCaseUpdate)); err != nil {
 				t.Fatal(err)
 			}
 			other := "sec@example.org"
-			if err := s.UpdateCase(ctx, first.ID, casework.CaseChange{Lead: &other}, at); tipline.ErrorCode(err) != tipline.Invalid {
+			if err := s.UpdateCase(ctx, first.ID, casework.CaseChange{Lead: &other}, at, testAudit(casework.ActionCaseUpdate)); tipline.ErrorCode(err) != tipline.Invalid {
 				t.Errorf("lead from another desk: %v, want Invalid", err)
 			}
 
@@ -166,4 +166,9 @@ func TestCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+// testAudit is an audit record of the command line for a store test.
+func testAudit(action casework.AuditAction) casework.AuditRecord {
+	return casework.AuditRecord{At: time.Now(), Action: action, Target: "test"}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
-	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -78,7 +77,7 @@ func writeDefendants(tx *gorm.DB, id string, defs []claims.Defendant) error {
 }
 
 // CreateAction implements claims.Store.
-func (s *Store) CreateAction(ctx context.Context, id string, f claims.ActionFields, byID int64, at time.Time) error {
+func (s *Store) CreateAction(ctx context.Context, id string, f claims.ActionFields, byID int64, at time.Time, rec casework.AuditRecord) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := checkCovered(tx, f); err != nil {
 			return err
@@ -88,12 +87,15 @@ func (s *Store) CreateAction(ctx context.Context, id string, f claims.ActionFiel
 		if err := tx.Table("enforcement_actions").Create(cols).Error; err != nil {
 			return translate(err, "Action")
 		}
-		return writeDefendants(tx, id, f.Defendants)
+		if err := writeDefendants(tx, id, f.Defendants); err != nil {
+			return err
+		}
+		return s.appendAudit(tx, rec)
 	})
 }
 
 // UpdateAction implements claims.Store.
-func (s *Store) UpdateAction(ctx context.Context, id string, f claims.ActionFields, at time.Time) error {
+func (s *Store) UpdateAction(ctx context.Context, id string, f claims.ActionFields, at time.Time, rec casework.AuditRecord) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := checkCovered(tx, f); err != nil {
 			return err
@@ -114,7 +116,10 @@ func (s *Store) UpdateAction(ctx context.Context, id string, f claims.ActionFiel
 		if res.RowsAffected == 0 {
 			return translate(gorm.ErrRecordNotFound, "Action")
 		}
-		return writeDefendants(tx, id, f.Defendants)
+		if err := writeDefendants(tx, id, f.Defendants); err != nil {
+			return err
+		}
+		return s.appendAudit(tx, rec)
 	})
 }
 
@@ -267,19 +272,21 @@ func (s *Store) CaseDesk(ctx context.Context, caseID string) (string, error) {
 }
 
 // LinkActionCase implements claims.Store.
-func (s *Store) LinkActionCase(ctx context.Context, id, caseID string, at time.Time) error {
+func (s *Store) LinkActionCase(ctx context.Context, id, caseID string, at time.Time, rec casework.AuditRecord) error {
 	link := any(nil)
 	if caseID != "" {
 		link = caseID
 	}
-	res := s.db.WithContext(ctx).Table("enforcement_actions").Where("id = ?", id).Updates(map[string]any{"case_id": link, "updated_at": at.UTC()})
-	if res.Error != nil {
-		return translate(res.Error, "Action")
-	}
-	if res.RowsAffected == 0 {
-		return translate(gorm.ErrRecordNotFound, "Action")
-	}
-	return nil
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Table("enforcement_actions").Where("id = ?", id).Updates(map[string]any{"case_id": link, "updated_at": at.UTC()})
+		if res.Error != nil {
+			return translate(res.Error, "Action")
+		}
+		if res.RowsAffected == 0 {
+			return translate(gorm.ErrRecordNotFound, "Action")
+		}
+		return s.appendAudit(tx, rec)
+	})
 }
 
 // touchAction checks an action exists and stamps it changed.
@@ -295,7 +302,7 @@ func touchAction(tx *gorm.DB, id string, at time.Time) error {
 }
 
 // SetSanction implements claims.Store.
-func (s *Store) SetSanction(ctx context.Context, actionID string, sn claims.Sanction, at time.Time) error {
+func (s *Store) SetSanction(ctx context.Context, actionID string, sn claims.Sanction, at time.Time, rec casework.AuditRecord) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := touchAction(tx, actionID, at); err != nil {
 			return err
@@ -303,16 +310,18 @@ func (s *Store) SetSanction(ctx context.Context, actionID string, sn claims.Sanc
 		if err := tx.Exec("DELETE FROM action_sanctions WHERE action_id = ? AND kind = ?", actionID, string(sn.Kind)).Error; err != nil {
 			return translate(err, "Sanction")
 		}
-		if sn.Ordered == 0 {
-			return nil
+		if sn.Ordered != 0 {
+			err := tx.Exec("INSERT INTO action_sanctions (action_id, kind, ordered_cents) VALUES (?, ?, ?)", actionID, string(sn.Kind), int64(sn.Ordered)).Error
+			if err != nil {
+				return translate(err, "Sanction")
+			}
 		}
-		return translate(tx.Exec("INSERT INTO action_sanctions (action_id, kind, ordered_cents) VALUES (?, ?, ?)",
-			actionID, string(sn.Kind), int64(sn.Ordered)).Error, "Sanction")
+		return s.appendAudit(tx, rec)
 	})
 }
 
 // AppendCollection implements claims.Store.
-func (s *Store) AppendCollection(ctx context.Context, c claims.Collection, byID int64, at time.Time) (claims.Collection, error) {
+func (s *Store) AppendCollection(ctx context.Context, c claims.Collection, byID int64, at time.Time, rec func(claims.Collection) casework.AuditRecord) (claims.Collection, error) {
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := touchAction(tx, c.ActionID, at); err != nil {
 			return err
@@ -356,9 +365,12 @@ func (s *Store) AppendCollection(ctx context.Context, c claims.Collection, byID 
 			return translate(err, "Staff member")
 		}
 		c.ID, c.RecordedBy, c.RecordedAt = last.ID, by.Email, at.UTC()
-		return nil
+		return s.appendAudit(tx, rec(c))
 	})
-	return c, err
+	if err != nil {
+		return claims.Collection{}, err
+	}
+	return c, nil
 }
 
 // CollectionAction implements claims.Store.
@@ -420,19 +432,23 @@ func writeCounsel(tx *gorm.DB, id string, emails []string) error {
 }
 
 // CreateClaim implements claims.Store.
-func (s *Store) CreateClaim(ctx context.Context, c claims.Claim, at time.Time) error {
+func (s *Store) CreateClaim(ctx context.Context, c claims.Claim, at time.Time, rec casework.AuditRecord) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		cols := claimColumns(c, at)
 		cols["id"], cols["status"], cols["created_at"] = c.ID, string(c.Status), at.UTC()
 		if err := tx.Table("claims").Create(cols).Error; err != nil {
 			return translate(err, "Claim")
 		}
-		return writeCounsel(tx, c.ID, c.Counsel)
+		if err := writeCounsel(tx, c.ID, c.Counsel); err != nil {
+			return err
+		}
+		return s.appendAudit(tx, rec)
 	})
 }
 
-// updateClaim runs f on an existing claim and stamps it changed.
-func (s *Store) updateClaim(ctx context.Context, id string, at time.Time, f func(tx *gorm.DB) error) error {
+// updateClaim runs f on an existing claim, stamps it changed and appends
+// rec to the audit log, in one transaction.
+func (s *Store) updateClaim(ctx context.Context, id string, at time.Time, rec casework.AuditRecord, f func(tx *gorm.DB) error) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Exec("UPDATE claims SET updated_at = ? WHERE id = ?", at.UTC(), id)
 		if res.Error != nil {
@@ -441,13 +457,16 @@ func (s *Store) updateClaim(ctx context.Context, id string, at time.Time, f func
 		if res.RowsAffected == 0 {
 			return translate(gorm.ErrRecordNotFound, "Claim")
 		}
-		return f(tx)
+		if err := f(tx); err != nil {
+			return err
+		}
+		return s.appendAudit(tx, rec)
 	})
 }
 
 // UpdateClaim implements claims.Store.
-func (s *Store) UpdateClaim(ctx context.Context, c claims.Claim, at time.Time) error {
-	return s.updateClaim(ctx, c.ID, at, func(tx *gorm.DB) error {
+func (s *Store) UpdateClaim(ctx context.Context, c claims.Claim, at time.Time, rec casework.AuditRecord) error {
+	return s.updateClaim(ctx, c.ID, at, rec, func(tx *gorm.DB) error {
 		if err := tx.Table("claims").Where("id = ?", c.ID).Updates(claimColumns(c, at)).Error; err != nil {
 			return translate(err, "Claim")
 		}
@@ -456,15 +475,18 @@ func (s *Store) UpdateClaim(ctx context.Context, c claims.Claim, at time.Time) e
 }
 
 // SetClaimStatus implements claims.Store.
-func (s *Store) SetClaimStatus(ctx context.Context, id string, st claims.Status, at time.Time) error {
-	return s.updateClaim(ctx, id, at, func(tx *gorm.DB) error {
-		return translate(tx.Exec("UPDATE claims SET status = ? WHERE id = ?", string(st), id).Error, "Claim")
+func (s *Store) SetClaimStatus(ctx context.Context, id string, st claims.Status, meet []casework.DeadlineKind, day string, at time.Time, rec casework.AuditRecord) error {
+	return s.updateClaim(ctx, id, at, rec, func(tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE claims SET status = ? WHERE id = ?", string(st), id).Error; err != nil {
+			return translate(err, "Claim")
+		}
+		return meetClaimDeadlines(tx, id, meet, day)
 	})
 }
 
 // SetClaimSubmissions implements claims.Store.
-func (s *Store) SetClaimSubmissions(ctx context.Context, id string, submissions []string, at time.Time) error {
-	return s.updateClaim(ctx, id, at, func(tx *gorm.DB) error {
+func (s *Store) SetClaimSubmissions(ctx context.Context, id string, submissions []string, at time.Time, rec casework.AuditRecord) error {
+	return s.updateClaim(ctx, id, at, rec, func(tx *gorm.DB) error {
 		if err := tx.Exec("DELETE FROM claim_submissions WHERE claim_id = ?", id).Error; err != nil {
 			return translate(err, "Claim submission")
 		}
@@ -485,8 +507,8 @@ func (s *Store) SetClaimSubmissions(ctx context.Context, id string, submissions 
 }
 
 // SetClaimActions implements claims.Store.
-func (s *Store) SetClaimActions(ctx context.Context, id string, actions []string, at time.Time) error {
-	return s.updateClaim(ctx, id, at, func(tx *gorm.DB) error {
+func (s *Store) SetClaimActions(ctx context.Context, id string, actions []string, at time.Time, rec casework.AuditRecord) error {
+	return s.updateClaim(ctx, id, at, rec, func(tx *gorm.DB) error {
 		if err := tx.Exec("DELETE FROM claim_actions WHERE claim_id = ?", id).Error; err != nil {
 			return translate(err, "Claim action")
 		}
@@ -507,8 +529,8 @@ func (s *Store) SetClaimActions(ctx context.Context, id string, actions []string
 }
 
 // SetChecklistItem implements claims.Store.
-func (s *Store) SetChecklistItem(ctx context.Context, id string, it claims.ChecklistItem, at time.Time) error {
-	return s.updateClaim(ctx, id, at, func(tx *gorm.DB) error {
+func (s *Store) SetChecklistItem(ctx context.Context, id string, it claims.ChecklistItem, at time.Time, rec casework.AuditRecord) error {
+	return s.updateClaim(ctx, id, at, rec, func(tx *gorm.DB) error {
 		if err := tx.Exec("DELETE FROM claim_checklist WHERE claim_id = ? AND item = ?", id, it.Item).Error; err != nil {
 			return translate(err, "Checklist item")
 		}
@@ -518,8 +540,8 @@ func (s *Store) SetChecklistItem(ctx context.Context, id string, it claims.Check
 }
 
 // SetSplits implements claims.Store.
-func (s *Store) SetSplits(ctx context.Context, id string, splits []claims.Split, at time.Time) error {
-	return s.updateClaim(ctx, id, at, func(tx *gorm.DB) error {
+func (s *Store) SetSplits(ctx context.Context, id string, splits []claims.Split, at time.Time, rec casework.AuditRecord) error {
+	return s.updateClaim(ctx, id, at, rec, func(tx *gorm.DB) error {
 		if err := tx.Exec("DELETE FROM claim_splits WHERE claim_id = ?", id).Error; err != nil {
 			return translate(err, "Split")
 		}
@@ -726,21 +748,20 @@ func (s *Store) SetClaimDeadlines(ctx context.Context, claimID string, ds []case
 		if err != nil || len(subs) == 0 {
 			return err
 		}
-		prefix := casework.DeadlineAwardClaim + ":" + program + ":"
 		keep := make([]string, 0, len(ds)+1)
 		keep = append(keep, "")
 		for _, d := range ds {
-			keep = append(keep, d.Kind)
+			keep = append(keep, string(d.Kind))
 		}
 		if err := tx.Exec("DELETE FROM deadlines WHERE submission_id IN ? AND kind LIKE ? AND met_day IS NULL AND kind NOT IN ?",
-			subs, prefix+"%", keep).Error; err != nil {
+			subs, casework.AwardClaimDeadlines(program)+"%", keep).Error; err != nil {
 			return translate(err, "Deadline")
 		}
 		for _, sub := range subs {
 			for _, d := range ds {
 				err := tx.Exec("INSERT INTO deadlines (submission_id, kind, due_day) VALUES (?, ?, ?) "+
 					"ON CONFLICT (submission_id, kind) DO UPDATE SET due_day = excluded.due_day WHERE deadlines.met_day IS NULL",
-					sub, d.Kind, d.DueDay).Error
+					sub, string(d.Kind), d.DueDay).Error
 				if err != nil {
 					return translate(err, "Deadline")
 				}
@@ -750,14 +771,20 @@ func (s *Store) SetClaimDeadlines(ctx context.Context, claimID string, ds []case
 	})
 }
 
-// MeetClaimDeadlines implements claims.Store.
-func (s *Store) MeetClaimDeadlines(ctx context.Context, claimID string, kinds []string, day string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		subs, _, err := claimSubmissionIDs(tx, claimID)
-		if err != nil || len(subs) == 0 || len(kinds) == 0 {
-			return err
-		}
-		return translate(tx.Exec("UPDATE deadlines SET met_day = ? WHERE submission_id IN ? AND kind IN ? AND met_day IS NULL",
-			day, subs, slices.Clone(kinds)).Error, "Deadline")
-	})
+// meetClaimDeadlines marks the open deadlines of the claim's submissions
+// whose kind is in kinds as met on day.
+func meetClaimDeadlines(tx *gorm.DB, claimID string, kinds []casework.DeadlineKind, day string) error {
+	if len(kinds) == 0 {
+		return nil
+	}
+	subs, _, err := claimSubmissionIDs(tx, claimID)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	text := make([]string, len(kinds))
+	for i, k := range kinds {
+		text[i] = string(k)
+	}
+	return translate(tx.Exec("UPDATE deadlines SET met_day = ? WHERE submission_id IN ? AND kind IN ? AND met_day IS NULL",
+		day, subs, text).Error, "Deadline")
 }

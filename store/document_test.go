@@ -29,7 +29,7 @@ func TestCaseDocuments(t *testing.T) {
 			}
 			at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 			c := casework.NewCase{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Title: "Forwarder", Lead: "ana@example.org"}
-			if err := s.CreateCase(ctx, c, at); err != nil {
+			if err := s.CreateCase(ctx, c, at, testAudit(casework.ActionCaseCreate)); err != nil {
 				t.Fatal(err)
 			}
 			sum := sha256.Sum256([]byte("message"))

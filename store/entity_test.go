@@ -18,6 +18,11 @@ import (
 	"github.com/tipline/tipline/store"
 )
 
+// entityAudit is the audit record of an entity change by.
+func entityAudit(by entities.Actor, action casework.AuditAction) casework.AuditRecord {
+	return casework.AuditRecord{At: by.At, Actor: by.UserID, Action: action, Target: "entity"}
+}
+
 // TestEntities: entities with names, identifiers and countries; the
 // candidate index; links within a desk; relations; corroboration and
 // triage flags; merge and undo, on both dialects.
@@ -55,7 +60,7 @@ func TestEntities(t *testing.T) {
 			create := func(e entities.Entity, flags entities.NameFlags) entities.Entity {
 				t.Helper()
 				e.ID = blob.NewKey("")
-				if err := s.CreateEntity(ctx, e, flags, by(0)); err != nil {
+				if err := s.CreateEntity(ctx, e, flags, by(0), entityAudit(by(0), entities.ActionCreate)); err != nil {
 					t.Fatal(err)
 				}
 				return e
@@ -124,16 +129,16 @@ func TestEntities(t *testing.T) {
 			}
 
 			// Links stay within the desk; each (submission, role) once.
-			if _, err := s.LinkEntitySubmission(ctx, w.ID, subs[0], entities.Distributor, by(1)); err != nil {
+			if _, err := s.LinkEntitySubmission(ctx, w.ID, subs[0], entities.Distributor, by(1), entityAudit(by(1), entities.ActionLink)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.LinkEntitySubmission(ctx, w.ID, subs[0], entities.Distributor, by(1)); tipline.ErrorCode(err) != tipline.Conflict {
+			if _, err := s.LinkEntitySubmission(ctx, w.ID, subs[0], entities.Distributor, by(1), entityAudit(by(1), entities.ActionLink)); tipline.ErrorCode(err) != tipline.Conflict {
 				t.Errorf("linking twice: %v, want Conflict", err)
 			}
-			if _, err := s.LinkEntitySubmission(ctx, w.ID, subs[2], entities.Subject, by(1)); tipline.ErrorCode(err) != tipline.NotFound {
+			if _, err := s.LinkEntitySubmission(ctx, w.ID, subs[2], entities.Subject, by(1), entityAudit(by(1), entities.ActionLink)); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("another desk's submission: %v, want NotFound", err)
 			}
-			link, err := s.LinkEntitySubmission(ctx, l.ID, subs[0], entities.Distributor, by(1))
+			link, err := s.LinkEntitySubmission(ctx, l.ID, subs[0], entities.Distributor, by(1), entityAudit(by(1), entities.ActionLink))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,27 +146,27 @@ func TestEntities(t *testing.T) {
 				link.Role != entities.Distributor || link.EntityName != l.Name || !link.LinkedAt.Equal(at.Add(time.Hour)) {
 				t.Errorf("link = %+v", link)
 			}
-			if _, err := s.LinkEntitySubmission(ctx, l.ID, subs[1], entities.Exporter, by(1)); err != nil {
+			if _, err := s.LinkEntitySubmission(ctx, l.ID, subs[1], entities.Exporter, by(1), entityAudit(by(1), entities.ActionLink)); err != nil {
 				t.Fatal(err)
 			}
 			c := casework.NewCase{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Title: "H20 boards via Singapore", Lead: "ana@example.org",
 				Submissions: []string{subs[1]}}
-			if err := s.CreateCase(ctx, c, at); err != nil {
+			if err := s.CreateCase(ctx, c, at, casework.AuditRecord{At: at, Action: casework.ActionCaseCreate, Target: "case:" + c.ID}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.LinkEntityCase(ctx, f.ID, c.ID, entities.FreightForwarder, by(2)); err != nil {
+			if _, err := s.LinkEntityCase(ctx, f.ID, c.ID, entities.FreightForwarder, by(2), entityAudit(by(2), entities.ActionLink)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.LinkEntityCase(ctx, x.ID, c.ID, entities.Subject, by(2)); tipline.ErrorCode(err) != tipline.NotFound {
+			if _, err := s.LinkEntityCase(ctx, x.ID, c.ID, entities.Subject, by(2), entityAudit(by(2), entities.ActionLink)); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("case of another desk: %v, want NotFound", err)
 			}
-			if _, err := s.RelateEntities(ctx, f.ID, w.ID, entities.ShipsFor, by(2)); err != nil {
+			if _, err := s.RelateEntities(ctx, f.ID, w.ID, entities.ShipsFor, by(2), entityAudit(by(2), entities.ActionRelate)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.RelateEntities(ctx, l.ID, w.ID, entities.SameAs, by(2)); err != nil {
+			if _, err := s.RelateEntities(ctx, l.ID, w.ID, entities.SameAs, by(2), entityAudit(by(2), entities.ActionRelate)); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.RelateEntities(ctx, f.ID, x.ID, entities.Owns, by(2)); tipline.ErrorCode(err) != tipline.Invalid {
+			if _, err := s.RelateEntities(ctx, f.ID, x.ID, entities.Owns, by(2), entityAudit(by(2), entities.ActionRelate)); tipline.ErrorCode(err) != tipline.Invalid {
 				t.Errorf("relation across desks: %v, want Invalid", err)
 			}
 
@@ -180,7 +185,7 @@ func TestEntities(t *testing.T) {
 
 			// Merge: what the winner lacks moves; duplicates and the
 			// relation between the two stay with the loser.
-			m, err := s.MergeEntities(ctx, w.ID, l.ID, by(3))
+			m, err := s.MergeEntities(ctx, w.ID, l.ID, by(3), entityAudit(by(3), entities.ActionMerge))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -199,10 +204,10 @@ func TestEntities(t *testing.T) {
 			if ids := candidates("Huaqiang Electronic HK", nil); slices.Contains(ids, l.ID) || !slices.Contains(ids, w.ID) {
 				t.Errorf("candidates after the merge = %v, want the winner and not the loser", ids)
 			}
-			if _, err := s.LinkEntitySubmission(ctx, l.ID, subs[1], entities.Subject, by(3)); tipline.ErrorCode(err) != tipline.Conflict {
+			if _, err := s.LinkEntitySubmission(ctx, l.ID, subs[1], entities.Subject, by(3), entityAudit(by(3), entities.ActionLink)); tipline.ErrorCode(err) != tipline.Conflict {
 				t.Errorf("linking to a merged entity: %v, want Conflict", err)
 			}
-			if _, err := s.MergeEntities(ctx, f.ID, l.ID, by(3)); tipline.ErrorCode(err) != tipline.Conflict {
+			if _, err := s.MergeEntities(ctx, f.ID, l.ID, by(3), entityAudit(by(3), entities.ActionMerge)); tipline.ErrorCode(err) != tipline.Conflict {
 				t.Errorf("merging a merged entity: %v, want Conflict", err)
 			}
 
@@ -241,14 +246,14 @@ func TestEntities(t *testing.T) {
 			}
 
 			// Undo: everything moved goes back.
-			undone, err := s.UndoEntityMerge(ctx, m.ID, by(4))
+			undone, err := s.UndoEntityMerge(ctx, m.ID, by(4), entityAudit(by(4), entities.ActionUndoMerge))
 			if err != nil {
 				t.Fatal(err)
 			}
 			if undone.UndoneBy != "ana@example.org" || undone.UndoneAt == nil || !undone.UndoneAt.Equal(at.Add(4*time.Hour)) {
 				t.Errorf("undone merge = %+v", undone)
 			}
-			if _, err := s.UndoEntityMerge(ctx, m.ID, by(4)); tipline.ErrorCode(err) != tipline.Conflict {
+			if _, err := s.UndoEntityMerge(ctx, m.ID, by(4), entityAudit(by(4), entities.ActionUndoMerge)); tipline.ErrorCode(err) != tipline.Conflict {
 				t.Errorf("undoing twice: %v, want Conflict", err)
 			}
 			back, winner := detail(l.ID), detail(w.ID)
@@ -272,10 +277,10 @@ func TestEntities(t *testing.T) {
 			}
 
 			// Unlinking is history too.
-			if err := s.UnlinkEntitySubmission(ctx, l.ID, link.ID, by(5)); err != nil {
+			if err := s.UnlinkEntitySubmission(ctx, l.ID, link.ID, by(5), entityAudit(by(5), entities.ActionUnlink)); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.UnlinkEntitySubmission(ctx, l.ID, link.ID, by(5)); tipline.ErrorCode(err) != tipline.NotFound {
+			if err := s.UnlinkEntitySubmission(ctx, l.ID, link.ID, by(5), entityAudit(by(5), entities.ActionUnlink)); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("unlinking twice: %v, want NotFound", err)
 			}
 			if h := detail(l.ID).History[0]; h.Action != entities.HistoryUnlink || !strings.Contains(h.Detail, subs[0]) || h.Actor != "ana@example.org" {
@@ -295,7 +300,7 @@ func TestEntities(t *testing.T) {
 
 			// Renaming keeps the rows of names that stay, and the index follows.
 			w.Name, w.Aliases = "Huaqiang Electronics (Shenzhen)", []string{"深圳市华强电子有限公司", "HQE"}
-			if err := s.UpdateEntity(ctx, w, nil, "renamed", by(7)); err != nil {
+			if err := s.UpdateEntity(ctx, w, nil, "renamed", by(7), entityAudit(by(7), entities.ActionUpdate)); err != nil {
 				t.Fatal(err)
 			}
 			if got, err := s.Entity(ctx, w.ID); err != nil || got.Name != w.Name || fmt.Sprint(got.Aliases) != "[深圳市华强电子有限公司 HQE]" || len(got.Screening) != 0 {
@@ -343,7 +348,7 @@ func TestEntityCorroborationCounters(t *testing.T) {
 			var ids []string
 			for _, name := range []string{"Lion City Freight Pte. Ltd.", "Lion City Logistics", "Harbour Front Trading"} {
 				e := entities.Entity{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Kind: entities.Organization, Name: name}
-				if err := s.CreateEntity(ctx, e, nil, by); err != nil {
+				if err := s.CreateEntity(ctx, e, nil, by, entityAudit(by, entities.ActionCreate)); err != nil {
 					t.Fatal(err)
 				}
 				ids = append(ids, e.ID)
@@ -400,7 +405,7 @@ func TestEntityCorroborationCounters(t *testing.T) {
 			}
 			link := func(e, sub string, role entities.Role) int64 {
 				t.Helper()
-				l, err := s.LinkEntitySubmission(ctx, e, sub, role, by)
+				l, err := s.LinkEntitySubmission(ctx, e, sub, role, by, entityAudit(by, entities.ActionLink))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -419,42 +424,42 @@ func TestEntityCorroborationCounters(t *testing.T) {
 
 			c1 := casework.NewCase{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Title: "Transshipment", Lead: "ana@example.org",
 				Submissions: []string{subs[3]}}
-			if err := s.CreateCase(ctx, c1, at); err != nil {
+			if err := s.CreateCase(ctx, c1, at, casework.AuditRecord{At: at, Action: casework.ActionCaseCreate, Target: "case:" + c1.ID}); err != nil {
 				t.Fatal(err)
 			}
 			c2 := casework.NewCase{ID: blob.NewKey(""), Desk: intake.DefaultDeskSlug, Title: "Relabelled servers", Lead: "ana@example.org"}
-			if err := s.CreateCase(ctx, c2, at); err != nil {
+			if err := s.CreateCase(ctx, c2, at, casework.AuditRecord{At: at, Action: casework.ActionCaseCreate, Target: "case:" + c2.ID}); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.LinkSubmission(ctx, c2.ID, subs[0], at); err != nil {
+			if err := s.LinkSubmission(ctx, c2.ID, subs[0], at, casework.AuditRecord{At: at, Action: casework.ActionCaseLink, Target: "case:" + c2.ID}); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.LinkEntityCase(ctx, a, c1.ID, entities.FreightForwarder, by); err != nil {
+			if _, err := s.LinkEntityCase(ctx, a, c1.ID, entities.FreightForwarder, by, entityAudit(by, entities.ActionLink)); err != nil {
 				t.Fatal(err)
 			}
-			cl, err := s.LinkEntityCase(ctx, ids[2], c2.ID, entities.Subject, by)
+			cl, err := s.LinkEntityCase(ctx, ids[2], c2.ID, entities.Subject, by, entityAudit(by, entities.ActionLink))
 			if err != nil {
 				t.Fatal(err)
 			}
 			closed := casework.CaseClosed
-			if err := s.UpdateCase(ctx, c2.ID, casework.CaseChange{Status: &closed}, at); err != nil {
+			if err := s.UpdateCase(ctx, c2.ID, casework.CaseChange{Status: &closed}, at, casework.AuditRecord{At: at, Action: casework.ActionCaseUpdate, Target: "case:" + c2.ID}); err != nil {
 				t.Fatal(err)
 			}
 			check("cases", 3, 3, 0)
 
 			// Unlinking the first or last day's only submission moves the
 			// day; one of two links of a submission leaves the count.
-			if err := s.UnlinkEntitySubmission(ctx, a, a3, by); err != nil {
+			if err := s.UnlinkEntitySubmission(ctx, a, a3, by, entityAudit(by, entities.ActionUnlink)); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.UnlinkEntitySubmission(ctx, a, a0, by); err != nil {
+			if err := s.UnlinkEntitySubmission(ctx, a, a0, by, entityAudit(by, entities.ActionUnlink)); err != nil {
 				t.Fatal(err)
 			}
 			check("unlinked", 2, 3, 0)
-			if err := s.UnlinkEntitySubmission(ctx, a, a0x, by); err != nil {
+			if err := s.UnlinkEntitySubmission(ctx, a, a0x, by, entityAudit(by, entities.ActionUnlink)); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.UnlinkEntityCase(ctx, ids[2], cl.ID, by); err != nil {
+			if err := s.UnlinkEntityCase(ctx, ids[2], cl.ID, by, entityAudit(by, entities.ActionUnlink)); err != nil {
 				t.Fatal(err)
 			}
 			check("unlinked again", 1, 3, 0)
@@ -463,20 +468,20 @@ func TestEntityCorroborationCounters(t *testing.T) {
 			check("linked again", 3, 3, 0)
 
 			// Merge: the loser's links move unless the winner has them.
-			m, err := s.MergeEntities(ctx, a, b, by)
+			m, err := s.MergeEntities(ctx, a, b, by, entityAudit(by, entities.ActionMerge))
 			if err != nil {
 				t.Fatal(err)
 			}
 			check("merged", 5, 1, 0)
-			if err := s.UnlinkEntitySubmission(ctx, a, a2, by); err != nil {
+			if err := s.UnlinkEntitySubmission(ctx, a, a2, by, entityAudit(by, entities.ActionUnlink)); err != nil {
 				t.Fatal(err)
 			}
 			check("unlinked after the merge", 4, 1, 0)
-			if _, err := s.UndoEntityMerge(ctx, m.ID, by); err != nil {
+			if _, err := s.UndoEntityMerge(ctx, m.ID, by, entityAudit(by, entities.ActionUndoMerge)); err != nil {
 				t.Fatal(err)
 			}
 			check("undone", 2, 3, 0)
-			if err := s.UnlinkEntitySubmission(ctx, a, a0, by); err != nil {
+			if err := s.UnlinkEntitySubmission(ctx, a, a0, by, entityAudit(by, entities.ActionUnlink)); err != nil {
 				t.Fatal(err)
 			}
 			check("unlinked after the undo", 1, 3, 0)

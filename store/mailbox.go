@@ -6,6 +6,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/intake"
 )
 
@@ -84,30 +85,47 @@ func (authoredObjectRow) TableName() string { return "objects" }
 // AddObjects implements intake.MailboxStore.
 func (s *Store) AddObjects(ctx context.Context, submissionID string, objects []intake.Object, author string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Model(&submissionRow{}).Where("id = ?", submissionID).Count(&n).Error; err != nil {
-			return translate(err, "Submission")
+		return addObjects(tx, submissionID, objects, author)
+	})
+}
+
+// AddObjectsAudited implements casework.ReplyStore: AddObjects and the
+// audit entry rec in one transaction.
+func (s *Store) AddObjectsAudited(ctx context.Context, submissionID string, objects []intake.Object, author string, rec casework.AuditRecord) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := addObjects(tx, submissionID, objects, author); err != nil {
+			return err
 		}
-		if n == 0 {
-			return translate(gorm.ErrRecordNotFound, "Submission")
-		}
-		var max *int
-		if err := tx.Raw("SELECT MAX(position) FROM objects WHERE submission_id = ?", submissionID).Scan(&max).Error; err != nil {
+		return s.appendAudit(tx, rec)
+	})
+}
+
+// addObjects records objects of a committed submission inside tx, at the
+// next free positions.
+func addObjects(tx *gorm.DB, submissionID string, objects []intake.Object, author string) error {
+	var n int64
+	if err := tx.Model(&submissionRow{}).Where("id = ?", submissionID).Count(&n).Error; err != nil {
+		return translate(err, "Submission")
+	}
+	if n == 0 {
+		return translate(gorm.ErrRecordNotFound, "Submission")
+	}
+	var max *int
+	if err := tx.Raw("SELECT MAX(position) FROM objects WHERE submission_id = ?", submissionID).Scan(&max).Error; err != nil {
+		return translate(err, "Object")
+	}
+	pos := 0
+	if max != nil {
+		pos = *max + 1
+	}
+	for i, o := range objects {
+		row := authoredObjectRow{ID: o.ID, SubmissionID: submissionID, Kind: o.Kind, Position: pos + i,
+			BlobKey: o.BlobKey, KeyPackets: o.KeyPackets, BodySize: o.BodySize, SHA256: o.SHA256[:], Author: author}
+		if err := tx.Create(&row).Error; err != nil {
 			return translate(err, "Object")
 		}
-		pos := 0
-		if max != nil {
-			pos = *max + 1
-		}
-		for i, o := range objects {
-			row := authoredObjectRow{ID: o.ID, SubmissionID: submissionID, Kind: o.Kind, Position: pos + i,
-				BlobKey: o.BlobKey, KeyPackets: o.KeyPackets, BodySize: o.BodySize, SHA256: o.SHA256[:], Author: author}
-			if err := tx.Create(&row).Error; err != nil {
-				return translate(err, "Object")
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // StaffObjects implements intake.MailboxStore.

@@ -134,7 +134,7 @@ func (s *Store) fillLabelsAndDeadlines(ctx context.Context, ids []string, item f
 		return translate(err, "Deadline")
 	}
 	for _, d := range deadlines {
-		dl := casework.Deadline{Kind: d.Kind, DueDay: dayOf(d.DueDay)}
+		dl := casework.Deadline{Kind: casework.DeadlineKind(d.Kind), DueDay: dayOf(d.DueDay)}
 		if d.MetDay != nil {
 			dl.MetDay = dayOf(*d.MetDay)
 		}
@@ -170,68 +170,77 @@ func (s *Store) SubmissionDetail(ctx context.Context, id string) (casework.Submi
 }
 
 // UpdateSubmission implements casework.TriageStore.
-func (s *Store) UpdateSubmission(ctx context.Context, id string, ch casework.Change, today string) error {
+func (s *Store) UpdateSubmission(ctx context.Context, id string, ch casework.Change, today string, rec casework.AuditRecord) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var cur struct {
-			Status         string
-			ClosingCode    *string
-			AckDays        int
-			FeedbackMonths int
-		}
-		err := tx.Table("submissions").Select("submissions.status, submissions.closing_code, desks.ack_days, desks.feedback_months").
-			Joins("JOIN desks ON desks.id = submissions.desk_id").Where("submissions.id = ?", id).Take(&cur).Error
-		if err != nil {
-			return translate(err, "Submission")
-		}
-		curCode := casework.ClosingCode("")
-		if cur.ClosingCode != nil {
-			curCode = casework.ClosingCode(*cur.ClosingCode)
-		}
-		code, err := ch.Check(casework.Status(cur.Status), curCode)
-		if err != nil {
+		if err := updateSubmission(tx, id, ch, today); err != nil {
 			return err
 		}
-		set := map[string]any{}
-		if code == "" {
-			set["closing_code"] = nil
+		return s.appendAudit(tx, rec)
+	})
+}
+
+// updateSubmission checks a triage change against the submission's
+// current state and applies it inside tx.
+func updateSubmission(tx *gorm.DB, id string, ch casework.Change, today string) error {
+	var cur struct {
+		Status         string
+		ClosingCode    *string
+		AckDays        int
+		FeedbackMonths int
+	}
+	err := tx.Table("submissions").Select("submissions.status, submissions.closing_code, desks.ack_days, desks.feedback_months").
+		Joins("JOIN desks ON desks.id = submissions.desk_id").Where("submissions.id = ?", id).Take(&cur).Error
+	if err != nil {
+		return translate(err, "Submission")
+	}
+	curCode := casework.ClosingCode("")
+	if cur.ClosingCode != nil {
+		curCode = casework.ClosingCode(*cur.ClosingCode)
+	}
+	code, err := ch.Check(casework.Status(cur.Status), curCode)
+	if err != nil {
+		return err
+	}
+	set := map[string]any{}
+	if code == "" {
+		set["closing_code"] = nil
+	} else {
+		set["closing_code"] = string(code)
+	}
+	if ch.Status != nil {
+		set["status"] = string(*ch.Status)
+	}
+	if ch.Priority != nil {
+		set["priority"] = *ch.Priority
+	}
+	if ch.Assignee != nil {
+		if *ch.Assignee == "" {
+			set["assignee_id"] = nil
 		} else {
-			set["closing_code"] = string(code)
-		}
-		if ch.Status != nil {
-			set["status"] = string(*ch.Status)
-		}
-		if ch.Priority != nil {
-			set["priority"] = *ch.Priority
-		}
-		if ch.Assignee != nil {
-			if *ch.Assignee == "" {
-				set["assignee_id"] = nil
-			} else {
-				var user struct{ ID int64 }
-				if err := tx.Table("users").Select("id").Where("email = ?", *ch.Assignee).Take(&user).Error; err != nil {
-					return translate(err, "Staff member "+*ch.Assignee)
-				}
-				set["assignee_id"] = user.ID
+			var user struct{ ID int64 }
+			if err := tx.Table("users").Select("id").Where("email = ?", *ch.Assignee).Take(&user).Error; err != nil {
+				return translate(err, "Staff member "+*ch.Assignee)
 			}
+			set["assignee_id"] = user.ID
 		}
-		if err := tx.Table("submissions").Where("id = ?", id).Updates(set).Error; err != nil {
-			return translate(err, "Submission")
+	}
+	if err := tx.Table("submissions").Where("id = ?", id).Updates(set).Error; err != nil {
+		return translate(err, "Submission")
+	}
+	if ch.Labels != nil {
+		if err := tx.Exec("DELETE FROM submission_labels WHERE submission_id = ?", id).Error; err != nil {
+			return translate(err, "Label")
 		}
-		if ch.Labels != nil {
-			if err := tx.Exec("DELETE FROM submission_labels WHERE submission_id = ?", id).Error; err != nil {
+		for _, l := range *ch.Labels {
+			if err := tx.Exec("INSERT INTO submission_labels (submission_id, label) VALUES (?, ?) ON CONFLICT DO NOTHING", id, l).Error; err != nil {
 				return translate(err, "Label")
 			}
-			for _, l := range *ch.Labels {
-				if err := tx.Exec("INSERT INTO submission_labels (submission_id, label) VALUES (?, ?) ON CONFLICT DO NOTHING", id, l).Error; err != nil {
-					return translate(err, "Label")
-				}
-			}
 		}
-		if ch.Status == nil {
-			return nil
-		}
-		return meetDeadlines(tx, id, *ch.Status, casework.Policy{AckDays: cur.AckDays, FeedbackMonths: cur.FeedbackMonths}, today)
-	})
+	}
+	if ch.Status == nil {
+		return nil
+	}
+	return meetDeadlines(tx, id, *ch.Status, casework.Policy{AckDays: cur.AckDays, FeedbackMonths: cur.FeedbackMonths}, today)
 }
 
 // meetDeadlines records the deadlines a move to status meets today. When
@@ -263,7 +272,7 @@ func insertReceivedDeadlines(tx *gorm.DB, id, receivedDay string, p casework.Pol
 		return err
 	}
 	for _, d := range deadlines {
-		if err := tx.Exec("INSERT INTO deadlines (submission_id, kind, due_day) VALUES (?, ?, ?)", id, d.Kind, d.DueDay).Error; err != nil {
+		if err := tx.Exec("INSERT INTO deadlines (submission_id, kind, due_day) VALUES (?, ?, ?)", id, string(d.Kind), d.DueDay).Error; err != nil {
 			return translate(err, "Deadline")
 		}
 	}

@@ -112,7 +112,7 @@ func TestTriageQueue(t *testing.T) {
 			// Acknowledge the oldest on 2026-11-28: acknowledge met, feedback
 			// now due three months later.
 			ack := casework.Acknowledged
-			if err := s.UpdateSubmission(ctx, ids[0], casework.Change{Status: &ack}, "2026-11-28"); err != nil {
+			if err := s.UpdateSubmission(ctx, ids[0], casework.Change{Status: &ack}, "2026-11-28", testAudit(casework.ActionSubmissionUpdate)); err != nil {
 				t.Fatal(err)
 			}
 			detail, _ = s.SubmissionDetail(ctx, ids[0])
@@ -135,7 +135,7 @@ func TestTriageQueue(t *testing.T) {
 			}
 
 			prio, labels := 2, []string{"h100", "transshipment"}
-			if err := s.UpdateSubmission(ctx, ids[1], casework.Change{Priority: &prio, Labels: &labels}, "2026-11-28"); err != nil {
+			if err := s.UpdateSubmission(ctx, ids[1], casework.Change{Priority: &prio, Labels: &labels}, "2026-11-28", testAudit(casework.ActionSubmissionUpdate)); err != nil {
 				t.Fatal(err)
 			}
 			if got := list(casework.Query{Label: "h100"}); len(got) != 1 || got[0] != ids[1] {
@@ -145,20 +145,20 @@ func TestTriageQueue(t *testing.T) {
 				t.Errorf("priority filter = %v", got)
 			}
 			closed, code := casework.Closed, casework.ClosingCode("duplicate")
-			if err := s.UpdateSubmission(ctx, ids[2], casework.Change{Status: &closed}, "2026-11-28"); tipline.ErrorCode(err) != tipline.Invalid {
+			if err := s.UpdateSubmission(ctx, ids[2], casework.Change{Status: &closed}, "2026-11-28", testAudit(casework.ActionSubmissionUpdate)); tipline.ErrorCode(err) != tipline.Invalid {
 				t.Errorf("closing without a code: %v, want Invalid", err)
 			}
-			if err := s.UpdateSubmission(ctx, ids[2], casework.Change{Status: &closed, ClosingCode: &code}, "2026-11-28"); err != nil {
+			if err := s.UpdateSubmission(ctx, ids[2], casework.Change{Status: &closed, ClosingCode: &code}, "2026-11-28", testAudit(casework.ActionSubmissionUpdate)); err != nil {
 				t.Fatal(err)
 			}
 			if got := list(casework.Query{Status: casework.Closed}); len(got) != 1 || got[0] != ids[2] {
 				t.Errorf("status filter = %v", got)
 			}
 			nobody := "nobody@example.org"
-			if err := s.UpdateSubmission(ctx, ids[3], casework.Change{Assignee: &nobody}, "2026-11-28"); tipline.ErrorCode(err) != tipline.NotFound {
+			if err := s.UpdateSubmission(ctx, ids[3], casework.Change{Assignee: &nobody}, "2026-11-28", testAudit(casework.ActionSubmissionUpdate)); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("assigning an unknown staff member: %v, want NotFound", err)
 			}
-			if err := s.UpdateSubmission(ctx, "nosuchsubmissionaaaaaaaaaa", casework.Change{Priority: &prio}, "2026-11-28"); tipline.ErrorCode(err) != tipline.NotFound {
+			if err := s.UpdateSubmission(ctx, "nosuchsubmissionaaaaaaaaaa", casework.Change{Priority: &prio}, "2026-11-28", testAudit(casework.ActionSubmissionUpdate)); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("unknown submission: %v, want NotFound", err)
 			}
 		})

@@ -11,6 +11,7 @@ import (
 	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/pdf"
+	"github.com/tipline/tipline/server"
 	"github.com/tipline/tipline/store"
 )
 
@@ -20,7 +21,8 @@ const reportSynopsis = "tipline awards report --claim ID --out FILE.pdf"
 // awardsReport is `tipline awards report`: a claim's award report, the
 // one counsel download from the claim's page, printed to PDF by headless
 // Chromium (TIPLINE_CHROMIUM, or chromium on PATH). The command line acts
-// as an administrator, and the export is in the audit log.
+// as an administrator, and the claims service puts the export in the
+// audit log.
 func awardsReport(ctx context.Context, p *program, args []string) error {
 	fs := config.NewFlagSet("awards report", "--claim ID --out FILE.pdf", p.stderr)
 	claimID := fs.String("claim", "", "the claim's id")
@@ -45,23 +47,10 @@ func awardsReport(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
-	st := store.New(a.db)
-	svc := &claims.Service{Store: st, Pepper: pepper, Now: time.Now}
-	r, err := svc.Report(ctx, casework.Principal{Role: casework.RoleAdmin}, *claimID)
+	svc := &claims.Service{Store: store.New(a.db), Pepper: pepper, Now: time.Now}
+	doc, r, err := svc.ExportReport(ctx, casework.Principal{Role: casework.RoleAdmin}, *claimID, server.ReportPrinter{Chromium: chromium})
 	if err != nil {
 		return safe(err)
-	}
-	html, err := r.HTML()
-	if err != nil {
-		return err
-	}
-	doc, err := pdf.Print(ctx, chromium, html)
-	if err != nil {
-		return err
-	}
-	if err := st.AppendAudit(ctx, casework.AuditRecord{At: time.Now(), Action: "claim.report_pdf", Target: "claim:" + r.Claim.ID,
-		Detail: map[string]string{"via": "command line"}}); err != nil {
-		return err
 	}
 	if err := writeFileAtomic(*out, doc, 0o600); err != nil {
 		return err

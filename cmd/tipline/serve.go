@@ -63,13 +63,16 @@ func serve(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
-	cases := &casework.Cases{Store: store.New(db), Triage: store.New(db), Now: time.Now}
+	cases := &casework.Cases{Store: store.New(db), Now: time.Now}
 	grants := &casework.Grants{Store: store.New(db), Now: time.Now}
+	triage := &casework.Triage{Store: store.New(db), Now: time.Now}
 	srv, err := server.New(server.Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff,
-		Triage:    &casework.Triage{Store: store.New(db), Now: time.Now},
+		Triage:    triage,
 		Cases:     cases,
 		Grants:    grants,
 		Documents: &casework.Documents{Cases: cases, Grants: grants, Store: store.New(db), Blobs: blobs, Recipients: in.Desks.Recipients},
+		Objects:   &casework.Objects{Triage: triage, Grants: grants, Store: store.New(db), Bodies: in, Now: time.Now},
+		Replies:   &casework.Replies{Triage: triage, Mailbox: in, Store: store.New(db), Recipients: in.Desks.Recipients, Now: time.Now},
 		Entities:  &entities.Service{Store: store.New(db), Screener: entities.Lists{Service: screening.New(store.New(db))}, Now: time.Now},
 		Claims:    &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Now: time.Now},
 		Logger:    log, Version: versionString()})
