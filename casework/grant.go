@@ -27,8 +27,11 @@ import (
 // what the grantee may see. GET /api/v1/objects/:id still requires the
 // caller to see the object's submission (their desk), so a grant is useful
 // to desk members whose key is not among the desk's recipients (a new
-// investigator, a newly assigned one). Grants to staff outside the desk
-// are stored but not served until they can see the submission.
+// investigator, a newly assigned one). Grants go only to investigators who
+// share a desk with the granting investigator, whose keys are the only
+// ones the API hands out (PublicKey); a grantee who cannot see the
+// submission (of another of the granter's desks) is not served until they
+// can.
 
 // RevokeNote is what the API says when a grant is revoked.
 const RevokeNote = "The key packet was deleted: the grantee can no longer download this object with it. " +
@@ -46,6 +49,8 @@ type Grant struct {
 // GrantStore keeps staff public keys and grants. Methods that take an
 // AuditRecord append it in the same transaction as the change.
 type GrantStore interface {
+	// StaffDirectory finds grantees.
+	StaffDirectory
 	// SetUserPublicKey stores the armored public key of the user email;
 	// NotFound when there is none.
 	SetUserPublicKey(ctx context.Context, email, armored string, rec AuditRecord) error
@@ -93,7 +98,7 @@ func (g *Grants) SetKey(ctx context.Context, actor int64, email string, armored 
 	if err != nil {
 		return nil, tipline.Wrap(tipline.Invalid, err, err.Error())
 	}
-	rec := AuditRecord{At: g.now(), Actor: actor, Action: "user.set_key", Target: "user:" + email,
+	rec := AuditRecord{At: g.now(), Actor: actor, Action: ActionSetKey, Target: "user:" + email,
 		Detail: map[string]string{"fingerprint": k.Fingerprint}}
 	if err := g.Store.SetUserPublicKey(ctx, email, k.Armored, rec); err != nil {
 		return nil, err
@@ -105,12 +110,17 @@ func (g *Grants) SetKey(ctx context.Context, actor int64, email string, armored 
 // keyPackets, to the staff member grantee. The caller p must already have
 // been found to see the object's submission. packet must be one key packet
 // for an encryption key of the grantee's public key (Invalid otherwise);
-// the grantee must exist (NotFound) and have a public key (Invalid).
+// the grantee must be an investigator of one of p's desks (NotFound, the
+// same for every other email) and have a public key (Invalid).
 func (g *Grants) Create(ctx context.Context, p Principal, objectID string, keyPackets []byte, grantee string, packet []byte) error {
 	if p.Role != RoleInvestigator {
 		return tipline.Errorf(tipline.Forbidden, "Only investigators grant access.")
 	}
-	grantee = strings.ToLower(strings.TrimSpace(grantee))
+	u, err := deskInvestigator(ctx, g.Store, grantee, p.Desks)
+	if err != nil {
+		return err
+	}
+	grantee = u.Email
 	userID, armored, err := g.Store.UserPublicKey(ctx, grantee)
 	if err != nil {
 		return err
@@ -129,26 +139,38 @@ func (g *Grants) Create(ctx context.Context, p Principal, objectID string, keyPa
 		return err
 	}
 	now := g.now()
-	rec := AuditRecord{At: now, Actor: p.UserID, Action: "grant.create", Target: "object:" + objectID,
+	rec := AuditRecord{At: now, Actor: p.UserID, Action: ActionGrantCreate, Target: "object:" + objectID,
 		Detail: map[string]string{"grantee": grantee, "fingerprint": key.Fingerprint}}
 	return g.Store.PutGrant(ctx, Grant{ObjectID: objectID, UserID: userID, KeyPacket: packet, GrantedBy: p.UserID, CreatedAt: now}, rec)
 }
 
 // Revoke deletes the grant of an object to grantee; NotFound when there is
-// none. See RevokeNote for what it cannot do.
+// none, the same whether or not grantee is a staff member. See RevokeNote
+// for what it cannot do.
 func (g *Grants) Revoke(ctx context.Context, p Principal, objectID, grantee string) error {
 	if p.Role != RoleInvestigator {
 		return tipline.Errorf(tipline.Forbidden, "Only investigators revoke access.")
 	}
 	grantee = strings.ToLower(strings.TrimSpace(grantee))
 	userID, _, err := g.Store.UserPublicKey(ctx, grantee)
+	if tipline.ErrorCode(err) == tipline.NotFound {
+		return errNoGrant
+	}
 	if err != nil {
 		return err
 	}
-	rec := AuditRecord{At: g.now(), Actor: p.UserID, Action: "grant.revoke", Target: "object:" + objectID,
+	rec := AuditRecord{At: g.now(), Actor: p.UserID, Action: ActionGrantRevoke, Target: "object:" + objectID,
 		Detail: map[string]string{"grantee": grantee}}
-	return g.Store.DeleteGrant(ctx, objectID, userID, rec)
+	err = g.Store.DeleteGrant(ctx, objectID, userID, rec)
+	if tipline.ErrorCode(err) == tipline.NotFound {
+		return errNoGrant
+	}
+	return err
 }
+
+// errNoGrant answers a revoke of a grant that does not exist, whoever the
+// grantee is.
+var errNoGrant = tipline.Errorf(tipline.NotFound, "Grant not found.")
 
 // KeyPackets returns the key packets p downloads an object with: those of
 // the object's own packets that OwnPackets keeps, then the packet granted
@@ -192,15 +214,28 @@ func (g *Grants) List(ctx context.Context, p Principal, submissionID string) ([]
 	return g.Store.SubmissionGrants(ctx, submissionID)
 }
 
-// PublicKey returns the armored public key a grant to email is wrapped
-// for; Invalid when email has registered none.
-func (g *Grants) PublicKey(ctx context.Context, email string) (string, error) {
-	_, armored, err := g.Store.UserPublicKey(ctx, strings.ToLower(strings.TrimSpace(email)))
+// PublicKey returns the armored public key that p, an investigator, wraps
+// a grant to email for. email must be an investigator of one of p's desks:
+// NotFound otherwise, the same for unknown emails and for staff outside
+// p's desks, so that the look-up tells nothing about them. Invalid when
+// email has registered no key.
+func (g *Grants) PublicKey(ctx context.Context, p Principal, email string) (string, error) {
+	if p.Role != RoleInvestigator {
+		return "", tipline.Errorf(tipline.Forbidden, "Only investigators grant access.")
+	}
+	u, err := deskInvestigator(ctx, g.Store, email, p.Desks)
+	if err != nil {
+		return "", err
+	}
+	_, armored, err := g.Store.UserPublicKey(ctx, u.Email)
+	if tipline.ErrorCode(err) == tipline.NotFound {
+		return "", errNoColleague
+	}
 	if err != nil {
 		return "", err
 	}
 	if armored == "" {
-		return "", tipline.Errorf(tipline.Invalid, "%s has no public key: an admin sets it with tipline users set-key.", email)
+		return "", tipline.Errorf(tipline.Invalid, "%s has no public key: an admin sets it with tipline users set-key.", u.Email)
 	}
 	return armored, nil
 }

@@ -2,6 +2,7 @@ package casework
 
 import (
 	"bufio"
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	_ "embed" // the common-password list
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -21,6 +23,10 @@ const (
 	MinPasswordLength = 12
 	maxPasswordLength = 1024
 )
+
+// maxPasswordBytes bounds what a login checks: no password longer than
+// maxPasswordLength characters can have been set.
+const maxPasswordBytes = 4 * maxPasswordLength
 
 // PasswordParams are the argon2id parameters of new password hashes. Stored
 // hashes carry their own parameters, so raising these later keeps old
@@ -111,4 +117,89 @@ func verifyPassword(password, phc string) (bool, error) {
 	}
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// Password derivations hold their parameters' memory while they run (64 MiB
+// each with DefaultPasswordParams), so the staff service runs at most
+// HashSlots of them at once: the others wait in line, up to HashWait, and
+// a wait ends early when the request is cancelled. Sixteen concurrent
+// bogus logins thus cost the memory of one derivation at a time, not of
+// sixteen.
+const (
+	// DefaultHashSlots: one derivation at a time, which already uses
+	// DefaultPasswordParams.Threads cores.
+	DefaultHashSlots = 1
+	// DefaultHashWait is how long a login waits for a slot.
+	DefaultHashWait = 30 * time.Second
+)
+
+// errHashBusy answers a login that waited HashWait for a slot.
+var errHashBusy = tipline.Errorf(tipline.RateLimited, "Too many logins at once; try again in a minute.")
+
+// derive runs f, a password derivation, in one of the service's HashSlots
+// slots once one is free. It returns errHashBusy after waiting HashWait,
+// and a RateLimited error wrapping the context's error when ctx ends
+// first; f does not run then.
+func (s *Staff) derive(ctx context.Context, f func()) error {
+	s.slotsOnce.Do(func() {
+		n := s.HashSlots
+		if n <= 0 {
+			n = DefaultHashSlots
+		}
+		s.slots = make(chan struct{}, n)
+	})
+	wait := s.HashWait
+	if wait <= 0 {
+		wait = DefaultHashWait
+	}
+	select {
+	case s.slots <- struct{}{}:
+	default:
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case s.slots <- struct{}{}:
+		case <-ctx.Done(): // the client left: no fault to log
+			return tipline.Wrap(tipline.RateLimited, ctx.Err(), errHashBusy.Message)
+		case <-t.C:
+			return errHashBusy
+		}
+	}
+	defer func() { <-s.slots }()
+	f()
+	return nil
+}
+
+// hash is hashPassword in a derivation slot.
+func (s *Staff) hash(ctx context.Context, password string) (string, error) {
+	var h string
+	var err error
+	if werr := s.derive(ctx, func() { h, err = hashPassword(password, s.Password) }); werr != nil {
+		return "", werr
+	}
+	return h, err
+}
+
+// verify is verifyPassword in a derivation slot.
+func (s *Staff) verify(ctx context.Context, password, phc string) (bool, error) {
+	var ok bool
+	var err error
+	if werr := s.derive(ctx, func() { ok, err = verifyPassword(password, phc) }); werr != nil {
+		return false, werr
+	}
+	return ok, err
+}
+
+// dummyVerify spends the time and memory of one password check, in a
+// derivation slot, against a hash made once with the current parameters,
+// so that an unknown email takes as long as a known one.
+func (s *Staff) dummyVerify(ctx context.Context, password string) error {
+	return s.derive(ctx, func() {
+		s.dummyOnce.Do(func() {
+			if h, err := hashPassword("tipline dummy password", s.Password); err == nil {
+				s.dummy = h
+			}
+		})
+		verifyPassword(password, s.dummy)
+	})
 }

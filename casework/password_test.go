@@ -1,8 +1,15 @@
 package casework
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/tipline/tipline"
 )
@@ -56,5 +63,66 @@ func TestPasswordHash(t *testing.T) {
 	}
 	if _, err := verifyPassword("x", "$argon2i$v=19$m=64,t=1,p=1$AAAA$AAAA"); err == nil {
 		t.Error("an argon2i hash was accepted")
+	}
+}
+
+// TestDeriveSlots counts the derivations that run at once when 16 start
+// together: never more than HashSlots, and every one runs.
+func TestDeriveSlots(t *testing.T) {
+	for _, slots := range []int{1, 2} {
+		t.Run(fmt.Sprint(slots), func(t *testing.T) {
+			s := &Staff{HashSlots: slots}
+			var running, peak, ran atomic.Int32
+			var wg sync.WaitGroup
+			for range 16 {
+				wg.Go(func() {
+					err := s.derive(context.Background(), func() {
+						n := running.Add(1)
+						for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+						}
+						runtime.Gosched() // let the others try to start meanwhile
+						ran.Add(1)
+						running.Add(-1)
+					})
+					if err != nil {
+						t.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			if got := peak.Load(); got > int32(slots) {
+				t.Errorf("%d derivations ran at once, want at most %d", got, slots)
+			}
+			if got := ran.Load(); got != 16 {
+				t.Errorf("%d of 16 derivations ran", got)
+			}
+		})
+	}
+}
+
+// TestDeriveWait: a derivation waiting for a slot gives up when its request
+// is cancelled, or after HashWait, without running.
+func TestDeriveWait(t *testing.T) {
+	s := &Staff{HashSlots: 1, HashWait: time.Nanosecond}
+	hold, held := make(chan struct{}), make(chan struct{})
+	go s.derive(context.Background(), func() { close(held); <-hold })
+	<-held
+	defer close(hold)
+	ran := false
+	t.Run("ErrBusy", func(t *testing.T) {
+		if err := s.derive(context.Background(), func() { ran = true }); !errors.Is(err, errHashBusy) || tipline.ErrorCode(err) != tipline.RateLimited {
+			t.Errorf("got %v, want errHashBusy", err)
+		}
+	})
+	t.Run("ErrCancelled", func(t *testing.T) {
+		s.HashWait = time.Hour
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if err := s.derive(ctx, func() { ran = true }); !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, want context.Canceled", err)
+		}
+	})
+	if ran {
+		t.Error("a derivation ran without a slot")
 	}
 }

@@ -41,39 +41,59 @@ type Principal struct {
 var ErrNoSession = &tipline.Error{Code: tipline.Unauthenticated, Message: "Log in first."}
 
 // Login checks an email, password and TOTP code and returns a new session
-// token and the session. Every failure is ErrLoginFailed. The password is
-// hashed even for unknown emails so that timing does not tell which emails
-// exist; MaxFailures failures in a row lock the account for Lockout.
+// token and the session. Every failed check is ErrLoginFailed, whatever
+// failed. A malformed email or an overlong password is ErrLoginFailed
+// before anything is derived or written; an attempt made while the
+// address's delay runs is RateLimited, alike for addresses with and
+// without an account (see LoginDelay); a login that waited too long for a
+// derivation slot is RateLimited too (see HashSlots). The password is
+// checked even for unknown emails, so that timing does not tell which
+// emails exist. Failures go to the audit log, an unknown email as
+// "(unknown)" with a short keyed hash, never as given.
 func (s *Staff) Login(ctx context.Context, email, password, code string) (string, Session, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil || len(password) > maxPasswordBytes {
+		return "", Session{}, ErrLoginFailed
+	}
+	code = strings.TrimSpace(code)
+	key, err := s.emailKey(email)
+	if err != nil {
+		return "", Session{}, err
+	}
 	now := s.Now()
-	email = strings.ToLower(strings.TrimSpace(email))
 	u, err := s.Store.UserByEmail(ctx, email)
 	switch {
 	case tipline.ErrorCode(err) == tipline.NotFound:
-		s.dummyVerify(password)
-		return "", Session{}, s.refuse(ctx, 0, email, "unknown email")
+		u = User{}
 	case err != nil:
 		return "", Session{}, err
 	}
-	ok, err := verifyPassword(password, u.PasswordHash)
+	if err := s.admit(ctx, key, u, code, now); err != nil {
+		return "", Session{}, err
+	}
+	if u.ID == 0 {
+		if err := s.dummyVerify(ctx, password); err != nil {
+			return "", Session{}, err
+		}
+		return "", Session{}, s.failed(ctx, key, u, now, "unknown email")
+	}
+	ok, err := s.verify(ctx, password, u.PasswordHash)
 	if err != nil {
 		return "", Session{}, err
 	}
 	switch {
 	case u.Disabled:
-		return "", Session{}, s.refuse(ctx, u.ID, u.Email, "disabled")
-	case now.Before(u.LockedUntil):
-		return "", Session{}, s.refuse(ctx, u.ID, u.Email, "locked")
+		return "", Session{}, s.failed(ctx, key, u, now, "disabled")
 	case !ok:
-		return "", Session{}, s.failed(ctx, u, "wrong password")
+		return "", Session{}, s.failed(ctx, key, u, now, "wrong password")
 	}
 	secret, err := s.openTOTP(u)
 	if err != nil {
 		return "", Session{}, err
 	}
-	step, ok := matchTOTP(secret, strings.TrimSpace(code), now, u.TOTPLastStep)
+	step, ok := matchTOTP(secret, code, now, u.TOTPLastStep)
 	if !ok {
-		return "", Session{}, s.failed(ctx, u, "wrong code")
+		return "", Session{}, s.failed(ctx, key, u, now, "wrong code")
 	}
 	token, id, err := newToken()
 	if err != nil {
@@ -81,9 +101,9 @@ func (s *Staff) Login(ctx context.Context, email, password, code string) (string
 	}
 	sess := Session{ID: id, UserID: u.ID, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.MaxSession)}
 	rec := AuditRecord{At: now, Actor: u.ID, Action: ActionLogin, Target: u.Email}
-	err = s.Store.LoginSucceeded(ctx, u.ID, step, sess, rec)
+	err = s.Store.LoginSucceeded(ctx, key, u.ID, step, sess, rec)
 	if tipline.ErrorCode(err) == tipline.Conflict {
-		return "", Session{}, s.failed(ctx, u, "code reused")
+		return "", Session{}, s.failed(ctx, key, u, now, "code reused")
 	}
 	if err != nil {
 		return "", Session{}, err
@@ -91,37 +111,45 @@ func (s *Staff) Login(ctx context.Context, email, password, code string) (string
 	return token, sess, nil
 }
 
-// failed counts a failed login of an existing account and returns
-// ErrLoginFailed.
-func (s *Staff) failed(ctx context.Context, u User, reason string) error {
-	now := s.Now()
-	rec := AuditRecord{At: now, Actor: u.ID, Action: ActionLoginFailed, Target: u.Email, Detail: map[string]string{"reason": reason}}
-	if err := s.Store.LoginFailed(ctx, u.ID, s.MaxFailures, now.Add(s.Lockout), rec); err != nil {
+// failed records that an attempt with the email key, already counted by
+// admit, failed its check, and returns ErrLoginFailed. u is the address's
+// account, zero for none.
+func (s *Staff) failed(ctx context.Context, key []byte, u User, now time.Time, reason string) error {
+	if err := s.Store.LoginFailed(ctx, key, now, failureRecord(key, u, now, reason)); err != nil {
 		return err
 	}
 	return ErrLoginFailed
 }
 
-// refuse records a login refused without counting it (unknown email,
-// disabled or already locked account) and returns ErrLoginFailed.
-func (s *Staff) refuse(ctx context.Context, actor int64, email, reason string) error {
-	rec := AuditRecord{At: s.Now(), Actor: actor, Action: ActionLoginFailed, Target: email, Detail: map[string]string{"reason": reason}}
-	if err := s.Store.AppendAudit(ctx, rec); err != nil {
-		return err
-	}
-	return ErrLoginFailed
-}
-
-// dummyVerify spends the time of one password check, against a hash made
-// once with the current parameters.
-func (s *Staff) dummyVerify(password string) {
-	s.dummyOnce.Do(func() {
-		h, err := hashPassword("tipline dummy password", s.Password)
-		if err == nil {
-			s.dummy = h
+// countFailure counts a failed check of the account u's password outside a
+// login (a wrong old password on a change) and records it.
+func (s *Staff) countFailure(ctx context.Context, key []byte, u User, now time.Time, reason string) error {
+	d := s.delay()
+	err := s.Store.ClaimLoginAttempt(ctx, key, u.ID, now.Add(-d.Forget), func(cur LoginAttempts) (LoginAttempts, error) {
+		if d.forgotten(cur, now) {
+			cur.Failures = 0
 		}
+		cur.Failures++
+		cur.LastAttempt = now
+		return cur, nil
 	})
-	verifyPassword(password, s.dummy)
+	if err != nil {
+		return err
+	}
+	return s.Store.LoginFailed(ctx, key, now, failureRecord(key, u, now, reason))
+}
+
+// failureRecord is the audit entry of a failed login. An address without
+// an account is written as "(unknown)" with the first bytes of its keyed
+// hash: anyone can send any text as an email, and none of it reaches the
+// log.
+func failureRecord(key []byte, u User, now time.Time, reason string) AuditRecord {
+	rec := AuditRecord{At: now, Actor: u.ID, Action: ActionLoginFailed, Target: u.Email, Detail: map[string]string{"reason": reason}}
+	if u.ID == 0 {
+		rec.Target = unknownTarget
+		rec.Detail["email_key"] = shortKey(key)
+	}
+	return rec
 }
 
 // Authenticate returns the principal of a session token, and refreshes the

@@ -2,12 +2,7 @@ package casework
 
 import (
 	"context"
-	"crypto/aes"
-	"crypto/cipher"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
@@ -15,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/crypto"
@@ -44,10 +40,13 @@ type User struct {
 	TOTPSealed   []byte
 	TOTPLastStep int64
 	Disabled     bool
-	FailedLogins int
-	LockedUntil  time.Time // zero when not locked
-	CreatedAt    time.Time
-	Desks        []string // desk slugs
+	// FailedLogins counts the logins tried since the last successful one
+	// that did not succeed (see LoginAttempts); LastFailedLogin is the last
+	// of them, zero when there was none. Shown to admins.
+	FailedLogins    int
+	LastFailedLogin time.Time
+	CreatedAt       time.Time
+	Desks           []string // desk slugs
 }
 
 // StaffStore keeps staff accounts, sessions and the audit log. Methods that
@@ -67,13 +66,26 @@ type StaffStore interface {
 	// (resetting its last step) and disabled flag, and ends every session of
 	// the user except keepSession (nil for none); NotFound for an unknown user.
 	UpdateCredentials(ctx context.Context, u User, keepSession []byte, rec AuditRecord) error
-	// LoginFailed counts a failed login of a user; at maxFailures it sets
-	// lockedUntil and starts the count again.
-	LoginFailed(ctx context.Context, userID int64, maxFailures int, lockedUntil time.Time, rec AuditRecord) error
-	// LoginSucceeded records the TOTP step as used, clears the failure count
-	// and creates the session; Conflict when step is not after the last
-	// used one (a replayed code).
-	LoginSucceeded(ctx context.Context, userID, step int64, s Session, rec AuditRecord) error
+	// LoginAttempts returns what is kept about the logins tried with the
+	// email key (see Staff.emailKey); the zero value when nothing is.
+	LoginAttempts(ctx context.Context, key []byte) (LoginAttempts, error)
+	// ClaimLoginAttempt counts an attempt with the email key before its
+	// check, in one transaction that holds the key's row: decide gets the
+	// key's attempts as stored (the zero value when none) and returns them
+	// as they are to be stored (Failures, LastAttempt, BypassStep), or an
+	// error that leaves them unchanged and is returned. userID is the
+	// address's account, 0 for none. Attempts with addresses that have no
+	// account and whose last attempt is before forget are deleted on the
+	// way. Conflict when another transaction made the key's row meanwhile.
+	ClaimLoginAttempt(ctx context.Context, key []byte, userID int64, forget time.Time,
+		decide func(LoginAttempts) (LoginAttempts, error)) error
+	// LoginFailed records that an attempt claimed with the email key failed
+	// its check at at, and appends rec.
+	LoginFailed(ctx context.Context, key []byte, at time.Time, rec AuditRecord) error
+	// LoginSucceeded records the TOTP step as used, sets the email key's
+	// failures to zero and creates the session; Conflict when step is not
+	// after the last used one (a replayed code).
+	LoginSucceeded(ctx context.Context, key []byte, userID, step int64, s Session, rec AuditRecord) error
 	// Session returns a session by id; NotFound when there is none.
 	Session(ctx context.Context, id []byte) (Session, error)
 	// TouchSession sets a session's last-seen time.
@@ -82,10 +94,9 @@ type StaffStore interface {
 	DeleteSession(ctx context.Context, id []byte, rec AuditRecord) error
 }
 
-// Default limits of the staff service.
+// Default limits of the staff service (see also DefaultLoginDelay,
+// DefaultHashSlots and DefaultHashWait).
 const (
-	DefaultMaxFailures = 5
-	DefaultLockout     = 15 * time.Minute
 	DefaultIdleTimeout = 30 * time.Minute
 	DefaultMaxSession  = 12 * time.Hour
 )
@@ -98,8 +109,9 @@ type Staff struct {
 	Password PasswordParams
 	Issuer   string // shown by authenticator apps; "Tipline" when empty
 
-	MaxFailures int           // failed logins before the account locks
-	Lockout     time.Duration // how long a locked account stays locked
+	Delay       LoginDelay    // between failed logins; DefaultLoginDelay when zero
+	HashSlots   int           // password derivations at once; DefaultHashSlots when 0
+	HashWait    time.Duration // a login's longest wait for a slot; DefaultHashWait when 0
 	IdleTimeout time.Duration // a session unused this long ends
 	MaxSession  time.Duration // a session ends this long after login
 
@@ -108,31 +120,54 @@ type Staff struct {
 
 	dummyOnce sync.Once
 	dummy     string
+	slotsOnce sync.Once
+	slots     chan struct{}
 }
 
 // NewStaff returns a Staff with the default limits and password parameters.
 func NewStaff(store StaffStore, pepper crypto.Pepper, log *slog.Logger) *Staff {
 	return &Staff{
 		Store: store, Pepper: pepper, Password: DefaultPasswordParams, Issuer: "Tipline",
-		MaxFailures: DefaultMaxFailures, Lockout: DefaultLockout,
+		Delay: DefaultLoginDelay, HashSlots: DefaultHashSlots, HashWait: DefaultHashWait,
 		IdleTimeout: DefaultIdleTimeout, MaxSession: DefaultMaxSession,
 		Logger: log, Now: time.Now,
 	}
 }
 
 // ErrLoginFailed is the one answer to every failed login, whatever the
-// reason: unknown email, wrong password or code, locked or disabled account.
+// reason: unknown or malformed email, wrong password or code, disabled
+// account. (An attempt that comes before its delay is RateLimited, alike
+// for every address.)
 var ErrLoginFailed = &tipline.Error{Code: tipline.Unauthenticated, Message: "Wrong email, password or code."}
 
+// maxEmailLength is the longest email address (RFC 5321's path limit).
+const maxEmailLength = 254
+
 // NormalizeEmail trims and lowercases an email address and checks that it
-// is a bare address.
+// is a bare address of at most 254 bytes. The error quotes at most the
+// first 64 bytes of what was given.
 func NormalizeEmail(email string) (string, error) {
 	e := strings.ToLower(strings.TrimSpace(email))
+	if len(e) < 3 || len(e) > maxEmailLength {
+		return "", tipline.Errorf(tipline.Invalid, "%q is not an email address.", shorten(email, 64))
+	}
 	a, err := mail.ParseAddress(e)
-	if err != nil || a.Address != e || len(e) > 254 {
-		return "", tipline.Errorf(tipline.Invalid, "%q is not an email address.", email)
+	if err != nil || a.Address != e {
+		return "", tipline.Errorf(tipline.Invalid, "%q is not an email address.", shorten(email, 64))
 	}
 	return e, nil
+}
+
+// shorten returns s cut to at most n bytes (on a rune boundary), with "…"
+// when cut.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // ParseRole returns the role named s.
@@ -157,7 +192,7 @@ func (s *Staff) AddUser(ctx context.Context, actor int64, email string, role Rol
 	if err := CheckPassword(password, email); err != nil {
 		return User{}, "", err
 	}
-	hash, err := hashPassword(password, s.Password)
+	hash, err := s.hash(ctx, password)
 	if err != nil {
 		return User{}, "", err
 	}
@@ -212,18 +247,33 @@ func (s *Staff) Disable(ctx context.Context, actor int64, email string) error {
 
 // ChangePassword replaces the caller's password after checking the old one
 // and the policy, and ends the caller's other sessions. A wrong old password
-// counts as a failed login.
+// counts as a failed login, and while the account's login delay runs the
+// old password is not checked (RateLimited).
 func (s *Staff) ChangePassword(ctx context.Context, p Principal, oldPassword, newPassword string) error {
 	u, err := s.Store.UserByID(ctx, p.UserID)
 	if err != nil {
 		return err
 	}
-	ok, err := verifyPassword(oldPassword, u.PasswordHash)
+	key, err := s.emailKey(u.Email)
 	if err != nil {
 		return err
 	}
+	now := s.Now()
+	a, err := s.Store.LoginAttempts(ctx, key)
+	if err != nil {
+		return err
+	}
+	if wait := s.delay().wait(a, now); wait > 0 {
+		return errLoginWait(wait)
+	}
+	ok := false
+	if len(oldPassword) <= maxPasswordBytes {
+		if ok, err = s.verify(ctx, oldPassword, u.PasswordHash); err != nil {
+			return err
+		}
+	}
 	if !ok {
-		if err := s.failed(ctx, u, "password change"); !errors.Is(err, ErrLoginFailed) {
+		if err := s.countFailure(ctx, key, u, now, "password change"); err != nil {
 			return err
 		}
 		return tipline.Errorf(tipline.Invalid, "The current password is wrong.")
@@ -231,7 +281,7 @@ func (s *Staff) ChangePassword(ctx context.Context, p Principal, oldPassword, ne
 	if err := CheckPassword(newPassword, u.Email); err != nil {
 		return err
 	}
-	if u.PasswordHash, err = hashPassword(newPassword, s.Password); err != nil {
+	if u.PasswordHash, err = s.hash(ctx, newPassword); err != nil {
 		return err
 	}
 	rec := AuditRecord{At: s.Now(), Actor: u.ID, Action: ActionPasswordChange, Target: u.Email}
@@ -253,51 +303,42 @@ func (s *Staff) issuer() string {
 	return s.Issuer
 }
 
+// totpSealLabel is the crypto.Sealer label of TOTP secrets. Every stored
+// secret depends on it: changing it makes them all unopenable.
+const totpSealLabel = "tipline totp key v1"
+
 // newTOTP returns a fresh secret and its sealed form for the account email.
 func (s *Staff) newTOTP(email string) (secret, sealed []byte, err error) {
+	sealer, err := s.totpSealer()
+	if err != nil {
+		return nil, nil, err
+	}
 	secret = make([]byte, totpSecretSize)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, nil, fmt.Errorf("casework: TOTP secret: %w", err)
 	}
-	aead, err := s.totpAEAD()
-	if err != nil {
-		return nil, nil, err
-	}
-	nonce := make([]byte, aead.NonceSize())
-	if _, err := rand.Read(nonce); err != nil {
-		return nil, nil, fmt.Errorf("casework: nonce: %w", err)
-	}
-	return secret, aead.Seal(nonce, nonce, secret, []byte(email)), nil
+	return secret, sealer.Seal(secret, []byte(email)), nil
 }
 
 // openTOTP unseals a user's TOTP secret. The email is the additional data,
 // so a sealed secret copied to another account's row does not open.
 func (s *Staff) openTOTP(u User) ([]byte, error) {
-	aead, err := s.totpAEAD()
+	sealer, err := s.totpSealer()
 	if err != nil {
 		return nil, err
 	}
-	n := aead.NonceSize()
-	if len(u.TOTPSealed) < n {
-		return nil, fmt.Errorf("casework: sealed TOTP secret of user %d is too short", u.ID)
-	}
-	secret, err := aead.Open(nil, u.TOTPSealed[:n], u.TOTPSealed[n:], []byte(u.Email))
+	secret, err := sealer.Open(u.TOTPSealed, []byte(u.Email))
 	if err != nil {
 		return nil, fmt.Errorf("casework: TOTP secret of user %d does not open (was the pepper changed?): %w", u.ID, err)
 	}
 	return secret, nil
 }
 
-// totpAEAD is AES-256-GCM under HMAC-SHA256(pepper, "tipline totp key v1").
-func (s *Staff) totpAEAD() (cipher.AEAD, error) {
-	if err := s.Pepper.Validate(); err != nil {
-		return nil, err
-	}
-	mac := hmac.New(sha256.New, s.Pepper)
-	mac.Write([]byte("tipline totp key v1"))
-	block, err := aes.NewCipher(mac.Sum(nil))
+// totpSealer seals TOTP secrets under the pepper (see crypto.Sealer).
+func (s *Staff) totpSealer() (*crypto.Sealer, error) {
+	sealer, err := s.Pepper.Sealer(totpSealLabel)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("casework: TOTP sealer: %w", err)
 	}
-	return cipher.NewGCM(block)
+	return sealer, nil
 }

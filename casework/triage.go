@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tipline/tipline"
@@ -42,12 +43,49 @@ const (
 	// DeadlineFeedback: give feedback within 3 months of the acknowledgement,
 	// or of the end of the 7 days when none was sent (art. 9(1)(f)).
 	DeadlineFeedback = "feedback"
-	// DeadlineAwardClaim prefixes the deadlines of award claims (package
-	// claims) on the claim's submissions: "award_claim:PROGRAM:ID", due
-	// when the award engine says, such as an award application 90 days
-	// after a Notice of Covered Action (17 CFR 240.21F-10(b)).
+	// DeadlineAwardClaim is the kind of the deadlines of award claims
+	// (package claims) on the claim's submissions, one per program and
+	// rule of the program (AwardClaimDeadline), due when the award engine
+	// says, such as an award application 90 days after a Notice of Covered
+	// Action (17 CFR 240.21F-10(b)).
 	DeadlineAwardClaim = "award_claim"
 )
+
+// DeadlineKind names a deadline in the deadline table: DeadlineAcknowledge,
+// DeadlineFeedback, or an award claim's deadline under one rule of one
+// program, which AwardClaimDeadline makes and AwardClaim reads. It is kept
+// as its text ("award_claim:PROGRAM:RULE" for an award claim's deadline);
+// nothing else builds or takes that text apart.
+type DeadlineKind string
+
+// awardClaimPrefix starts the text of every award claim's deadline kind.
+const awardClaimPrefix = DeadlineAwardClaim + ":"
+
+// AwardClaimDeadline is the kind of an award claim's deadline under
+// program's deadline rule (awards.DeadlineRule.ID).
+func AwardClaimDeadline(program, rule string) DeadlineKind {
+	return DeadlineKind(awardClaimPrefix + program + ":" + rule)
+}
+
+// AwardClaimDeadlines is the text every kind of award claim's deadline
+// under program starts with, for a store to select them by prefix.
+func AwardClaimDeadlines(program string) string {
+	return awardClaimPrefix + program + ":"
+}
+
+// AwardClaim returns the program and rule of an award claim's deadline;
+// ok is false for any other kind.
+func (k DeadlineKind) AwardClaim() (program, rule string, ok bool) {
+	rest, isAward := strings.CutPrefix(string(k), awardClaimPrefix)
+	if !isAward {
+		return "", "", false
+	}
+	program, rule, ok = strings.Cut(rest, ":")
+	if !ok || program == "" || rule == "" {
+		return "", "", false
+	}
+	return program, rule, true
+}
 
 // Policy is a desk's deadline rules.
 type Policy struct {
@@ -60,9 +98,9 @@ var DefaultPolicy = Policy{AckDays: 7, FeedbackMonths: 3}
 
 // Deadline is one dated obligation.
 type Deadline struct {
-	Kind   string `json:"kind"`
-	DueDay string `json:"due_day"`           // YYYY-MM-DD
-	MetDay string `json:"met_day,omitempty"` // YYYY-MM-DD once met
+	Kind   DeadlineKind `json:"kind"`
+	DueDay string       `json:"due_day"`           // YYYY-MM-DD
+	MetDay string       `json:"met_day,omitempty"` // YYYY-MM-DD once met
 }
 
 // Overdue reports whether the deadline is unmet after its day.
@@ -219,8 +257,12 @@ type Query struct {
 	Limit         int
 }
 
-// TriageStore keeps the triage state of submissions.
+// TriageStore keeps the triage state of submissions, and records views of
+// them in the audit log.
 type TriageStore interface {
+	AuditAppender
+	// StaffDirectory finds assignees.
+	StaffDirectory
 	// ListSubmissions returns up to q.Limit submissions matching q.
 	ListSubmissions(ctx context.Context, q Query) ([]SubmissionSummary, error)
 	// SubmissionDetail returns one submission; NotFound when there is none.
@@ -228,7 +270,7 @@ type TriageStore interface {
 	// UpdateSubmission checks a change against the submission's current
 	// state (Change.Check) and applies it in one transaction: the status and
 	// the deadlines it meets, closing code, assignee (NotFound for an
-	// unknown one), labels and priority. NotFound when there is no such
-	// submission.
-	UpdateSubmission(ctx context.Context, id string, ch Change, today string) error
+	// unknown one), labels and priority, and appends rec to the audit log.
+	// NotFound when there is no such submission.
+	UpdateSubmission(ctx context.Context, id string, ch Change, today string, rec AuditRecord) error
 }

@@ -56,7 +56,9 @@ func (t *Triage) List(ctx context.Context, p Principal, q Query) ([]SubmissionSu
 	return items, last.ReceivedDay, last.ID, nil
 }
 
-// Get returns one submission that p may see.
+// Get returns one submission that p may see. It is not audited: it is for
+// checks and for pages that show more than the submission; View is the
+// audited read.
 func (t *Triage) Get(ctx context.Context, p Principal, id string) (SubmissionDetail, error) {
 	desks, err := visibleDesks(p)
 	if err != nil {
@@ -69,8 +71,25 @@ func (t *Triage) Get(ctx context.Context, p Principal, id string) (SubmissionDet
 	return d, err
 }
 
+// View returns one submission that p may see and records the view in the
+// audit log; when the entry cannot be written it returns the error and no
+// submission.
+func (t *Triage) View(ctx context.Context, p Principal, id string) (SubmissionDetail, error) {
+	d, err := t.Get(ctx, p, id)
+	if err != nil {
+		return SubmissionDetail{}, err
+	}
+	rec := AuditRecord{At: t.Now(), Actor: p.UserID, Action: ActionSubmissionView, Target: "submission:" + d.ID}
+	if err := t.Store.AppendAudit(ctx, rec); err != nil {
+		return SubmissionDetail{}, err
+	}
+	return d, nil
+}
+
 // Update changes the triage state of a submission that p may see; only
-// investigators of its desk change it.
+// investigators of its desk change it, and only to assign one of the
+// desk's investigators (NotFound, the same for every other email). The
+// change and its audit entry are one transaction.
 func (t *Triage) Update(ctx context.Context, p Principal, id string, ch Change) (SubmissionDetail, error) {
 	d, err := t.Get(ctx, p, id)
 	if err != nil {
@@ -79,8 +98,18 @@ func (t *Triage) Update(ctx context.Context, p Principal, id string, ch Change) 
 	if p.Role != RoleInvestigator {
 		return d, tipline.Errorf(tipline.Forbidden, "Only investigators of this desk change a submission.")
 	}
-	if err := t.Store.UpdateSubmission(ctx, id, ch, t.today()); err != nil {
+	if ch.Assignee != nil && *ch.Assignee != "" {
+		// Only the desk's investigators are assignees; any other email,
+		// known or not, gets the same answer.
+		u, err := deskInvestigator(ctx, t.Store, *ch.Assignee, []string{d.Desk})
+		if err != nil {
+			return d, err
+		}
+		ch.Assignee = &u.Email
+	}
+	rec := AuditRecord{At: t.Now(), Actor: p.UserID, Action: ActionSubmissionUpdate, Target: "submission:" + d.ID}
+	if err := t.Store.UpdateSubmission(ctx, d.ID, ch, t.today(), rec); err != nil {
 		return d, err
 	}
-	return t.Store.SubmissionDetail(ctx, id)
+	return t.Store.SubmissionDetail(ctx, d.ID)
 }

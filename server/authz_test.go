@@ -58,6 +58,9 @@ func staffOnly(status int) map[caller]int {
 // this test until its expectations are written down.
 func TestCaseworkAuthorization(t *testing.T) {
 	ts := newTestServer(t)
+	// The matrix sends a dozen wrong logins for one address; the login
+	// delay they would start is tested in login_attack_test.go.
+	ts.deps.Staff.Delay = casework.LoginDelay{Free: 1000, First: time.Second, Max: time.Second, Forget: time.Hour}
 	ctx := context.Background()
 	addGPGKey(t, ts)
 	pub, _, _, err := crypto.GenerateKey("Securities desk", "", []byte("passphrase"), time.Now())
@@ -235,12 +238,13 @@ func TestCaseworkAuthorization(t *testing.T) {
 			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/objects/:id", "/api/v1/objects/" + object, "",
 			map[caller]int{nobody: 401, admin: 403, investigator: ok, otherDesk: 404, counsel: 403, auditor: 403}},
-		// Access grants: investigators of the desk only. Counsel has no
-		// public key, so the investigator's grant is refused (422); a
-		// successful grant and revoke are in grants_test.go. No grant
-		// exists to revoke here: the investigator gets 404.
+		// Access grants: investigators of the desk only. Counsel is no
+		// investigator of the desk, so the investigator's grant is refused
+		// as for an unknown email (404, issue 11); a successful grant and
+		// revoke are in grants_test.go. No grant exists to revoke here: the
+		// investigator gets 404.
 		{"POST", "/api/v1/objects/:id/grants", "/api/v1/objects/" + object + "/grants", `{"email":"counsel@example.org","key_packet":"wcBMA0NvbnRyb2w="}`,
-			map[caller]int{nobody: 401, admin: 403, investigator: http.StatusUnprocessableEntity, otherDesk: 404, counsel: 403, auditor: 403}},
+			map[caller]int{nobody: 401, admin: 403, investigator: 404, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"DELETE", "/api/v1/objects/:id/grants/:email", "/api/v1/objects/" + object + "/grants/counsel@example.org", "",
 			map[caller]int{nobody: 401, admin: 403, investigator: 404, otherDesk: 404, counsel: 403, auditor: 403}},
 		// Case documents: the upload is multipart, so a JSON body is refused
@@ -251,9 +255,10 @@ func TestCaseworkAuthorization(t *testing.T) {
 			map[caller]int{nobody: 401, admin: 403, investigator: 422, otherDesk: 422, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/documents/:id", "/api/v1/documents/nosuchdocument", "",
 			map[caller]int{nobody: 401, admin: 403, investigator: 404, otherDesk: 404, counsel: 403, auditor: 403}},
-		// Counsel has registered no key: there is nothing to wrap for.
+		// Counsel is no investigator of the caller's desks: the same 404 as
+		// for an unknown email (issue 11).
 		{"GET", "/api/v1/staff/:email/key", "/api/v1/staff/counsel@example.org/key", "",
-			map[caller]int{nobody: 401, admin: 403, investigator: 422, otherDesk: 422, counsel: 403, auditor: 403}},
+			map[caller]int{nobody: 401, admin: 403, investigator: 404, otherDesk: 404, counsel: 403, auditor: 403}},
 		{"GET", "/api/v1/submissions/:id/grants", "/api/v1/submissions/" + sub + "/grants", "", read},
 		{"POST", "/submissions/:id/revoke", "/submissions/" + sub + "/revoke", "email=counsel%40example.org",
 			map[caller]int{nobody: 303, admin: 422, investigator: 422, otherDesk: 404, counsel: 403, auditor: 403}},

@@ -5,42 +5,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/casework"
-	"github.com/tipline/tipline/intake"
 )
-
-// maxGrantPacket bounds the key packet of a grant: an RSA-16384 PKESK is
-// about 2 KiB.
-const maxGrantPacket = 4200
-
-// visibleObject returns the object :id if the caller may see its
-// submission (desk-scoped, as for GET /api/v1/objects/:id), or answers 404.
-func (s *Server) visibleObject(c *gin.Context) (intake.Object, bool) {
-	ctx := c.Request.Context()
-	notFound := tipline.Errorf(tipline.NotFound, "Object not found.")
-	subID, err := s.deps.Intake.Store.ObjectSubmission(ctx, c.Param("id"))
-	if err != nil {
-		s.respond(c, notFound)
-		return intake.Object{}, false
-	}
-	if _, err := s.deps.Triage.Get(ctx, s.staff(c), subID); err != nil {
-		s.respond(c, notFound)
-		return intake.Object{}, false
-	}
-	objects, err := s.deps.Intake.Store.SubmissionObjects(ctx, subID)
-	if err != nil {
-		s.respond(c, err)
-		return intake.Object{}, false
-	}
-	for _, o := range objects {
-		if o.ID == c.Param("id") {
-			return o, true
-		}
-	}
-	s.respond(c, notFound)
-	return intake.Object{}, false
-}
 
 // apiCreateGrant answers POST /api/v1/objects/:id/grants with JSON
 // {"email": a staff member, "key_packet": base64 of one PKESK}: the
@@ -58,30 +24,19 @@ func (s *Server) apiCreateGrant(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	o, ok := s.visibleObject(c)
-	if !ok {
-		return
-	}
-	if len(req.KeyPacket) == 0 || len(req.KeyPacket) > maxGrantPacket {
-		s.respond(c, tipline.Errorf(tipline.Invalid, "key_packet must be one key packet (PKESK), base64, of at most %d bytes.", maxGrantPacket))
-		return
-	}
-	if err := s.deps.Grants.Create(c.Request.Context(), s.staff(c), o.ID, o.KeyPackets, req.Email, req.KeyPacket); err != nil {
+	id := c.Param("id")
+	if err := s.deps.Objects.Grant(c.Request.Context(), s.staff(c), id, req.Email, req.KeyPacket); err != nil {
 		s.respond(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"object": o.ID, "granted_to": req.Email})
+	c.JSON(http.StatusOK, gin.H{"object": id, "granted_to": req.Email})
 }
 
 // apiRevokeGrant answers DELETE /api/v1/objects/:id/grants/:email. It
 // deletes the key packet; what the grantee already read stays read, and
 // the answer says so.
 func (s *Server) apiRevokeGrant(c *gin.Context) {
-	o, ok := s.visibleObject(c)
-	if !ok {
-		return
-	}
-	if err := s.deps.Grants.Revoke(c.Request.Context(), s.staff(c), o.ID, c.Param("email")); err != nil {
+	if err := s.deps.Objects.Revoke(c.Request.Context(), s.staff(c), c.Param("id"), c.Param("email")); err != nil {
 		s.respond(c, err)
 		return
 	}
@@ -89,9 +44,10 @@ func (s *Server) apiRevokeGrant(c *gin.Context) {
 }
 
 // apiStaffKey answers GET /api/v1/staff/:email/key for investigators: the
-// armored public key a grant to that staff member is wrapped for.
+// armored public key a grant to that staff member is wrapped for; 404 alike
+// for unknown emails and staff outside the caller's desks.
 func (s *Server) apiStaffKey(c *gin.Context) {
-	armored, err := s.deps.Grants.PublicKey(c.Request.Context(), c.Param("email"))
+	armored, err := s.deps.Grants.PublicKey(c.Request.Context(), s.staff(c), c.Param("email"))
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -103,7 +59,7 @@ func (s *Server) apiStaffKey(c *gin.Context) {
 // extra key packet for which of the submission's objects. Audited as a
 // view of the submission.
 func (s *Server) apiListGrants(c *gin.Context) {
-	d, err := s.viewSubmission(c)
+	d, err := s.deps.Triage.View(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -114,39 +70,4 @@ func (s *Server) apiListGrants(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"grants": grants})
-}
-
-// revokeGrantsForm answers POST /submissions/:id/revoke from the
-// submission's page: every grant of the submission's objects to the
-// staff member "email" is deleted; the page says what stays read.
-func (s *Server) revokeGrantsForm(c *gin.Context) {
-	ctx := c.Request.Context()
-	p := s.staff(c)
-	d, err := s.deps.Triage.Get(ctx, p, c.Param("id"))
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	grants, err := s.deps.Grants.List(ctx, p, d.ID)
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
-	email := c.PostForm("email")
-	revoked := 0
-	for _, g := range grants {
-		if g.Grantee != email {
-			continue
-		}
-		if err := s.deps.Grants.Revoke(ctx, p, g.ObjectID, email); err != nil {
-			s.respond(c, err)
-			return
-		}
-		revoked++
-	}
-	if revoked == 0 {
-		s.renderSubmission(c, http.StatusUnprocessableEntity, d, "There is no grant to "+email+" on this submission.", "")
-		return
-	}
-	s.renderSubmission(c, http.StatusOK, d, "", "Access revoked for "+email+". "+casework.RevokeNote)
 }

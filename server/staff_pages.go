@@ -41,6 +41,10 @@ func (s *Server) loginForm(c *gin.Context) {
 		s.render(c, http.StatusUnauthorized, "casework_login.html", pageData{Title: "Log in", Message: casework.ErrLoginFailed.Message})
 		return
 	}
+	if tipline.ErrorCode(err) == tipline.RateLimited { // wait for the delay, or use a new code
+		s.render(c, http.StatusTooManyRequests, "casework_login.html", pageData{Title: "Log in", Message: tipline.ErrorMessage(err)})
+		return
+	}
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -90,39 +94,28 @@ func (s *Server) auditLogPage(c *gin.Context) {
 		return
 	}
 	const perPage = 100
-	entries, err := s.deps.Staff.Store.AuditEntries(ctx, after, perPage)
-	if err != nil {
-		s.respond(c, err)
-		return
-	}
 	users, err := s.deps.Staff.ListUsers(ctx)
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
+	view, err := s.deps.Staff.ViewAuditLog(ctx, s.staff(c), after, perPage, c.Query("verify") == "1")
+	if err != nil {
+		s.respond(c, err)
+		return
+	}
+	entries := view.Entries
 	emails := map[int64]string{0: "command line or system"}
 	for _, u := range users {
 		emails[u.ID] = u.Email
 	}
-	d := auditPage{}
+	d := auditPage{Checked: view.Checked, Entries: view.Count, BrokenAt: view.BrokenAt}
 	for _, e := range entries {
 		d.Rows = append(d.Rows, auditRow{Seq: e.Seq, At: e.Record.At.UTC().Format("2006-01-02 15:04:05"), Actor: emails[e.Record.Actor],
 			Action: string(e.Record.Action), Target: e.Record.Target, Detail: e.Record.Detail, EntryHash: hex.EncodeToString(e.EntryHash[:8])})
 	}
 	if len(entries) == perPage {
 		d.Next = "/audit?after=" + strconv.FormatInt(entries[len(entries)-1].Seq, 10)
-	}
-	if c.Query("verify") == "1" {
-		d.Checked = true
-		d.Entries, d.BrokenAt, err = casework.VerifyAuditLog(ctx, s.deps.Staff.Store)
-		if err != nil && !errors.Is(err, casework.ErrAuditBroken) {
-			s.respond(c, err)
-			return
-		}
-	}
-	if err := s.audit(c, "audit.view", "audit"); err != nil {
-		s.respond(c, err)
-		return
 	}
 	s.render(c, http.StatusOK, "casework_audit.html", pageData{Title: "Audit log", Data: d})
 }

@@ -3,11 +3,15 @@ package store
 import (
 	"bytes"
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
+	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/database"
 )
 
 var _ casework.StaffStore = (*Store)(nil)
@@ -20,21 +24,53 @@ type userRow struct {
 	TOTPSecret   []byte `gorm:"column:totp_secret"`
 	TOTPLastStep int64  `gorm:"column:totp_last_step"`
 	Disabled     bool
-	FailedLogins int
-	LockedUntil  *time.Time
 	CreatedAt    time.Time
 }
 
 func (userRow) TableName() string { return "users" }
 
-func (r userRow) user(desks []string) casework.User {
+func (r userRow) user(desks []string, a loginAttemptRow) casework.User {
 	u := casework.User{ID: r.ID, Email: r.Email, Role: casework.Role(r.Role), PasswordHash: r.PasswordHash,
-		TOTPSealed: r.TOTPSecret, TOTPLastStep: r.TOTPLastStep, Disabled: r.Disabled, FailedLogins: r.FailedLogins,
+		TOTPSealed: r.TOTPSecret, TOTPLastStep: r.TOTPLastStep, Disabled: r.Disabled, FailedLogins: a.Failures,
 		CreatedAt: r.CreatedAt, Desks: desks}
-	if r.LockedUntil != nil {
-		u.LockedUntil = *r.LockedUntil
+	if a.LastFailedAt != nil {
+		u.LastFailedLogin = *a.LastFailedAt
 	}
 	return u
+}
+
+// loginAttemptRow is what is kept about the logins tried with one email
+// address, under its keyed hash.
+type loginAttemptRow struct {
+	EmailKey      []byte `gorm:"primaryKey"`
+	UserID        *int64
+	Failures      int
+	LastAttemptAt time.Time
+	LastFailedAt  *time.Time
+	BypassStep    int64
+}
+
+func (loginAttemptRow) TableName() string { return "login_attempts" }
+
+func (r loginAttemptRow) attempts() casework.LoginAttempts {
+	a := casework.LoginAttempts{Failures: r.Failures, LastAttempt: r.LastAttemptAt, BypassStep: r.BypassStep}
+	if r.LastFailedAt != nil {
+		a.LastFailure = *r.LastFailedAt
+	}
+	return a
+}
+
+// userAttempts returns the login attempts kept for the accounts ids.
+func userAttempts(tx *gorm.DB, ids ...int64) (map[int64]loginAttemptRow, error) {
+	var rows []loginAttemptRow
+	if err := tx.Where("user_id IN ?", ids).Find(&rows).Error; err != nil {
+		return nil, translate(err, "Login attempts")
+	}
+	m := make(map[int64]loginAttemptRow, len(rows))
+	for _, r := range rows {
+		m[*r.UserID] = r
+	}
+	return m, nil
 }
 
 type userDeskRow struct {
@@ -75,7 +111,7 @@ func (s *Store) CreateUser(ctx context.Context, u casework.User, rec casework.Au
 			return err
 		}
 		desks, err := userDesks(tx, row.ID)
-		created = row.user(desks)
+		created = row.user(desks, loginAttemptRow{})
 		return err
 	})
 	return created, err
@@ -107,7 +143,11 @@ func (s *Store) userWhere(ctx context.Context, query string, arg any) (casework.
 			return translate(err, "User")
 		}
 		desks, err := userDesks(tx, row.ID)
-		u = row.user(desks)
+		if err != nil {
+			return err
+		}
+		attempts, err := userAttempts(tx, row.ID)
+		u = row.user(desks, attempts[row.ID])
 		return err
 	})
 	return u, err
@@ -134,9 +174,17 @@ func (s *Store) Users(ctx context.Context) ([]casework.User, error) {
 		for _, m := range members {
 			desks[m.UserID] = append(desks[m.UserID], m.Slug)
 		}
+		var attempts []loginAttemptRow
+		if err := tx.Where("user_id IS NOT NULL").Find(&attempts).Error; err != nil {
+			return translate(err, "Login attempts")
+		}
+		byUser := map[int64]loginAttemptRow{}
+		for _, a := range attempts {
+			byUser[*a.UserID] = a
+		}
 		users = make([]casework.User, len(rows))
 		for i, r := range rows {
-			users[i] = r.user(desks[r.ID])
+			users[i] = r.user(desks[r.ID], byUser[r.ID])
 		}
 		return nil
 	})
@@ -169,42 +217,94 @@ func (s *Store) UpdateCredentials(ctx context.Context, u casework.User, keepSess
 	})
 }
 
-// LoginFailed implements casework.StaffStore.
-func (s *Store) LoginFailed(ctx context.Context, userID int64, maxFailures int, lockedUntil time.Time, rec casework.AuditRecord) error {
+// LoginAttempts implements casework.StaffStore.
+func (s *Store) LoginAttempts(ctx context.Context, key []byte) (casework.LoginAttempts, error) {
+	var rows []loginAttemptRow
+	if err := s.db.WithContext(ctx).Where("email_key = ?", key).Limit(1).Find(&rows).Error; err != nil {
+		return casework.LoginAttempts{}, translate(err, "Login attempts")
+	}
+	if len(rows) == 0 {
+		return casework.LoginAttempts{}, nil
+	}
+	return rows[0].attempts(), nil
+}
+
+// ClaimLoginAttempt implements casework.StaffStore. The key's row is
+// locked for the transaction on PostgreSQL (SQLite has one writer), so
+// concurrent claims of one key are decided one after the other.
+func (s *Store) ClaimLoginAttempt(ctx context.Context, key []byte, userID int64, forget time.Time,
+	decide func(casework.LoginAttempts) (casework.LoginAttempts, error)) error {
+	var user *int64
+	if userID != 0 {
+		user = &userID
+	}
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&userRow{}).Where("id = ?", userID).Update("failed_logins", gorm.Expr("failed_logins + 1"))
-		if res.Error != nil {
-			return translate(res.Error, "User")
+		err := tx.Where("user_id IS NULL AND last_attempt_at < ?", forget.UTC()).Delete(&loginAttemptRow{}).Error
+		if err != nil {
+			return translate(err, "Login attempts")
 		}
-		var row userRow
-		if err := tx.Where("id = ?", userID).Take(&row).Error; err != nil {
-			return translate(err, "User")
+		q := tx.Where("email_key = ?", key)
+		if s.db.Dialect == database.Postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 		}
-		if row.FailedLogins >= maxFailures {
-			err := tx.Model(&userRow{}).Where("id = ?", userID).
-				Updates(map[string]any{"failed_logins": 0, "locked_until": lockedUntil.UTC()}).Error
+		var row loginAttemptRow
+		err = q.Take(&row).Error
+		found := err == nil
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return translate(err, "Login attempts")
+		}
+		next, err := decide(row.attempts())
+		if err != nil {
+			return err
+		}
+		if user != nil { // an account's earlier row (under an older pepper) lets go of it
+			err := tx.Model(&loginAttemptRow{}).Where("user_id = ? AND email_key <> ?", userID, key).Update("user_id", nil).Error
 			if err != nil {
-				return translate(err, "User")
+				return translate(err, "Login attempts")
 			}
-			if rec.Detail == nil {
-				rec.Detail = map[string]string{}
-			}
-			rec.Detail["locked_until"] = lockedUntil.UTC().Format(time.RFC3339)
+		}
+		if found {
+			err := tx.Model(&loginAttemptRow{}).Where("email_key = ?", key).Updates(map[string]any{
+				"user_id": user, "failures": next.Failures, "last_attempt_at": next.LastAttempt.UTC(), "bypass_step": next.BypassStep,
+			}).Error
+			return translate(err, "Login attempts")
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&loginAttemptRow{
+			EmailKey: key, UserID: user, Failures: next.Failures, LastAttemptAt: next.LastAttempt.UTC(), BypassStep: next.BypassStep,
+		})
+		if res.Error != nil {
+			return translate(res.Error, "Login attempts")
+		}
+		if res.RowsAffected == 0 {
+			return tipline.Errorf(tipline.Conflict, "Another login with this email address was counted meanwhile.")
+		}
+		return nil
+	})
+}
+
+// LoginFailed implements casework.StaffStore.
+func (s *Store) LoginFailed(ctx context.Context, key []byte, at time.Time, rec casework.AuditRecord) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Model(&loginAttemptRow{}).Where("email_key = ?", key).Update("last_failed_at", at.UTC()).Error
+		if err != nil {
+			return translate(err, "Login attempts")
 		}
 		return s.appendAudit(tx, rec)
 	})
 }
 
 // LoginSucceeded implements casework.StaffStore.
-func (s *Store) LoginSucceeded(ctx context.Context, userID, step int64, sess casework.Session, rec casework.AuditRecord) error {
+func (s *Store) LoginSucceeded(ctx context.Context, key []byte, userID, step int64, sess casework.Session, rec casework.AuditRecord) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&userRow{}).Where("id = ? AND totp_last_step < ?", userID, step).
-			Updates(map[string]any{"totp_last_step": step, "failed_logins": 0, "locked_until": nil})
+		res := tx.Model(&userRow{}).Where("id = ? AND totp_last_step < ?", userID, step).Update("totp_last_step", step)
 		if res.Error != nil {
 			return translate(res.Error, "User")
 		}
 		if res.RowsAffected == 0 {
 			return translate(gorm.ErrDuplicatedKey, "Login with this code")
+		}
+		if err := tx.Model(&loginAttemptRow{}).Where("email_key = ?", key).Update("failures", 0).Error; err != nil {
+			return translate(err, "Login attempts")
 		}
 		row := sessionRow{ID: sess.ID, UserID: sess.UserID, CreatedAt: sess.CreatedAt.UTC(),
 			LastSeenAt: sess.LastSeenAt.UTC(), ExpiresAt: sess.ExpiresAt.UTC()}

@@ -95,16 +95,20 @@ func users(ctx context.Context, p *program, args []string) error {
 			return safe(err)
 		}
 		w := tabwriter.NewWriter(p.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintf(w, "EMAIL\tROLE\tDESKS\tSTATUS\tCREATED\n")
+		// FAILED counts failed logins since the last successful one; LAST
+		// FAILURE is the day of the last (every one is in the audit log).
+		fmt.Fprintf(w, "EMAIL\tROLE\tDESKS\tSTATUS\tFAILED\tLAST FAILURE\tCREATED\n")
 		for _, u := range all {
 			status := "active"
-			switch {
-			case u.Disabled:
+			if u.Disabled {
 				status = "disabled"
-			case time.Now().Before(u.LockedUntil):
-				status = "locked until " + u.LockedUntil.UTC().Format(time.RFC3339)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", u.Email, u.Role, strings.Join(u.Desks, ","), status, u.CreatedAt.UTC().Format(time.DateOnly))
+			last := "-"
+			if !u.LastFailedLogin.IsZero() {
+				last = u.LastFailedLogin.UTC().Format(time.DateOnly)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%d\t%s\t%s\n", u.Email, u.Role, strings.Join(u.Desks, ","), status,
+				u.FailedLogins, last, u.CreatedAt.UTC().Format(time.DateOnly))
 		}
 		return w.Flush()
 	case "reset-totp":
