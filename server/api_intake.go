@@ -35,7 +35,11 @@ const maxAPIRequest = 64 << 10
 
 // apiSameOrigin refuses requests that a page of another origin makes: a
 // browser says so in Sec-Fetch-Site or Origin. Clients that send neither
-// (command-line tools) are served. JSON and octet-stream bodies are not
+// (command-line tools) are served. Under the no-referrer policy a browser
+// sends "Origin: null" with the site's own form posts; that is accepted only
+// together with "Sec-Fetch-Site: same-origin", so Tor Browser at Safest
+// keeps working while an opaque origin alone (a sandboxed frame, a data:
+// page) is refused. JSON and octet-stream bodies are not
 // "simple" requests either, so a browser would not send them cross-origin
 // without a CORS preflight, which this API never grants.
 func (s *Server) apiSameOrigin() gin.HandlerFunc {
@@ -43,7 +47,9 @@ func (s *Server) apiSameOrigin() gin.HandlerFunc {
 		site := c.GetHeader("Sec-Fetch-Site")
 		sameSite := site == "" || site == "same-origin" || site == "none"
 		sameOrigin := true
-		if origin := c.GetHeader("Origin"); origin != "" {
+		if origin := c.GetHeader("Origin"); origin == "null" {
+			sameOrigin = site == "same-origin"
+		} else if origin != "" {
 			u, err := url.Parse(origin)
 			sameOrigin = err == nil && u.Host == c.Request.Host
 		}

@@ -37,10 +37,10 @@ func (s *Server) intakeRoutes(e *gin.Engine) {
 	e.POST("/desk/:slug/submit", s.submitForm)
 	// Source mailbox
 	small.GET("/mailbox", s.mailboxPage)
-	small.POST("/mailbox", s.mailboxLogin)
+	small.POST("/mailbox", s.apiSameOrigin(), s.mailboxLogin)
 	small.POST("/mailbox/unlock", jsonErrors(), s.apiSameOrigin(), s.mailboxUnlock)
 	// Follow-ups, like tips, set their own, larger limits.
-	e.POST("/mailbox/messages", s.mailboxMessage)
+	e.POST("/mailbox/messages", s.apiSameOrigin(), s.mailboxMessage)
 	// JavaScript path (browser encryption)
 	api := e.Group("/api/v1", s.apiSameOrigin())
 	api.GET("/desks/:slug", s.apiDesk)
