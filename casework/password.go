@@ -190,16 +190,46 @@ func (s *Staff) verify(ctx context.Context, password, phc string) (bool, error) 
 	return ok, err
 }
 
-// dummyVerify spends the time and memory of one password check, in a
-// derivation slot, against a hash made once with the current parameters,
-// so that an unknown email takes as long as a known one.
-func (s *Staff) dummyVerify(ctx context.Context, password string) error {
-	return s.derive(ctx, func() {
-		s.dummyOnce.Do(func() {
-			if h, err := hashPassword("tipline dummy password", s.Password); err == nil {
-				s.dummy = h
-			}
-		})
-		verifyPassword(password, s.dummy)
+// checkDuration returns how long one password check takes, measured on
+// first use by timing one derivation (in a slot) with the current
+// parameters. Callers that arrive meanwhile wait for that measurement.
+func (s *Staff) checkDuration(ctx context.Context) (time.Duration, error) {
+	s.pauseMu.Lock()
+	defer s.pauseMu.Unlock()
+	if s.pauseFor > 0 {
+		return s.pauseFor, nil
+	}
+	var err error
+	werr := s.derive(ctx, func() {
+		start := time.Now()
+		_, err = hashPassword("tipline dummy password", s.Password)
+		s.pauseFor = time.Since(start)
 	})
+	if werr != nil {
+		s.pauseFor = 0
+		return 0, werr
+	}
+	if err != nil {
+		s.pauseFor = 0
+		return 0, err
+	}
+	return s.pauseFor, nil
+}
+
+// pause waits about as long as one password check takes, without making
+// one: the answer to a login refused before its password is checked takes
+// as long as one refused after.
+func (s *Staff) pause(ctx context.Context) error {
+	d, err := s.checkDuration(ctx)
+	if err != nil {
+		return err
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done(): // the client left: no fault to log
+		return tipline.Wrap(tipline.RateLimited, ctx.Err(), errHashBusy.Message)
+	}
 }

@@ -47,8 +47,8 @@ var ErrNoSession = &tipline.Error{Code: tipline.Unauthenticated, Message: "Log i
 // address's delay runs is RateLimited, alike for addresses with and
 // without an account (see LoginDelay); a login that waited too long for a
 // derivation slot is RateLimited too (see HashSlots). The password is
-// checked even for unknown emails, so that timing does not tell which
-// emails exist. Failures go to the audit log, an unknown email as
+// checked only with a right TOTP code; every other failure waits as long as
+// a check takes, so that timing does not tell which emails exist. Failures go to the audit log, an unknown email as
 // "(unknown)" with a short keyed hash, never as given.
 func (s *Staff) Login(ctx context.Context, email, password, code string) (string, Session, error) {
 	email, err := NormalizeEmail(email)
@@ -71,29 +71,40 @@ func (s *Staff) Login(ctx context.Context, email, password, code string) (string
 	if err := s.admit(ctx, key, u, code, now); err != nil {
 		return "", Session{}, err
 	}
-	if u.ID == 0 {
-		if err := s.dummyVerify(ctx, password); err != nil {
+	// The password (argon2id: 64 MiB and tens of milliseconds) is checked
+	// only for an enabled account whose TOTP code is right and fresh. Every
+	// other attempt waits as long as a check takes instead of making one,
+	// so its answer takes the same time and a flood of bogus logins costs
+	// the server sleeping goroutines, not derivations: a staff member with
+	// their authenticator never queues behind it.
+	var step int64
+	codeOK := false
+	if u.ID != 0 && !u.Disabled {
+		secret, err := s.openTOTP(u)
+		if err != nil {
 			return "", Session{}, err
 		}
-		return "", Session{}, s.failed(ctx, key, u, now, "unknown email")
+		step, codeOK = matchTOTP(secret, code, now, u.TOTPLastStep)
+	}
+	if !codeOK {
+		if err := s.pause(ctx); err != nil {
+			return "", Session{}, err
+		}
+		reason := "wrong code"
+		switch {
+		case u.ID == 0:
+			reason = "unknown email"
+		case u.Disabled:
+			reason = "disabled"
+		}
+		return "", Session{}, s.failed(ctx, key, u, now, reason)
 	}
 	ok, err := s.verify(ctx, password, u.PasswordHash)
 	if err != nil {
 		return "", Session{}, err
 	}
-	switch {
-	case u.Disabled:
-		return "", Session{}, s.failed(ctx, key, u, now, "disabled")
-	case !ok:
-		return "", Session{}, s.failed(ctx, key, u, now, "wrong password")
-	}
-	secret, err := s.openTOTP(u)
-	if err != nil {
-		return "", Session{}, err
-	}
-	step, ok := matchTOTP(secret, code, now, u.TOTPLastStep)
 	if !ok {
-		return "", Session{}, s.failed(ctx, key, u, now, "wrong code")
+		return "", Session{}, s.failed(ctx, key, u, now, "wrong password")
 	}
 	token, id, err := newToken()
 	if err != nil {

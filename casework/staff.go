@@ -118,8 +118,8 @@ type Staff struct {
 	Logger *slog.Logger
 	Now    func() time.Time
 
-	dummyOnce sync.Once
-	dummy     string
+	pauseMu   sync.Mutex
+	pauseFor  time.Duration // how long one password check takes (see pause)
 	slotsOnce sync.Once
 	slots     chan struct{}
 }

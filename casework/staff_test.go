@@ -528,3 +528,56 @@ func TestChangePasswordAndResetTOTP(t *testing.T) {
 		t.Errorf("audit log: %d entries, %v", n, err)
 	}
 }
+
+// TestLoginFloodLeavesSlotFree: bogus logins (unknown emails, and the real
+// address with wrong codes) make no password derivation, so with a single
+// slot and no patience for waiting (HashWait 1 ns) none of them is refused
+// as busy and the staff member with the right code logs in meanwhile. On a
+// design that derives for every attempt, the flood holds the slot and
+// answers "too many logins at once", the real login included.
+func TestLoginFloodLeavesSlotFree(t *testing.T) {
+	s, _, c := newStaff(t)
+	// Derivations of a few milliseconds, so that a flood that made them
+	// would overlap on the single slot.
+	s.Password = casework.PasswordParams{Time: 1, MemoryKiB: 8 << 10, Threads: 1}
+	s.HashSlots, s.HashWait = 1, time.Nanosecond
+	ctx := context.Background()
+	secret := addUser(t, s, "ana@example.org")
+	// The first refusal measures how long a check takes: one derivation.
+	if _, _, err := s.Login(ctx, "nobody@example.org", "some password", "000000"); !errors.Is(err, casework.ErrLoginFailed) {
+		t.Fatalf("warm-up: %v", err)
+	}
+	wrong := "000000"
+	if wrong == c.code(secret) {
+		wrong = "111111"
+	}
+	var wg sync.WaitGroup
+	var busy atomic.Int32
+	for i := range 64 {
+		wg.Go(func() {
+			email := fmt.Sprintf("nobody%d@example.org", i)
+			if i%2 == 0 {
+				email = "ana@example.org"
+			}
+			_, _, err := s.Login(ctx, email, "some password", wrong)
+			switch {
+			case errors.Is(err, casework.ErrLoginFailed):
+			case tipline.ErrorCode(err) == tipline.RateLimited && email == "ana@example.org" && !strings.Contains(err.Error(), "at once"):
+				// the address's delay after five failures: expected
+			case tipline.ErrorCode(err) == tipline.RateLimited:
+				busy.Add(1)
+			default:
+				t.Errorf("%s: %v", email, err)
+			}
+		})
+	}
+	var real error
+	wg.Go(func() { _, _, real = s.Login(ctx, "ana@example.org", password, c.code(secret)) })
+	wg.Wait()
+	if n := busy.Load(); n > 0 {
+		t.Errorf("%d bogus logins were refused as busy: they took a derivation slot", n)
+	}
+	if real != nil {
+		t.Errorf("the real login during the flood: %v", real)
+	}
+}
