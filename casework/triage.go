@@ -219,6 +219,10 @@ type SubmissionSummary struct {
 	Assignee    string      `json:"assignee,omitempty"` // staff email
 	Labels      []string    `json:"labels"`
 	Deadlines   []Deadline  `json:"deadlines"`
+	// Flood is set when the submission was committed while its desk, or
+	// all desks, were over the hourly soft limit: it may be part of a
+	// flood and is triaged apart from the others.
+	Flood bool `json:"flood"`
 }
 
 // ObjectRef names one encrypted object of a submission.
@@ -247,6 +251,7 @@ type Query struct {
 	Status        Status
 	Assignee      string // staff email
 	Label         string
+	Flood         *bool // only submissions received during a flood (true) or not (false)
 	Priority      *int
 	Overdue       bool // an unmet deadline is past
 	DueWithinDays int  // an unmet deadline falls within this many days (0: no filter)

@@ -38,11 +38,23 @@ type Config struct {
 	MaxFormUpload    int64         // largest submission without JavaScript (server-side encryption), bytes
 	MaxFileBytes     int64         // largest file on the JavaScript path, bytes
 	UploadTimeout    time.Duration // how long one upload request may take to arrive
+	UploadMinRate    int64         // bytes per second an upload body must average after UploadGrace; 0: no minimum
+	UploadGrace      time.Duration // waiting for an upload body allowed before UploadMinRate applies
 	OnionAddress     string        // the intake onion service's host name, for Onion-Location
 	PendingMaxAge    time.Duration // age after which the janitor removes uncommitted blobs
-	DeskHourlyLimit  int           // submissions per desk per hour
-	TotalHourlyLimit int           // submissions over all desks per hour
+	DeskHourlyLimit  int           // submissions per desk per hour before further ones are flagged (soft)
+	TotalHourlyLimit int           // submissions over all desks per hour before further ones are flagged (soft)
 	Chromium         string        // headless Chromium for PDF reports; empty: found on PATH
+
+	// PendingBytesBudget bounds the bytes of uncommitted blobs (pending
+	// submissions and upload chunks) over all sources (hard).
+	PendingBytesBudget int64
+	// CommittedBytesPerHour bounds the bytes committed per hour over all
+	// desks (hard).
+	CommittedBytesPerHour int64
+	// MaxUploadSessions bounds the upload sessions open at once over all
+	// desks on the JavaScript path.
+	MaxUploadSessions int
 }
 
 // setting describes one configuration value: its environment variable, its
@@ -147,6 +159,28 @@ var settings = []setting{
 			c.UploadTimeout, err = positiveDuration(v)
 			return err
 		}},
+	{env: "TIPLINE_MAX_UPLOAD_SESSIONS", flag: "max-upload-sessions", def: "10000",
+		help: "upload sessions (one per encrypted file of the JavaScript path) open at once over all desks; each lives 24 hours from its opening, and its opening costs a proof of work that grows with its declared size and as sessions near this cap",
+		set: func(c *Config, v string) (err error) {
+			c.MaxUploadSessions, err = positiveInt(v)
+			return err
+		}},
+	{env: "TIPLINE_UPLOAD_MIN_RATE", flag: "upload-min-rate", def: "8192",
+		help: "bytes per second an upload body must average once the grace period is over (slow clients are cut); 0 turns it off",
+		set: func(c *Config, v string) error {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n < 0 {
+				return errors.New("must be a number of bytes per second, 0 or more")
+			}
+			c.UploadMinRate = n
+			return nil
+		}},
+	{env: "TIPLINE_UPLOAD_GRACE", flag: "upload-grace", def: "60s",
+		help: "how long an upload body may wait for data before the minimum rate applies (Tor circuits being built)",
+		set: func(c *Config, v string) (err error) {
+			c.UploadGrace, err = positiveDuration(v)
+			return err
+		}},
 	{env: "TIPLINE_ONION_ADDRESS", flag: "onion-address", def: "",
 		help: "host name of the intake onion service (xxx.onion); sets the Onion-Location header",
 		set: func(c *Config, v string) error {
@@ -163,15 +197,27 @@ var settings = []setting{
 			return err
 		}},
 	{env: "TIPLINE_DESK_HOURLY_LIMIT", flag: "desk-hourly-limit", def: "120",
-		help: "submissions accepted per desk per hour, counted in the database across app nodes",
+		help: "soft limit: committed submissions per desk per hour (counted in the database across app nodes) after which further ones are still accepted but flagged \"received during a flood\", and the JavaScript proof of work is 4 times harder",
 		set: func(c *Config, v string) (err error) {
 			c.DeskHourlyLimit, err = positiveInt(v)
 			return err
 		}},
 	{env: "TIPLINE_TOTAL_HOURLY_LIMIT", flag: "total-hourly-limit", def: "600",
-		help: "submissions accepted over all desks per hour",
+		help: "soft limit: committed submissions over all desks per hour after which further ones are flagged \"received during a flood\"",
 		set: func(c *Config, v string) (err error) {
 			c.TotalHourlyLimit, err = positiveInt(v)
+			return err
+		}},
+	{env: "TIPLINE_PENDING_BYTES_BUDGET", flag: "pending-bytes-budget", def: "17179869184",
+		help: "hard limit: bytes of uploads not yet committed (upload chunks and pending blobs of all sources together, tracked in the database); once reached, new tips are refused with \"storage is full\" until commits or the janitor free room (default 16 GiB)",
+		set: func(c *Config, v string) (err error) {
+			c.PendingBytesBudget, err = positiveBytes(v)
+			return err
+		}},
+	{env: "TIPLINE_COMMITTED_BYTES_PER_HOUR", flag: "committed-bytes-per-hour", def: "8589934592",
+		help: "hard limit: bytes of tips committed per hour over all desks; once reached, new tips are refused with \"storage is full\" until the next hour; nothing committed is ever deleted to make room (default 8 GiB)",
+		set: func(c *Config, v string) (err error) {
+			c.CommittedBytesPerHour, err = positiveBytes(v)
 			return err
 		}},
 	{env: "TIPLINE_CHROMIUM", flag: "chromium", def: "",

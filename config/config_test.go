@@ -23,21 +23,27 @@ func TestLoadDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := config.Config{
-		DataDir:          "./tipline-data",
-		IntakeAddr:       "127.0.0.1:8080",
-		CaseworkAddr:     "127.0.0.1:8081",
-		DatabaseURL:      filepath.Join("tipline-data", "tipline.db"),
-		BlobURL:          filepath.Join("tipline-data", "blobs"),
-		Migrate:          true,
-		MaxRequestBytes:  1 << 20,
-		ShutdownTimeout:  30 * time.Second,
-		LogLevel:         "info",
-		MaxFormUpload:    500 << 20,
-		MaxFileBytes:     2 << 30,
-		UploadTimeout:    2 * time.Hour,
-		PendingMaxAge:    24 * time.Hour,
-		DeskHourlyLimit:  120,
-		TotalHourlyLimit: 600,
+		DataDir:           "./tipline-data",
+		IntakeAddr:        "127.0.0.1:8080",
+		CaseworkAddr:      "127.0.0.1:8081",
+		DatabaseURL:       filepath.Join("tipline-data", "tipline.db"),
+		BlobURL:           filepath.Join("tipline-data", "blobs"),
+		Migrate:           true,
+		MaxRequestBytes:   1 << 20,
+		ShutdownTimeout:   30 * time.Second,
+		LogLevel:          "info",
+		MaxFormUpload:     500 << 20,
+		MaxFileBytes:      2 << 30,
+		UploadTimeout:     2 * time.Hour,
+		MaxUploadSessions: 10000,
+		UploadMinRate:     8 << 10,
+		UploadGrace:       time.Minute,
+		PendingMaxAge:     24 * time.Hour,
+		DeskHourlyLimit:   120,
+		TotalHourlyLimit:  600,
+
+		PendingBytesBudget:    16 << 30,
+		CommittedBytesPerHour: 8 << 30,
 	}
 	if *c != want {
 		t.Errorf("defaults\n got %+v\nwant %+v", *c, want)

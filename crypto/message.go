@@ -60,50 +60,71 @@ func invalid(format string, args ...any) error {
 // part of the message and must be discarded. SplitMessage checks the form of
 // the message, not the ciphertext: only decryption can tell that it is intact.
 func SplitMessage(r io.Reader, body io.Writer, recipients ...*PublicKey) (keyPackets []byte, err error) {
+	br := bufio.NewReader(r)
+	keyPackets, h, pkeskVersion, err := readKeyPackets(br, recipients)
+	if err != nil {
+		return nil, err
+	}
+	if err := copyEncryptedPacket(br, body, h, pkeskVersion); err != nil {
+		return nil, err
+	}
+	if _, err := br.ReadByte(); err != io.EOF {
+		if err != nil {
+			return nil, fmt.Errorf("crypto: reading message: %w", err)
+		}
+		return nil, invalid("trailing data after encrypted packet")
+	}
+	return keyPackets, nil
+}
+
+// readKeyPackets reads the key packets at the start of a message from br,
+// checked as SplitMessage says, and the header of the encrypted data packet
+// that follows them. It returns the key packets as read, that header and
+// the version of the key packets.
+func readKeyPackets(br *bufio.Reader, recipients []*PublicKey) (keyPackets []byte, seipd header, pkeskVersion int, err error) {
+	fail := func(err error) ([]byte, header, int, error) { return nil, header{}, 0, err }
 	if len(recipients) == 0 {
-		return nil, errors.New("crypto: no recipients")
+		return fail(errors.New("crypto: no recipients"))
 	}
 	now := time.Now()
 	expected := make(map[uint64]recipientKey) // by key id
 	for _, k := range recipients {
 		if err := k.check(now); err != nil {
-			return nil, err
+			return fail(err)
 		}
 		for _, pk := range encryptionKeys(k.entity(), now) {
 			expected[pk.KeyId] = recipientKey{k, pk}
 		}
 	}
 
-	br := bufio.NewReader(r)
 	covered := make(map[*PublicKey]bool)
 	seen := make(map[uint64]bool)
 	var keys bytes.Buffer
-	pkeskVersion := 0
 	for n := 0; ; n++ {
 		h, err := readHeader(br)
 		if err != nil {
-			return nil, headerError(err, n == 0)
+			return fail(headerError(err, n == 0))
 		}
 		switch h.tag {
 		case tagPKESK:
 			ek, raw, err := readKeyPacket(br, h)
 			if err != nil {
-				return nil, err
+				return fail(err)
 			}
 			rk, ok := expected[ek.KeyId]
 			switch {
 			case ek.KeyId == 0:
-				return nil, invalid("key packet with wildcard key id refused")
+				return fail(invalid("key packet with wildcard key id refused"))
 			case !ok:
-				return nil, invalid("key packet for unknown key id %s", keyID(ek.KeyId))
+				return fail(invalid("key packet for unknown key id %s", keyID(ek.KeyId)))
 			case seen[ek.KeyId]:
-				return nil, invalid("two key packets for key id %s", keyID(ek.KeyId))
+				return fail(invalid("two key packets for key id %s", keyID(ek.KeyId)))
 			case ek.Algo != rk.pk.PubKeyAlgo:
-				return nil, invalid("key packet for key id %s has algorithm %d, the key %d", keyID(ek.KeyId), ek.Algo, rk.pk.PubKeyAlgo)
+				return fail(invalid("key packet for key id %s has algorithm %d, the key %d", keyID(ek.KeyId), ek.Algo, rk.pk.PubKeyAlgo))
 			case ek.KeyFingerprint != nil && !bytes.Equal(ek.KeyFingerprint, rk.pk.Fingerprint):
-				return nil, invalid("key packet for key id %s names another fingerprint", keyID(ek.KeyId))
+				return fail(invalid("key packet for key id %s names another fingerprint", keyID(ek.KeyId)))
 			case pkeskVersion != 0 && ek.Version != pkeskVersion:
-				return nil, invalid("key packets of versions %d and %d mixed", pkeskVersion, ek.Version)
+				return fail(invalid("key packets of versions %d and %d mixed", pkeskVersion, ek.Version))
 			}
 			seen[ek.KeyId] = true
 			covered[rk.recipient] = true
@@ -112,35 +133,26 @@ func SplitMessage(r io.Reader, body io.Writer, recipients ...*PublicKey) (keyPac
 		case tagSEIPD:
 			for _, k := range recipients {
 				if !covered[k] {
-					return nil, invalid("missing key packet for %s", k.Fingerprint)
+					return fail(invalid("missing key packet for %s", k.Fingerprint))
 				}
 			}
-			if err := copyEncryptedPacket(br, body, h, pkeskVersion); err != nil {
-				return nil, err
-			}
-			if _, err := br.ReadByte(); err != io.EOF {
-				if err != nil {
-					return nil, fmt.Errorf("crypto: reading message: %w", err)
-				}
-				return nil, invalid("trailing data after encrypted packet")
-			}
-			return keys.Bytes(), nil
+			return keys.Bytes(), h, pkeskVersion, nil
 		case tagLiteral:
-			return nil, invalid("literal data packet: plaintext refused")
+			return fail(invalid("literal data packet: plaintext refused"))
 		case tagCompressed:
-			return nil, invalid("compressed data packet: plaintext refused")
+			return fail(invalid("compressed data packet: plaintext refused"))
 		case tagSED:
-			return nil, invalid("encrypted packet without integrity protection (tag 9) refused")
+			return fail(invalid("encrypted packet without integrity protection (tag 9) refused"))
 		case tagAEAD:
-			return nil, invalid("OCB encrypted data packet (tag 20, not RFC 9580) refused")
+			return fail(invalid("OCB encrypted data packet (tag 20, not RFC 9580) refused"))
 		case tagSKESK:
-			return nil, invalid("passphrase key packet refused")
+			return fail(invalid("passphrase key packet refused"))
 		case tagSignature, tagOnePassSig:
-			return nil, invalid("signature packet refused")
+			return fail(invalid("signature packet refused"))
 		case tagMarker, tagPadding:
-			return nil, invalid("marker or padding packet refused")
+			return fail(invalid("marker or padding packet refused"))
 		default:
-			return nil, invalid("unexpected packet with tag %d", h.tag)
+			return fail(invalid("unexpected packet with tag %d", h.tag))
 		}
 	}
 }
@@ -199,25 +211,15 @@ func readKeyPacket(r io.Reader, h header) (*packet.EncryptedKey, []byte, error) 
 // body, chunk by chunk when it has partial body lengths. pkeskVersion is the
 // version of the key packets before it.
 func copyEncryptedPacket(r *bufio.Reader, body io.Writer, h header, pkeskVersion int) error {
-	if h.length == 0 {
-		return invalid("empty encrypted data packet")
-	}
-	version, err := r.Peek(1)
-	if err != nil {
-		return readError(err)
-	}
-	switch {
-	case version[0] == 1 && pkeskVersion == 3, version[0] == 2 && pkeskVersion == 6:
-	case version[0] == 1 || version[0] == 2:
-		return invalid("v%d key packets before a SEIPD v%d packet", pkeskVersion, version[0])
-	default:
-		return invalid("unknown SEIPD version %d", version[0])
+	if err := checkEncryptedPacketStart(r, h, pkeskVersion); err != nil {
+		return err
 	}
 	if _, err := body.Write(h.raw); err != nil {
 		return fmt.Errorf("crypto: writing message body: %w", err)
 	}
 	buf := make([]byte, copyBufferSize)
 	var check CiphertextCheck
+	var err error
 	data := io.MultiWriter(&check, body) // the packet's data, without its length headers
 	length, partial := h.length, h.partial
 	for {
@@ -236,6 +238,27 @@ func copyEncryptedPacket(r *bufio.Reader, body io.Writer, h header, pkeskVersion
 		if _, err := body.Write(raw); err != nil {
 			return fmt.Errorf("crypto: writing message body: %w", err)
 		}
+	}
+}
+
+// checkEncryptedPacketStart checks the SEIPD packet whose header is h:
+// not empty, and of the version that goes with key packets of version
+// pkeskVersion. It peeks at the version octet and leaves it in r.
+func checkEncryptedPacketStart(r *bufio.Reader, h header, pkeskVersion int) error {
+	if h.length == 0 {
+		return invalid("empty encrypted data packet")
+	}
+	version, err := r.Peek(1)
+	if err != nil {
+		return readError(err)
+	}
+	switch {
+	case version[0] == 1 && pkeskVersion == 3, version[0] == 2 && pkeskVersion == 6:
+		return nil
+	case version[0] == 1 || version[0] == 2:
+		return invalid("v%d key packets before a SEIPD v%d packet", pkeskVersion, version[0])
+	default:
+		return invalid("unknown SEIPD version %d", version[0])
 	}
 }
 

@@ -43,6 +43,9 @@ func (s *Service) SweepPending(ctx context.Context, maxAge time.Duration) (Janit
 			if err := s.Blobs.Delete(ctx, info.Key); err != nil {
 				return r, err
 			}
+			if err := s.Store.ReleasePending(ctx, []string{info.Key}); err != nil {
+				return r, err
+			}
 			r.Removed++
 			continue
 		}
@@ -59,7 +62,8 @@ func (s *Service) SweepPending(ctx context.Context, maxAge time.Duration) (Janit
 }
 
 // RunJanitor sweeps every interval until ctx ends: pending blobs, expired
-// upload sessions of the JavaScript path, and rate
+// upload sessions of the JavaScript path, pending byte reservations past
+// their expiry, and rate
 // counters and spent proof-of-work tokens older than two hours.
 func (s *Service) RunJanitor(ctx context.Context, interval, maxAge time.Duration) {
 	t := time.NewTicker(interval)
@@ -76,6 +80,11 @@ func (s *Service) RunJanitor(ctx context.Context, interval, maxAge time.Duration
 			s.Logger.Warn("janitor could not sweep upload sessions", "err", err)
 		} else if n > 0 {
 			s.Logger.Info("janitor removed expired upload sessions", "sessions", n)
+		}
+		if n, err := s.Store.ReleaseExpiredPending(ctx, s.Now().Unix()); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("janitor could not release expired pending reservations", "err", err)
+		} else if n > 0 {
+			s.Logger.Info("janitor released pending reservations whose blobs were never written", "reservations", n)
 		}
 		if s.Rates != nil {
 			if err := s.Rates.PurgeRates(ctx, s.Now().Add(-2*time.Hour).Unix()); err != nil && ctx.Err() == nil {

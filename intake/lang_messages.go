@@ -179,9 +179,9 @@ var messages = map[string]Text{
 		EN: "We do not recognize this codename. Check each word and try again.",
 		ZH: "我们无法识别此代号。请逐个检查单词后再试。",
 	},
-	"mailbox_too_many": {
-		EN: "Too many wrong codenames were entered recently. To protect sources, logging in is paused; please try again in an hour.",
-		ZH: "最近输入错误代号的次数过多。为保护举报人，登录已暂停；请一小时后再试。",
+	"mailbox_busy": {
+		EN: "Too many people are logging in at this moment, so your codename could not be checked yet. Please try again in a few minutes.",
+		ZH: "此刻登录的人太多，暂时无法核对您的代号。请几分钟后再试。",
 	},
 	"mailbox_session_expired": {
 		EN: "Your session has ended. Please enter your codename again.",
@@ -263,6 +263,19 @@ var messages = map[string]Text{
 		EN: "The form did not arrive as expected. Please go back and send it again.",
 		ZH: "表单未能按预期送达。请返回后重新提交。",
 	},
+	"error_upload_too_slow": {
+		EN: "The upload was too slow, so it was stopped and nothing was saved. Your connection may have stalled. Please send the form again; if it keeps happening, try a new Tor circuit or smaller files.",
+		ZH: "上传速度过慢，已被中止，没有保存任何内容。您的网络连接可能停滞了。请重新提交表单；如果一再发生，请尝试更换 Tor 线路或缩小文件。",
+	},
+	"error_too_many_files": {
+		// 100 is MaxSubmissionFiles (a test checks).
+		EN: "A tip can have at most 100 files, so nothing was saved. Please send at most 100 files now (or put several into one archive); once you have a codename, you can add more files later.",
+		ZH: "每条举报最多只能附带 100 个文件，因此没有保存任何内容。请这次最多提交 100 个文件（或把多个文件打包成一个压缩包）；拿到代号后，您可以再补充更多文件。",
+	},
+	"error_too_many_parts": {
+		EN: "The form arrived with more entries than it has, so nothing was saved. Please go back and send it again.",
+		ZH: "送达的表单所含条目比表单本身还多，因此没有保存任何内容。请返回后重新提交。",
+	},
 	"error_upload_broken": {
 		EN: "The upload was interrupted before it finished, so nothing was saved. Please send the form again.",
 		ZH: "上传在完成前中断了，因此没有保存任何内容。请重新提交表单。",
@@ -270,6 +283,10 @@ var messages = map[string]Text{
 	"error_unavailable": {
 		EN: "We cannot take tips right now, and nothing you sent was saved. Please try again later.",
 		ZH: "我们现在无法接收举报，您提交的内容没有保存。请稍后再试。",
+	},
+	"error_storage_full": {
+		EN: "Tipline's storage is full for now, so nothing you sent was saved. Please try again in a few hours.",
+		ZH: "Tipline 的存储空间暂时已满，因此您提交的内容没有保存。请几个小时后再试。",
 	},
 	"error_rate_limited": {
 		EN: "Many tips are being sent right now. Please wait a few minutes and try again.",

@@ -9,7 +9,11 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"math"
+	"runtime"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -27,11 +31,9 @@ const (
 // MailboxSessionTTL is how long a source's mailbox session lasts.
 const MailboxSessionTTL = time.Hour
 
-// CodenameFailuresPerHour bounds the failed codename logins over all desks
-// in one hour; past it, every login is refused until the hour ends.
-var CodenameFailuresPerHour = 30
-
-// codenameFailuresBucket is the rate_limits bucket of failed logins.
+// codenameFailuresBucket is the rate_limits bucket that counts failed
+// codename logins per hour over all desks. It is a count for staff and the
+// drill, never a limit: a correct codename logs in whatever it says.
 const codenameFailuresBucket = "codename-failures"
 
 // Limits of what a source reads and writes in the mailbox.
@@ -90,9 +92,10 @@ type Mailbox struct {
 var (
 	// ErrWrongCodename refuses a codename that opens no mailbox.
 	ErrWrongCodename = tipline.Errorf(tipline.Forbidden, "This codename opens no mailbox.")
-	// ErrTooManyFailures refuses every login for the rest of an hour in
-	// which CodenameFailuresPerHour logins failed.
-	ErrTooManyFailures = tipline.Errorf(tipline.RateLimited, "Too many wrong codenames this hour; logging in is paused until the hour ends.")
+	// ErrMailboxBusy refuses a login that found the line for a codename
+	// derivation full (see Service.derive): nothing about its
+	// codename was checked or counted.
+	ErrMailboxBusy = tipline.Errorf(tipline.RateLimited, "Too many logins are waiting for a codename check; try again in a few minutes.")
 	// ErrNoMailboxSession refuses a mailbox session token that is unknown
 	// or expired.
 	ErrNoMailboxSession = tipline.Errorf(tipline.Forbidden, "The mailbox session has ended; the codename is needed again.")
@@ -105,16 +108,15 @@ var (
 )
 
 // replyKeyPassphrase is the passphrase of the source's reply private key:
-// the hex of the KEK derived from the codename and the row's salt, within
-// the bound on derivations in flight. The KEK is never stored.
+// the hex of the KEK derived from the codename and the row's salt, in a
+// derivation slot. It runs only for a submission being committed or a
+// codename already found, so it waits at the front of the line and is
+// never refused for the line's length. The KEK is never stored.
 func (s *Service) replyKeyPassphrase(ctx context.Context, c crypto.Codename, salt []byte) ([]byte, error) {
-	select {
-	case derivations <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	var kek [32]byte
+	if err := s.derive(ctx, true, func() { kek = c.ReplyKeyKEK(s.Pepper, salt, s.CodenameParams) }); err != nil {
+		return nil, err
 	}
-	defer func() { <-derivations }()
-	kek := c.ReplyKeyKEK(s.Pepper, salt, s.CodenameParams)
 	defer clear(kek[:])
 	return []byte(hex.EncodeToString(kek[:])), nil
 }
@@ -136,8 +138,9 @@ func (s *Service) newReplyKey(ctx context.Context, c crypto.Codename, salt []byt
 // OpenMailbox logs a source in with the codename they typed: it finds the
 // submission through the slow lookup key, decrypts the replies in memory
 // with the reply key the codename unlocks, and starts a session whose token
-// it returns. Failed logins count against CodenameFailuresPerHour. This is
-// the path without JavaScript; UnlockMailbox is the one with it.
+// it returns. A wrong codename is refused (ErrWrongCodename) and counted,
+// but never locks anyone out (see checkCodename). This is the path without
+// JavaScript; UnlockMailbox is the one with it.
 func (s *Service) OpenMailbox(ctx context.Context, typed string) (*Mailbox, string, error) {
 	entry, codename, err := s.checkCodename(ctx, typed)
 	if err != nil {
@@ -219,37 +222,194 @@ func (s *Service) readObject(ctx context.Context, o Object) ([]byte, error) {
 }
 
 // checkCodename finds the submission of a typed codename through the slow
-// lookup key. A wrong codename counts against CodenameFailuresPerHour;
-// past it, even the right one is refused for the hour.
+// lookup key. The codename is checked first and only failures are counted
+// (codenameFailuresBucket), so a correct codename always logs in however
+// many wrong ones came before it: guessing is slowed by the cost of the
+// derivation itself, run in one of a bounded number of slots, not by a
+// limit that an outsider could use up. A typed text that is no codename at
+// all fails without a derivation. ErrMailboxBusy when the line for a slot
+// is full.
 func (s *Service) checkCodename(ctx context.Context, typed string) (MailboxEntry, crypto.Codename, error) {
-	ms := s.Store
-	window := s.Now().UTC().Truncate(time.Hour).Unix()
-	if n, err := ms.RateCount(ctx, codenameFailuresBucket, window); err != nil {
-		return MailboxEntry{}, "", err
-	} else if n >= CodenameFailuresPerHour {
-		return MailboxEntry{}, "", ErrTooManyFailures
-	}
-	fail := func() error {
-		if s.Rates != nil {
-			if _, err := s.Rates.Take(ctx, codenameFailuresBucket, window, CodenameFailuresPerHour); err != nil {
-				return err
-			}
-		}
-		return ErrWrongCodename
-	}
 	codename, err := crypto.ParseCodename(typed)
 	if err != nil {
-		return MailboxEntry{}, "", fail()
+		return MailboxEntry{}, "", s.codenameFailed(ctx)
 	}
-	lookup, err := s.deriveLookupKey(ctx, codename)
+	var lookup [32]byte
+	err = s.derive(ctx, false, func() { lookup = codename.LookupKey(s.Pepper, s.CodenameParams) })
+	if errors.Is(err, errDerivationLineFull) {
+		return MailboxEntry{}, "", ErrMailboxBusy
+	}
 	if err != nil {
 		return MailboxEntry{}, "", err
 	}
-	entry, err := ms.MailboxByLookup(ctx, lookup)
+	entry, err := s.Store.MailboxByLookup(ctx, lookup)
 	if tipline.ErrorCode(err) == tipline.NotFound || (err == nil && !crypto.EqualKeys(entry.LookupKey, lookup)) {
-		return MailboxEntry{}, "", fail()
+		return MailboxEntry{}, "", s.codenameFailed(ctx)
 	}
 	return entry, codename, err
+}
+
+// codenameFailed counts a failed login in this hour's codenameFailuresBucket
+// and returns ErrWrongCodename.
+func (s *Service) codenameFailed(ctx context.Context) error {
+	if s.Rates != nil {
+		window := s.Now().UTC().Truncate(time.Hour).Unix()
+		if _, err := s.Rates.Take(ctx, codenameFailuresBucket, window, math.MaxInt32); err != nil {
+			return err
+		}
+	}
+	return ErrWrongCodename
+}
+
+// CodenameFailures returns how many codename logins failed in the current
+// hour, over all desks: a sign of guessing, for staff and the drill.
+func (s *Service) CodenameFailures(ctx context.Context) (int, error) {
+	return s.Store.RateCount(ctx, codenameFailuresBucket, s.Now().UTC().Truncate(time.Hour).Unix())
+}
+
+// Codename derivations (argon2id, 64 MiB and about 150 ms of one core each
+// with crypto.DefaultCodenameParams) run in at most DerivationSlots slots
+// per node, so a flood of guesses cannot exhaust memory: the others wait in
+// line, first come first served, and a wait ends when the request is
+// cancelled. Derivations of a submission being committed and of a codename
+// already found (the reply key) wait at the front of the line and are
+// never refused. A login's lookup derivation is refused (ErrMailboxBusy)
+// only when DerivationLine logins are already waiting.
+const (
+	// maxDefaultDerivationSlots caps the default: 8 slots hold 512 MiB.
+	maxDefaultDerivationSlots = 8
+	// DefaultDerivationLinePerSlot is the default line per slot: with 150
+	// ms per derivation, the last in a full line waits about 30 seconds.
+	DefaultDerivationLinePerSlot = 200
+)
+
+// DefaultDerivationSlots is the default number of derivation slots: one
+// per core, up to 8.
+func DefaultDerivationSlots() int { return max(1, min(runtime.NumCPU(), maxDefaultDerivationSlots)) }
+
+// errDerivationLineFull is the derivation line's refusal; a login shows it
+// as ErrMailboxBusy, anything else as a generic RateLimited.
+var errDerivationLineFull = tipline.Errorf(tipline.RateLimited, "Too many codename derivations are waiting.")
+
+// derivationHook, when set (by tests), runs in each derivation slot before
+// the derivation with the number of derivations running, itself included.
+var derivationHook func(running int)
+
+// derivationSlots is a semaphore with two first-come-first-served lines:
+// urgent waiters get a free slot before ordinary ones, and only the
+// ordinary line has a length limit.
+type derivationSlots struct {
+	once    sync.Once
+	mu      sync.Mutex
+	free    int
+	line    int // the longest ordinary line
+	running int
+	urgent  []chan struct{}
+	waiting []chan struct{}
+}
+
+func (s *Service) slots() *derivationSlots {
+	d := &s.derivations
+	d.once.Do(func() {
+		n := s.DerivationSlots
+		if n <= 0 {
+			n = DefaultDerivationSlots()
+		}
+		d.free = n
+		d.line = s.DerivationLine
+		if d.line <= 0 {
+			d.line = DefaultDerivationLinePerSlot * n
+		}
+	})
+	return d
+}
+
+// derive runs f, a codename derivation, in a derivation slot once one is
+// free. urgent derivations go before the others and are never refused;
+// others get errDerivationLineFull when the line is full. When ctx ends
+// first, derive returns a RateLimited error wrapping ctx's error and f does
+// not run.
+func (s *Service) derive(ctx context.Context, urgent bool, f func()) error {
+	d := s.slots()
+	if err := d.acquire(ctx, urgent); err != nil {
+		return err
+	}
+	defer d.release()
+	d.mu.Lock()
+	d.running++
+	running := d.running
+	d.mu.Unlock()
+	if derivationHook != nil {
+		derivationHook(running)
+	}
+	f()
+	d.mu.Lock()
+	d.running--
+	d.mu.Unlock()
+	return nil
+}
+
+func (d *derivationSlots) acquire(ctx context.Context, urgent bool) error {
+	d.mu.Lock()
+	if d.free > 0 && len(d.urgent) == 0 && len(d.waiting) == 0 {
+		d.free--
+		d.mu.Unlock()
+		return nil
+	}
+	if !urgent && len(d.waiting) >= d.line {
+		d.mu.Unlock()
+		return errDerivationLineFull
+	}
+	ready := make(chan struct{})
+	if urgent {
+		d.urgent = append(d.urgent, ready)
+	} else {
+		d.waiting = append(d.waiting, ready)
+	}
+	d.mu.Unlock()
+	select {
+	case <-ready:
+		return nil
+	case <-ctx.Done():
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, line := range []*[]chan struct{}{&d.urgent, &d.waiting} {
+		if i := slices.Index(*line, ready); i >= 0 {
+			*line = slices.Delete(*line, i, i+1)
+			// The client left: no fault to log.
+			return tipline.Wrap(tipline.RateLimited, ctx.Err(), errDerivationLineFull.Message)
+		}
+	}
+	// The slot was handed over just as ctx ended: pass it on.
+	d.releaseLocked()
+	return tipline.Wrap(tipline.RateLimited, ctx.Err(), errDerivationLineFull.Message)
+}
+
+func (d *derivationSlots) release() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.releaseLocked()
+}
+
+// releaseLocked hands a slot to the first urgent waiter, or else to the
+// first ordinary one, or frees it.
+func (d *derivationSlots) releaseLocked() {
+	for _, line := range []*[]chan struct{}{&d.urgent, &d.waiting} {
+		if len(*line) > 0 {
+			close((*line)[0])
+			*line = slices.Delete(*line, 0, 1)
+			return
+		}
+	}
+	d.free++
+}
+
+// waitingLine returns how many derivations wait for a slot.
+func (d *derivationSlots) waitingLine() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.urgent) + len(d.waiting)
 }
 
 // readReplies unlocks the reply key with the codename and decrypts the

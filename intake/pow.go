@@ -56,13 +56,79 @@ func (c PowChallenge) Solve() Pow {
 	}
 }
 
-// NewPowChallenge returns a fresh challenge.
-func (s *Service) NewPowChallenge() PowChallenge {
+// NewPowChallenge returns a fresh challenge for a submission to desk, as
+// hard as PowBitsFor(desk) asks: harder while the desk is flooded.
+func (s *Service) NewPowChallenge(ctx context.Context, desk string) PowChallenge {
+	return s.newPowChallenge(s.PowBitsFor(ctx, desk))
+}
+
+// NewUploadPowChallenge returns a fresh challenge for opening an upload
+// session of size bytes to desk, as hard as UploadPowBits asks.
+func (s *Service) NewUploadPowChallenge(ctx context.Context, desk string, size int64) PowChallenge {
+	return s.newPowChallenge(s.UploadPowBits(ctx, desk, size))
+}
+
+func (s *Service) newPowChallenge(difficulty int) PowChallenge {
 	var raw [powTokenLen]byte
 	rand.Read(raw[:16])
 	binary.BigEndian.PutUint64(raw[16:24], uint64(s.Now().Add(powLifetime).Unix()))
 	copy(raw[24:], s.powMAC(raw[:24]))
-	return PowChallenge{Token: base64.RawURLEncoding.EncodeToString(raw[:]), Bits: s.PowBits}
+	return PowChallenge{Token: base64.RawURLEncoding.EncodeToString(raw[:]), Bits: difficulty}
+}
+
+// The proof of work that opens an upload session grows with the size the
+// client declares for its message, so that storage costs work in
+// proportion: up to powSizeStep (8 MiB) it is the base difficulty, and each
+// doubling beyond adds one bit. With the base of 18 bits (about 0.14 s in
+// a browser): 16 MiB asks 19 bits, 128 MiB 22, 1 GiB 25 (2^7 = 128 times
+// the work, about 18 s), 2 GiB 26. It grows again while open sessions or
+// pending bytes near their caps (see loadPowBits). The bits added for size
+// and load together are at most maxUploadPowExtraBits.
+const (
+	powSizeStep           = 8 << 20
+	maxUploadPowExtraBits = 10
+)
+
+// SizePowBits returns the bits a message of size bytes adds to the proof
+// of work of its upload session: 0 up to 8 MiB, then one per doubling.
+func SizePowBits(size int64) int {
+	if size <= powSizeStep {
+		return 0
+	}
+	return bits.Len64(uint64(size-1) / powSizeStep)
+}
+
+// UploadPowBits returns the difficulty of the proof of work that opens an
+// upload session of size bytes to desk: PowBitsFor(desk), plus
+// SizePowBits(size), plus loadPowBits, the last two together at most
+// maxUploadPowExtraBits.
+func (s *Service) UploadPowBits(ctx context.Context, desk string, size int64) int {
+	return s.PowBitsFor(ctx, desk) + min(SizePowBits(size)+s.loadPowBits(ctx), maxUploadPowExtraBits)
+}
+
+// loadPowBits returns the bits added while the open upload sessions or the
+// pending bytes near their caps: one from 1/64 of a cap, and one more at
+// each doubling, up to 7 at the cap. Filling the caps then costs an
+// attacker about 2^6 times the base work for each session of the last
+// half, while a real source waits at most 2^7 times the base. When the
+// counts cannot be read it answers the hardest.
+func (s *Service) loadPowBits(ctx context.Context) int {
+	const steps = 64
+	open, err := s.Store.OpenUploads(ctx, s.Now().Unix())
+	if err != nil {
+		s.Logger.Warn("cannot count the open upload sessions; asking for the harder proof of work", "err", err)
+		return 7
+	}
+	load := float64(open) / float64(s.maxUploadSessions()) // the fullest cap, as a fraction
+	if s.Limits.PendingBytes > 0 {
+		pending, err := s.Store.PendingBytes(ctx)
+		if err != nil {
+			s.Logger.Warn("cannot read the pending bytes; asking for the harder proof of work", "err", err)
+			return 7
+		}
+		load = max(load, float64(pending)/float64(s.Limits.PendingBytes))
+	}
+	return min(bits.Len64(uint64(load*steps)), 7)
 }
 
 func (s *Service) powMAC(data []byte) []byte {
@@ -73,8 +139,25 @@ func (s *Service) powMAC(data []byte) []byte {
 	return mac.Sum(nil)[:16]
 }
 
-// CheckProofOfWork verifies a solved challenge and spends it.
-func (s *Service) CheckProofOfWork(ctx context.Context, pow Pow) error {
+// CheckProofOfWork verifies a solved challenge for a submission to desk,
+// at the difficulty PowBitsFor(desk) asks now, and spends it. (A challenge
+// fetched just before its desk became flooded falls short once, and the
+// source submits again.)
+func (s *Service) CheckProofOfWork(ctx context.Context, desk string, pow Pow) error {
+	return s.checkProofOfWork(ctx, pow, s.PowBitsFor(ctx, desk))
+}
+
+// checkUploadPow verifies a solved challenge for opening an upload session
+// of size bytes to desk, at the difficulty UploadPowBits asks now, and
+// spends it. A challenge fetched just before the difficulty rose falls
+// short, and the browser asks for a new one.
+func (s *Service) checkUploadPow(ctx context.Context, desk string, size int64, pow Pow) error {
+	return s.checkProofOfWork(ctx, pow, s.UploadPowBits(ctx, desk, size))
+}
+
+// checkProofOfWork verifies a solved challenge at the difficulty need
+// (leading zero bits) and spends it.
+func (s *Service) checkProofOfWork(ctx context.Context, pow Pow, need int) error {
 	token, counter := pow.Token, pow.Counter
 	invalid := tipline.Errorf(tipline.Invalid, "The anti-abuse check failed or expired. Please submit again.")
 	raw, err := base64.RawURLEncoding.DecodeString(token)
@@ -86,7 +169,7 @@ func (s *Service) CheckProofOfWork(ctx context.Context, pow Pow) error {
 		return invalid
 	}
 	sum := sha256.Sum256(append([]byte(token), strconv.FormatUint(counter, 10)...))
-	if leadingZeroBits(sum[:]) < s.PowBits {
+	if leadingZeroBits(sum[:]) < need {
 		return invalid
 	}
 	if s.Rates == nil {

@@ -22,6 +22,10 @@ func (m memRates) Take(_ context.Context, bucket string, window int64, limit int
 	return true, nil
 }
 
+func (m memRates) Count(_ context.Context, bucket string, window int64) (int64, error) {
+	return int64(m[bucket+"@"+strconv.FormatInt(window, 10)]), nil
+}
+
 func (m memRates) PurgeRates(context.Context, int64) error { return nil }
 
 func solve(t *testing.T, token string) uint64 {
@@ -33,35 +37,35 @@ func TestProofOfWork(t *testing.T) {
 	now := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 	s := &Service{Pepper: crypto.NewPepper(), Rates: memRates{}, PowBits: DefaultPowBits, Now: func() time.Time { return now }}
 	ctx := context.Background()
-	ch := s.NewPowChallenge()
+	ch := s.NewPowChallenge(ctx, DefaultDeskSlug)
 	counter := solve(t, ch.Token)
 
-	if err := s.CheckProofOfWork(ctx, Pow{ch.Token, counter + 1}); err == nil {
+	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{ch.Token, counter + 1}); err == nil {
 		// counter+1 is very unlikely to be a solution too.
 		sum := sha256.Sum256(append([]byte(ch.Token), strconv.FormatUint(counter+1, 10)...))
 		if leadingZeroBits(sum[:]) < DefaultPowBits {
 			t.Error("a wrong counter was accepted")
 		}
 	}
-	if err := s.CheckProofOfWork(ctx, Pow{ch.Token, counter}); err != nil {
+	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{ch.Token, counter}); err != nil {
 		t.Fatalf("solved challenge refused: %v", err)
 	}
-	if err := s.CheckProofOfWork(ctx, Pow{ch.Token, counter}); err == nil {
+	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{ch.Token, counter}); err == nil {
 		t.Error("a spent token was accepted twice")
 	}
 
 	other := &Service{Pepper: crypto.NewPepper(), Rates: memRates{}, PowBits: DefaultPowBits, Now: s.Now}
-	if err := other.CheckProofOfWork(ctx, Pow{ch.Token, counter}); err == nil {
+	if err := other.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{ch.Token, counter}); err == nil {
 		t.Error("a token signed with another pepper was accepted")
 	}
 
-	late := s.NewPowChallenge()
+	late := s.NewPowChallenge(ctx, DefaultDeskSlug)
 	lateCounter := solve(t, late.Token)
 	now = now.Add(powLifetime + time.Second)
-	if err := s.CheckProofOfWork(ctx, Pow{late.Token, lateCounter}); err == nil {
+	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{late.Token, lateCounter}); err == nil {
 		t.Error("an expired token was accepted")
 	}
-	if err := s.CheckProofOfWork(ctx, Pow{"not-a-token", 0}); err == nil {
+	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{"not-a-token", 0}); err == nil {
 		t.Error("garbage accepted")
 	}
 }

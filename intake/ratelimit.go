@@ -2,10 +2,23 @@ package intake
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"time"
 
 	"github.com/tipline/tipline"
 )
+
+// Limits under attack. Counts of submissions are soft limits: only
+// committed submissions count, inside the commit's own transaction, so
+// that refused, invalid, aborted or half-sent attempts cost a source
+// nothing; a submission above a count limit is still accepted, flagged as
+// received during a flood for separate triage, and the JavaScript proof of
+// work grows harder while its desk is above its limit. Disk is the only
+// hard limit: bytes of uncommitted blobs over all sources, and bytes
+// committed per hour over all desks. Reaching either refuses new tips with
+// ErrStorageFull and is shown on /readyz and the staff start page; nothing
+// committed is ever deleted to make room.
 
 // RateStore counts events in fixed windows, shared by every app node.
 type RateStore interface {
@@ -13,38 +26,225 @@ type RateStore interface {
 	// windowStart (Unix seconds) unless the count has reached limit, and
 	// reports whether it did.
 	Take(ctx context.Context, bucket string, windowStart int64, limit int) (bool, error)
+	// Count returns the bucket's count in the window (0 when none).
+	Count(ctx context.Context, bucket string, windowStart int64) (int64, error)
 	// PurgeRates drops the counters of windows that started before before.
 	PurgeRates(ctx context.Context, before int64) error
 }
 
-// Limits are the submission rate limits, per desk and over all desks.
-type Limits struct {
-	PerDeskPerHour int
-	TotalPerHour   int
+// BudgetStore keeps the byte budgets, shared by every app node.
+type BudgetStore interface {
+	// ReservePending sets the reservation of blobKey to bytes (replacing
+	// an earlier one) until expiresHour, and refuses with ErrStorageFull
+	// when that would take the bytes of all reservations over budget (a
+	// budget of 0 is none). Shrinking a reservation is never refused.
+	ReservePending(ctx context.Context, blobKey string, bytes, budget, expiresHour int64) error
+	// ReleasePending drops the reservations of the blob keys; keys with
+	// none are ignored.
+	ReleasePending(ctx context.Context, blobKeys []string) error
+	// ReleaseExpiredPending drops reservations whose expiry is at or
+	// before now (Unix seconds), and returns how many it dropped.
+	ReleaseExpiredPending(ctx context.Context, now int64) (int, error)
+	// PendingBytes returns the bytes of all reservations.
+	PendingBytes(ctx context.Context) (int64, error)
 }
 
-// takeSubmission counts one submission against the limits, or refuses it
-// (RateLimited). The windows are whole hours: the counters hold no time
-// finer than that.
-func (s *Service) takeSubmission(ctx context.Context, desk string) error {
-	if s.Rates == nil {
-		return nil
+// Limits are the limits of the intake. The counts are soft (see above);
+// the byte budgets are hard. Zero means no limit.
+type Limits struct {
+	PerDeskPerHour        int   // submissions per desk per hour before they are flagged
+	TotalPerHour          int   // submissions over all desks per hour before they are flagged
+	PendingBytes          int64 // bytes of uncommitted blobs over all sources
+	CommittedBytesPerHour int64 // bytes committed per hour over all desks
+}
+
+// Quota is what one commit is counted against, in its own transaction.
+type Quota struct {
+	Window                int64 // the hour, Unix seconds
+	DeskBucket            string
+	TotalBucket           string
+	BytesBucket           string
+	PerDeskPerHour        int   // soft: above it the submission is flagged
+	TotalPerHour          int   // soft: above it the submission is flagged
+	CommittedBytesPerHour int64 // hard: ErrStorageFull once the hour's bytes reached it
+}
+
+// FloodPowExtraBits is how much harder the JavaScript proof of work is
+// while a desk is above its hourly soft limit: four times the work.
+const FloodPowExtraBits = 2
+
+// ErrStorageFull refuses a tip because a byte budget is exhausted
+// (Unavailable): nothing was saved, and trying again in a few hours works.
+var ErrStorageFull = tipline.Errorf(tipline.Unavailable, "Tipline's storage is full for now; nothing was saved. Please try again in a few hours.")
+
+// Counter buckets of the hourly windows.
+func deskBucket(desk string) string { return "submissions:desk:" + desk }
+
+const (
+	totalBucket = "submissions:all"
+	bytesBucket = "bytes:committed"
+)
+
+// hourWindow returns the start of the current hour, Unix seconds: the
+// counters hold no time finer than that.
+func (s *Service) hourWindow() int64 {
+	return s.Now().UTC().Truncate(time.Hour).Unix()
+}
+
+// quota returns what a commit to desk is counted against.
+func (s *Service) quota(desk string) Quota {
+	return Quota{
+		Window: s.hourWindow(), DeskBucket: deskBucket(desk), TotalBucket: totalBucket, BytesBucket: bytesBucket,
+		PerDeskPerHour: s.Limits.PerDeskPerHour, TotalPerHour: s.Limits.TotalPerHour,
+		CommittedBytesPerHour: s.Limits.CommittedBytesPerHour,
 	}
-	window := s.Now().UTC().Truncate(time.Hour).Unix()
+}
+
+// Flooded reports whether a desk, or the whole intake, has reached its
+// hourly soft limit: further submissions are flagged, and the JavaScript
+// proof of work is harder.
+func (s *Service) Flooded(ctx context.Context, desk string) (bool, error) {
+	if s.Rates == nil {
+		return false, nil
+	}
+	window := s.hourWindow()
 	for _, b := range []struct {
 		bucket string
 		limit  int
-	}{
-		{"submissions:desk:" + desk, s.Limits.PerDeskPerHour},
-		{"submissions:all", s.Limits.TotalPerHour},
-	} {
-		ok, err := s.Rates.Take(ctx, b.bucket, window, b.limit)
-		if err != nil {
-			return err
+	}{{deskBucket(desk), s.Limits.PerDeskPerHour}, {totalBucket, s.Limits.TotalPerHour}} {
+		if b.limit <= 0 {
+			continue
 		}
-		if !ok {
-			return tipline.Errorf(tipline.RateLimited, "Too many tips are arriving right now. Nothing was saved; please try again in an hour.")
+		n, err := s.Rates.Count(ctx, b.bucket, window)
+		if err != nil {
+			return false, err
+		}
+		if n >= int64(b.limit) {
+			return true, nil
 		}
 	}
+	return false, nil
+}
+
+// PowBitsFor returns the proof-of-work difficulty for a desk: PowBits, and
+// FloodPowExtraBits more while the desk is flooded. When the counters
+// cannot be read it answers the harder difficulty rather than fail.
+func (s *Service) PowBitsFor(ctx context.Context, desk string) int {
+	flooded, err := s.Flooded(ctx, desk)
+	if err != nil {
+		s.Logger.Warn("cannot read the submission counters; asking for the harder proof of work", "err", err)
+		return s.PowBits + FloodPowExtraBits
+	}
+	if flooded {
+		return s.PowBits + FloodPowExtraBits
+	}
+	return s.PowBits
+}
+
+// Budget is the state of the byte budgets, for /readyz and staff.
+type Budget struct {
+	PendingBytes          int64 `json:"pending_bytes"`
+	PendingBudget         int64 `json:"pending_budget"`
+	CommittedBytesHour    int64 `json:"committed_bytes_this_hour"`
+	CommittedBytesPerHour int64 `json:"committed_budget_per_hour"`
+	PendingFull           bool  `json:"pending_full"`
+	CommittedFull         bool  `json:"committed_full"`
+}
+
+// Full reports whether either budget is exhausted: new tips are refused.
+func (b Budget) Full() bool { return b.PendingFull || b.CommittedFull }
+
+// Budget reads the state of the byte budgets.
+func (s *Service) Budget(ctx context.Context) (Budget, error) {
+	b := Budget{PendingBudget: s.Limits.PendingBytes, CommittedBytesPerHour: s.Limits.CommittedBytesPerHour}
+	var err error
+	if b.PendingBytes, err = s.Store.PendingBytes(ctx); err != nil {
+		return b, err
+	}
+	if s.Rates != nil {
+		if b.CommittedBytesHour, err = s.Rates.Count(ctx, bytesBucket, s.hourWindow()); err != nil {
+			return b, err
+		}
+	}
+	b.PendingFull = b.PendingBudget > 0 && b.PendingBytes >= b.PendingBudget
+	b.CommittedFull = b.CommittedBytesPerHour > 0 && b.CommittedBytesHour >= b.CommittedBytesPerHour
+	return b, nil
+}
+
+// checkBudget refuses a new tip early, before the source sends anything,
+// while a byte budget is exhausted (ErrStorageFull).
+func (s *Service) checkBudget(ctx context.Context) error {
+	if s.Limits.PendingBytes <= 0 && s.Limits.CommittedBytesPerHour <= 0 {
+		return nil
+	}
+	b, err := s.Budget(ctx)
+	if err != nil {
+		return err
+	}
+	if b.Full() {
+		return ErrStorageFull
+	}
 	return nil
+}
+
+// reservationExpiry is when a reservation made now lapses if nothing
+// releases it: after the janitor has removed its blob in any case.
+func (s *Service) reservationExpiry(maxAge time.Duration) int64 {
+	return s.Now().UTC().Truncate(time.Hour).Add(maxAge + 3*24*time.Hour).Unix()
+}
+
+// reserve sets the pending reservation of a blob key.
+func (s *Service) reserve(ctx context.Context, key string, n int64) error {
+	return s.Store.ReservePending(ctx, key, n, s.Limits.PendingBytes, s.reservationExpiry(UploadTTL))
+}
+
+// reserveAnyway sets the pending reservation of a blob key without
+// checking the budget: for the small manifest that completes a submission
+// whose files were admitted already.
+func (s *Service) reserveAnyway(ctx context.Context, key string, n int64) error {
+	return s.Store.ReservePending(ctx, key, n, 0, s.reservationExpiry(UploadTTL))
+}
+
+// release drops the pending reservations of blob keys, logging a failure:
+// the reservation then lapses at its expiry.
+func (s *Service) release(ctx context.Context, keys ...string) {
+	if len(keys) == 0 {
+		return
+	}
+	if err := s.Store.ReleasePending(context.WithoutCancel(ctx), keys); err != nil {
+		s.Logger.Warn("pending bytes stay reserved until they expire", "err", err)
+	}
+}
+
+// reserveStep is how many bytes a streaming blob reserves at a time.
+const reserveStep = 4 << 20
+
+// reservingReader reserves pending bytes for key ahead of what passes
+// through it, reserveStep at a time, and fails with ErrStorageFull when
+// the budget refuses (unless anyway).
+type reservingReader struct {
+	ctx      context.Context
+	svc      *Service
+	key      string
+	r        io.Reader
+	anyway   bool
+	read     int64
+	reserved int64
+}
+
+func (r *reservingReader) Read(p []byte) (int, error) {
+	if r.read+int64(len(p)) > r.reserved {
+		next := r.reserved + max(reserveStep, int64(len(p)))
+		reserve := r.svc.reserve
+		if r.anyway {
+			reserve = r.svc.reserveAnyway
+		}
+		if err := reserve(r.ctx, r.key, next); err != nil {
+			return 0, fmt.Errorf("intake: reserving pending bytes: %w", err)
+		}
+		r.reserved = next
+	}
+	n, err := r.r.Read(p)
+	r.read += int64(n)
+	return n, err
 }

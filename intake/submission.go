@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"runtime"
 	"time"
 
 	"github.com/tipline/tipline"
@@ -49,6 +48,10 @@ type Submission struct {
 	ReplyPublic  []byte
 	ReplyPrivate []byte
 	Objects      []Object
+	// Flood marks a submission received while its desk, or the whole
+	// intake, was over its hourly soft limit (see Limits): accepted, and
+	// triaged apart.
+	Flood bool
 }
 
 // Object is one stored OpenPGP message: key packets in the database, the
@@ -78,10 +81,18 @@ type SubmissionStore interface {
 	LogStore
 	UploadStore
 	MailboxStore
-	// Commit records a submission, its objects and its intake log entry in
-	// one transaction. payload builds the entry's payload from its sequence
-	// number and the previous entry's hash (zero for the first entry).
-	Commit(ctx context.Context, s Submission, payload func(seq int64, prev [32]byte) []byte) (LogEntry, error)
+	BudgetStore
+	// CommitCounted records a submission, its objects and its intake log
+	// entry in one transaction, and counts it in the same transaction: one
+	// more in the hour's desk and total counters of q, its bytes (key
+	// packets and bodies) in the hour's committed bytes, and the pending
+	// reservations of its objects' blob keys released. It reports whether
+	// the submission was flagged as received during a flood (a counter went
+	// over its soft limit; s.Flood is ignored). It returns ErrStorageFull
+	// when the hour's committed bytes had reached q.CommittedBytesPerHour,
+	// and nothing is recorded. payload builds the entry's payload from its
+	// sequence number and the previous entry's hash (zero for the first).
+	CommitCounted(ctx context.Context, s Submission, q Quota, payload func(seq int64, prev [32]byte) []byte) (LogEntry, bool, error)
 	// MoveObject records that an object's blob now lives under blobKey;
 	// NotFound when there is no such object.
 	MoveObject(ctx context.Context, objectID, blobKey string) error
@@ -110,8 +121,17 @@ type Service struct {
 	Rates          RateStore // nil: no limits
 	Limits         Limits
 	PowBits        int // proof-of-work difficulty of the JavaScript path
-	Logger         *slog.Logger
-	Now            func() time.Time
+	// Uploads bounds the upload sessions of the JavaScript path.
+	Uploads UploadLimits
+	// DerivationSlots bounds the codename derivations running at once
+	// (DefaultDerivationSlots when 0); DerivationLine bounds the mailbox
+	// logins waiting for one (DefaultDerivationLinePerSlot per slot when
+	// 0). See derive.
+	DerivationSlots int
+	DerivationLine  int
+	derivations     derivationSlots
+	Logger          *slog.Logger
+	Now             func() time.Time
 }
 
 // Receipt is what a source gets after a committed submission.
@@ -155,13 +175,16 @@ type ServerSubmission struct {
 // maxTextBytes bounds the answers of one submission (files not counted).
 const maxTextBytes = 1 << 20
 
-// BeginServerSubmission starts a submission to a desk.
+// BeginServerSubmission starts a submission to a desk. It takes nothing
+// from any limit: only a committed submission counts (see Limits). It
+// refuses with ErrStorageFull while a byte budget is exhausted, before the
+// source's form is read.
 func (s *Service) BeginServerSubmission(ctx context.Context, slug string) (*ServerSubmission, error) {
 	desk, recipients, err := s.Desks.Accepting(ctx, slug)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.takeSubmission(ctx, slug); err != nil {
+	if err := s.checkBudget(ctx); err != nil {
 		return nil, err
 	}
 	return &ServerSubmission{svc: s, desk: desk, q: s.Questionnaires(slug), recipients: recipients, answers: Answers{}}, nil
@@ -185,11 +208,16 @@ func (b *ServerSubmission) AddValue(name, value string) error {
 }
 
 // AddFile encrypts one evidence file as it streams in and stores it under
-// the pending prefix. The file name and type go into the manifest only.
+// the pending prefix. The file name and type go into the manifest only. A
+// file beyond MaxSubmissionFiles is refused with ErrTooManyFiles before any
+// of it is read or stored.
 func (b *ServerSubmission) AddFile(ctx context.Context, name, contentType string, r io.Reader) error {
+	if len(b.files) >= MaxSubmissionFiles {
+		return ErrTooManyFiles
+	}
 	plain := sha256.New()
 	counter := &countingReader{r: io.TeeReader(r, plain)}
-	obj, err := b.svc.storeEncrypted(ctx, b.recipients, counter, KindFile, len(b.objects)+1)
+	obj, err := b.svc.storeEncryptedReserved(ctx, b.recipients, counter, KindFile, len(b.objects)+1, false)
 	if err != nil {
 		return err
 	}
@@ -215,7 +243,9 @@ func (b *ServerSubmission) Commit(ctx context.Context, lang Lang) (*Receipt, err
 		b.Abort(ctx)
 		return nil, err
 	}
-	obj, err := b.svc.storeEncrypted(ctx, b.recipients, bytes.NewReader(manifest), KindManifest, 0)
+	// The manifest (at most maxTextBytes and the file list) completes a
+	// submission whose files were admitted: counted, never refused.
+	obj, err := b.svc.storeEncryptedReserved(ctx, b.recipients, bytes.NewReader(manifest), KindManifest, 0, true)
 	clear(manifest)
 	if err != nil {
 		b.Abort(ctx)
@@ -233,12 +263,48 @@ func (b *ServerSubmission) Commit(ctx context.Context, lang Lang) (*Receipt, err
 // Abort removes what the submission stored. Use a context that outlives a
 // cancelled request.
 func (b *ServerSubmission) Abort(ctx context.Context) {
+	keys := make([]string, 0, len(b.objects))
 	for _, o := range b.objects {
 		if err := b.svc.Blobs.Delete(context.WithoutCancel(ctx), o.BlobKey); err != nil {
 			b.svc.Logger.Warn("abandoned pending blob; the janitor will remove it", "err", err)
+			continue
 		}
+		keys = append(keys, o.BlobKey)
 	}
+	b.svc.release(ctx, keys...)
 	b.objects = nil
+}
+
+// storeEncryptedReserved is storeEncrypted with the ciphertext's bytes
+// reserved against the pending budget as they are stored (ErrStorageFull
+// once it is exhausted, unless anyway). The reservation is released when
+// the submission commits or is aborted, or when the janitor removes the
+// blob.
+func (s *Service) storeEncryptedReserved(ctx context.Context, recipients []*crypto.PublicKey, r io.Reader, kind string, position int, anyway bool) (Object, error) {
+	id := blob.NewKey("")
+	pr, pw := io.Pipe()
+	go func() {
+		w, err := crypto.Encrypt(pw, recipients...)
+		if err == nil {
+			_, err = io.Copy(w, r)
+		}
+		if err == nil {
+			err = w.Close()
+		}
+		pw.CloseWithError(err)
+	}()
+	src := &reservingReader{ctx: ctx, svc: s, key: pendingPrefix + id, r: pr, anyway: anyway}
+	obj, err := s.storeMessageAt(ctx, id, src, recipients, kind, position)
+	pr.CloseWithError(errors.New("intake: message not stored")) // stops the encrypting goroutine on failure
+	if err != nil {
+		s.release(ctx, pendingPrefix+id)
+		return Object{}, err
+	}
+	// Keep what is stored, no more: a shrink is never refused.
+	if err := s.reserveAnyway(ctx, obj.BlobKey, obj.BodySize); err != nil {
+		s.Logger.Warn("pending reservation stays at its step until it is released", "err", err)
+	}
+	return obj, nil
 }
 
 // storeEncrypted encrypts r to the recipients in memory and stores the
@@ -265,7 +331,11 @@ func (s *Service) storeEncrypted(ctx context.Context, recipients []*crypto.Publi
 // pending blob and keeps its key packets for the database. Browser uploads
 // and server-side encryption go through this one path.
 func (s *Service) storeMessage(ctx context.Context, src io.Reader, recipients []*crypto.PublicKey, kind string, position int) (Object, error) {
-	id := blob.NewKey("")
+	return s.storeMessageAt(ctx, blob.NewKey(""), src, recipients, kind, position)
+}
+
+// storeMessageAt is storeMessage with the object's id chosen by the caller.
+func (s *Service) storeMessageAt(ctx context.Context, id string, src io.Reader, recipients []*crypto.PublicKey, kind string, position int) (Object, error) {
 	m, err := PutMessage(ctx, s.Blobs, pendingPrefix+id, src, recipients)
 	if err != nil {
 		return Object{}, err
@@ -369,11 +439,14 @@ func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects 
 		ReplyPrivate: replyPrivate,
 		Objects:      objects,
 	}
-	entry, err := s.Store.Commit(ctx, sub, func(seq int64, prev [32]byte) []byte {
+	entry, flood, err := s.Store.CommitCounted(ctx, sub, s.quota(desk), func(seq int64, prev [32]byte) []byte {
 		return logPayload(seq, prev, sub)
 	})
 	if err != nil {
 		return nil, err
+	}
+	if flood {
+		s.Logger.Info("submission accepted above the hourly soft limit; flagged as received during a flood", "desk", desk)
 	}
 	for i, o := range objects {
 		final := objectsPrefix + o.ID
@@ -390,20 +463,13 @@ func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects 
 	return &Receipt{Codename: codename, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, EncryptedBy: encryptedBy, Entry: entry, Objects: objects}, nil
 }
 
-// derivations bounds the argon2id runs in flight in this process: each one
-// holds 64 MiB and a core for about 150 ms, so a burst of submissions waits
-// its turn instead of exhausting memory.
-var derivations = make(chan struct{}, runtime.NumCPU())
-
-// deriveLookupKey derives the codename's lookup key within that bound.
+// deriveLookupKey derives the lookup key of a new submission's codename in
+// a derivation slot (see Service.derive), at the front of the line: a
+// submission being committed is never refused for the line's length.
 func (s *Service) deriveLookupKey(ctx context.Context, c crypto.Codename) ([32]byte, error) {
-	select {
-	case derivations <- struct{}{}:
-	case <-ctx.Done():
-		return [32]byte{}, ctx.Err()
-	}
-	defer func() { <-derivations }()
-	return c.LookupKey(s.Pepper, s.CodenameParams), nil
+	var key [32]byte
+	err := s.derive(ctx, true, func() { key = c.LookupKey(s.Pepper, s.CodenameParams) })
+	return key, err
 }
 
 // logPayload is the canonical JSON of an intake log entry. Its fields are in

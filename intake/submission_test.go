@@ -123,14 +123,14 @@ func TestStoreDown(t *testing.T) {
 	w, _ := crypto.Encrypt(&msg, desk...)
 	io.WriteString(w, "evidence")
 	w.Close()
-	u, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, 0, 1<<20, solvePow(t, svc))
+	u, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, 1<<20, 0, solvePow(t, svc))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.PutChunk(ctx, u.ID, 0, bytes.NewReader(msg.Bytes())); err != nil {
 		t.Fatal(err)
 	}
-	manifest, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, 0, 1<<20, solvePow(t, svc))
+	manifest, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, 1<<20, 0, solvePow(t, svc))
 	if err != nil {
 		t.Fatal(err)
 	}

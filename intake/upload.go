@@ -12,6 +12,7 @@ import (
 
 	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/blob"
+	"github.com/tipline/tipline/crypto"
 )
 
 // Uploads on the JavaScript path. A source's browser encrypts the manifest
@@ -27,9 +28,13 @@ const (
 	DefaultChunkSize = 8 << 20
 	// MinChunkSize is the smallest chunk size a client may ask for.
 	MinChunkSize = 64 << 10
-	// UploadTTL is how long an upload session lives after its last chunk;
-	// the janitor then removes it (SweepUploads).
+	// UploadTTL is how long an upload session lives after it is opened,
+	// rounded up to the hour; chunks do not extend it. The janitor then
+	// removes it (SweepUploads).
 	UploadTTL = 24 * time.Hour
+	// DefaultMaxUploadSessions is the default cap on open upload sessions
+	// over all desks (UploadLimits.MaxSessions).
+	DefaultMaxUploadSessions = 10000
 	// MaxSubmissionFiles bounds the files of one browser submission.
 	MaxSubmissionFiles = 100
 
@@ -38,13 +43,13 @@ const (
 	maxChunks = 1 << 20
 )
 
-// Upload is an upload session: one OpenPGP message arriving in chunks.
-// Every chunk but the last is exactly ChunkSize bytes.
+// Upload is an upload session: one OpenPGP message arriving in chunks, in
+// order. Every chunk but the last is exactly ChunkSize bytes.
 type Upload struct {
 	ID          string
 	DeskSlug    string
 	ChunkSize   int64
-	MaxBytes    int64 // largest message the session takes
+	MaxBytes    int64 // the size the client declared: the most the session takes
 	Claimed     bool  // a submission is reading it
 	ExpiresHour int64 // Unix seconds, on the hour: no finer time is kept
 	Chunks      []UploadChunk
@@ -65,18 +70,39 @@ func (u Upload) Bytes() int64 {
 	return n
 }
 
+// UploadLimits bounds the upload sessions of the JavaScript path. Their
+// declared sizes are reserved against the pending-bytes budget
+// (Limits.PendingBytes) while they are open.
+type UploadLimits struct {
+	// MaxFileBytes is the largest file a session may be declared for; 0
+	// means 2 GiB.
+	MaxFileBytes int64
+	// MaxSessions caps the sessions open at once over all desks; 0 means
+	// DefaultMaxUploadSessions.
+	MaxSessions int
+}
+
+// ErrTooManyUploads refuses a new upload session while the cap on open
+// sessions is reached (Unavailable).
+var ErrTooManyUploads = tipline.Errorf(tipline.Unavailable, "Too many uploads are in progress right now; nothing was saved. Please try again in a few hours.")
+
 // UploadStore keeps the upload sessions of the JavaScript path.
 type UploadStore interface {
-	// CreateUpload records a new session; NotFound for an unknown desk.
-	CreateUpload(ctx context.Context, u Upload) error
+	// CreateUpload records a new session unless maxOpen sessions or more
+	// have not expired at now (Unix seconds; maxOpen 0: no cap), checked
+	// and recorded at once; NotFound for an unknown desk,
+	// ErrTooManyUploads at the cap.
+	CreateUpload(ctx context.Context, u Upload, maxOpen int, now int64) error
+	// OpenUploads counts the sessions that have not expired at now.
+	OpenUploads(ctx context.Context, now int64) (int, error)
 	// Upload returns a session with its chunks sorted by N; NotFound when
 	// there is none.
 	Upload(ctx context.Context, id string) (Upload, error)
-	// AddChunk records chunk n of an unclaimed session, replacing an
-	// earlier record of the same chunk, and moves the session's expiry to
-	// expiresHour; NotFound when there is no such session, Conflict when it
-	// is claimed.
-	AddChunk(ctx context.Context, id string, n int, size, expiresHour int64) error
+	// AddChunk records chunk n of an unclaimed session, in order: n is the
+	// next chunk, or the last one recorded sent again (its record is
+	// replaced). NotFound when there is no such session, Conflict when it
+	// is claimed or n is out of order.
+	AddChunk(ctx context.Context, id string, n int, size int64) error
 	// ClaimUploads marks sessions as being submitted, all of them or none;
 	// Conflict when one is missing or claimed already.
 	ClaimUploads(ctx context.Context, ids []string) error
@@ -115,19 +141,31 @@ func chunkKey(id string, n int) string {
 	return fmt.Sprintf("%s%s/%08d", uploadsPrefix, id, n)
 }
 
-// expiresHour returns the expiry of a session active at now: UploadTTL
+// expiresHour returns the expiry of a session opened at now: UploadTTL
 // later, rounded up to the hour.
 func expiresHour(now time.Time) int64 {
 	return now.UTC().Truncate(time.Hour).Add(UploadTTL + time.Hour).Unix()
 }
 
-// BeginUpload opens an upload session for one message to a desk, for a
-// file of at most maxFile bytes. chunkSize 0 means DefaultChunkSize; a
-// client on a poor connection may ask for smaller chunks, down to
-// MinChunkSize. Each session costs the browser a proof of work.
-func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFile int64, pow Pow) (Upload, error) {
-	if err := s.CheckProofOfWork(ctx, pow); err != nil {
-		return Upload{}, err
+// BeginUpload opens an upload session to a desk for one message of at
+// most size bytes: the size the client declares, at most
+// MaxMessageBytes of the largest file (TooLarge). A browser that encrypts
+// a stream does not know the exact size of the result in advance; it
+// declares MaxMessageBytes of the file's size, which bounds it. chunkSize 0
+// means DefaultChunkSize; a client on a poor connection may ask for
+// smaller chunks, down to MinChunkSize.
+//
+// The session costs a proof of work that grows with size
+// (UploadPowBits). While it is open, size is reserved against the
+// pending-bytes budget (ErrStorageFull when it does not fit), and at most
+// Uploads.MaxSessions sessions are open at once (ErrTooManyUploads). It
+// lives UploadTTL from now, whatever arrives.
+func (s *Service) BeginUpload(ctx context.Context, slug string, size, chunkSize int64, pow Pow) (Upload, error) {
+	if limit := MaxMessageBytes(s.maxFileBytes()); size > limit {
+		return Upload{}, tipline.Errorf(tipline.TooLarge, "The upload is larger than this site accepts (at most %d bytes).", limit)
+	}
+	if size <= 0 {
+		return Upload{}, tipline.Errorf(tipline.Invalid, "Declare the size of the message, in bytes, when opening an upload.")
 	}
 	if chunkSize == 0 {
 		chunkSize = DefaultChunkSize
@@ -135,20 +173,62 @@ func (s *Service) BeginUpload(ctx context.Context, slug string, chunkSize, maxFi
 	if chunkSize < MinChunkSize || chunkSize > DefaultChunkSize {
 		return Upload{}, tipline.Errorf(tipline.Invalid, "The chunk size must be between %d and %d bytes.", MinChunkSize, DefaultChunkSize)
 	}
+	if err := s.checkUploadPow(ctx, slug, size, pow); err != nil {
+		return Upload{}, err
+	}
 	if _, _, err := s.Desks.Accepting(ctx, slug); err != nil {
 		return Upload{}, err
+	}
+	if err := s.checkBudget(ctx); err != nil {
+		return Upload{}, err
+	}
+	if s.Limits.PendingBytes > 0 {
+		// The whole declared size must fit, not only its first bytes.
+		pending, err := s.Store.PendingBytes(ctx)
+		if err != nil {
+			return Upload{}, err
+		}
+		if pending+size > s.Limits.PendingBytes {
+			return Upload{}, ErrStorageFull
+		}
 	}
 	u := Upload{
 		ID:          blob.NewKey(""),
 		DeskSlug:    slug,
 		ChunkSize:   chunkSize,
-		MaxBytes:    MaxMessageBytes(maxFile),
+		MaxBytes:    size,
 		ExpiresHour: expiresHour(s.Now()),
 	}
-	if err := s.Store.CreateUpload(ctx, u); err != nil {
+	if err := s.reserve(ctx, sessionKey(u.ID), size); err != nil {
+		return Upload{}, err
+	}
+	if err := s.Store.CreateUpload(ctx, u, s.maxUploadSessions(), s.Now().Unix()); err != nil {
+		s.release(ctx, sessionKey(u.ID))
 		return Upload{}, err
 	}
 	return u, nil
+}
+
+// maxFileBytes returns Uploads.MaxFileBytes, or its default.
+func (s *Service) maxFileBytes() int64 {
+	if s.Uploads.MaxFileBytes > 0 {
+		return s.Uploads.MaxFileBytes
+	}
+	return 2 << 30
+}
+
+// maxUploadSessions returns Uploads.MaxSessions, or its default.
+func (s *Service) maxUploadSessions() int {
+	if s.Uploads.MaxSessions > 0 {
+		return s.Uploads.MaxSessions
+	}
+	return DefaultMaxUploadSessions
+}
+
+// sessionKey is the key under which an upload session's declared size is
+// reserved against the pending-bytes budget: the prefix of its chunks.
+func sessionKey(id string) string {
+	return uploadsPrefix + id + "/"
 }
 
 // Upload returns an upload session that has not expired, with its chunks.
@@ -167,16 +247,27 @@ var errUploadNotFound = tipline.Errorf(tipline.NotFound, "This upload does not e
 
 // errNotCiphertext is the refusal of anything but an OpenPGP message to
 // the desk's keys.
-const errNotCiphertext = "The upload is not an OpenPGP message encrypted to this desk's keys."
+const errNotCiphertext = "The upload is not an OpenPGP message encrypted to this desk's keys; it was removed."
 
 // PutChunk stores chunk n of an upload session as it streams in from r,
-// replacing the chunk if it was stored before, and returns its size. The
-// chunk may be at most the session's chunk size (TooLarge). The first chunk
-// must begin with a key packet, so that a client that would send plaintext
-// by mistake is stopped before anything is stored (Invalid); the whole
-// message is checked when it is submitted. When reading r fails, the chunk
-// did not arrive whole: Invalid, or r's own error when it carries a code
-// (the caller classified it). When the blob store fails: Unavailable.
+// and returns its size. Chunks arrive in order: n must be the next chunk,
+// or the last one stored sent again (a retry after a lost answer), which
+// replaces it; Conflict otherwise. A chunk may be at most the session's
+// chunk size, and the session at most its declared size (TooLarge).
+//
+// Each chunk is checked as it streams, so that a session that is not an
+// OpenPGP message to the desk is refused at its first bad chunk, not at
+// submission: chunk 0 must hold the complete key packets, to exactly the
+// desk's keys, and the header of the encrypted data packet
+// (crypto.ReadMessageStart), and the encrypted bytes of every chunk must
+// look like ciphertext (crypto.CiphertextCheck). A refused chunk removes
+// the whole session with its chunks (Invalid). The whole message is
+// checked again when it is submitted.
+//
+// When reading r fails, the chunk did not arrive whole: Invalid, or r's
+// own error when it carries a code (the caller classified it); the
+// session stays for the chunk to be sent again. When the blob store
+// fails: Unavailable.
 func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (int64, error) {
 	u, err := s.Upload(ctx, id)
 	if err != nil {
@@ -186,21 +277,24 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 		return 0, tipline.Errorf(tipline.Conflict, "This upload is being submitted already.")
 	}
 	if n < 0 || n >= maxChunks || int64(n)*u.ChunkSize >= u.MaxBytes {
-		return 0, tipline.Errorf(tipline.TooLarge, "The upload is larger than this site accepts.")
+		return 0, tipline.Errorf(tipline.TooLarge, "The upload is larger than its declared size of %d bytes.", u.MaxBytes)
 	}
-	limit := min(u.ChunkSize, u.MaxBytes-int64(n)*u.ChunkSize)
-	br := bufio.NewReader(r)
+	if err := u.inOrder(n); err != nil {
+		return 0, err
+	}
+	check := &chunkCheck{}
 	if n == 0 {
-		first, err := br.Peek(1)
-		if err == nil && !keyPacketTag(first[0]) {
-			return 0, tipline.Errorf(tipline.Invalid, errNotCiphertext)
+		if _, check.recipients, err = s.Desks.Accepting(ctx, u.DeskSlug); err != nil {
+			return 0, err
 		}
 	}
-	body := &limitedReader{r: br, left: limit}
-	info, err := s.Blobs.Put(ctx, chunkKey(id, n), body)
+	limit := min(u.ChunkSize, u.MaxBytes-int64(n)*u.ChunkSize)
+	body := &limitedReader{r: r, left: limit}
+	check.r = bufio.NewReader(body)
+	info, err := s.Blobs.Put(ctx, chunkKey(id, n), check)
 	switch {
 	case body.over:
-		return 0, tipline.Errorf(tipline.TooLarge, "A chunk may be at most %d bytes, and the upload at most %d.", u.ChunkSize, u.MaxBytes)
+		return 0, tipline.Errorf(tipline.TooLarge, "A chunk may be at most %d bytes, and the upload at most its declared size of %d.", u.ChunkSize, u.MaxBytes)
 	case body.err != nil:
 		err := fmt.Errorf("intake: reading chunk %d: %w", n, body.err)
 		var coded *tipline.Error
@@ -208,23 +302,86 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 			return 0, err
 		}
 		return 0, tipline.Wrap(tipline.Invalid, err, "The chunk did not arrive whole. Please send it again.")
+	case check.refused != nil:
+		s.removeUploads(context.WithoutCancel(ctx), []string{id})
+		return 0, tipline.Wrap(tipline.Invalid, fmt.Errorf("intake: chunk %d: %w", n, check.refused), errNotCiphertext)
 	case err != nil:
 		return 0, tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Please try again later.")
 	case info.Size == 0:
 		s.Blobs.Delete(context.WithoutCancel(ctx), chunkKey(id, n))
 		return 0, tipline.Errorf(tipline.Invalid, "A chunk cannot be empty.")
 	}
-	if err := s.Store.AddChunk(ctx, id, n, info.Size, expiresHour(s.Now())); err != nil {
+	if err := s.Store.AddChunk(ctx, id, n, info.Size); err != nil {
 		return 0, err
 	}
 	return info.Size, nil
 }
 
-// keyPacketTag reports whether b is the first octet of a public-key
-// encrypted session key packet (tag 1), in the new format or the old one
-// with a one, two or four octet length.
-func keyPacketTag(b byte) bool {
-	return b == 0xc1 || b == 0x84 || b == 0x85 || b == 0x86
+// inOrder checks that chunk n may be stored now: the next chunk after a
+// whole one, or the last chunk stored, sent again.
+func (u Upload) inOrder(n int) error {
+	k := len(u.Chunks)
+	switch {
+	case n == k && k > 0 && u.Chunks[k-1].Size != u.ChunkSize:
+		return tipline.Errorf(tipline.Conflict, "The upload ended with chunk %d; no chunk may follow it.", k-1)
+	case n == k || n == k-1:
+		return nil
+	case n > k:
+		return tipline.Errorf(tipline.Conflict, "Chunk %d has not arrived: chunks are taken in order.", k)
+	}
+	return tipline.Errorf(tipline.Conflict, "Chunk %d was stored already; only the last chunk may be sent again.", n)
+}
+
+// chunkCheck passes a chunk through as it is read and checks it: in chunk
+// 0 (recipients set) the start of the message, and in every chunk the
+// encrypted bytes. The read fails at the first refusal, which stays in
+// refused (it wraps crypto.ErrInvalidMessage).
+type chunkCheck struct {
+	r          *bufio.Reader
+	recipients []*crypto.PublicKey // the desk's keys, for chunk 0 only
+	started    bool
+	start      []byte // key packets and packet header still to pass on
+	check      crypto.CiphertextCheck
+	refused    error
+}
+
+func (c *chunkCheck) Read(p []byte) (int, error) {
+	if c.refused != nil {
+		return 0, c.refused
+	}
+	if !c.started {
+		c.started = true
+		if c.recipients != nil {
+			start, err := crypto.ReadMessageStart(c.r, c.recipients...)
+			if err != nil {
+				return 0, c.refuse(err)
+			}
+			c.start = start
+		}
+	}
+	if len(c.start) > 0 {
+		n := copy(p, c.start)
+		c.start = c.start[n:]
+		return n, nil
+	}
+	n, err := c.r.Read(p)
+	if _, werr := c.check.Write(p[:n]); werr != nil {
+		return 0, c.refuse(werr)
+	}
+	if err == io.EOF {
+		if cerr := c.check.Close(); cerr != nil {
+			return 0, c.refuse(cerr)
+		}
+	}
+	return n, err
+}
+
+// refuse keeps err when it is a refusal of the message, and returns it.
+func (c *chunkCheck) refuse(err error) error {
+	if errors.Is(err, crypto.ErrInvalidMessage) {
+		c.refused = err
+	}
+	return err
 }
 
 // limitedReader reads at most left bytes, and fails if r has more. It
@@ -275,7 +432,7 @@ func (l *limitedReader) keep(err error) error {
 // error (an incomplete upload, an unreachable store) nothing is committed
 // either, and the uploads stay for the source to complete or retry.
 func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, files []string, pow Pow) (*Receipt, error) {
-	if err := s.CheckProofOfWork(ctx, pow); err != nil {
+	if err := s.CheckProofOfWork(ctx, slug, pow); err != nil {
 		return nil, err
 	}
 	ids := append([]string{manifest}, files...)
@@ -292,9 +449,6 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 	}
 	_, recipients, err := s.Desks.Accepting(ctx, slug)
 	if err != nil {
-		return nil, err
-	}
-	if err := s.takeSubmission(ctx, slug); err != nil {
 		return nil, err
 	}
 	if err := s.Store.ClaimUploads(ctx, ids); err != nil {
@@ -386,9 +540,10 @@ func (s *Service) removeUploads(ctx context.Context, ids []string) {
 	}
 }
 
-// deleteChunks deletes every chunk blob of a session.
+// deleteChunks deletes every chunk blob of a session, then releases the
+// session's reservation of pending bytes.
 func (s *Service) deleteChunks(ctx context.Context, id string) error {
-	infos, err := s.Blobs.List(ctx, uploadsPrefix+id+"/")
+	infos, err := s.Blobs.List(ctx, sessionKey(id))
 	if err != nil {
 		return err
 	}
@@ -397,6 +552,7 @@ func (s *Service) deleteChunks(ctx context.Context, id string) error {
 			return err
 		}
 	}
+	s.release(ctx, sessionKey(id))
 	return nil
 }
 

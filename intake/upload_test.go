@@ -24,29 +24,40 @@ func TestUploadStore(t *testing.T) {
 			s := store.New(dbtest.Open(t, d))
 			hour := time.Now().UTC().Truncate(time.Hour).Unix()
 			u := intake.Upload{ID: blob.NewKey(""), DeskSlug: intake.DefaultDeskSlug, ChunkSize: 100, MaxBytes: 1000, ExpiresHour: hour + 3600}
-			if err := s.CreateUpload(ctx, u); err != nil {
+			if err := s.CreateUpload(ctx, u, 0, hour); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CreateUpload(ctx, intake.Upload{ID: blob.NewKey(""), DeskSlug: "no-such-desk", ChunkSize: 1, MaxBytes: 1, ExpiresHour: hour}); tipline.ErrorCode(err) != tipline.NotFound {
+			if err := s.CreateUpload(ctx, intake.Upload{ID: blob.NewKey(""), DeskSlug: "no-such-desk", ChunkSize: 1, MaxBytes: 1, ExpiresHour: hour}, 0, hour); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("upload to an unknown desk: %v, want NotFound", err)
 			}
-			for _, c := range []intake.UploadChunk{{2, 7}, {0, 100}, {2, 50}} { // chunk 2 sent twice
-				if err := s.AddChunk(ctx, u.ID, c.N, c.Size, hour+7200); err != nil {
+			for _, c := range []intake.UploadChunk{{0, 100}, {1, 7}, {1, 50}} { // chunk 1 sent twice
+				if err := s.AddChunk(ctx, u.ID, c.N, c.Size); err != nil {
 					t.Fatal(err)
+				}
+			}
+			for _, n := range []int{0, 3} {
+				if err := s.AddChunk(ctx, u.ID, n, 100); tipline.ErrorCode(err) != tipline.Conflict {
+					t.Errorf("chunk %d out of order: %v, want Conflict", n, err)
 				}
 			}
 			got, err := s.Upload(ctx, u.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.DeskSlug != u.DeskSlug || got.ChunkSize != 100 || got.MaxBytes != 1000 || got.ExpiresHour != hour+7200 ||
-				len(got.Chunks) != 2 || got.Chunks[0] != (intake.UploadChunk{0, 100}) || got.Chunks[1] != (intake.UploadChunk{2, 50}) || got.Bytes() != 150 {
-				t.Errorf("upload = %+v", got)
+			if got.DeskSlug != u.DeskSlug || got.ChunkSize != 100 || got.MaxBytes != 1000 || got.ExpiresHour != hour+3600 ||
+				len(got.Chunks) != 2 || got.Chunks[0] != (intake.UploadChunk{0, 100}) || got.Chunks[1] != (intake.UploadChunk{1, 50}) || got.Bytes() != 150 {
+				t.Errorf("upload = %+v (chunks must not move the expiry)", got)
 			}
 
 			other := intake.Upload{ID: blob.NewKey(""), DeskSlug: intake.DefaultDeskSlug, ChunkSize: 100, MaxBytes: 1000, ExpiresHour: hour}
-			if err := s.CreateUpload(ctx, other); err != nil {
+			if err := s.CreateUpload(ctx, other, 2, hour-1); err != nil {
 				t.Fatal(err)
+			}
+			if err := s.CreateUpload(ctx, intake.Upload{ID: blob.NewKey(""), DeskSlug: intake.DefaultDeskSlug, ChunkSize: 100, MaxBytes: 1, ExpiresHour: hour}, 2, hour-1); err != intake.ErrTooManyUploads {
+				t.Errorf("third upload with a cap of 2: %v, want ErrTooManyUploads", err)
+			}
+			if open, err := s.OpenUploads(ctx, hour); err != nil || open != 1 {
+				t.Errorf("open uploads once one expired = %d, %v; want 1", open, err)
 			}
 			if err := s.ClaimUploads(ctx, []string{u.ID, blob.NewKey("")}); tipline.ErrorCode(err) != tipline.Conflict {
 				t.Errorf("claim with a missing upload: %v, want Conflict", err)
@@ -57,16 +68,16 @@ func TestUploadStore(t *testing.T) {
 			if err := s.ClaimUploads(ctx, []string{u.ID}); tipline.ErrorCode(err) != tipline.Conflict {
 				t.Errorf("second claim: %v, want Conflict", err)
 			}
-			if err := s.AddChunk(ctx, u.ID, 1, 100, hour); tipline.ErrorCode(err) != tipline.Conflict {
+			if err := s.AddChunk(ctx, u.ID, 2, 100); tipline.ErrorCode(err) != tipline.Conflict {
 				t.Errorf("chunk to a claimed upload: %v, want Conflict", err)
 			}
-			if err := s.AddChunk(ctx, blob.NewKey(""), 1, 100, hour); tipline.ErrorCode(err) != tipline.NotFound {
+			if err := s.AddChunk(ctx, blob.NewKey(""), 0, 100); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("chunk to a missing upload: %v, want NotFound", err)
 			}
 			if err := s.ReleaseUploads(ctx, []string{u.ID, other.ID}); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.AddChunk(ctx, u.ID, 1, 100, hour+7200); err != nil {
+			if err := s.AddChunk(ctx, u.ID, 2, 100); err != nil {
 				t.Errorf("chunk after release: %v", err)
 			}
 
@@ -102,7 +113,7 @@ func TestSubmitUploads(t *testing.T) {
 				w, _ := crypto.Encrypt(&msg, recipients...)
 				w.Write(plain)
 				w.Close()
-				u, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, intake.MinChunkSize, 1<<20, solvePow(t, svc))
+				u, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, int64(msg.Len()), intake.MinChunkSize, solveUploadPow(t, svc, int64(msg.Len())))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -148,5 +159,12 @@ func TestSubmitUploads(t *testing.T) {
 // solvePow solves a fresh proof-of-work challenge of svc, as a browser does.
 func solvePow(t *testing.T, svc *intake.Service) intake.Pow {
 	t.Helper()
-	return svc.NewPowChallenge().Solve()
+	return svc.NewPowChallenge(context.Background(), intake.DefaultDeskSlug).Solve()
+}
+
+// solveUploadPow solves a fresh proof-of-work challenge of svc for opening
+// an upload session of size bytes to the default desk.
+func solveUploadPow(t *testing.T, svc *intake.Service, size int64) intake.Pow {
+	t.Helper()
+	return svc.NewUploadPowChallenge(context.Background(), intake.DefaultDeskSlug, size).Solve()
 }

@@ -21,7 +21,8 @@ import (
 // listener. The browser encrypts; this API only ever receives ciphertext:
 //
 //	GET  /api/v1/desks/:slug                 the desk's keys and questionnaire
-//	POST /api/v1/uploads                     {"desk", "chunk_size"?} → {"id", "chunk_size", "max_bytes"}
+//	GET  /api/v1/pow?desk=SLUG[&size=N]      a proof-of-work challenge; with size, for an upload of N bytes
+//	POST /api/v1/uploads                     {"desk", "size", "chunk_size"?, "pow"} → {"id", "chunk_size", "max_bytes"}
 //	PUT  /api/v1/uploads/:id/chunks/:n       one chunk, application/octet-stream
 //	GET  /api/v1/uploads/:id                 {"chunks": [n…], "bytes"}: to resume
 //	POST /api/v1/submissions                 {"desk", "manifest", "files", "lang"} → the codename
@@ -128,17 +129,33 @@ func (s *Server) apiDesk(c *gin.Context) {
 	})
 }
 
-// apiPow answers GET /api/v1/pow: a proof-of-work challenge, which the
-// browser solves before it opens an upload session or submits.
+// apiPow answers GET /api/v1/pow?desk=SLUG: a proof-of-work challenge,
+// which the browser solves before it opens an upload session or submits to
+// the desk; harder while the desk is flooded.
+//
+// With size=N it is the challenge for opening an upload session of N
+// bytes, harder as N grows (intake.UploadPowBits).
 func (s *Server) apiPow(c *gin.Context) {
-	c.JSON(http.StatusOK, s.deps.Intake.NewPowChallenge())
+	ctx := c.Request.Context()
+	if v, ok := c.GetQuery("size"); ok {
+		size, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || size <= 0 {
+			s.respond(c, tipline.Errorf(tipline.Invalid, "The size must be a positive number of bytes."))
+			return
+		}
+		c.JSON(http.StatusOK, s.deps.Intake.NewUploadPowChallenge(ctx, c.Query("desk"), size))
+		return
+	}
+	c.JSON(http.StatusOK, s.deps.Intake.NewPowChallenge(ctx, c.Query("desk")))
 }
 
 // apiCreateUpload answers POST /api/v1/uploads: a new upload session for
-// one message.
+// one message of the declared size, with a proof of work solved for that
+// size.
 func (s *Server) apiCreateUpload(c *gin.Context) {
 	var req struct {
 		Desk      string     `json:"desk"`
+		Size      int64      `json:"size"`
 		ChunkSize int64      `json:"chunk_size"`
 		Pow       intake.Pow `json:"pow"`
 	}
@@ -146,7 +163,7 @@ func (s *Server) apiCreateUpload(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	u, err := s.deps.Intake.BeginUpload(c.Request.Context(), req.Desk, req.ChunkSize, s.deps.Config.MaxFileBytes, req.Pow)
+	u, err := s.deps.Intake.BeginUpload(c.Request.Context(), req.Desk, req.Size, req.ChunkSize, req.Pow)
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -187,9 +204,7 @@ func (s *Server) apiPutChunk(c *gin.Context) {
 		return
 	}
 	// A chunk over Tor may take far longer than ordinary requests.
-	rc := http.NewResponseController(c.Writer)
-	rc.SetReadDeadline(time.Now().Add(s.deps.Config.UploadTimeout))
-	rc.SetWriteDeadline(time.Now().Add(s.deps.Config.UploadTimeout + time.Minute))
+	s.uploadDeadlines(c)
 	size, err := s.deps.Intake.PutChunk(c.Request.Context(), c.Param("id"), n, requestReader{c.Request.Body})
 	if err != nil {
 		if tipline.ErrorCode(err) == tipline.TooLarge {

@@ -11,10 +11,12 @@ import (
 	"fmt"
 	"html"
 	"io"
+	mathbits "math/bits"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,11 +87,16 @@ type uploadAnswer struct {
 	Bytes     int64  `json:"bytes"`
 }
 
-// newUpload opens an upload session with the given chunk size.
+// testUploadSize is the size newUpload declares: more than any message of
+// these tests.
+const testUploadSize = 4 << 20
+
+// newUpload opens an upload session with the given chunk size, for a
+// message of at most testUploadSize bytes.
 func newUpload(t *testing.T, ts *testServer, chunkSize int64) uploadAnswer {
 	t.Helper()
 	var u uploadAnswer
-	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "chunk_size": chunkSize, "pow": solvePow(t, ts)}, &u); code != http.StatusCreated {
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "size": testUploadSize, "chunk_size": chunkSize, "pow": solveUploadPow(t, ts, testUploadSize)}, &u); code != http.StatusCreated {
 		t.Fatalf("POST /api/v1/uploads = %d", code)
 	}
 	if !intake.ValidUploadID(u.ID) || u.ChunkSize != chunkSize {
@@ -172,31 +179,31 @@ func TestUploadRoundTrip(t *testing.T) {
 	manifest := testManifest(intake.ManifestFile{Name: "发票-" + canary + ".pdf", Type: "application/pdf", Size: int64(len(evidence)), SHA256: hex.EncodeToString(sum[:])})
 	manifestID := uploadAll(t, ts, encryptTo(t, manifest, keys...), chunkSize)
 
-	// Chunks 0 and 2 arrive, then the connection drops.
+	// Chunks 0 and 1 arrive, then the connection drops. Chunks are taken in
+	// order only: chunk 2 before 1 is refused.
 	u := newUpload(t, ts, chunkSize)
 	chunks := [][]byte{fileMsg[:chunkSize], fileMsg[chunkSize : 2*chunkSize], fileMsg[2*chunkSize:]}
 	if len(chunks[2]) == 0 || len(chunks[2]) > chunkSize {
 		t.Fatalf("ciphertext of %d bytes is not 3 chunks", len(fileMsg))
 	}
-	for _, n := range []int{0, 2} {
+	if code := putChunk(t, ts, u.ID, 2, chunks[2]); code != http.StatusConflict {
+		t.Errorf("PUT chunk 2 first = %d, want 409", code)
+	}
+	for _, n := range []int{0, 1} {
 		if code := putChunk(t, ts, u.ID, n, chunks[n]); code != http.StatusOK {
 			t.Fatalf("PUT chunk %d = %d", n, code)
 		}
 	}
-	// Submitting now is refused, and keeps the uploads.
-	if code := submitUploads(t, ts, manifestID, []string{u.ID}, nil); code != http.StatusConflict {
-		t.Errorf("submit with a chunk missing = %d, want 409", code)
-	}
-	// The browser asks what arrived, and resumes: chunk 1, and chunk 2 once
-	// more (the answer to its first PUT was lost).
+	// The browser asks what arrived, and resumes: chunk 1 once more (the
+	// answer to its first PUT was lost), then chunk 2, twice.
 	var state uploadAnswer
 	if code := apiCall(t, ts, http.MethodGet, "/api/v1/uploads/"+u.ID, "", nil, &state); code != http.StatusOK {
 		t.Fatalf("GET upload = %d", code)
 	}
-	if fmt.Sprint(state.Chunks) != "[0 2]" || state.Bytes != int64(len(chunks[0])+len(chunks[2])) {
+	if fmt.Sprint(state.Chunks) != "[0 1]" || state.Bytes != int64(len(chunks[0])+len(chunks[1])) {
 		t.Fatalf("upload state = %+v", state)
 	}
-	for _, n := range []int{1, 2} {
+	for _, n := range []int{1, 2, 2} {
 		if code := putChunk(t, ts, u.ID, n, chunks[n]); code != http.StatusOK {
 			t.Fatalf("PUT chunk %d = %d", n, code)
 		}
@@ -275,17 +282,31 @@ func TestUploadRejected(t *testing.T) {
 	plaintext := []byte("%PDF-1.4 " + canary + strings.Repeat(" evidence", 10000))
 	good := encryptTo(t, plaintext, keys...)
 	for _, tt := range []struct {
-		name string
-		msg  []byte
+		name    string
+		msg     []byte
+		atChunk bool // refused at its first chunk, not at submission
 	}{
-		{"Plaintext", append([]byte{0xc1}, plaintext...)}, // passes the first chunk's check
-		{"ForeignRecipient", encryptTo(t, plaintext, foreign)},
-		{"ExtraRecipient", encryptTo(t, plaintext, append([]*crypto.PublicKey{foreign}, keys...)...)},
-		{"Truncated", good[:len(good)-100]},
-		{"TrailingGarbage", append(append([]byte{}, good...), "garbage"...)},
+		{"Plaintext", append([]byte{0xc1}, plaintext...), true},
+		{"ForeignRecipient", encryptTo(t, plaintext, foreign), true},
+		{"ExtraRecipient", encryptTo(t, plaintext, append([]*crypto.PublicKey{foreign}, keys...)...), true},
+		{"Truncated", good[:len(good)-100], false},
+		{"TrailingGarbage", append(append([]byte{}, good...), "garbage"...), false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			manifestID := uploadAll(t, ts, encryptTo(t, testManifest(), keys...), intake.MinChunkSize)
+			if tt.atChunk {
+				u := newUpload(t, ts, intake.MinChunkSize)
+				if code := putChunk(t, ts, u.ID, 0, tt.msg[:min(len(tt.msg), intake.MinChunkSize)]); code != http.StatusUnprocessableEntity {
+					t.Errorf("PUT chunk 0 = %d, want 422", code)
+				}
+				if code := apiCall(t, ts, http.MethodGet, "/api/v1/uploads/"+u.ID, "", nil, nil); code != http.StatusNotFound {
+					t.Errorf("GET the refused upload = %d, want 404", code)
+				}
+				ts.intake.Store.(intake.UploadStore).DeleteUploads(context.Background(), []string{manifestID})
+				ts.intake.SweepUploads(context.Background())
+				assertNothingKept(t, ts)
+				return
+			}
 			fileID := uploadAll(t, ts, tt.msg, intake.MinChunkSize)
 			if code := submitUploads(t, ts, manifestID, []string{fileID}, nil); code != http.StatusUnprocessableEntity {
 				t.Errorf("submit = %d, want 422", code)
@@ -307,7 +328,7 @@ func TestUploadRejected(t *testing.T) {
 	})
 	t.Run("Limits", func(t *testing.T) {
 		u := newUpload(t, ts, intake.MinChunkSize)
-		if code := putChunk(t, ts, u.ID, 0, append(good[:1:1], make([]byte, intake.MinChunkSize)...)); code != http.StatusRequestEntityTooLarge {
+		if code := putChunk(t, ts, u.ID, 0, good[:intake.MinChunkSize+1]); code != http.StatusRequestEntityTooLarge {
 			t.Errorf("PUT oversized chunk = %d, want 413", code)
 		}
 		if code := putChunk(t, ts, u.ID, 1<<30, good[:10]); code != http.StatusRequestEntityTooLarge {
@@ -316,10 +337,10 @@ func TestUploadRejected(t *testing.T) {
 		if code := putChunk(t, ts, u.ID, 0, nil); code != http.StatusUnprocessableEntity {
 			t.Errorf("PUT empty chunk = %d, want 422", code)
 		}
-		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "chunk_size": 100, "pow": solvePow(t, ts)}, nil); code != http.StatusUnprocessableEntity {
+		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "size": 1000, "chunk_size": 100, "pow": solveUploadPow(t, ts, 1000)}, nil); code != http.StatusUnprocessableEntity {
 			t.Errorf("tiny chunk size = %d, want 422", code)
 		}
-		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": "no-such-desk", "pow": solvePow(t, ts)}, nil); code != http.StatusNotFound {
+		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": "no-such-desk", "size": 1000, "pow": solveUploadPow(t, ts, 1000)}, nil); code != http.StatusNotFound {
 			t.Errorf("unknown desk = %d, want 404", code)
 		}
 		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "extra": 1}, nil); code != http.StatusUnprocessableEntity {
@@ -500,6 +521,18 @@ func solvePow(t *testing.T, ts *testServer) intake.Pow {
 	return ch.Solve()
 }
 
+// solveUploadPow asks the server for the proof-of-work challenge that opens
+// an upload session of size bytes, and solves it, as submit.js does.
+func solveUploadPow(t *testing.T, ts *testServer, size int64) intake.Pow {
+	t.Helper()
+	var ch intake.PowChallenge
+	path := fmt.Sprintf("/api/v1/pow?desk=%s&size=%d", intake.DefaultDeskSlug, size)
+	if code := apiCall(t, ts, http.MethodGet, path, "", nil, &ch); code != http.StatusOK {
+		t.Fatalf("GET %s = %d", path, code)
+	}
+	return ch.Solve()
+}
+
 // TestAPIRequiresProofOfWork: without a solved challenge, or with one spent
 // already, neither an upload session nor a submission is accepted.
 func TestAPIRequiresProofOfWork(t *testing.T) {
@@ -508,14 +541,50 @@ func TestAPIRequiresProofOfWork(t *testing.T) {
 	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug}, nil); code != http.StatusUnprocessableEntity {
 		t.Errorf("upload without proof of work = %d, want 422", code)
 	}
-	pow := solvePow(t, ts)
-	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "pow": pow}, nil); code != http.StatusCreated {
+	pow := solveUploadPow(t, ts, 1000)
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "pow": pow}, nil); code != http.StatusUnprocessableEntity {
+		t.Errorf("upload without a declared size = %d, want 422", code)
+	}
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "size": 1000, "pow": pow}, nil); code != http.StatusCreated {
 		t.Errorf("upload with proof of work = %d, want 201", code)
 	}
-	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "pow": pow}, nil); code != http.StatusUnprocessableEntity {
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "size": 1000, "pow": pow}, nil); code != http.StatusUnprocessableEntity {
 		t.Errorf("upload with a spent proof of work = %d, want 422", code)
+	}
+
+	// The work grows with the declared size: 7 bits more for 1 GiB than
+	// for 1000 bytes. A counter good enough for 1000 bytes and no more
+	// does not open a session of 1 GiB (reproduction 2 of issue 11).
+	var small, big intake.PowChallenge
+	apiCall(t, ts, http.MethodGet, "/api/v1/pow?desk=export-controls&size=1000", "", nil, &small)
+	apiCall(t, ts, http.MethodGet, "/api/v1/pow?desk=export-controls&size=1073741824", "", nil, &big)
+	if big.Bits != small.Bits+7 {
+		t.Errorf("difficulty for 1 GiB = %d bits, for 1000 bytes %d; want 7 more", big.Bits, small.Bits)
+	}
+	cheap := intake.Pow{Token: small.Token}
+	for z := leadingZeros(cheap.Token, 0); z < small.Bits || z >= big.Bits; z = leadingZeros(cheap.Token, cheap.Counter) {
+		cheap.Counter++
+	}
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "size": 1 << 30, "pow": cheap}, nil); code != http.StatusUnprocessableEntity {
+		t.Errorf("1 GiB upload with the work of a small one = %d, want 422", code)
+	}
+	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "size": 1 << 30, "pow": intake.PowChallenge{Token: small.Token, Bits: big.Bits}.Solve()}, nil); code != http.StatusCreated {
+		t.Errorf("1 GiB upload with its work = %d, want 201", code)
 	}
 	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/submissions", map[string]any{"desk": intake.DefaultDeskSlug, "manifest": "x"}, nil); code != http.StatusUnprocessableEntity {
 		t.Errorf("submission without proof of work = %d, want 422", code)
 	}
+}
+
+// leadingZeros counts the leading zero bits of SHA-256(token || counter).
+func leadingZeros(token string, counter uint64) int {
+	sum := sha256.Sum256(append([]byte(token), strconv.FormatUint(counter, 10)...))
+	n := 0
+	for _, c := range sum {
+		if c != 0 {
+			return n + mathbits.LeadingZeros8(c)
+		}
+		n += 8
+	}
+	return n
 }

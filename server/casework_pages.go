@@ -121,6 +121,13 @@ func pageQuery(v url.Values) (casework.Query, error) {
 	if q.Status != "" && !slices.Contains(casework.Statuses, q.Status) {
 		return bad("status")
 	}
+	if s := v.Get("flood"); s != "" {
+		flood, err := strconv.ParseBool(s)
+		if err != nil {
+			return bad("flood (true or false)")
+		}
+		q.Flood = &flood
+	}
 	if s := v.Get("priority"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -149,7 +156,7 @@ func pageQuery(v url.Values) (casework.Query, error) {
 // marked.
 func queueFilters(v url.Values) []queueFilter {
 	current := url.Values{}
-	for _, k := range []string{"status", "overdue", "due_within"} {
+	for _, k := range []string{"status", "overdue", "due_within", "flood"} {
 		if v.Get(k) != "" {
 			current.Set(k, v.Get(k))
 		}
@@ -165,6 +172,7 @@ func queueFilters(v url.Values) []queueFilter {
 		link("All", url.Values{}),
 		link("Overdue", url.Values{"overdue": {"true"}}),
 		link("Due within 7 days", url.Values{"due_within": {"7"}}),
+		link("Received during a flood", url.Values{"flood": {"true"}}),
 	}
 	for _, st := range casework.Statuses {
 		fs = append(fs, link(statusLabel(st), url.Values{"status": {string(st)}}))

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,9 +33,7 @@ func (s *Server) apiListDocuments(c *gin.Context) {
 // the blob store as it arrives. Both must be to exactly the desk's keys.
 func (s *Server) apiAddDocument(c *gin.Context) {
 	cfg := s.deps.Config
-	rc := http.NewResponseController(c.Writer)
-	rc.SetReadDeadline(time.Now().Add(cfg.UploadTimeout))
-	rc.SetWriteDeadline(time.Now().Add(cfg.UploadTimeout + time.Minute))
+	s.uploadDeadlines(c)
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, cfg.MaxFormUpload)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {

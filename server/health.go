@@ -21,6 +21,13 @@ func (s *Server) healthz(c *gin.Context) {
 // readyz answers 200 when the database and the blob store are reachable, and
 // 503 naming each failing component otherwise. The checks run concurrently,
 // so a hung component costs one timeout, not one per component.
+//
+// An exhausted storage budget does not make the service unready (staff
+// work on, sources are told plainly): it is a detail of the 200 answer,
+// "storage_full": true with "alerts": ["storage budget"]. The casework
+// listener adds the budget's numbers ("budget"); the public intake
+// listener does not, since bytes committed this hour would tell anyone
+// when tips arrive.
 func (s *Server) readyz(c *gin.Context) {
 	checks := []struct {
 		name string
@@ -50,5 +57,23 @@ func (s *Server) readyz(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failing": failing})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+	answer := gin.H{"status": "ok"}
+	if s.deps.Intake != nil {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), readinessTimeout)
+		budget, err := s.deps.Intake.Budget(ctx)
+		cancel()
+		switch {
+		case err != nil:
+			s.log.Warn("cannot read the storage budget", "err", err)
+		case budget.Full():
+			answer["storage_full"] = true
+			answer["alerts"] = []string{"storage budget"}
+		default:
+			answer["storage_full"] = false
+		}
+		if err == nil && listenerName(c) == "casework" {
+			answer["budget"] = budget
+		}
+	}
+	c.JSON(http.StatusOK, answer)
 }

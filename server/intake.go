@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -208,9 +207,7 @@ func (s *Server) submitForm(c *gin.Context) {
 	ctx := c.Request.Context()
 	lang := intakeLang(c)
 	// Tor is slow: this request may take far longer than ordinary ones.
-	rc := http.NewResponseController(c.Writer)
-	rc.SetReadDeadline(time.Now().Add(cfg.UploadTimeout))
-	rc.SetWriteDeadline(time.Now().Add(cfg.UploadTimeout + time.Minute))
+	s.uploadDeadlines(c)
 	if c.Request.ContentLength > cfg.MaxFormUpload {
 		s.respond(c, &http.MaxBytesError{Limit: cfg.MaxFormUpload})
 		return
@@ -229,22 +226,32 @@ func (s *Server) submitForm(c *gin.Context) {
 	filesField, _ := sub.Questionnaire().FilesField()
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
+		sub.Abort(ctx)
 		s.respond(c, fmt.Errorf("%w: %w", errNotMultipart, err))
 		return
 	}
-	for {
+	// No browser sends more parts than the questionnaire has inputs: a form
+	// with more is refused at the first part too many, before it is read.
+	maxParts := sub.Questionnaire().MaxFormParts()
+	for parts := 0; ; parts++ {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			break
 		}
-		if err == nil {
+		switch {
+		case err != nil:
+			err = requestError(err)
+		case parts >= maxParts:
+			err = intake.ErrTooManyParts // not even drained
+		default:
 			err = s.receivePart(ctx, sub, part, filesField.ID)
 			part.Close()
-		} else {
-			err = requestError(err)
 		}
 		if err != nil {
 			sub.Abort(ctx)
+			if tipline.ErrorCode(err) == tipline.TooLarge {
+				c.Header("Connection", "close") // the rest of the body is not read
+			}
 			s.respond(c, uploadError(c, err))
 			return
 		}

@@ -7,7 +7,6 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -84,7 +83,7 @@ func (s *Server) mailboxError(c *gin.Context, err error) {
 	switch {
 	case errors.Is(err, intake.ErrNoMailboxSession):
 		setMailboxCookie(c, "", -1)
-	case errors.Is(err, intake.ErrWrongCodename), errors.Is(err, intake.ErrTooManyFailures):
+	case errors.Is(err, intake.ErrWrongCodename), errors.Is(err, intake.ErrMailboxBusy):
 	default:
 		s.respond(c, err)
 		return
@@ -132,7 +131,8 @@ func (s *Server) mailboxLogin(c *gin.Context) {
 // lets the browser decrypt the replies itself: the reply key still locked,
 // its passphrase, and the replies as stored. The server unlocks nothing.
 // Its errors are JSON too (the route is marked jsonErrors): a wrong
-// codename 403, too many wrong ones 429, in the source's language.
+// codename 403, a full line for the codename check 429, in the source's
+// language.
 func (s *Server) mailboxUnlock(c *gin.Context) {
 	box, token, m, err := s.deps.Intake.UnlockMailbox(c.Request.Context(), c.PostForm("codename"))
 	c.Header("Cache-Control", "no-store")
@@ -163,9 +163,7 @@ func (s *Server) mailboxMessage(c *gin.Context) {
 		s.mailboxError(c, intake.ErrNoMailboxSession)
 		return
 	}
-	rc := http.NewResponseController(c.Writer)
-	rc.SetReadDeadline(time.Now().Add(cfg.UploadTimeout))
-	rc.SetWriteDeadline(time.Now().Add(cfg.UploadTimeout + time.Minute))
+	s.uploadDeadlines(c)
 	if c.Request.ContentLength > cfg.MaxFormUpload {
 		s.respond(c, &http.MaxBytesError{Limit: cfg.MaxFormUpload})
 		return

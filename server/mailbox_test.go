@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -261,4 +262,85 @@ func submitForCodename(t *testing.T, ts *testServer, parts []formPart) (id, code
 		t.Fatalf("submission %q, codename of %d words", id, len(words))
 	}
 	return id, strings.Join(words, " ")
+}
+
+// TestMailboxGuessingHTTP is the reproduction of issue 11's point 4 over
+// HTTP: 30 wrong codenames used to lock every source out of the mailbox for
+// up to an hour. After more wrong codenames than that, on the form and on
+// /mailbox/unlock, each refused 403 and counted, the real codename still
+// logs in on both and reads the reply.
+func TestMailboxGuessingHTTP(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	addGPGKey(t, ts)
+	sub, codename := submitForCodename(t, ts, noJSForm("rows"))
+
+	armored, err := ts.intake.ReplyKey(ctx, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replyKey, err := crypto.ParsePublicKey(armored, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, _ := ts.intake.Desks.Recipients(ctx, intake.DefaultDeskSlug)
+	var msg bytes.Buffer
+	enc, err := crypto.Encrypt(&msg, append(desk, replyKey)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := "Which forwarder relabelled them?"
+	io.WriteString(enc, reply)
+	enc.Close()
+	if _, err := ts.intake.AddReply(ctx, sub, &msg, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	post := func(path, typed string) *httptest.ResponseRecorder {
+		r := httptest.NewRequest(http.MethodPost, path+"?lang=zh", strings.NewReader(url.Values{"codename": {typed}}.Encode()))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		r.Header.Set("Origin", "null")
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+		return ts.do("intake", r)
+	}
+	const guesses = 40
+	for i := range guesses {
+		wrong, _ := crypto.NewCodename()
+		path := []string{"/mailbox", "/mailbox/unlock"}[i%2]
+		if w := post(path, wrong.Reveal()); w.Code != http.StatusForbidden ||
+			!strings.Contains(w.Body.String(), intake.T(intake.ZH, "mailbox_wrong_codename")) || w.Header().Get("Set-Cookie") != "" {
+			t.Fatalf("guess %d on %s = %d, cookie %q\n%.300s", i, path, w.Code, w.Header().Get("Set-Cookie"), w.Body)
+		}
+	}
+	var failures int
+	ts.db.Raw("SELECT count FROM rate_limits WHERE bucket = 'codename-failures'").Scan(&failures)
+	if failures != guesses {
+		t.Errorf("failed logins counted = %d, want %d", failures, guesses)
+	}
+
+	w := post("/mailbox", codename)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), reply) || len(w.Result().Cookies()) != 1 {
+		t.Fatalf("the real codename on the form after %d wrong ones = %d\n%.800s", guesses, w.Code, w.Body)
+	}
+	w = post("/mailbox/unlock", codename)
+	var answer struct {
+		HasKey     bool     `json:"has_key"`
+		Key        string   `json:"key"`
+		Passphrase string   `json:"passphrase"`
+		Replies    [][]byte `json:"replies"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &answer); err != nil || w.Code != http.StatusOK || len(answer.Replies) != 1 {
+		t.Fatalf("the real codename on /mailbox/unlock after %d wrong ones = %d, %v\n%.300s", guesses, w.Code, err, w.Body)
+	}
+	key, err := crypto.ReadPrivateKey([]byte(answer.Key), []byte(answer.Passphrase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := crypto.Decrypt(bytes.NewReader(answer.Replies[0]), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := io.ReadAll(plain); string(got) != reply {
+		t.Errorf("the reply from /mailbox/unlock decrypts to %q", got)
+	}
 }

@@ -24,6 +24,7 @@ var pagePartials = map[string][]string{
 	"intake_login.html":               {"layout.html"},
 	"intake_mailbox.html":             {"layout.html"},
 	"casework_index.html":             {"layout.html"},
+	"casework_home.html":              {"layout.html"},
 	"casework_login.html":             {"layout.html"},
 	"casework_queue.html":             {"layout.html"},
 	"casework_submission.html":        {"layout.html", "keypanel.html"},

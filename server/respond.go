@@ -34,12 +34,16 @@ var sourceErrors = []struct {
 	key string
 }{
 	{intake.ErrNotAccepting, "not_accepting"},
+	{intake.ErrStorageFull, "error_storage_full"},
 	{intake.ErrWrongCodename, "mailbox_wrong_codename"},
-	{intake.ErrTooManyFailures, "mailbox_too_many"},
+	{intake.ErrMailboxBusy, "mailbox_busy"},
 	{intake.ErrNoMailboxSession, "mailbox_session_expired"},
 	{intake.ErrCodenameInText, "mailbox_codename_in_message"},
 	{intake.ErrEmptyMessage, "mailbox_message_empty"},
 	{intake.ErrMessageTooLong, "mailbox_message_too_long"},
+	{intake.ErrTooManyFiles, "error_too_many_files"},
+	{intake.ErrTooManyParts, "error_too_many_parts"},
+	{errUploadTooSlow, "error_upload_too_slow"}, // before errUploadBroken, which may wrap it
 	{errUploadBroken, "error_upload_broken"},
 	{errNotMultipart, "error_not_multipart"},
 }

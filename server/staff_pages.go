@@ -11,6 +11,7 @@ import (
 
 	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/intake"
 )
 
 // Pages every staff role reaches, on the casework listener:
@@ -28,9 +29,31 @@ var homes = map[casework.Role]string{
 	casework.RoleAuditor:      "/audit",
 }
 
-// home answers GET /home with a redirect to the caller's start page.
+// homeView is the data of the start page that shows an alert.
+type homeView struct {
+	Budget                                             intake.Budget
+	Pending, PendingBudget, Committed, CommittedBudget string
+	Next                                               string
+}
+
+// home answers GET /home with a redirect to the caller's start page, or,
+// while the intake's storage budget is exhausted, with a page that says so
+// and leads on to it.
 func (s *Server) home(c *gin.Context) {
-	c.Redirect(http.StatusSeeOther, homes[s.staff(c).Role])
+	next := homes[s.staff(c).Role]
+	budget, err := s.deps.Intake.Budget(c.Request.Context())
+	if err != nil {
+		s.log.Warn("cannot read the storage budget", "err", err)
+	}
+	if err != nil || !budget.Full() {
+		c.Redirect(http.StatusSeeOther, next)
+		return
+	}
+	s.render(c, http.StatusOK, "casework_home.html", pageData{Title: "Start", Data: homeView{
+		Budget: budget, Next: next,
+		Pending: humanBytes(budget.PendingBytes), PendingBudget: humanBytes(budget.PendingBudget),
+		Committed: humanBytes(budget.CommittedBytesHour), CommittedBudget: humanBytes(budget.CommittedBytesPerHour),
+	}})
 }
 
 // loginForm answers POST /login: the login page's form posted without

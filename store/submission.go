@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -23,6 +24,8 @@ type submissionRow struct {
 	// The source's reply key (migration 00008); nil for older rows.
 	ReplyPublic  *string
 	ReplyPrivate *string
+	// Received above an hourly soft limit (migration 00016).
+	Flood bool
 }
 
 func (submissionRow) TableName() string { return "submissions" }
@@ -51,9 +54,21 @@ type logRow struct {
 
 func (logRow) TableName() string { return "intake_log" }
 
-// Commit implements intake.SubmissionStore.
+// Commit records a submission as CommitCounted does, counted in the hour
+// it is committed in against no limits.
 func (s *Store) Commit(ctx context.Context, sub intake.Submission, payload func(seq int64, prev [32]byte) []byte) (intake.LogEntry, error) {
+	window := time.Now().UTC().Truncate(time.Hour).Unix()
+	q := intake.Quota{Window: window, DeskBucket: "submissions:desk:" + sub.DeskSlug, TotalBucket: "submissions:all", BytesBucket: "bytes:committed"}
+	entry, _, err := s.CommitCounted(ctx, sub, q, payload)
+	return entry, err
+}
+
+// CommitCounted implements intake.SubmissionStore. The counting comes
+// last, after the intake log's lock (see chainTail), so that concurrent
+// commits take their counters in turn.
+func (s *Store) CommitCounted(ctx context.Context, sub intake.Submission, q intake.Quota, payload func(seq int64, prev [32]byte) []byte) (intake.LogEntry, bool, error) {
 	var entry intake.LogEntry
+	var flood bool
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var desk deskRow
 		if err := tx.Where("slug = ?", sub.DeskSlug).Take(&desk).Error; err != nil {
@@ -88,9 +103,56 @@ func (s *Store) Commit(ctx context.Context, sub intake.Submission, payload func(
 			return translate(err, "Intake log entry")
 		}
 		entry = intake.LogEntry{Seq: seq, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, Payload: p, PrevHash: prev, EntryHash: hash}
-		return nil
+		flood, err = s.countCommit(tx, sub, q)
+		return err
 	})
-	return entry, err
+	return entry, flood, err
+}
+
+// countCommit counts a submission being committed in tx against q (see
+// intake.SubmissionStore.CommitCounted) and flags its row when a count
+// went over its soft limit.
+func (s *Store) countCommit(tx *gorm.DB, sub intake.Submission, q intake.Quota) (bool, error) {
+	var size int64
+	keys := make([]string, len(sub.Objects))
+	for i, o := range sub.Objects {
+		size += o.BodySize + int64(len(o.KeyPackets))
+		keys[i] = o.BlobKey
+	}
+	added, err := addRate(tx, q.BytesBucket, q.Window, size, q.CommittedBytesPerHour)
+	if err != nil {
+		return false, err
+	}
+	if !added {
+		return false, intake.ErrStorageFull
+	}
+	flood := false
+	for _, b := range []struct {
+		bucket string
+		limit  int
+	}{{q.TotalBucket, q.TotalPerHour}, {q.DeskBucket, q.PerDeskPerHour}} {
+		if _, err := addRate(tx, b.bucket, q.Window, 1, 0); err != nil {
+			return false, err
+		}
+		n, err := countRate(tx, b.bucket, q.Window)
+		if err != nil {
+			return false, err
+		}
+		if b.limit > 0 && n > int64(b.limit) {
+			flood = true
+		}
+	}
+	if flood {
+		if err := tx.Model(&submissionRow{}).Where("id = ?", sub.ID).Update("flood", true).Error; err != nil {
+			return false, translate(err, "Submission")
+		}
+	}
+	if len(keys) > 0 {
+		if _, err := s.releasePending(tx, "blob_key IN ?", keys); err != nil {
+			return false, err
+		}
+	}
+	return flood, nil
 }
 
 // MoveObject implements intake.SubmissionStore.
@@ -179,9 +241,10 @@ func (s *Store) Submissions(ctx context.Context, desk string, limit int) ([]inta
 		Slug        string
 		ReceivedDay string
 		EncryptedBy string
+		Flood       bool
 	}
 	q := s.db.WithContext(ctx).Table("submissions").
-		Select("submissions.id, desks.slug, submissions.received_day, submissions.encrypted_by").
+		Select("submissions.id, desks.slug, submissions.received_day, submissions.encrypted_by, submissions.flood").
 		Joins("JOIN desks ON desks.id = submissions.desk_id").
 		Order("submissions.received_day DESC, submissions.id DESC").Limit(limit)
 	if desk != "" {
@@ -192,7 +255,7 @@ func (s *Store) Submissions(ctx context.Context, desk string, limit int) ([]inta
 	}
 	subs := make([]intake.Submission, len(rows))
 	for i, r := range rows {
-		subs[i] = intake.Submission{ID: r.ID, DeskSlug: r.Slug, ReceivedDay: dayOf(r.ReceivedDay), EncryptedBy: r.EncryptedBy}
+		subs[i] = intake.Submission{ID: r.ID, DeskSlug: r.Slug, ReceivedDay: dayOf(r.ReceivedDay), EncryptedBy: r.EncryptedBy, Flood: r.Flood}
 	}
 	return subs, nil
 }

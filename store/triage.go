@@ -22,12 +22,13 @@ type triageRow struct {
 	Priority    int
 	Assignee    *string
 	EncryptedBy string
+	Flood       bool
 }
 
 func (r triageRow) summary() casework.SubmissionSummary {
 	s := casework.SubmissionSummary{
 		ID: r.ID, Desk: r.Desk, ReceivedDay: dayOf(r.ReceivedDay), Status: casework.Status(r.Status),
-		Priority: r.Priority, Labels: []string{}, Deadlines: []casework.Deadline{},
+		Priority: r.Priority, Labels: []string{}, Deadlines: []casework.Deadline{}, Flood: r.Flood,
 	}
 	if r.ClosingCode != nil {
 		s.ClosingCode = casework.ClosingCode(*r.ClosingCode)
@@ -42,7 +43,7 @@ func (r triageRow) summary() casework.SubmissionSummary {
 func (s *Store) triageSelect(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx).Table("submissions").
 		Select("submissions.id, desks.slug AS desk, submissions.received_day, submissions.status, " +
-			"submissions.closing_code, submissions.priority, users.email AS assignee, submissions.encrypted_by").
+			"submissions.closing_code, submissions.priority, users.email AS assignee, submissions.encrypted_by, submissions.flood").
 		Joins("JOIN desks ON desks.id = submissions.desk_id").
 		Joins("LEFT JOIN users ON users.id = submissions.assignee_id")
 }
@@ -62,6 +63,9 @@ func (s *Store) ListSubmissions(ctx context.Context, q casework.Query) ([]casewo
 	}
 	if q.Status != "" {
 		db = db.Where("submissions.status = ?", string(q.Status))
+	}
+	if q.Flood != nil {
+		db = db.Where("submissions.flood = ?", *q.Flood)
 	}
 	if q.Assignee != "" {
 		db = db.Where("users.email = ?", q.Assignee)

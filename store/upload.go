@@ -7,6 +7,7 @@ import (
 	"gorm.io/gorm/clause"
 
 	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/intake"
 )
 
@@ -31,12 +32,29 @@ type uploadChunkRow struct {
 
 func (uploadChunkRow) TableName() string { return "upload_chunks" }
 
-// CreateUpload implements intake.UploadStore.
-func (s *Store) CreateUpload(ctx context.Context, u intake.Upload) error {
+// CreateUpload implements intake.UploadStore. On PostgreSQL, sessions are
+// created one at a time (a transaction-scoped advisory lock), so that
+// concurrent requests cannot open more than maxOpen between them; SQLite
+// runs one writing transaction at a time anyway.
+func (s *Store) CreateUpload(ctx context.Context, u intake.Upload, maxOpen int, now int64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var desk deskRow
 		if err := tx.Where("slug = ?", u.DeskSlug).Take(&desk).Error; err != nil {
 			return translate(err, "Desk "+u.DeskSlug)
+		}
+		if maxOpen > 0 {
+			if s.db.Dialect == database.Postgres {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext('tipline uploads'))").Error; err != nil {
+					return translate(err, "Upload")
+				}
+			}
+			var open int64
+			if err := tx.Model(&uploadRow{}).Where("expires_hour > ?", now).Count(&open).Error; err != nil {
+				return translate(err, "Upload")
+			}
+			if open >= int64(maxOpen) {
+				return intake.ErrTooManyUploads
+			}
 		}
 		row := uploadRow{ID: u.ID, DeskID: desk.ID, ChunkSize: u.ChunkSize, MaxBytes: u.MaxBytes, ExpiresHour: u.ExpiresHour}
 		return translate(tx.Create(&row).Error, "Upload")
@@ -76,11 +94,21 @@ func (s *Store) Upload(ctx context.Context, id string) (intake.Upload, error) {
 	return u, err
 }
 
+// OpenUploads implements intake.UploadStore.
+func (s *Store) OpenUploads(ctx context.Context, now int64) (int, error) {
+	var open int64
+	err := s.db.WithContext(ctx).Model(&uploadRow{}).Where("expires_hour > ?", now).Count(&open).Error
+	return int(open), translate(err, "Upload")
+}
+
 // AddChunk implements intake.UploadStore. The update of the session row
-// comes first: it locks the row against a concurrent ClaimUploads.
-func (s *Store) AddChunk(ctx context.Context, id string, n int, size, expiresHour int64) error {
+// comes first: it locks the row against a concurrent ClaimUploads and
+// AddChunk, so that the order of the chunks is checked against what is
+// recorded. The update changes nothing: a session's expiry is fixed when
+// it is created.
+func (s *Store) AddChunk(ctx context.Context, id string, n int, size int64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&uploadRow{}).Where("id = ? AND NOT claimed", id).Update("expires_hour", expiresHour)
+		res := tx.Model(&uploadRow{}).Where("id = ? AND NOT claimed", id).Update("claimed", false)
 		if res.Error != nil {
 			return translate(res.Error, "Upload")
 		}
@@ -93,6 +121,13 @@ func (s *Store) AddChunk(ctx context.Context, id string, n int, size, expiresHou
 				return translate(gorm.ErrRecordNotFound, "Upload")
 			}
 			return tipline.Errorf(tipline.Conflict, "This upload is being submitted already.")
+		}
+		var stored int64
+		if err := tx.Model(&uploadChunkRow{}).Where("upload_id = ?", id).Count(&stored).Error; err != nil {
+			return translate(err, "Upload chunk")
+		}
+		if int64(n) != stored && int64(n) != stored-1 {
+			return tipline.Errorf(tipline.Conflict, "Chunk %d is out of order: %d chunks are stored.", n, stored)
 		}
 		row := uploadChunkRow{UploadID: id, N: n, Size: size}
 		err := tx.Clauses(clause.OnConflict{

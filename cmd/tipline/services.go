@@ -44,10 +44,12 @@ func newIntake(ctx context.Context, cfg *config.Config, db *database.DB, blobs b
 		CodenameParams: crypto.DefaultCodenameParams,
 		Receipts:       signer,
 		Rates:          st,
-		Limits:         intake.Limits{PerDeskPerHour: cfg.DeskHourlyLimit, TotalPerHour: cfg.TotalHourlyLimit},
-		PowBits:        intake.DefaultPowBits,
-		Logger:         log,
-		Now:            time.Now,
+		Limits: intake.Limits{PerDeskPerHour: cfg.DeskHourlyLimit, TotalPerHour: cfg.TotalHourlyLimit,
+			PendingBytes: cfg.PendingBytesBudget, CommittedBytesPerHour: cfg.CommittedBytesPerHour},
+		PowBits: intake.DefaultPowBits,
+		Uploads: intake.UploadLimits{MaxFileBytes: cfg.MaxFileBytes, MaxSessions: cfg.MaxUploadSessions},
+		Logger:  log,
+		Now:     time.Now,
 	}, nil
 }
 

@@ -133,7 +133,7 @@ async function send(form) {
         },
       }));
       const encrypted = await encrypt(openpgp, keys, plain);
-      fileUploads.push(await upload(slug, await proofOfWork(Sha256), encrypted, (n) => {
+      fileUploads.push(await upload(Sha256, slug, file.size, encrypted, (n) => {
         counters.uploaded += n;
         tick();
       }));
@@ -141,13 +141,14 @@ async function send(form) {
     }
 
     const manifest = newManifest(desk, q, lang, cleaned, described);
-    const encrypted = await encrypt(openpgp, keys, new TextEncoder().encode(JSON.stringify(manifest)));
-    const manifestUpload = await upload(slug, await proofOfWork(Sha256), encrypted, () => {});
+    const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
+    const encrypted = await encrypt(openpgp, keys, manifestBytes);
+    const manifestUpload = await upload(Sha256, slug, manifestBytes.length, encrypted, () => {});
     counters.encrypted = counters.uploaded = total;
     tick();
 
     setStatus("uploading");
-    const pow = await proofOfWork(Sha256);
+    const pow = await proofOfWork(Sha256, slug);
     const receipt = await api("POST", "/api/v1/submissions", { desk: slug, manifest: manifestUpload, files: fileUploads, lang, pow });
     showCodename(receipt);
   } finally {
@@ -190,9 +191,13 @@ async function encrypt(openpgp, keys, data) {
 // proofOfWork fetches a challenge and finds a counter such that the SHA-256
 // of the token followed by the counter in decimal starts with the asked
 // number of zero bits: a few hundred milliseconds here, one hash for the
-// server to check. It keeps floods of uploads expensive.
-async function proofOfWork(Sha256) {
-  const challenge = await api("GET", "/api/v1/pow");
+// server to check. It keeps floods of uploads expensive; the server asks
+// for more bits while the desk is flooded, and for an upload session
+// (size given) one more bit per doubling of the size beyond 8 MiB.
+async function proofOfWork(Sha256, slug, size) {
+  let path = "/api/v1/pow?desk=" + encodeURIComponent(slug);
+  if (size !== undefined) path += "&size=" + size;
+  const challenge = await api("GET", path);
   const utf8 = new TextEncoder();
   const token = utf8.encode(challenge.token);
   for (let counter = 0; ; counter++) {
@@ -212,11 +217,34 @@ function zeroBits(bytes) {
   return n;
 }
 
-// upload sends a stream of ciphertext to a new upload session (opened with
-// a solved proof of work), chunk by chunk as it is produced, and returns
-// the session id. onChunk gets the size of each chunk the server has stored.
-async function upload(slug, pow, stream, onChunk) {
-  const session = await api("POST", "/api/v1/uploads", { desk: slug, pow });
+// maxMessageBytes bounds the size of the OpenPGP message that encrypting
+// plainSize bytes makes, as intake.MaxMessageBytes does on the server: the
+// encryption streams, so its exact size is known only at the end.
+const maxMessageBytes = (plainSize) => plainSize + Math.floor(plainSize / 64) + (1 << 20);
+
+// openSession opens an upload session for a message made from plainSize
+// bytes, declaring its bound, with a proof of work solved for that size.
+// The work asked can rise between the challenge and the answer (a flood
+// began): the server then refuses the answer (422), and a new challenge
+// is solved, twice at most.
+async function openSession(Sha256, slug, plainSize) {
+  const size = maxMessageBytes(plainSize);
+  for (let attempt = 0; ; attempt++) {
+    const pow = await proofOfWork(Sha256, slug, size);
+    try {
+      return await api("POST", "/api/v1/uploads", { desk: slug, size, pow });
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.status !== 422 || attempt >= 2) throw e;
+    }
+  }
+}
+
+// upload sends a stream of ciphertext, made from plainSize bytes, to a new
+// upload session, chunk by chunk as it is produced and in order, and
+// returns the session id. onChunk gets the size of each chunk the server
+// has stored.
+async function upload(Sha256, slug, plainSize, stream, onChunk) {
+  const session = await openSession(Sha256, slug, plainSize);
   const size = session.chunk_size;
   let buf = new Uint8Array(size);
   let fill = 0;

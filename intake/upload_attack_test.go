@@ -1,0 +1,308 @@
+package intake_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"errors"
+	"math/bits"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/crypto"
+	"github.com/tipline/tipline/database/dbtest"
+	"github.com/tipline/tipline/intake"
+)
+
+// Reproduction 2 of issue 11: one cheap proof of work opened a session
+// that took about 2 GiB, in any order, plaintext included, and lived as
+// long as chunks kept arriving. These tests hold the limits in place.
+
+func TestSizePowBits(t *testing.T) {
+	for _, tt := range []struct {
+		size int64
+		want int
+	}{
+		{1, 0}, {8 << 20, 0}, {8<<20 + 1, 1}, {16 << 20, 1}, {128 << 20, 4}, {1 << 30, 7}, {2 << 30, 8},
+	} {
+		if got := intake.SizePowBits(tt.size); got != tt.want {
+			t.Errorf("SizePowBits(%d) = %d, want %d", tt.size, got, tt.want)
+		}
+	}
+}
+
+// deskMessage returns a message of n random bytes encrypted to the default desk.
+func deskMessage(t *testing.T, svc *intake.Service, n int) []byte {
+	t.Helper()
+	recipients, err := svc.Desks.Recipients(context.Background(), intake.DefaultDeskSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := make([]byte, n)
+	rand.Read(plain)
+	return encryptTo(t, plain, recipients...)
+}
+
+func encryptTo(t *testing.T, plain []byte, recipients ...*crypto.PublicKey) []byte {
+	t.Helper()
+	var msg bytes.Buffer
+	w, err := crypto.Encrypt(&msg, recipients...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(plain)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return msg.Bytes()
+}
+
+// assertGone fails unless the session and every chunk blob are gone, and
+// its reservation of pending bytes with them.
+func assertGone(t *testing.T, svc *intake.Service, id string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := svc.Upload(ctx, id); tipline.ErrorCode(err) != tipline.NotFound {
+		t.Errorf("refused session: %v, want NotFound", err)
+	}
+	if infos, _ := svc.Blobs.List(ctx, "uploads/"); len(infos) != 0 {
+		t.Errorf("%d chunk blobs kept", len(infos))
+	}
+	if n, err := svc.Store.PendingBytes(ctx); err != nil || n != 0 {
+		t.Errorf("pending bytes = %d, %v; want 0", n, err)
+	}
+}
+
+// zeroBits counts the leading zero bits of SHA-256(token || counter).
+func zeroBits(token string, counter uint64) int {
+	sum := sha256.Sum256(append([]byte(token), strconv.FormatUint(counter, 10)...))
+	n := 0
+	for _, c := range sum {
+		if c != 0 {
+			return n + bits.LeadingZeros8(c)
+		}
+		n += 8
+	}
+	return n
+}
+
+func TestUploadSessionUnderAttack(t *testing.T) {
+	for _, d := range dbtest.Dialects {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			svc, _, _ := newTestService(t, d)
+			svc.PowBits = 8
+			msg := deskMessage(t, svc, 3*intake.MinChunkSize)
+			size := int64(len(msg))
+			chunk := func(n int) []byte {
+				return msg[n*intake.MinChunkSize : min(len(msg), (n+1)*intake.MinChunkSize)]
+			}
+			open := func(t *testing.T, size int64) intake.Upload {
+				t.Helper()
+				u, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, size, intake.MinChunkSize, solveUploadPow(t, svc, size))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return u
+			}
+
+			t.Run("ErrNoPow", func(t *testing.T) {
+				if _, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, size, intake.MinChunkSize, intake.Pow{}); tipline.ErrorCode(err) != tipline.Invalid {
+					t.Errorf("no proof of work: %v, want Invalid", err)
+				}
+			})
+			t.Run("ErrNoSize", func(t *testing.T) {
+				if _, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, 0, 0, solveUploadPow(t, svc, 1)); tipline.ErrorCode(err) != tipline.Invalid {
+					t.Errorf("no declared size: %v, want Invalid", err)
+				}
+				if _, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, 3<<30, 0, solveUploadPow(t, svc, 1)); tipline.ErrorCode(err) != tipline.TooLarge {
+					t.Errorf("3 GiB declared: %v, want TooLarge", err)
+				}
+			})
+			t.Run("ErrPowTooEasyForSize", func(t *testing.T) {
+				const big = 1 << 30
+				small := svc.NewUploadPowChallenge(ctx, intake.DefaultDeskSlug, 1<<20)
+				need := svc.UploadPowBits(ctx, intake.DefaultDeskSlug, big)
+				if small.Bits != 8 || need != 8+7 {
+					t.Fatalf("difficulty = %d for 1 MiB and %d for 1 GiB, want 8 and 15", small.Bits, need)
+				}
+				// A counter good enough for a small upload, and for no more.
+				var counter uint64
+				for zeroBits(small.Token, counter) < small.Bits || zeroBits(small.Token, counter) >= need {
+					counter++
+				}
+				if _, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, big, 0, intake.Pow{Token: small.Token, Counter: counter}); tipline.ErrorCode(err) != tipline.Invalid {
+					t.Errorf("1 GiB with a small upload's work: %v, want Invalid", err)
+				}
+				full := intake.PowChallenge{Token: small.Token, Bits: need}.Solve()
+				u, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, big, 0, full)
+				if err != nil {
+					t.Fatalf("1 GiB with its work: %v", err)
+				}
+				removeAll(t, svc, u.ID)
+			})
+			t.Run("ErrMoreThanDeclared", func(t *testing.T) {
+				u := open(t, intake.MinChunkSize+10)
+				if _, err := svc.PutChunk(ctx, u.ID, 0, bytes.NewReader(chunk(0))); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := svc.PutChunk(ctx, u.ID, 1, bytes.NewReader(chunk(1))); tipline.ErrorCode(err) != tipline.TooLarge {
+					t.Errorf("chunk past the declared size: %v, want TooLarge", err)
+				}
+				if _, err := svc.PutChunk(ctx, u.ID, 2, bytes.NewReader(chunk(2))); tipline.ErrorCode(err) != tipline.TooLarge {
+					t.Errorf("chunk after the declared size: %v, want TooLarge", err)
+				}
+				got, _ := svc.Upload(ctx, u.ID)
+				if got.Bytes() != intake.MinChunkSize {
+					t.Errorf("stored %d bytes, want the first chunk only", got.Bytes())
+				}
+				removeAll(t, svc, u.ID)
+			})
+			t.Run("ErrOutOfOrder", func(t *testing.T) {
+				u := open(t, size)
+				if _, err := svc.PutChunk(ctx, u.ID, 1, bytes.NewReader(chunk(1))); tipline.ErrorCode(err) != tipline.Conflict {
+					t.Errorf("chunk 1 first: %v, want Conflict", err)
+				}
+				if infos, _ := svc.Blobs.List(ctx, "uploads/"); len(infos) != 0 {
+					t.Errorf("out-of-order chunk stored: %d blobs", len(infos))
+				}
+				for _, n := range []int{0, 0, 1} { // chunk 0 again: a retry after a lost answer
+					if _, err := svc.PutChunk(ctx, u.ID, n, bytes.NewReader(chunk(n))); err != nil {
+						t.Fatalf("chunk %d: %v", n, err)
+					}
+				}
+				if _, err := svc.PutChunk(ctx, u.ID, 3, bytes.NewReader(chunk(3))); tipline.ErrorCode(err) != tipline.Conflict {
+					t.Errorf("chunk 3 after 1: %v, want Conflict", err)
+				}
+				if _, err := svc.PutChunk(ctx, u.ID, 0, bytes.NewReader(chunk(0))); tipline.ErrorCode(err) != tipline.Conflict {
+					t.Errorf("chunk 0 after 1: %v, want Conflict", err)
+				}
+				removeAll(t, svc, u.ID)
+			})
+
+			foreign, _, _, err := crypto.GenerateKey("Someone else", "", []byte("pw"), time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			foreignKey, err := crypto.ParsePublicKey(foreign, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			recipients, _ := svc.Desks.Recipients(ctx, intake.DefaultDeskSlug)
+			plain := []byte(strings.Repeat("Shipment of 400 accelerators relabelled in Singapore. ", 3000))
+			wrapped := append(bytes.Clone(msg[:len(msg)-len(plain)]), plain...) // the desk's key packets, then plaintext
+			for _, tt := range []struct {
+				name   string
+				chunks [][]byte
+				bad    int // the chunk refused
+			}{
+				{"ErrPlaintextChunk0", [][]byte{plain[:intake.MinChunkSize]}, 0},
+				{"ErrArmored", [][]byte{[]byte("-----BEGIN PGP MESSAGE-----\n\nwcBMA...")}, 0},
+				{"ErrForeignKey", [][]byte{encryptTo(t, make([]byte, 1000), append(recipients[:len(recipients):len(recipients)], foreignKey)...)}, 0},
+				{"ErrNotToTheDesk", [][]byte{encryptTo(t, make([]byte, 1000), foreignKey)}, 0},
+				{"ErrPlaintextInPacket", [][]byte{wrapped[:intake.MinChunkSize]}, 0},
+				{"ErrPlaintextLaterChunk", [][]byte{chunk(0), plain[:intake.MinChunkSize]}, 1},
+				{"ErrPlaintextLastChunk", [][]byte{chunk(0), chunk(1), plain[:3000]}, 2},
+			} {
+				t.Run(tt.name, func(t *testing.T) {
+					u := open(t, size)
+					for n, c := range tt.chunks {
+						_, err := svc.PutChunk(ctx, u.ID, n, bytes.NewReader(c))
+						if n < tt.bad && err != nil {
+							t.Fatalf("chunk %d: %v", n, err)
+						}
+						if n == tt.bad && (tipline.ErrorCode(err) != tipline.Invalid || !errors.Is(err, crypto.ErrInvalidMessage)) {
+							t.Fatalf("chunk %d: %v, want Invalid wrapping ErrInvalidMessage", n, err)
+						}
+					}
+					assertGone(t, svc, u.ID)
+				})
+			}
+
+			t.Run("LifetimeNotExtended", func(t *testing.T) {
+				now := time.Now()
+				svc.Now = func() time.Time { return now }
+				defer func() { svc.Now = time.Now }()
+				u := open(t, size)
+				for n := range 3 {
+					now = now.Add(7 * time.Hour) // a chunk every 7 hours
+					if _, err := svc.PutChunk(ctx, u.ID, n, bytes.NewReader(chunk(n))); err != nil {
+						t.Fatalf("chunk %d at +%dh: %v", n, 7*(n+1), err)
+					}
+				}
+				now = now.Add(5 * time.Hour) // 26 hours after opening, 5 after the last chunk
+				if _, err := svc.Upload(ctx, u.ID); tipline.ErrorCode(err) != tipline.NotFound {
+					t.Errorf("session 26 h after opening: %v, want NotFound", err)
+				}
+				if _, err := svc.PutChunk(ctx, u.ID, 3, bytes.NewReader(chunk(3))); tipline.ErrorCode(err) != tipline.NotFound {
+					t.Errorf("chunk 26 h after opening: %v, want NotFound", err)
+				}
+				if n, err := svc.SweepUploads(ctx); err != nil || n != 1 {
+					t.Errorf("sweep removed %d, %v; want the session", n, err)
+				}
+				assertGone(t, svc, u.ID)
+			})
+			t.Run("SessionCap", func(t *testing.T) {
+				svc.Uploads.MaxSessions = 2
+				defer func() { svc.Uploads.MaxSessions = 0 }()
+				first := svc.UploadPowBits(ctx, intake.DefaultDeskSlug, 1)
+				a := open(t, 1)
+				half := svc.UploadPowBits(ctx, intake.DefaultDeskSlug, 1)
+				b := open(t, 1)
+				if first != 8 || half != 8+6 {
+					t.Errorf("difficulty with 0 and 1 of 2 sessions open = %d and %d, want 8 and 14", first, half)
+				}
+				if _, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, 1, 0, solveUploadPow(t, svc, 1)); !errors.Is(err, intake.ErrTooManyUploads) {
+					t.Errorf("third session with a cap of 2: %v, want ErrTooManyUploads", err)
+				}
+				if n, _ := svc.Store.PendingBytes(ctx); n != 2 {
+					t.Errorf("pending bytes = %d, want the 2 declared", n)
+				}
+				removeAll(t, svc, a.ID, b.ID)
+				removeAll(t, svc, open(t, 1).ID)
+			})
+			t.Run("PendingBudget", func(t *testing.T) {
+				now := time.Now()
+				svc.Now = func() time.Time { return now }
+				defer func() { svc.Now = time.Now }()
+				svc.Limits.PendingBytes = 3 << 20
+				defer func() { svc.Limits.PendingBytes = 0 }()
+				u := open(t, 2<<20)
+				if _, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, 2<<20, 0, solveUploadPow(t, svc, 2<<20)); !errors.Is(err, intake.ErrStorageFull) {
+					t.Errorf("a declared size that does not fit in the budget: %v, want ErrStorageFull", err)
+				}
+				v := open(t, 1<<20)
+				if _, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, 1, 0, solveUploadPow(t, svc, 1)); !errors.Is(err, intake.ErrStorageFull) {
+					t.Errorf("declared bytes over the budget: %v, want ErrStorageFull", err)
+				}
+				now = now.Add(intake.UploadTTL + time.Hour)
+				if n, err := svc.SweepUploads(ctx); err != nil || n != 2 {
+					t.Errorf("sweep removed %d, %v; want 2", n, err)
+				}
+				assertGone(t, svc, u.ID)
+				assertGone(t, svc, v.ID)
+				open(t, 2<<20)
+			})
+		})
+	}
+}
+
+// removeAll removes upload sessions as a submission does once it is done.
+func removeAll(t *testing.T, svc *intake.Service, ids ...string) {
+	t.Helper()
+	ctx := context.Background()
+	now := svc.Now
+	later := time.Now().Add(intake.UploadTTL + 2*time.Hour)
+	svc.Now = func() time.Time { return later }
+	defer func() { svc.Now = now }()
+	if _, err := svc.SweepUploads(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		assertGone(t, svc, id)
+	}
+}
