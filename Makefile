@@ -9,7 +9,7 @@ export GOTESTFLAGS
 
 .DEFAULT_GOAL := help
 
-.PHONY: help test test-short lint bench run build
+.PHONY: help test test-short lint bench drill run build
 
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-11s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -29,6 +29,9 @@ lint: ## gofmt, go vet and staticcheck
 
 bench: ## benchmarks (-bench . -benchmem) with the same services as test, including the million-submission scale benchmark
 	TIPLINE_BENCH_SCALE=1 bash scripts/test.sh bench
+
+drill: ## the full flood drill (60 s of flood, on SQLite and on PostgreSQL + MinIO); results in BENCHMARKS.md
+	TIPLINE_DRILL_SCALE=full bash scripts/test.sh drill
 
 run: ## run the server
 	$(GO) run ./cmd/tipline serve

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run Tipline's tests against a throwaway PostgreSQL 15 and MinIO.
 #
-# Usage: scripts/test.sh [test|bench]        (make test / make bench)
+# Usage: scripts/test.sh [test|bench|drill]  (make test / make bench / make drill)
 #
 # Environment:
 #   GOTESTFLAGS        extra flags for go test, e.g. "-v" or "-run TestFoo"
@@ -16,9 +16,9 @@ set -euo pipefail
 
 MODE=${1:-test}
 case $MODE in
-test | bench) ;;
+test | bench | drill) ;;
 *)
-	echo "usage: $0 [test|bench]" >&2
+	echo "usage: $0 [test|bench|drill]" >&2
 	exit 2
 	;;
 esac
@@ -304,6 +304,9 @@ if [ -n "${TIPLINE_TEST_CMD:-}" ]; then
 	cmd=(bash -c "$TIPLINE_TEST_CMD")
 elif [ "$MODE" = bench ]; then
 	cmd=(go test -run '^$' -bench . -benchmem -count=1 -timeout 60m "${extra[@]}" ./...)
+elif [ "$MODE" = drill ]; then
+	# The flood drill alone, verbose: its results table is the output.
+	cmd=(go test -run '^TestFloodDrill$' -count=1 -v -timeout 30m "${extra[@]}" ./internal/drill/)
 else
 	cmd=(go test -race -count=1 -timeout 25m "${extra[@]}" ./...)
 fi
