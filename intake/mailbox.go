@@ -284,8 +284,11 @@ const (
 )
 
 // DefaultDerivationSlots is the default number of derivation slots: one
-// per core, up to 8.
-func DefaultDerivationSlots() int { return max(1, min(runtime.NumCPU(), maxDefaultDerivationSlots)) }
+// per core but one, which is left to pages, uploads and everything else
+// while guesses flood in; at least one, at most 8.
+func DefaultDerivationSlots() int {
+	return max(1, min(runtime.NumCPU()-1, maxDefaultDerivationSlots))
+}
 
 // errDerivationLineFull is the derivation line's refusal; a login shows it
 // as ErrMailboxBusy, anything else as a generic RateLimited.

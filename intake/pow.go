@@ -87,6 +87,7 @@ func (s *Service) newPowChallenge(difficulty int) PowChallenge {
 const (
 	powSizeStep           = 8 << 20
 	maxUploadPowExtraBits = 10
+	maxLoadPowBits        = 4
 )
 
 // SizePowBits returns the bits a message of size bytes adds to the proof
@@ -107,28 +108,29 @@ func (s *Service) UploadPowBits(ctx context.Context, desk string, size int64) in
 }
 
 // loadPowBits returns the bits added while the open upload sessions or the
-// pending bytes near their caps: one from 1/64 of a cap, and one more at
-// each doubling, up to 7 at the cap. Filling the caps then costs an
-// attacker about 2^6 times the base work for each session of the last
-// half, while a real source waits at most 2^7 times the base. When the
-// counts cannot be read it answers the hardest.
+// pending bytes near their caps: one from 1/8 of a cap, and one more at
+// each doubling, up to 4 at the cap. The bits are few on purpose: an
+// attacker solves the work natively, far faster than a source's browser,
+// so load-driven work slows real sources more than it slows the flood; it
+// only makes filling the last half of a cap cost 2^3 times the base per
+// session. When the counts cannot be read it answers the hardest.
 func (s *Service) loadPowBits(ctx context.Context) int {
-	const steps = 64
+	const steps = 8
 	open, err := s.Store.OpenUploads(ctx, s.Now().Unix())
 	if err != nil {
 		s.Logger.Warn("cannot count the open upload sessions; asking for the harder proof of work", "err", err)
-		return 7
+		return maxLoadPowBits
 	}
 	load := float64(open) / float64(s.maxUploadSessions()) // the fullest cap, as a fraction
 	if s.Limits.PendingBytes > 0 {
 		pending, err := s.Store.PendingBytes(ctx)
 		if err != nil {
 			s.Logger.Warn("cannot read the pending bytes; asking for the harder proof of work", "err", err)
-			return 7
+			return maxLoadPowBits
 		}
 		load = max(load, float64(pending)/float64(s.Limits.PendingBytes))
 	}
-	return min(bits.Len64(uint64(load*steps)), 7)
+	return min(bits.Len64(uint64(load*steps)), maxLoadPowBits)
 }
 
 func (s *Service) powMAC(data []byte) []byte {

@@ -93,7 +93,13 @@ func (s *Server) respond(c *gin.Context, err error) {
 	if !ok {
 		code, status = tipline.Internal, http.StatusInternalServerError
 	}
-	if status >= 500 {
+	switch {
+	case status >= 500 && c.Request.Context().Err() != nil:
+		// The client went away mid-request: nothing failed on our side,
+		// and under a flood of dropped connections these would fill the
+		// log at ERROR.
+		s.log.Debug("client gone", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code))
+	case status >= 500:
 		s.log.Error("request failed", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code), "err", err)
 	}
 	if !answersJSON(c) && errors.Is(err, casework.ErrNoSession) {
