@@ -230,7 +230,9 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 	if err := chromedp.Do(tab,
 		chromedp.SetValue(chromedp.CSS(`.cw-candidates tr:first-child select[name=type]`), "ships_for"),
 		chromedp.Click(chromedp.CSS(`.cw-candidates tr:first-child form[action$="/relations"] button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#relations a[href="/entities/`+distributor.ID+`"]`)),
+		// The list of relations, not the candidates table beside it,
+		// which links the distributor before the form is even posted.
+		chromedp.WaitVisible(chromedp.CSS(`#relations ul.cw-links a[href="/entities/`+distributor.ID+`"]`)),
 	); err != nil {
 		t.Fatalf("entity page: %v", err)
 	}
