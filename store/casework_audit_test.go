@@ -22,17 +22,18 @@ import (
 
 // refuseAudit makes the audit log refuse every new entry, as a full disk
 // or a broken table would, with a trigger that raises on INSERT; the
-// returned function lifts the refusal.
+// returned function lifts the refusal. The casework, entities and claims
+// audit tests all use it.
 func refuseAudit(tb testing.TB, db *database.DB) (allow func()) {
 	tb.Helper()
-	refuse := "CREATE TRIGGER casework_refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log refused'); END"
-	drop := "DROP TRIGGER casework_refuse_audit"
+	refuse := "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log refused'); END"
+	drop := "DROP TRIGGER refuse_audit"
 	if db.Dialect == database.Postgres {
-		if err := db.Exec(`CREATE FUNCTION casework_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log refused'; END $$`).Error; err != nil {
+		if err := db.Exec(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log refused'; END $$`).Error; err != nil {
 			tb.Fatal(err)
 		}
-		refuse = "CREATE TRIGGER casework_refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION casework_refuse_audit()"
-		drop = "DROP TRIGGER casework_refuse_audit ON audit_log"
+		refuse = "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
+		drop = "DROP TRIGGER refuse_audit ON audit_log"
 	}
 	if err := db.Exec(refuse).Error; err != nil {
 		tb.Fatal(err)

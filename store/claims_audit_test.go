@@ -18,31 +18,6 @@ import (
 	"github.com/tipline/tipline/store"
 )
 
-// claimsRefuseAudit makes the audit log refuse every new entry with a
-// trigger that raises on INSERT, as a broken table would; the returned
-// function lifts the refusal.
-func claimsRefuseAudit(tb testing.TB, db *database.DB) (allow func()) {
-	tb.Helper()
-	refuse := "CREATE TRIGGER claims_refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log refused'); END"
-	drop := "DROP TRIGGER claims_refuse_audit"
-	if db.Dialect == database.Postgres {
-		if err := db.Exec(`CREATE FUNCTION claims_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log refused'; END $$`).Error; err != nil {
-			tb.Fatal(err)
-		}
-		refuse = "CREATE TRIGGER claims_refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION claims_refuse_audit()"
-		drop = "DROP TRIGGER claims_refuse_audit ON audit_log"
-	}
-	if err := db.Exec(refuse).Error; err != nil {
-		tb.Fatal(err)
-	}
-	return func() {
-		tb.Helper()
-		if err := db.Exec(drop).Error; err != nil {
-			tb.Fatal(err)
-		}
-	}
-}
-
 // claimsState dumps every table the claims service writes, the audit log
 // included, so that a test sees any change.
 func claimsState(tb testing.TB, db *database.DB) string {
@@ -146,7 +121,7 @@ func TestClaimsAuditRollsBack(t *testing.T) {
 				t.Fatalf("no award-claim deadline to meet:\n%s", before)
 			}
 
-			allow := claimsRefuseAudit(t, db)
+			allow := refuseAudit(t, db)
 			changes := []struct {
 				name   string
 				change func() error

@@ -11,7 +11,6 @@ import (
 
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/casework"
-	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/database/dbtest"
 	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/intake"
@@ -160,13 +159,7 @@ func TestEntityAudit(t *testing.T) {
 			}
 
 			// The audit log refuses entries from now on.
-			refuse, allow := "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit log refused'); END", "DROP TRIGGER refuse_audit"
-			if d == database.Postgres {
-				must(db.Exec(`CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log refused'; END $$`).Error)
-				refuse = "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
-				allow = "DROP TRIGGER refuse_audit ON audit_log"
-			}
-			must(db.Exec(refuse).Error)
+			allow := refuseAudit(t, db)
 
 			// state is everything the changes could touch.
 			state := func() string {
@@ -229,7 +222,7 @@ func TestEntityAudit(t *testing.T) {
 			}
 
 			// The changes were refused for the audit log's sake alone.
-			must(db.Exec(allow).Error)
+			allow()
 			for _, ch := range changes {
 				if _, err := ch.change(); err != nil {
 					t.Errorf("%s with the audit log taking entries again: %v", ch.name, err)
