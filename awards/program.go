@@ -19,21 +19,30 @@ type Kind string
 
 // The kinds of money the program files name.
 const (
-	Penalty             Kind = "penalty"              // civil money penalty
-	Disgorgement        Kind = "disgorgement"         // ill-gotten gains given up
-	PrejudgmentInterest Kind = "prejudgment_interest" // interest on disgorgement
-	Interest            Kind = "interest"             // other interest ordered
-	Fine                Kind = "fine"                 // criminal fine, or a fine a bill names as such
-	Forfeiture          Kind = "forfeiture"           // criminal or civil forfeiture (net proceeds)
-	Restitution         Kind = "restitution"          // restitution ordered
-	Compensatory        Kind = "compensatory"         // compensation paid to victims
-	Tax                 Kind = "tax"                  // tax, additions to tax and tax penalties
-	Damages             Kind = "damages"              // False Claims Act damages (trebled) and per-claim penalties
-	Other               Kind = "other"                // anything else
+	Penalty      Kind = "penalty"      // civil money penalty
+	Disgorgement Kind = "disgorgement" // ill-gotten gains given up
+	Interest     Kind = "interest"     // interest ordered, prejudgment interest included
+	Fine         Kind = "fine"         // criminal fine, or a fine a bill names as such
+	Forfeiture   Kind = "forfeiture"   // criminal or civil forfeiture (net proceeds)
+	Restitution  Kind = "restitution"  // restitution ordered
+	Compensatory Kind = "victim_compensation"
+	// NPADPA is money paid under a DOJ non-prosecution or deferred
+	// prosecution agreement (17 CFR 240.21F-4(d)(3)(i)).
+	NPADPA Kind = "npa_dpa"
+	// SettlementAgreement is money paid under an SEC settlement agreement
+	// outside a judicial or administrative proceeding (17 CFR
+	// 240.21F-4(d)(3)(ii)).
+	SettlementAgreement Kind = "settlement_agreement"
+	Tax                 Kind = "tax"          // tax and additions to tax
+	TaxPenalty          Kind = "tax_penalty"  // penalties under the Internal Revenue Code
+	TaxInterest         Kind = "tax_interest" // interest under the Internal Revenue Code
+	Damages             Kind = "damages"      // False Claims Act damages (trebled) and per-claim penalties
+	Other               Kind = "other"        // anything else
 )
 
 // Kinds lists every kind, in the order forms show them.
-var Kinds = []Kind{Penalty, Disgorgement, PrejudgmentInterest, Interest, Fine, Forfeiture, Restitution, Compensatory, Tax, Damages, Other}
+var Kinds = []Kind{Penalty, Disgorgement, Interest, Fine, Forfeiture, Restitution, Compensatory, NPADPA, SettlementAgreement,
+	Tax, TaxPenalty, TaxInterest, Damages, Other}
 
 // Checked says how a citation's figure was checked.
 type Checked string
@@ -64,6 +73,10 @@ const (
 	MeasureOrdered         Measure = "ordered"           // sanctions of the counting kinds ordered
 	MeasureCollected       Measure = "collected"         // collected, such as net forfeiture
 	MeasureAmountInDispute Measure = "amount_in_dispute" // the IRS amount in dispute
+	// MeasureOneFine: one sanction of a counting kind ordered in the
+	// covered action must exceed the amount on its own (H.R.6322
+	// (b)(3)(A): "a fine greater than $1,000,000").
+	MeasureOneFine Measure = "one_fine_ordered"
 )
 
 // Below says what happens to a claim under the threshold.
@@ -82,6 +95,11 @@ type Threshold struct {
 	Measure Measure `json:"measure"`
 	// Related: amounts in related actions count toward the threshold too.
 	Related bool `json:"related"`
+	// Kinds, when given, are the only kinds that count toward the
+	// threshold (IRS 7623(b)(5)(B): tax, penalties, interest, additions
+	// to tax and additional amounts); the base counts every kind of
+	// Counts.
+	Kinds []Kind `json:"kinds,omitempty"`
 	// Aggregation explains which proceedings are added together.
 	Aggregation string `json:"aggregation,omitempty"`
 	// Below is what happens under the threshold.
@@ -109,16 +127,19 @@ type Intervention string
 
 // The interventions.
 const (
-	Intervened      Intervention = "yes"
-	Declined        Intervention = "no"
-	NotYetDecided   Intervention = "unknown"
+	Intervened      Intervention = "intervened"
+	Declined        Intervention = "declined"
+	NotYetDecided   Intervention = "undecided"
 	AnyIntervention Intervention = "" // a band for any
 )
 
-// When selects a band. Empty fields match anything.
+// When selects a band. Empty fields match anything. A band for an
+// intervention never matches NotYetDecided: the engine then shows the
+// intervened and declined bands as scenarios.
 type When struct {
-	Intervened       Intervention `json:"intervened,omitempty"`
+	Intervention     Intervention `json:"intervention,omitempty"`
 	PublicDisclosure *bool        `json:"public_disclosure,omitempty"`
+	OriginalSource   *bool        `json:"original_source,omitempty"`
 	ThresholdMet     *bool        `json:"threshold_met,omitempty"`
 }
 
@@ -172,7 +193,44 @@ const (
 	FromNotice                     Anchor = "notice_of_covered_action"
 	FromFinalOrder                 Anchor = "final_order"
 	FromLaterOfNoticeAndFinalOrder Anchor = "later_of_notice_and_final_order"
+	// FromRelatedFinalOrder runs from each related action's own final
+	// order.
+	FromRelatedFinalOrder Anchor = "related_final_order"
+	// FromNoticeOrRelatedFinalOrder is SEC Rule 21F-11(b): a related
+	// final order that exists when the covered action's application is
+	// due goes on that application (due Days after the Notice of Covered
+	// Action); a later one is claimed Days after the related final order.
+	FromNoticeOrRelatedFinalOrder Anchor = "notice_or_related_final_order"
 )
+
+// Discretion says whether a related action's award has the band's floor.
+type Discretion string
+
+// The discretions.
+const (
+	FloorApplies Discretion = "floor"         // the band's minimum applies
+	MayPay       Discretion = "discretionary" // whether and how much: the minimum is zero
+	Contested    Discretion = "contested"     // discretionary, and the text is read more than one way
+)
+
+// RelatedRule says what a program pays on related actions.
+type RelatedRule struct {
+	Cite       Citation   `json:"cite"`
+	Discretion Discretion `json:"discretion"`
+	// Contested says what is contested, when Discretion is Contested.
+	Contested string `json:"contested,omitempty"`
+	// OtherProgram is the rule against being paid twice when the related
+	// action's own authority runs an award program.
+	OtherProgram Citation `json:"other_program"`
+}
+
+// Rate is a payment reduction in force in one federal fiscal year
+// (sequestration of IRS awards).
+type Rate struct {
+	FiscalYear int      `json:"fiscal_year"`
+	BP         int      `json:"rate_bp"`
+	Cite       Citation `json:"cite"`
+}
 
 // DeadlineRule is a period that runs from a date of the action.
 type DeadlineRule struct {
@@ -222,24 +280,33 @@ const (
 
 // Program is one award program's rules, loaded from the embedded data files.
 type Program struct {
-	ID             string         `json:"id"`
-	Name           string         `json:"name"`
-	Agency         string         `json:"agency"`
-	Status         Standing       `json:"status"`      // whether the program is law
-	VerifiedOn     string         `json:"verified_on"` // YYYY-MM-DD
-	Citations      []Citation     `json:"citations"`
-	Threshold      Threshold      `json:"threshold"`
-	IncomeTest     *IncomeTest    `json:"income_test,omitempty"`
-	Counts         []KindRule     `json:"counts"`
-	Excluded       []KindRule     `json:"excluded"`
-	RelatedActions *Citation      `json:"related_actions,omitempty"` // nil: related actions do not count
-	Bands          []Band         `json:"bands"`
-	Presumption    *Presumption   `json:"presumption,omitempty"`
-	Split          Split          `json:"split"`
-	Deadlines      []DeadlineRule `json:"deadlines"`
-	Disqualifiers  []Disqualifier `json:"disqualifiers"`
-	Conditions     []Condition    `json:"conditions"`
-	Notes          []string       `json:"notes,omitempty"`
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Agency     string   `json:"agency"`
+	Status     Standing `json:"status"`      // whether the program is law
+	VerifiedOn string   `json:"verified_on"` // YYYY-MM-DD
+	// VerifiedNote says what the check on VerifiedOn left open; required
+	// when any citation of the file is unverified.
+	VerifiedNote   string       `json:"verified_note,omitempty"`
+	Citations      []Citation   `json:"citations"`
+	Threshold      Threshold    `json:"threshold"`
+	IncomeTest     *IncomeTest  `json:"income_test,omitempty"`
+	Counts         []KindRule   `json:"counts"`
+	Excluded       []KindRule   `json:"excluded"`
+	RelatedActions *RelatedRule `json:"related_actions,omitempty"` // nil: related actions do not count
+	// Culpable is the rule that leaves sanctions arising from the
+	// claimant's own conduct out of the threshold and the base (SEC Rule
+	// 21F-16); nil where the program has none.
+	Culpable *Citation `json:"culpable_conduct,omitempty"`
+	// Sequestration lists the reduction of payments by fiscal year.
+	Sequestration []Rate         `json:"sequestration,omitempty"`
+	Bands         []Band         `json:"bands"`
+	Presumption   *Presumption   `json:"presumption,omitempty"`
+	Split         Split          `json:"split"`
+	Deadlines     []DeadlineRule `json:"deadlines"`
+	Disqualifiers []Disqualifier `json:"disqualifiers"`
+	Conditions    []Condition    `json:"conditions"`
+	Notes         []string       `json:"notes,omitempty"`
 }
 
 //go:embed programs/*.json
@@ -331,7 +398,7 @@ func (p *Program) validate() error {
 		if t.Amount != 0 {
 			fail("threshold: measure none with an amount")
 		}
-	case MeasureOrdered, MeasureCollected, MeasureAmountInDispute:
+	case MeasureOrdered, MeasureCollected, MeasureAmountInDispute, MeasureOneFine:
 		if t.Amount <= 0 {
 			fail("threshold: measure %s needs a positive amount", t.Measure)
 		}
@@ -373,8 +440,32 @@ func (p *Program) validate() error {
 	if len(p.Counts) == 0 {
 		fail("no kind of money counts")
 	}
-	if p.RelatedActions != nil {
-		cite("related_actions", *p.RelatedActions)
+	for _, k := range t.Kinds {
+		if !p.counts(k) {
+			fail("threshold: kind %s does not count", k)
+		}
+	}
+	if r := p.RelatedActions; r != nil {
+		cite("related_actions", r.Cite)
+		cite("related_actions.other_program", r.OtherProgram)
+		if !slices.Contains([]Discretion{FloorApplies, MayPay, Contested}, r.Discretion) {
+			fail("related_actions: discretion %q", r.Discretion)
+		}
+		if (r.Discretion == Contested) != (r.Contested != "") {
+			fail("related_actions: a contested rule says what is contested, and only then")
+		}
+	}
+	if p.Culpable != nil {
+		cite("culpable_conduct", *p.Culpable)
+	}
+	for i, r := range p.Sequestration {
+		if r.FiscalYear < 2013 || r.BP <= 0 || r.BP >= 10000 || (i > 0 && r.FiscalYear <= p.Sequestration[i-1].FiscalYear) {
+			fail("sequestration[%d]: fiscal years increase from 2013 and rates are 1 to 9999 bp", i)
+		}
+		cite(fmt.Sprintf("sequestration[%d]", i), r.Cite)
+	}
+	if len(p.Unverified()) > 0 && p.VerifiedNote == "" {
+		fail("verified_note: the file carries unverified citations and must say so")
 	}
 	if len(p.Bands) == 0 {
 		fail("no bands")
@@ -384,8 +475,8 @@ func (p *Program) validate() error {
 		if b.ID == "" || b.Label == "" {
 			fail("%s: id and label are required", where)
 		}
-		if !slices.Contains([]Intervention{AnyIntervention, Intervened, Declined, NotYetDecided}, b.When.Intervened) {
-			fail("%s: when.intervened %q", where, b.When.Intervened)
+		if !slices.Contains([]Intervention{AnyIntervention, Intervened, Declined}, b.When.Intervention) {
+			fail("%s: when.intervention %q (intervened or declined)", where, b.When.Intervention)
 		}
 		if b.MinBP < 0 || b.MaxBP > 10000 || b.MinBP > b.MaxBP {
 			fail("%s: want 0 ≤ min_bp ≤ max_bp ≤ 10000", where)
@@ -420,7 +511,7 @@ func (p *Program) validate() error {
 		if d.ID == "" || d.Name == "" || d.Days <= 0 {
 			fail("%s: id, name and positive days are required", where)
 		}
-		if !slices.Contains([]Anchor{FromNotice, FromFinalOrder, FromLaterOfNoticeAndFinalOrder}, d.From) {
+		if !slices.Contains([]Anchor{FromNotice, FromFinalOrder, FromLaterOfNoticeAndFinalOrder, FromRelatedFinalOrder, FromNoticeOrRelatedFinalOrder}, d.From) {
 			fail("%s: from %q", where, d.From)
 		}
 		cite(where, d.Cite)
@@ -483,4 +574,44 @@ func (p *Program) exclusion(k Kind) KindRule {
 		}
 	}
 	return KindRule{Kind: k, Reason: "not listed among the kinds that count", Cite: p.Citations[0]}
+}
+
+// Unverified lists the program's citations that could not be checked,
+// wherever in the file they are.
+func (p *Program) Unverified() []Citation {
+	var all []Citation
+	all = append(all, p.Citations...)
+	all = append(all, p.Threshold.Cite)
+	if p.IncomeTest != nil {
+		all = append(all, p.IncomeTest.Cite)
+	}
+	for _, k := range append(slices.Clone(p.Counts), p.Excluded...) {
+		all = append(all, k.Cite)
+	}
+	if r := p.RelatedActions; r != nil {
+		all = append(all, r.Cite, r.OtherProgram)
+	}
+	if p.Culpable != nil {
+		all = append(all, *p.Culpable)
+	}
+	for _, b := range p.Bands {
+		all = append(all, b.Cite)
+	}
+	if p.Presumption != nil {
+		all = append(all, p.Presumption.Cite)
+	}
+	all = append(all, p.Split.Cite)
+	for _, d := range p.Deadlines {
+		all = append(all, d.Cite)
+	}
+	for _, d := range p.Disqualifiers {
+		all = append(all, d.Cite)
+	}
+	for _, c := range p.Conditions {
+		all = append(all, c.Cite)
+	}
+	for _, r := range p.Sequestration {
+		all = append(all, r.Cite)
+	}
+	return slices.DeleteFunc(all, func(c Citation) bool { return c.Status != Unverified })
 }

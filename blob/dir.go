@@ -25,6 +25,13 @@ const tmpPrefix = ".tmp-"
 // place and syncs the directory, so a blob is durable once Put returns and
 // is never seen half-written. Directories are left behind when their last
 // blob is deleted.
+//
+// No file or folder keeps a time finer than the UTC day: Put, Move and
+// Delete set the modification and access times of the blob and of every
+// folder above it to 00:00 UTC of the day, and Get opens files without
+// updating their access time where the system allows it (Linux). The
+// inode change time (ctime) cannot be set by any program: it still tells
+// when each file or folder last changed (see the README).
 type Dir struct {
 	root string
 }
@@ -88,7 +95,7 @@ func (d *Dir) put(ctx context.Context, key string, r io.Reader) (Info, error) {
 	}
 	// A file's times would tell to the nanosecond when a source sent it:
 	// keep only the day, as the database does.
-	day := time.Now().UTC().Truncate(24 * time.Hour)
+	day := today()
 	if err == nil {
 		err = os.Chtimes(f.Name(), day, day)
 	}
@@ -99,12 +106,36 @@ func (d *Dir) put(ctx context.Context, key string, r io.Reader) (Info, error) {
 		// Best effort: the write already failed, and a leftover temporary
 		// file is invisible to Get, Stat and List.
 		_ = os.Remove(f.Name())
+		_ = d.dateFolders(key, day)
 		return Info{}, err
 	}
 	if err := syncDir(dir); err != nil {
 		return Info{}, err
 	}
+	if err := d.dateFolders(key, day); err != nil {
+		return Info{}, err
+	}
 	return Info{Key: key, Size: fi.Size(), Modified: day}, nil
+}
+
+// today returns 00:00 UTC of the current day, the only time the store
+// gives files and folders.
+func today() time.Time {
+	return time.Now().UTC().Truncate(24 * time.Hour)
+}
+
+// dateFolders sets the modification and access times of every folder from
+// key's parent up to the root to day: adding, renaming or removing an
+// entry would otherwise leave the exact time in the folder.
+func (d *Dir) dateFolders(key string, day time.Time) error {
+	for dir := filepath.Dir(d.path(key)); ; dir = filepath.Dir(dir) {
+		if err := os.Chtimes(dir, day, day); err != nil && !notExist(err) {
+			return err
+		}
+		if dir == d.root {
+			return nil
+		}
+	}
 }
 
 // mkdirs creates the directories of key's leading segments, syncing the
@@ -187,6 +218,17 @@ func (d *Dir) Move(ctx context.Context, from, to string) error {
 			return fmt.Errorf("blob: move %s: %w", from, err)
 		}
 	}
+	day := today()
+	err := os.Chtimes(d.path(to), day, day)
+	if err == nil {
+		err = d.dateFolders(to, day)
+	}
+	if err == nil {
+		err = d.dateFolders(from, day)
+	}
+	if err != nil {
+		return fmt.Errorf("blob: move %s: %w", from, err)
+	}
 	return nil
 }
 
@@ -198,7 +240,7 @@ func (d *Dir) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("blob: get %s: %w", key, err)
 	}
-	f, err := os.Open(d.path(key))
+	f, err := os.OpenFile(d.path(key), os.O_RDONLY|openNoAccessTime, 0)
 	if notExist(err) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, key)
 	}
@@ -266,7 +308,10 @@ func (d *Dir) delete(ctx context.Context, key string) error {
 		}
 		return err
 	}
-	return syncDir(filepath.Dir(p))
+	if err := syncDir(filepath.Dir(p)); err != nil {
+		return err
+	}
+	return d.dateFolders(key, today())
 }
 
 // List implements Store. It reports only files whose names form valid keys,
@@ -345,6 +390,10 @@ func (d *Dir) ping(ctx context.Context) error {
 	err = f.Close()
 	if rerr := os.Remove(f.Name()); err == nil {
 		err = rerr
+	}
+	if err == nil {
+		day := today()
+		err = os.Chtimes(d.root, day, day)
 	}
 	return err
 }

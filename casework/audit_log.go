@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/chain"
 )
 
 // MaxAuditPage bounds one page of the audit log.
@@ -17,6 +18,16 @@ type AuditLog struct {
 	Checked  bool
 	Count    int64 // entries verified
 	BrokenAt int64 // the first broken entry, 0 when the chain holds
+	// Tail says what is wrong at the log's end, when Checked: truncation,
+	// rollback, anchors that do not verify (see package chain). Empty
+	// when the log ends where its anchors say.
+	Tail []string
+}
+
+// AuditAnchors checks that the audit log ends where its anchors say:
+// chain.Witness, which also reads the copy outside the database.
+type AuditAnchors interface {
+	Check(ctx context.Context, log chain.Name) (chain.Report, error)
 }
 
 // auditReader checks that p reads the audit log: auditors do.
@@ -41,10 +52,11 @@ func (s *Staff) AuditEntries(ctx context.Context, p Principal, after int64, limi
 }
 
 // ViewAuditLog returns up to limit entries with seq > after for the
-// auditor p and, when verify is set, checks the whole hash chain as
-// `tipline audit verify` does (a broken chain is reported in the result,
-// not as an error). Reading the log is itself recorded in the audit log;
-// when the entry cannot be written it returns the error and no entries.
+// auditor p and, when verify is set, checks the whole hash chain and, with
+// Anchors set, the log's tail, as `tipline audit verify` does (what is
+// broken is reported in the result, not as an error). Reading the log is
+// itself recorded in the audit log; when the entry cannot be written it
+// returns the error and no entries.
 func (s *Staff) ViewAuditLog(ctx context.Context, p Principal, after int64, limit int, verify bool) (AuditLog, error) {
 	entries, err := s.AuditEntries(ctx, p, after, limit)
 	if err != nil {
@@ -55,6 +67,13 @@ func (s *Staff) ViewAuditLog(ctx context.Context, p Principal, after int64, limi
 		l.Count, l.BrokenAt, err = VerifyAuditLog(ctx, s.Store)
 		if err != nil && !errors.Is(err, ErrAuditBroken) {
 			return AuditLog{}, err
+		}
+		if s.Anchors != nil {
+			r, err := s.Anchors.Check(ctx, chain.Audit)
+			if err != nil {
+				return AuditLog{}, err
+			}
+			l.Tail = r.Problems
 		}
 	}
 	rec := AuditRecord{At: s.Now(), Actor: p.UserID, Action: ActionAuditView, Target: "audit"}

@@ -106,6 +106,7 @@ const (
 type Staff struct {
 	Store    StaffStore
 	Pepper   crypto.Pepper // derives the key that seals TOTP secrets
+	Anchors  AuditAnchors  // checks the audit log's tail when it is verified; nil checks its links only
 	Password PasswordParams
 	Issuer   string // shown by authenticator apps; "Tipline" when empty
 

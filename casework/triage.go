@@ -49,13 +49,20 @@ const (
 	// says, such as an award application 90 days after a Notice of Covered
 	// Action (17 CFR 240.21F-10(b)).
 	DeadlineAwardClaim = "award_claim"
+	// DeadlineQuiTam is the kind of the deadlines of a qui tam matter
+	// (package quitam) on its case's submissions, one per rule of the
+	// matter (QuiTamDeadline): the 60-day seal of 31 U.S.C. 3730(b)(2) and
+	// each extension, the 3731(b) limitations date, the 3730(h)(3)
+	// retaliation deadline.
+	DeadlineQuiTam = "qui_tam"
 )
 
 // DeadlineKind names a deadline in the deadline table: DeadlineAcknowledge,
-// DeadlineFeedback, or an award claim's deadline under one rule of one
-// program, which AwardClaimDeadline makes and AwardClaim reads. It is kept
-// as its text ("award_claim:PROGRAM:RULE" for an award claim's deadline);
-// nothing else builds or takes that text apart.
+// DeadlineFeedback, an award claim's deadline under one rule of one
+// program, which AwardClaimDeadline makes and AwardClaim reads, or a qui
+// tam matter's under one of its rules, which QuiTamDeadline makes and
+// QuiTam reads. It is kept as its text ("award_claim:PROGRAM:RULE",
+// "qui_tam:MATTER:RULE"); nothing else builds or takes that text apart.
 type DeadlineKind string
 
 // awardClaimPrefix starts the text of every award claim's deadline kind.
@@ -85,6 +92,35 @@ func (k DeadlineKind) AwardClaim() (program, rule string, ok bool) {
 		return "", "", false
 	}
 	return program, rule, true
+}
+
+// quiTamPrefix starts the text of every qui tam matter's deadline kind.
+const quiTamPrefix = DeadlineQuiTam + ":"
+
+// QuiTamDeadline is the kind of qui tam matter's deadline under rule
+// ("qui_tam:MATTER:RULE").
+func QuiTamDeadline(matter, rule string) DeadlineKind {
+	return DeadlineKind(quiTamPrefix + matter + ":" + rule)
+}
+
+// QuiTamDeadlines is the text every deadline kind of matter starts with,
+// for a store to select them by prefix.
+func QuiTamDeadlines(matter string) string {
+	return quiTamPrefix + matter + ":"
+}
+
+// QuiTam returns the matter and rule of a qui tam matter's deadline; ok
+// is false for any other kind.
+func (k DeadlineKind) QuiTam() (matter, rule string, ok bool) {
+	rest, isQuiTam := strings.CutPrefix(string(k), quiTamPrefix)
+	if !isQuiTam {
+		return "", "", false
+	}
+	matter, rule, ok = strings.Cut(rest, ":")
+	if !ok || matter == "" || rule == "" {
+		return "", "", false
+	}
+	return matter, rule, true
 }
 
 // Policy is a desk's deadline rules.
@@ -223,6 +259,9 @@ type SubmissionSummary struct {
 	// all desks, were over the hourly soft limit: it may be part of a
 	// flood and is triaged apart from the others.
 	Flood bool `json:"flood"`
+	// Lang is the language of the source's pages ("en", "zh"): the
+	// language to reply in.
+	Lang string `json:"lang"`
 }
 
 // ObjectRef names one encrypted object of a submission.

@@ -96,6 +96,9 @@ type Action struct {
 	Collections []Collection `json:"collections"`
 	// Counsel are the counsel of the claims the action is part of.
 	Counsel []string `json:"-"`
+	// ClaimDesks are the desks of the submissions of the claims the
+	// action is part of.
+	ClaimDesks []string `json:"-"`
 }
 
 // Ordered returns what the action orders in all.

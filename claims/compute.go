@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tipline/tipline"
@@ -31,45 +32,58 @@ type Verdict struct {
 }
 
 // Input builds the award engine's input for a claim from its actions and
-// the ledger up to and including the day asOf ("" for all of it).
-func Input(c Claim, actions []Action, asOf string) awards.Input {
-	in := awards.Input{
-		Program: c.Program, AmountInDispute: c.AmountInDispute, TaxpayerIndividual: c.TaxpayerIndividual, IndividualIncome: c.IndividualIncome,
-		Intervened: c.Intervened, PublicDisclosure: c.PublicDisclosure, Claimants: 1,
+// the ledger up to and including the day asOf ("" for all of it); today
+// sets the fiscal year of sequestration. Covered and aggregated actions
+// are the covered action; each related action is its own claim, with its
+// own final order.
+func Input(c Claim, actions []Action, asOf, today string) awards.Input {
+	in := awards.Input{Program: c.Program, AsOf: day(today),
+		IRS: awards.IRSFacts{AmountInDispute: c.AmountInDispute, TaxpayerIndividual: c.TaxpayerIndividual, IndividualIncome: c.IndividualIncome,
+			PublicDisclosure: c.PublicDisclosure},
+		FCA: awards.FCAFacts{Intervention: intervention(c.Intervened), PublicDisclosure: c.PublicDisclosure},
+	}
+	if asOf != "" {
+		in.AsOf = day(asOf)
 	}
 	for _, a := range actions {
 		ordered := map[awards.Kind]awards.Cents{}
 		collected := map[awards.Kind]awards.Cents{}
 		var kinds []awards.Kind
 		for _, s := range a.Sanctions {
-			ordered[s.Kind] += s.Ordered
-			kinds = append(kinds, s.Kind)
+			k := currentKind(s.Kind)
+			ordered[k] += s.Ordered
+			kinds = append(kinds, k)
 		}
 		for _, col := range a.Collections {
 			if asOf == "" || col.ReceivedDay <= asOf {
-				collected[col.Kind] += col.Amount
-				kinds = append(kinds, col.Kind)
+				k := currentKind(col.Kind)
+				collected[k] += col.Amount
+				kinds = append(kinds, k)
 			}
+		}
+		act := awards.Action{ID: actionLabel(a), Role: awards.Covered, Authority: awards.ProgramAuthority(c.Program),
+			FinalOrder: day(a.FinalOrderDay), NoticeOfCoveredAction: day(a.NoticeDay)}
+		if a.Relation == Related {
+			act.Role, act.Authority, act.NoticeOfCoveredAction = awards.Related, agencyAuthority(a.Agency), time.Time{}
 		}
 		slices.Sort(kinds)
 		for _, k := range slices.Compact(kinds) {
-			in.Sanctions = append(in.Sanctions, awards.Sanction{Action: actionLabel(a), Related: a.Relation == Related,
-				Kind: k, Ordered: ordered[k], Collected: collected[k]})
+			// The ledger may hold a payment before its order is entered:
+			// what was collected was at least ordered.
+			act.Sanctions = append(act.Sanctions, awards.Sanction{Kind: k, Ordered: max(ordered[k], max(collected[k], 0)), Collected: max(collected[k], 0)})
 		}
-		if a.Relation == Covered {
-			if t := day(a.NoticeDay); !t.IsZero() && (in.NoticeOfCoveredAction.IsZero() || t.Before(in.NoticeOfCoveredAction)) {
-				in.NoticeOfCoveredAction = t
-			}
-			if t := day(a.FinalOrderDay); !t.IsZero() && t.After(in.FinalOrder) {
-				in.FinalOrder = t
-			}
-		}
+		in.Actions = append(in.Actions, act)
 	}
 	if len(c.Splits) > 1 {
-		in.Claimants = len(c.Splits)
-		for _, s := range c.Splits {
-			in.Shares = append(in.Shares, s.ShareBP)
+		for i, s := range c.Splits {
+			id := s.Claimant
+			if slices.ContainsFunc(in.Claimants, func(o awards.Claimant) bool { return o.ID == id }) {
+				id = fmt.Sprintf("%s (%d)", id, i+1) // pseudonyms need not differ
+			}
+			in.Claimants = append(in.Claimants, awards.Claimant{ID: id, Joint: true, ShareBP: s.ShareBP})
 		}
+	} else {
+		in.Claimants = []awards.Claimant{{ID: c.Pseudonym}}
 	}
 	for _, it := range c.Checklist {
 		if it.Kind == Disqualifier && it.Status == Yes {
@@ -77,6 +91,45 @@ func Input(c Claim, actions []Action, asOf string) awards.Input {
 		}
 	}
 	return in
+}
+
+// intervention reads a claim's FCA intervention: nil is undecided.
+func intervention(v *bool) awards.Intervention {
+	switch {
+	case v == nil:
+		return awards.NotYetDecided
+	case *v:
+		return awards.Intervened
+	}
+	return awards.Declined
+}
+
+// legacyKinds are kinds of money recorded before the award engine merged
+// prejudgment interest into interest and renamed victim compensation.
+var legacyKinds = map[awards.Kind]awards.Kind{"prejudgment_interest": awards.Interest, "compensatory": awards.Compensatory}
+
+// currentKind maps a recorded kind to the engine's; an unknown kind is
+// "other", which no program counts.
+func currentKind(k awards.Kind) awards.Kind {
+	if n, ok := legacyKinds[k]; ok {
+		return n
+	}
+	if !slices.Contains(awards.Kinds, k) {
+		return awards.Other
+	}
+	return k
+}
+
+// agencyAuthority reads the authority that brought a related action from
+// the agency staff wrote: the short names of the authorities with award
+// programs (SEC, CFTC, IRS, FinCEN), DOJ and BIS; any other agency is a
+// state or other authority that runs no award program.
+func agencyAuthority(agency string) string {
+	a := strings.ToLower(strings.TrimSpace(agency))
+	if slices.Contains(awards.Authorities, a) {
+		return a
+	}
+	return "state"
 }
 
 // actionLabel names an action in the engine's input and its reasons.
@@ -96,10 +149,10 @@ func day(s string) time.Time {
 }
 
 // Evaluate computes a claim's verdict from its actions, as of the day asOf
-// ("" for the whole ledger). c's checklist must be complete (as the
+// ("" for the whole ledger) on the day today. c's checklist must be complete (as the
 // service returns claims).
-func Evaluate(c Claim, actions []Action, asOf string) (Verdict, error) {
-	res, err := awards.Estimate(Input(c, actions, asOf))
+func Evaluate(c Claim, actions []Action, asOf, today string) (Verdict, error) {
+	res, err := awards.Estimate(Input(c, actions, asOf, today))
 	if err != nil {
 		return Verdict{}, tipline.Wrap(tipline.Invalid, err, "The award engine cannot estimate this claim: "+err.Error())
 	}
@@ -116,8 +169,15 @@ func Evaluate(c Claim, actions []Action, asOf string) (Verdict, error) {
 	for _, a := range actions {
 		v.LedgerVersion = max(v.LedgerVersion, a.LedgerVersion())
 	}
+	// The deadline engine keeps one deadline of a kind per submission:
+	// the earliest (the engine lists them by due day), as when several
+	// related actions are each claimed under the same rule.
 	for _, d := range res.Deadlines {
-		v.Deadlines = append(v.Deadlines, casework.Deadline{Kind: DeadlineKind(c.Program, d.ID), DueDay: d.Due.UTC().Format(time.DateOnly)})
+		kind := DeadlineKind(c.Program, d.ID)
+		if slices.ContainsFunc(v.Deadlines, func(o casework.Deadline) bool { return o.Kind == kind }) {
+			continue
+		}
+		v.Deadlines = append(v.Deadlines, casework.Deadline{Kind: kind, DueDay: d.Due.UTC().Format(time.DateOnly)})
 	}
 	return v, nil
 }
@@ -147,7 +207,7 @@ func (s *Service) verdict(ctx context.Context, c Claim) (Verdict, error) {
 	if err != nil {
 		return Verdict{}, err
 	}
-	return Evaluate(c, actions, "")
+	return Evaluate(c, actions, "", s.today())
 }
 
 // Recompute evaluates a claim on the current ledger, keeps the result when
@@ -215,7 +275,7 @@ type Point struct {
 
 // Timeline evaluates a claim as of each day the ledger changed: the money
 // collected to date and the award range it supports.
-func Timeline(c Claim, actions []Action) ([]Point, error) {
+func Timeline(c Claim, actions []Action, today string) ([]Point, error) {
 	var days []string
 	for _, a := range actions {
 		for _, col := range a.Collections {
@@ -225,7 +285,7 @@ func Timeline(c Claim, actions []Action) ([]Point, error) {
 	slices.Sort(days)
 	var out []Point
 	for _, d := range slices.Compact(days) {
-		v, err := Evaluate(c, actions, d)
+		v, err := Evaluate(c, actions, d, today)
 		if err != nil {
 			return nil, err
 		}

@@ -13,14 +13,21 @@ import (
 // Report is everything counsel's award report shows for one claim: data,
 // which package server draws as a page, a chart and a printable document.
 type Report struct {
-	Claim     Claim
-	Claimant  string // the pseudonym unless counsel chose to show the legal name
-	Program   awards.Program
-	Actions   []Action
-	Verdict   Verdict
-	History   []Estimate
-	Timeline  []Point // each day the ledger changed, then today: the chart's data
-	Generated time.Time
+	Claim    Claim
+	Claimant string // the pseudonym unless counsel chose to show the legal name
+	Program  awards.Program
+	Actions  []Action
+	Verdict  Verdict
+	History  []Estimate
+	Timeline []Point // each day the ledger changed, then today: the chart's data
+	// Collections are the award under the collection scenarios: what is
+	// collected today, half and all of what was ordered.
+	Collections []CollectionScenario
+	// Incomplete: nothing decides the claim yet (no action with a
+	// sanction ordered is linked) and no condition is marked not met; the
+	// claim is shown neither as eligible nor as not eligible.
+	Incomplete bool
+	Generated  time.Time
 }
 
 // Report assembles a claim's award report for p and audits the view.
@@ -74,7 +81,7 @@ func (s *Service) report(ctx context.Context, p casework.Principal, id string) (
 	if err != nil {
 		return Report{}, err
 	}
-	v, err := Evaluate(c, actions, "")
+	v, err := Evaluate(c, actions, "", s.today())
 	if err != nil {
 		return Report{}, err
 	}
@@ -82,7 +89,7 @@ func (s *Service) report(ctx context.Context, p casework.Principal, id string) (
 	if err != nil {
 		return Report{}, err
 	}
-	points, err := Timeline(c, actions)
+	points, err := Timeline(c, actions, s.today())
 	if err != nil {
 		return Report{}, err
 	}
@@ -92,8 +99,16 @@ func (s *Service) report(ctx context.Context, p casework.Principal, id string) (
 		last.Day = today
 		points = append(points, last)
 	}
+	scenarios, err := CollectionScenarios(c, actions, s.today())
+	if err != nil {
+		return Report{}, err
+	}
+	ordered := awards.Cents(0)
+	for _, a := range actions {
+		ordered += a.Ordered()
+	}
 	return Report{Claim: c, Claimant: c.Claimant(), Program: prog, Actions: actions, Verdict: v, History: history,
-		Timeline: points, Generated: s.now()}, nil
+		Timeline: points, Collections: scenarios, Incomplete: len(v.Failed) == 0 && ordered == 0, Generated: s.now()}, nil
 }
 
 // ProgramTotal sums a program's claims for the dashboard.
@@ -159,7 +174,7 @@ func (s *Service) dashboard(ctx context.Context, p casework.Principal) (Dashboar
 		if err != nil {
 			return Dashboard{}, err
 		}
-		v, err := Evaluate(c, actions, "")
+		v, err := Evaluate(c, actions, "", s.today())
 		if err != nil {
 			return Dashboard{}, err
 		}

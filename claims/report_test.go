@@ -56,7 +56,8 @@ func TestReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.SetSubmissions(ctx, carla, c.ID, []string{id}); err != nil {
+	// An admin attaches a submission by id; counsel attach it with the source's signed receipt.
+	if _, err := svc.SetSubmissions(ctx, casework.Principal{UserID: carla.UserID, Email: carla.Email, Role: casework.RoleAdmin}, c.ID, []string{id}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.SetActions(ctx, carla, c.ID, []string{a.ID}); err != nil {

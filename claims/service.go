@@ -19,7 +19,10 @@ import (
 type Service struct {
 	Store  Store
 	Pepper crypto.Pepper // derives the key that seals claimants' legal names
-	Now    func() time.Time
+	// Receipts checks the signed receipts counsel attach submissions
+	// with; nil: only admins attach submissions.
+	Receipts *Receipts
+	Now      func() time.Time
 }
 
 // Errors that hide whether a thing exists from those who may not see it.
@@ -41,14 +44,19 @@ func worksAwards(p casework.Principal) error {
 }
 
 // canSeeAction: admins all; investigators the actions of their desks'
-// cases and those linked to no case; counsel the actions they created or
-// that are part of their claims.
+// cases, and of those linked to no case the ones they created or that a
+// claim on a submission of their desks counts; counsel the actions they
+// created or that are part of their claims. Who sees an action may change
+// it and its ledger.
 func canSeeAction(p casework.Principal, a Action) bool {
 	switch p.Role {
 	case casework.RoleAdmin:
 		return true
 	case casework.RoleInvestigator:
-		return a.CaseID == "" || slices.Contains(p.Desks, a.CaseDesk)
+		if a.CaseID != "" {
+			return slices.Contains(p.Desks, a.CaseDesk)
+		}
+		return a.CreatedBy == p.Email || slices.ContainsFunc(a.ClaimDesks, func(d string) bool { return slices.Contains(p.Desks, d) })
 	case casework.RoleCounsel:
 		return a.CreatedBy == p.Email || slices.Contains(a.Counsel, p.Email)
 	}
@@ -514,14 +522,24 @@ func (s *Service) SetStatus(ctx context.Context, p casework.Principal, id string
 	return s.Recompute(ctx, id)
 }
 
-// SetSubmissions replaces the submissions a claim rests on, by id (from
-// the claimant's receipts).
+// SetSubmissions replaces the submissions a claim rests on, by id. Admins
+// may name any submission; counsel may keep or drop those on the claim
+// and attach new ones only with the source's signed receipt
+// (AttachReceipt), so that a submission id alone opens nothing.
 func (s *Service) SetSubmissions(ctx context.Context, p casework.Principal, id string, submissions []string) (Claim, error) {
-	if _, err := s.writableClaim(ctx, p, id); err != nil {
+	c, err := s.writableClaim(ctx, p, id)
+	if err != nil {
 		return Claim{}, err
 	}
 	if len(submissions) > 100 {
 		return Claim{}, tipline.Errorf(tipline.Invalid, "At most 100 submissions.")
+	}
+	if p.Role != casework.RoleAdmin {
+		for _, sub := range submissions {
+			if !slices.ContainsFunc(c.Submissions, func(r SubmissionRef) bool { return r.ID == sub }) {
+				return Claim{}, tipline.Errorf(tipline.Forbidden, "Attach a new submission with the source's signed receipt, or ask an admin.")
+			}
+		}
 	}
 	if err := s.Store.SetClaimSubmissions(ctx, id, slices.Compact(slices.Sorted(slices.Values(submissions))), s.now(),
 		s.record(p, AuditClaimSubmissions, claimTarget(id))); err != nil {
@@ -530,13 +548,23 @@ func (s *Service) SetSubmissions(ctx context.Context, p casework.Principal, id s
 	return s.Recompute(ctx, id)
 }
 
-// SetActions replaces the actions a claim counts.
+// SetActions replaces the actions a claim counts. An action added must be
+// one p may see: attaching an id does not open an action.
 func (s *Service) SetActions(ctx context.Context, p casework.Principal, id string, actions []string) (Claim, error) {
-	if _, err := s.writableClaim(ctx, p, id); err != nil {
+	c, err := s.writableClaim(ctx, p, id)
+	if err != nil {
 		return Claim{}, err
 	}
 	if len(actions) > 50 {
 		return Claim{}, tipline.Errorf(tipline.Invalid, "At most 50 actions.")
+	}
+	for _, a := range actions {
+		if slices.Contains(c.Actions, a) {
+			continue
+		}
+		if _, err := s.action(ctx, p, a); err != nil {
+			return Claim{}, err
+		}
 	}
 	if err := s.Store.SetClaimActions(ctx, id, slices.Compact(slices.Sorted(slices.Values(actions))), s.now(),
 		s.record(p, AuditClaimActions, claimTarget(id))); err != nil {

@@ -34,12 +34,14 @@ type Config struct {
 	LogLevel        string        // debug, info, warn or error
 
 	Pepper           string        // hex; empty means the file DATA_DIR/pepper, made on first use
+	PepperFile       string        // the file TIPLINE_PEPPER_FILE named, when the pepper came from one
 	QuestionnaireDir string        // folder of SLUG.json files overriding desks' default questionnaires
 	MaxFormUpload    int64         // largest submission without JavaScript (server-side encryption), bytes
 	MaxFileBytes     int64         // largest file on the JavaScript path, bytes
 	UploadTimeout    time.Duration // how long one upload request may take to arrive
 	UploadMinRate    int64         // bytes per second an upload body must average after UploadGrace; 0: no minimum
 	UploadGrace      time.Duration // waiting for an upload body allowed before UploadMinRate applies
+	UploadIdle       time.Duration // an upload session without a chunk for this long is removed
 	OnionAddress     string        // the intake onion service's host name, for Onion-Location
 	PendingMaxAge    time.Duration // age after which the janitor removes uncommitted blobs
 	DeskHourlyLimit  int           // submissions per desk per hour before further ones are flagged (soft)
@@ -160,7 +162,7 @@ var settings = []setting{
 			return err
 		}},
 	{env: "TIPLINE_MAX_UPLOAD_SESSIONS", flag: "max-upload-sessions", def: "10000",
-		help: "upload sessions (one per encrypted file of the JavaScript path) open at once over all desks; each lives 24 hours from its opening, and its opening costs a proof of work that grows with its declared size and as sessions near this cap",
+		help: "upload sessions (one per encrypted file of the JavaScript path) open at once over all desks; each lives at most 24 hours from its opening (less when idle, see upload-idle), and its opening costs a proof of work that grows with its declared size and as sessions near this cap",
 		set: func(c *Config, v string) (err error) {
 			c.MaxUploadSessions, err = positiveInt(v)
 			return err
@@ -179,6 +181,12 @@ var settings = []setting{
 		help: "how long an upload body may wait for data before the minimum rate applies (Tor circuits being built)",
 		set: func(c *Config, v string) (err error) {
 			c.UploadGrace, err = positiveDuration(v)
+			return err
+		}},
+	{env: "TIPLINE_UPLOAD_IDLE", flag: "upload-idle", def: "30m",
+		help: "an upload session of the JavaScript path that goes this long (up to twice as long) without a chunk begun or stored is removed with its chunks; keep it above the time one 8 MiB chunk takes at the minimum rate",
+		set: func(c *Config, v string) (err error) {
+			c.UploadIdle, err = positiveDuration(v)
 			return err
 		}},
 	{env: "TIPLINE_ONION_ADDRESS", flag: "onion-address", def: "",
@@ -298,6 +306,9 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error) 
 			if err := s.set(c, v); err != nil {
 				return nil, fmt.Errorf("invalid %s (%s): %w", s.env, source, err)
 			}
+			if s.env == "TIPLINE_PEPPER" && source == s.env+"_FILE" {
+				c.PepperFile = getenv(s.env + "_FILE")
+			}
 		}
 		if c.DatabaseURL == "" {
 			c.DatabaseURL = filepath.Join(c.DataDir, "tipline.db")
@@ -310,6 +321,37 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error) 
 		}
 		return c, nil
 	}
+}
+
+// CheckPepperPlacement refuses, with PostgreSQL, a pepper read from a file
+// inside DataDir, the made-on-first-use DataDir/pepper included: a backup
+// of the data folder would then hold the pepper beside what it protects
+// (with SQLite, the embedded default, both live there by design).
+func (c *Config) CheckPepperPlacement() error {
+	if t, err := database.ParseURL(c.DatabaseURL); err != nil || t.Dialect != database.Postgres {
+		return nil
+	}
+	file := c.PepperFile
+	if c.Pepper == "" {
+		file = filepath.Join(c.DataDir, "pepper")
+	}
+	if file == "" || !inside(file, c.DataDir) {
+		return nil
+	}
+	return fmt.Errorf("invalid TIPLINE_PEPPER: with PostgreSQL the pepper must not be a file inside TIPLINE_DATA_DIR (%s), "+
+		"where one backup would hold it beside the data; set TIPLINE_PEPPER, or TIPLINE_PEPPER_FILE to a file elsewhere "+
+		"(such as /run/secrets/tipline-pepper), the same on every app node", c.DataDir)
+}
+
+// inside reports whether path is dir or lies under it.
+func inside(path, dir string) bool {
+	p, err1 := filepath.Abs(path)
+	d, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return true // cannot tell: refuse rather than risk it
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 func isSetting(flagName string) bool {

@@ -38,6 +38,7 @@ func TestLoadDefaults(t *testing.T) {
 		MaxUploadSessions: 10000,
 		UploadMinRate:     8 << 10,
 		UploadGrace:       time.Minute,
+		UploadIdle:        30 * time.Minute,
 		PendingMaxAge:     24 * time.Hour,
 		DeskHourlyLimit:   120,
 		TotalHourlyLimit:  600,

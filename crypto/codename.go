@@ -12,8 +12,8 @@ package crypto
 //	reply KEK  = H("tipline codename reply-kek key v1",
 //	               argon2id(codename, H("tipline codename reply-kek salt v1", rowSalt)[:16], params))
 //
-// where codename is the canonical form (lowercase words joined by single
-// spaces) and argon2id produces 32 bytes.
+// where codename is the canonical form (lowercase words, or groups of four
+// digits, joined by single spaces) and argon2id produces 32 bytes.
 
 import (
 	"crypto/hmac"
@@ -35,14 +35,18 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// Codename is a source's secret receipt: CodenameWords words of the EFF large
-// wordlist (7776 words), lowercase and separated by single spaces. It is the
+// Codename is a source's secret receipt in one of two forms: CodenameWords
+// words of the EFF large wordlist (7776 words), lowercase and separated by
+// single spaces, or CodenameDigitGroups groups of four decimal digits
+// separated by single spaces (easier to copy for a source who does not
+// read English). The two canonical forms never overlap. It is the
 // only credential a source has, so it is redacted wherever it could be
 // printed by accident: String, GoString, Format (every fmt verb), LogValue
 // (log/slog) and MarshalText (encoding/json and friends) all give
 // "[codename]". Reveal returns the words, for the one page that shows them.
 //
-// Obtain a Codename only from NewCodename or ParseCodename: the derivations
+// Obtain a Codename only from NewCodename, NewNumericCodename or
+// ParseCodename: the derivations
 // require the canonical form. fmt cannot call methods on unexported struct
 // fields, so a Codename kept in an unexported field of a printed struct, or
 // converted with string(c), is not redacted; don't do either.
@@ -53,6 +57,13 @@ type Codename string
 // (go-diceware never repeats a word within one codename, which costs under
 // 0.01 bit).
 const CodenameWords = 7
+
+// CodenameDigitGroups is the number of four-digit groups of a numeric
+// codename: 28 uniformly random digits carry 28 × log2(10) ≈ 93 bits.
+const CodenameDigitGroups = 7
+
+// codenameDigits is the number of digits of a numeric codename.
+const codenameDigits = 4 * CodenameDigitGroups
 
 // CodenameSaltSize is the size in bytes of the per-source random salt passed
 // to Codename.ReplyKeyKEK (see NewCodenameSalt).
@@ -89,6 +100,9 @@ const (
 	CodenameBadCharacter
 	// CodenameUnknownWord: word number Word is not on the EFF large list.
 	CodenameUnknownWord
+	// CodenameWrongDigits: the input is digits only, Words of them, not
+	// the 28 of a numeric codename.
+	CodenameWrongDigits
 )
 
 // CodenameError is the error ParseCodename returns. It holds numbers only,
@@ -97,7 +111,7 @@ const (
 // ErrInvalidCodename) reports true for it.
 type CodenameError struct {
 	Problem CodenameProblem
-	Words   int // number of words found (CodenameWrongCount, CodenameBadCharacter, CodenameUnknownWord)
+	Words   int // number of words found (CodenameWrongCount, CodenameBadCharacter, CodenameUnknownWord), or of digits (CodenameWrongDigits)
 	Word    int // 1-based position of the first bad word (CodenameBadCharacter, CodenameUnknownWord)
 }
 
@@ -116,6 +130,8 @@ func (e *CodenameError) Error() string {
 		reason = "entry " + strconv.Itoa(e.Word) + " has characters outside a-z"
 	case CodenameUnknownWord:
 		reason = "entry " + strconv.Itoa(e.Word) + " is not in the EFF wordlist"
+	case CodenameWrongDigits:
+		reason = "has " + strconv.Itoa(e.Words) + " digits, want " + strconv.Itoa(codenameDigits)
 	default:
 		reason = "code " + strconv.Itoa(int(e.Problem))
 	}
@@ -175,6 +191,36 @@ func newCodename(r io.Reader) (Codename, error) {
 	return c, nil
 }
 
+// NewNumericCodename draws a new numeric codename: CodenameDigitGroups
+// groups of four digits, each digit chosen uniformly with crypto/rand.
+func NewNumericCodename() (Codename, error) {
+	return newNumericCodename(rand.Reader)
+}
+
+func newNumericCodename(r io.Reader) (Codename, error) {
+	digits := make([]byte, 0, codenameDigits)
+	var b [1]byte
+	for len(digits) < codenameDigits {
+		if _, err := io.ReadFull(r, b[:]); err != nil {
+			return "", fmt.Errorf("crypto: new numeric codename: %w", err)
+		}
+		if b[0] < 250 { // 250 = 25 × 10: no bias
+			digits = append(digits, '0'+b[0]%10)
+		}
+	}
+	return groupDigits(string(digits)), nil
+}
+
+// groupDigits writes codenameDigits digits as groups of four separated by
+// single spaces.
+func groupDigits(digits string) Codename {
+	groups := make([]string, 0, CodenameDigitGroups)
+	for i := 0; i < len(digits); i += 4 {
+		groups = append(groups, digits[i:i+4])
+	}
+	return Codename(strings.Join(groups, " "))
+}
+
 // ParseCodename turns what a source typed into a canonical Codename, or
 // reports why it cannot, with a *CodenameError wrapping ErrInvalidCodename
 // whose message never contains the input or any word of it.
@@ -190,6 +236,11 @@ func newCodename(r io.Reader) (Codename, error) {
 // byte-order marks, bidi marks) are dropped, except the zero-width space,
 // which separates. Letters of other scripts and digits stay inside their
 // word, which is then rejected.
+//
+// Input made of digits only (full-width ０-９ included, in any grouping,
+// with any spaces, dashes or punctuation between them) is a numeric
+// codename when it has exactly 28 digits, and CodenameWrongDigits
+// otherwise.
 func ParseCodename(s string) (Codename, error) {
 	if len(s) > codenameMaxInput {
 		return "", &CodenameError{Problem: CodenameTooLong}
@@ -238,6 +289,12 @@ func ParseCodename(s string) (Codename, error) {
 	}
 	flush()
 
+	if digits, ok := codenameOnlyDigits(words); ok {
+		if len(digits) != codenameDigits {
+			return "", &CodenameError{Problem: CodenameWrongDigits, Words: len(digits)}
+		}
+		return groupDigits(digits), nil
+	}
 	if len(words) != CodenameWords {
 		return "", &CodenameError{Problem: CodenameWrongCount, Words: len(words)}
 	}
@@ -252,6 +309,20 @@ func ParseCodename(s string) (Codename, error) {
 		}
 	}
 	return Codename(strings.Join(words, " ")), nil
+}
+
+// codenameOnlyDigits returns the words joined when there is at least one
+// and every one is made of ASCII digits only.
+func codenameOnlyDigits(words []string) (string, bool) {
+	if len(words) == 0 {
+		return "", false
+	}
+	for _, w := range words {
+		if strings.Trim(w, "0123456789") != "" {
+			return "", false
+		}
+	}
+	return strings.Join(words, ""), true
 }
 
 // codenameCollapseDashes turns every run of '-' into one and trims '-' at
@@ -274,9 +345,13 @@ func codenameCollapseDashes(b []byte) string {
 	return sb.String()
 }
 
-// canonical reports whether c is exactly CodenameWords list words joined by
-// single spaces, as NewCodename and ParseCodename return.
+// canonical reports whether c is exactly CodenameWords list words, or
+// CodenameDigitGroups groups of four digits, joined by single spaces, as
+// NewCodename, NewNumericCodename and ParseCodename return.
 func (c Codename) canonical() bool {
+	if c.Numeric() {
+		return true
+	}
 	n := 0
 	for w := range strings.SplitSeq(string(c), " ") {
 		n++
@@ -287,9 +362,51 @@ func (c Codename) canonical() bool {
 	return n == CodenameWords
 }
 
-// Reveal returns the codename's words separated by single spaces. Call it
-// only where the source is shown the codename.
+// Reveal returns the codename's words (or digit groups) separated by single
+// spaces. Call it only where the source is shown the codename.
 func (c Codename) Reveal() string { return string(c) }
+
+// Numeric reports whether c is a numeric codename in canonical form.
+func (c Codename) Numeric() bool {
+	if len(c) != codenameDigits+CodenameDigitGroups-1 {
+		return false
+	}
+	for i := 0; i < len(c); i++ {
+		if i%5 == 4 {
+			if c[i] != ' ' {
+				return false
+			}
+		} else if c[i] < '0' || c[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// Groups returns the words, or the digit groups, of a codename in order,
+// for the one page that shows them numbered.
+func (c Codename) Groups() []string { return strings.Split(string(c), " ") }
+
+// GroupMatches reports whether typed is group number n (1-based) of c, as a
+// source would type it back: NFKC (full-width digits and letters become
+// ASCII), case, surrounding spaces and, in a digit group, inner spaces and
+// dashes are forgiven. The comparison takes constant time.
+func (c Codename) GroupMatches(n int, typed string) bool {
+	groups := c.Groups()
+	if n < 1 || n > len(groups) || len(typed) > codenameMaxInput {
+		return false
+	}
+	t := strings.ToLower(strings.TrimSpace(norm.NFKC.String(typed)))
+	if c.Numeric() {
+		t = strings.Map(func(r rune) rune {
+			if unicode.IsSpace(r) || unicode.Is(unicode.Dash, r) || unicode.Is(unicode.Hyphen, r) {
+				return -1
+			}
+			return r
+		}, t)
+	}
+	return subtle.ConstantTimeCompare([]byte(t), []byte(groups[n-1])) == 1
+}
 
 // String returns "[codename]", never the words; see Reveal.
 func (c Codename) String() string { return codenameRedacted }
@@ -528,4 +645,18 @@ func codenameMAC(p Pepper, label string, data []byte) [32]byte {
 	var sum [32]byte
 	m.Sum(sum[:0])
 	return sum
+}
+
+// RetryTokenSize is the size in bytes of a submission's retry token: a
+// random value that only the source's browser holds, sent with the commit
+// so that a retry after a lost answer gets the same codename.
+const RetryTokenSize = 32
+
+const codenameLabelRetryKey = "tipline retry token key v1"
+
+// RetryKey returns the keyed hash under which the server remembers, for a
+// few minutes, the commit made with a retry token: H(pepper, label ||
+// token). Without the pepper the key tells nothing about the token.
+func (p Pepper) RetryKey(token []byte) [32]byte {
+	return codenameMAC(p, codenameLabelRetryKey, token)
 }

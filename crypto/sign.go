@@ -17,13 +17,19 @@ var ErrBadSignature = errors.New("crypto: bad or missing signature")
 
 // ClearSign signs text with the primary key of key as an OpenPGP cleartext
 // signed message: readable as it is, and checked by `gpg --verify` or
-// VerifyClearSigned.
-func ClearSign(text []byte, key *PrivateKey) ([]byte, error) {
+// VerifyClearSigned. The signature says it was made at signedAt, which may
+// be earlier than now (a receipt is dated to its day), but not earlier than
+// the key: GnuPG refuses a signature older than its key.
+func ClearSign(text []byte, key *PrivateKey, signedAt time.Time) ([]byte, error) {
 	if key.e.PrivateKey == nil || !key.e.PrimaryKey.CanSign() {
 		return nil, errors.New("crypto: key cannot sign")
 	}
+	if signedAt.Before(key.e.PrimaryKey.CreationTime) {
+		return nil, errors.New("crypto: signature time before the key was made")
+	}
 	var out bytes.Buffer
-	w, err := clearsign.Encode(&out, key.e.PrivateKey, &packet.Config{DefaultHash: stdcrypto.SHA256, Time: time.Now})
+	at := func() time.Time { return signedAt }
+	w, err := clearsign.Encode(&out, key.e.PrivateKey, &packet.Config{DefaultHash: stdcrypto.SHA256, Time: at})
 	if err != nil {
 		return nil, fmt.Errorf("crypto: signing: %w", err)
 	}
@@ -58,3 +64,6 @@ func (k *PrivateKey) PublicKey() (*PublicKey, error) {
 	}
 	return ParsePublicKey(armored, time.Now())
 }
+
+// Created returns when key was made, as its key packet says.
+func (k *PrivateKey) Created() time.Time { return k.e.PrimaryKey.CreationTime }

@@ -3,7 +3,9 @@ package intake
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tipline/tipline"
@@ -59,6 +61,58 @@ type DeskStore interface {
 type Desks struct {
 	Store DeskStore
 	Now   func() time.Time
+	// CacheFor, when set, keeps the desks and their parsed keys in memory
+	// for that long, for the intake's reads (List, Desk, Recipients,
+	// Accepting): every page and upload of a source reads them, and a flood
+	// would otherwise take the database's connections and the cores to
+	// read and parse the same few keys again and again. Changes through
+	// this Desks take effect at once; changes made elsewhere (the CLI,
+	// another app node) within CacheFor.
+	CacheFor time.Duration
+
+	mu  sync.Mutex
+	dir *deskDirectory // nil until read, and after a change
+}
+
+// deskDirectory is what Desks keeps in memory: every desk and the keys a
+// submission to it is encrypted to, read at once.
+type deskDirectory struct {
+	desks      []Desk
+	recipients map[string][]*crypto.PublicKey // by desk slug
+	until      time.Time
+}
+
+// directory returns the desks and their keys, from memory while they are
+// fresh; nil when there is no cache.
+func (s *Desks) directory(ctx context.Context) (*deskDirectory, error) {
+	if s.CacheFor <= 0 {
+		return nil, nil
+	}
+	s.mu.Lock() // one refresh at a time; the others wait for it
+	defer s.mu.Unlock()
+	now := s.Now()
+	if s.dir != nil && now.Before(s.dir.until) {
+		return s.dir, nil
+	}
+	desks, err := s.Store.Desks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	dir := &deskDirectory{desks: desks, recipients: map[string][]*crypto.PublicKey{}, until: now.Add(s.CacheFor)}
+	for _, d := range desks {
+		if dir.recipients[d.Slug], err = s.readRecipients(ctx, d.Slug); err != nil {
+			return nil, err
+		}
+	}
+	s.dir = dir
+	return dir, nil
+}
+
+// changed drops the desks kept in memory after a change through s.
+func (s *Desks) changed() {
+	s.mu.Lock()
+	s.dir = nil
+	s.mu.Unlock()
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
@@ -72,6 +126,7 @@ func (s *Desks) AddDesk(ctx context.Context, slug, titleEN, titleZH string) (Des
 	if titleEN == "" {
 		return Desk{}, tipline.Errorf(tipline.Invalid, "A desk needs an English title.")
 	}
+	defer s.changed()
 	return s.Store.CreateDesk(ctx, Desk{Slug: slug, TitleEN: titleEN, TitleZH: titleZH})
 }
 
@@ -82,17 +137,29 @@ func (s *Desks) SetDeadlines(ctx context.Context, slug string, ackDays, feedback
 	if ackDays < 1 || ackDays > 90 || feedbackMonths < 1 || feedbackMonths > 24 {
 		return tipline.Errorf(tipline.Invalid, "Acknowledge within 1 to 90 days, give feedback within 1 to 24 months.")
 	}
+	defer s.changed()
 	return s.Store.SetDeadlines(ctx, slug, ackDays, feedbackMonths)
 }
 
 // List returns every desk, by slug.
 func (s *Desks) List(ctx context.Context) ([]Desk, error) {
-	return s.Store.Desks(ctx)
+	dir, err := s.directory(ctx)
+	if dir == nil || err != nil {
+		return s.Store.Desks(ctx)
+	}
+	return slices.Clone(dir.desks), nil
 }
 
 // Desk returns one desk; NotFound when there is none.
 func (s *Desks) Desk(ctx context.Context, slug string) (Desk, error) {
-	return s.Store.Desk(ctx, slug)
+	if dir, err := s.directory(ctx); dir != nil && err == nil {
+		for _, d := range dir.desks {
+			if d.Slug == slug {
+				return d, nil
+			}
+		}
+	}
+	return s.Store.Desk(ctx, slug) // and a desk added since, or NotFound
 }
 
 // AddKey parses an armored public key, refuses one that cannot receive
@@ -106,6 +173,7 @@ func (s *Desks) AddKey(ctx context.Context, slug string, armored []byte) (Recipi
 	if err != nil {
 		return RecipientKey{}, nil, tipline.Wrap(tipline.Invalid, err, "This key cannot receive submissions: "+strings.TrimPrefix(err.Error(), "crypto: "))
 	}
+	defer s.changed()
 	k, err := s.Store.AddKey(ctx, RecipientKey{DeskSlug: slug, Fingerprint: pub.Fingerprint, Armored: pub.Armored})
 	return k, pub, err
 }
@@ -114,6 +182,16 @@ func (s *Desks) AddKey(ctx context.Context, slug string, armored []byte) (Recipi
 // Keys that expired or were revoked since they were added are left out; an
 // empty result means the desk is not accepting tips.
 func (s *Desks) Recipients(ctx context.Context, slug string) ([]*crypto.PublicKey, error) {
+	if dir, err := s.directory(ctx); dir != nil && err == nil {
+		if keys, ok := dir.recipients[slug]; ok {
+			return keys, nil
+		}
+	}
+	return s.readRecipients(ctx, slug)
+}
+
+// readRecipients reads and parses the keys of a desk for Recipients.
+func (s *Desks) readRecipients(ctx context.Context, slug string) ([]*crypto.PublicKey, error) {
 	keys, err := s.Store.Keys(ctx, slug)
 	if err != nil {
 		return nil, err
@@ -133,7 +211,7 @@ func (s *Desks) Recipients(ctx context.Context, slug string) ([]*crypto.PublicKe
 // Accepting returns a desk and the keys a submission to it is encrypted to
 // now; ErrNotAccepting when it has none, NotFound when there is no desk.
 func (s *Desks) Accepting(ctx context.Context, slug string) (Desk, []*crypto.PublicKey, error) {
-	desk, err := s.Store.Desk(ctx, slug)
+	desk, err := s.Desk(ctx, slug)
 	if err != nil {
 		return Desk{}, nil, err
 	}

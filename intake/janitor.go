@@ -63,8 +63,9 @@ func (s *Service) SweepPending(ctx context.Context, maxAge time.Duration) (Janit
 
 // RunJanitor sweeps every interval until ctx ends: pending blobs, expired
 // upload sessions of the JavaScript path, pending byte reservations past
-// their expiry, and rate
-// counters and spent proof-of-work tokens older than two hours.
+// their expiry, and rate counters and spent proof-of-work tokens older than
+// two hours; then it checkpoints the database, so that what it deleted is
+// gone from SQLite's write-ahead log too.
 func (s *Service) RunJanitor(ctx context.Context, interval, maxAge time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -90,6 +91,9 @@ func (s *Service) RunJanitor(ctx context.Context, interval, maxAge time.Duration
 			if err := s.Rates.PurgeRates(ctx, s.Now().Add(-2*time.Hour).Unix()); err != nil && ctx.Err() == nil {
 				s.Logger.Warn("janitor could not purge rate counters", "err", err)
 			}
+		}
+		if err := s.Store.Checkpoint(ctx); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("janitor could not checkpoint the database", "err", err)
 		}
 		select {
 		case <-ctx.Done():

@@ -5,6 +5,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -16,6 +18,7 @@ import (
 	"sync"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/crypto"
@@ -47,6 +50,7 @@ type MailboxEntry struct {
 	SubmissionID string
 	DeskSlug     string
 	Status       string // the triage status
+	ReceivedDay  string
 	LookupKey    [32]byte
 	ReplySalt    []byte
 	ReplyPublic  []byte // nil for submissions made before reply keys
@@ -63,9 +67,14 @@ type MailboxStore interface {
 	// AddObjects records more objects of a committed submission, in one
 	// transaction, at the next free positions in their order.
 	AddObjects(ctx context.Context, submissionID string, objects []Object, author string) error
-	// StaffObjects lists the objects staff wrote to a submission, in order.
-	StaffObjects(ctx context.Context, submissionID string) ([]Object, error)
-	// CreateMailboxSession records a session by the SHA-256 of its token,
+	// ThreadMessages lists the messages of a submission's thread (the
+	// source's follow-ups and the staff's replies), in order, each with its
+	// author and day (its submission's day when it has none).
+	ThreadMessages(ctx context.Context, submissionID string) ([]ThreadObject, error)
+	// DeleteMailboxSession ends a session; none to end is no error.
+	DeleteMailboxSession(ctx context.Context, tokenHash [32]byte) error
+	// CreateMailboxSession records a session by the SHA-256 of its token
+	// until expires (a day boundary: the token carries its exact expiry),
 	// and removes expired ones.
 	CreateMailboxSession(ctx context.Context, tokenHash [32]byte, submissionID string, expires time.Time) error
 	// MailboxSession returns the submission of a session that has not
@@ -75,14 +84,31 @@ type MailboxStore interface {
 	RateCount(ctx context.Context, bucket string, windowStart int64) (int, error)
 }
 
+// ThreadObject is a message of a source's thread as stored.
+type ThreadObject struct {
+	Object
+	Author string // AuthorSource or AuthorStaff
+}
+
+// ThreadItem is a message of a source's thread as the source reads it.
+type ThreadItem struct {
+	Author string // AuthorSource or AuthorStaff
+	Day    string // YYYY-MM-DD, UTC
+	Text   string
+	// Unreadable marks a message of the source's sent before messages were
+	// also encrypted to the source's reply key: only investigators read it.
+	Unreadable bool
+}
+
 // Mailbox is what a logged-in source sees.
 type Mailbox struct {
 	SubmissionID string
 	Desk         string // slug: the browser encrypts files to its keys
 	Status       string
-	// Replies holds the replies decrypted for this one request; nil when the
-	// codename was not given (a session cookie only).
-	Replies  []string
+	ReceivedDay  string // of the tip
+	// Thread holds the messages decrypted for this one request, oldest
+	// first; nil when the session cannot unlock them.
+	Thread   []ThreadItem
 	Unlocked bool
 	HasKey   bool // false for submissions made before reply keys
 }
@@ -136,75 +162,107 @@ func (s *Service) newReplyKey(ctx context.Context, c crypto.Codename, salt []byt
 }
 
 // OpenMailbox logs a source in with the codename they typed: it finds the
-// submission through the slow lookup key, decrypts the replies in memory
-// with the reply key the codename unlocks, and starts a session whose token
-// it returns. A wrong codename is refused (ErrWrongCodename) and counted,
-// but never locks anyone out (see checkCodename). This is the path without
-// JavaScript; UnlockMailbox is the one with it.
+// submission through the slow lookup key, decrypts the thread in memory
+// with the reply key the codename unlocks, and starts a session whose
+// cookie value it returns (see sessionCookie). A wrong codename is refused
+// (ErrWrongCodename) and counted, but never locks anyone out (see
+// checkCodename). This is the path without JavaScript; UnlockMailbox is
+// the one with it.
 func (s *Service) OpenMailbox(ctx context.Context, typed string) (*Mailbox, string, error) {
 	entry, codename, err := s.checkCodename(ctx, typed)
 	if err != nil {
 		return nil, "", err
 	}
-	box := &Mailbox{SubmissionID: entry.SubmissionID, Desk: entry.DeskSlug, Status: entry.Status, HasKey: entry.ReplyPrivate != nil}
-	if box.HasKey {
-		box.Replies, err = s.readReplies(ctx, s.Store, entry, codename)
-		if err != nil {
+	var pass []byte
+	if entry.ReplyPrivate != nil {
+		if pass, err = s.replyKeyPassphrase(ctx, codename, entry.ReplySalt); err != nil {
 			return nil, "", err
 		}
-		box.Unlocked = true
+		defer clear(pass)
 	}
-	token, err := s.newMailboxSession(ctx, s.Store, entry.SubmissionID)
+	box, err := s.mailbox(ctx, entry, pass)
 	if err != nil {
 		return nil, "", err
 	}
-	return box, token, nil
+	cookie, err := s.startSession(ctx, entry.SubmissionID, pass)
+	if err != nil {
+		return nil, "", err
+	}
+	return box, cookie, nil
 }
 
-// ReplyKeyMaterial is what a source's browser needs to read the replies
+// mailbox builds the mailbox of entry, with its thread decrypted when pass
+// (the reply key's passphrase) is given.
+func (s *Service) mailbox(ctx context.Context, entry MailboxEntry, pass []byte) (*Mailbox, error) {
+	box := &Mailbox{SubmissionID: entry.SubmissionID, Desk: entry.DeskSlug, Status: entry.Status,
+		ReceivedDay: entry.ReceivedDay, HasKey: entry.ReplyPrivate != nil}
+	if !box.HasKey || pass == nil {
+		return box, nil
+	}
+	thread, err := s.readThread(ctx, entry, pass)
+	if err != nil {
+		return nil, err
+	}
+	box.Thread, box.Unlocked = thread, true
+	return box, nil
+}
+
+// ReplyKeyMaterial is what a source's browser needs to read the thread
 // itself: the reply private key, still locked, the passphrase the codename
-// derives (with the server's pepper, so only here), and the replies as
-// stored, encrypted. The server never unlocks the key or sees a reply.
+// derives (with the server's pepper, so only here), and the thread's
+// messages as stored, encrypted.
 type ReplyKeyMaterial struct {
-	LockedKey  []byte   // armored, passphrase-protected
-	Passphrase []byte   // hex
-	Replies    [][]byte // complete OpenPGP messages, oldest first
+	LockedKey  []byte // armored, passphrase-protected
+	Passphrase []byte // hex
+	Thread     []ThreadMessage
+}
+
+// ThreadMessage is a message of the thread as stored: a complete OpenPGP
+// message, which the source's browser decrypts.
+type ThreadMessage struct {
+	Author  string `json:"author"`
+	Day     string `json:"day"`
+	Message []byte `json:"message"` // base64 in JSON
 }
 
 // UnlockMailbox logs a source in with the codename as OpenMailbox does,
-// but hands over what the browser needs to decrypt the replies itself
-// (JavaScript on) instead of decrypting them. The material is nil for a
+// but hands over what the browser needs to decrypt the thread itself
+// (JavaScript on) instead of decrypting it. The material is nil for a
 // submission made before reply keys.
 func (s *Service) UnlockMailbox(ctx context.Context, typed string) (*Mailbox, string, *ReplyKeyMaterial, error) {
 	entry, codename, err := s.checkCodename(ctx, typed)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	box := &Mailbox{SubmissionID: entry.SubmissionID, Desk: entry.DeskSlug, Status: entry.Status, HasKey: entry.ReplyPrivate != nil}
+	box, _ := s.mailbox(ctx, entry, nil)
 	var m *ReplyKeyMaterial
 	if box.HasKey {
 		pass, err := s.replyKeyPassphrase(ctx, codename, entry.ReplySalt)
 		if err != nil {
 			return nil, "", nil, err
 		}
-		m = &ReplyKeyMaterial{LockedKey: entry.ReplyPrivate, Passphrase: pass, Replies: [][]byte{}}
-		objects, err := s.Store.StaffObjects(ctx, entry.SubmissionID)
+		m = &ReplyKeyMaterial{LockedKey: entry.ReplyPrivate, Passphrase: pass, Thread: []ThreadMessage{}}
+		objects, err := s.Store.ThreadMessages(ctx, entry.SubmissionID)
 		if err != nil {
 			return nil, "", nil, err
 		}
 		for _, o := range objects {
-			message, err := s.readObject(ctx, o)
+			message, err := s.readObject(ctx, o.Object)
 			if err != nil {
 				return nil, "", nil, err
 			}
-			m.Replies = append(m.Replies, message)
+			m.Thread = append(m.Thread, ThreadMessage{Author: o.Author, Day: o.Day, Message: message})
 		}
 	}
-	token, err := s.newMailboxSession(ctx, s.Store, entry.SubmissionID)
+	var pass []byte
+	if m != nil {
+		pass = m.Passphrase
+	}
+	cookie, err := s.startSession(ctx, entry.SubmissionID, pass)
 	if err != nil {
 		return nil, "", nil, err
 	}
-	return box, token, m, nil
+	return box, cookie, m, nil
 }
 
 // readObject reads a reply whole, as a complete OpenPGP message.
@@ -415,37 +473,37 @@ func (d *derivationSlots) waitingLine() int {
 	return len(d.urgent) + len(d.waiting)
 }
 
-// readReplies unlocks the reply key with the codename and decrypts the
-// staff's replies, in memory only.
-func (s *Service) readReplies(ctx context.Context, ms MailboxStore, e MailboxEntry, c crypto.Codename) ([]string, error) {
-	pass, err := s.replyKeyPassphrase(ctx, c, e.ReplySalt)
-	if err != nil {
-		return nil, err
-	}
+// readThread unlocks the reply key with its passphrase and decrypts the
+// thread, in memory only. A message of the source's that was not encrypted
+// to the reply key (sent before it was) is marked Unreadable.
+func (s *Service) readThread(ctx context.Context, e MailboxEntry, pass []byte) ([]ThreadItem, error) {
 	key, err := crypto.ReadPrivateKey(e.ReplyPrivate, pass)
-	clear(pass)
 	if err != nil {
 		return nil, err
 	}
-	objects, err := ms.StaffObjects(ctx, e.SubmissionID)
+	objects, err := s.Store.ThreadMessages(ctx, e.SubmissionID)
 	if err != nil {
 		return nil, err
 	}
-	replies := make([]string, 0, len(objects))
+	thread := make([]ThreadItem, 0, len(objects))
 	for _, o := range objects {
-		text, err := s.decryptReply(ctx, o, key)
+		item := ThreadItem{Author: o.Author, Day: o.Day}
+		item.Text, err = s.decryptReply(ctx, o.Object, key)
 		if tipline.ErrorCode(err) == tipline.Unavailable {
-			// The store is down: no reply would read, and the source must
-			// not be told that there are none.
+			// The store is down: no message would read, and the source
+			// must not be told that there are none.
 			return nil, err
 		}
 		if err != nil {
-			s.Logger.Warn("a reply does not decrypt with the source's key", "object", o.ID, "err", err)
-			continue
+			if o.Author == AuthorStaff {
+				s.Logger.Warn("a reply does not decrypt with the source's key", "err", err)
+				continue
+			}
+			item.Unreadable = true
 		}
-		replies = append(replies, text)
+		thread = append(thread, item)
 	}
-	return replies, nil
+	return thread, nil
 }
 
 func (s *Service) decryptReply(ctx context.Context, o Object, key *crypto.PrivateKey) (string, error) {
@@ -468,26 +526,75 @@ func (s *Service) decryptReply(ctx context.Context, o Object, key *crypto.Privat
 	return string(b), nil
 }
 
-// newMailboxSession starts a session: a random token, of which only the
-// SHA-256 is stored.
+// newMailboxSession starts a session: a token of 24 random bytes and the
+// session's expiry (8 bytes, Unix seconds), of which only the SHA-256 is
+// stored. The token carries its own expiry, so the row needs to say only
+// the day after which it can go: it does not tell when the source logged in
+// more precisely than the day.
 func (s *Service) newMailboxSession(ctx context.Context, ms MailboxStore, submissionID string) (string, error) {
 	var raw [32]byte
-	rand.Read(raw[:])
+	rand.Read(raw[:24])
+	expires := s.Now().UTC().Add(MailboxSessionTTL)
+	binary.BigEndian.PutUint64(raw[24:], uint64(expires.Unix()))
 	token := hex.EncodeToString(raw[:])
-	// The expiry falls on an hour boundary, so the row does not tell to the
-	// second when the source logged in.
-	expires := s.Now().UTC().Add(MailboxSessionTTL).Truncate(time.Hour).Add(time.Hour)
-	if err := ms.CreateMailboxSession(ctx, sha256.Sum256([]byte(token)), submissionID, expires); err != nil {
+	rowExpires := expires.Truncate(24 * time.Hour).Add(24 * time.Hour)
+	if err := ms.CreateMailboxSession(ctx, sha256.Sum256([]byte(token)), submissionID, rowExpires); err != nil {
 		return "", err
 	}
 	return token, nil
 }
 
-// MailboxBySession returns the mailbox of a session's submission without
-// replies: the server does not keep the key that reads them.
-func (s *Service) MailboxBySession(ctx context.Context, token string) (*Mailbox, error) {
+// The mailbox session cookie holds the session token and, for a
+// submission with a reply key, the key's passphrase sealed with the
+// server's pepper and bound to the token (sessionKeyLabel): so every page
+// of the session shows the thread, decrypted in memory for that page,
+// while the database holds only the token's SHA-256 and nothing that
+// opens a reply. The cookie ends with the session.
+const sessionKeyLabel = "tipline mailbox session key v1"
+
+// startSession starts a mailbox session and returns its cookie value.
+func (s *Service) startSession(ctx context.Context, submissionID string, pass []byte) (string, error) {
+	token, err := s.newMailboxSession(ctx, s.Store, submissionID)
+	if err != nil {
+		return "", err
+	}
+	if pass == nil {
+		return token, nil
+	}
+	sealer, err := s.Pepper.Sealer(sessionKeyLabel)
+	if err != nil {
+		return "", err
+	}
+	return token + "." + base64.RawURLEncoding.EncodeToString(sealer.Seal(pass, []byte(token))), nil
+}
+
+// sessionPassphrase opens the passphrase a session cookie holds; nil when
+// it holds none that opens.
+func (s *Service) sessionPassphrase(cookie string) []byte {
+	token, sealed, ok := strings.Cut(cookie, ".")
+	if !ok {
+		return nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(sealed)
+	if err != nil {
+		return nil
+	}
+	sealer, err := s.Pepper.Sealer(sessionKeyLabel)
+	if err != nil {
+		return nil
+	}
+	pass, err := sealer.Open(raw, []byte(token))
+	if err != nil {
+		return nil
+	}
+	return pass
+}
+
+// MailboxBySession returns the mailbox of a session, with the thread
+// decrypted in memory when the session's cookie holds the key to it.
+func (s *Service) MailboxBySession(ctx context.Context, cookie string) (*Mailbox, error) {
 	ms := s.Store
-	id, err := s.sessionSubmission(ctx, ms, token)
+	id, err := s.sessionSubmission(ctx, ms, cookie)
 	if err != nil {
 		return nil, err
 	}
@@ -495,11 +602,27 @@ func (s *Service) MailboxBySession(ctx context.Context, token string) (*Mailbox,
 	if err != nil {
 		return nil, err
 	}
-	return &Mailbox{SubmissionID: e.SubmissionID, Desk: e.DeskSlug, Status: e.Status, HasKey: e.ReplyPrivate != nil}, nil
+	pass := s.sessionPassphrase(cookie)
+	defer clear(pass)
+	return s.mailbox(ctx, e, pass)
 }
 
-func (s *Service) sessionSubmission(ctx context.Context, ms MailboxStore, token string) (string, error) {
-	if len(token) != 64 {
+// CloseMailbox ends the session of a cookie (logging out); an unknown or
+// ended session is no error.
+func (s *Service) CloseMailbox(ctx context.Context, cookie string) error {
+	token, _, _ := strings.Cut(cookie, ".")
+	return s.Store.DeleteMailboxSession(ctx, sha256.Sum256([]byte(token)))
+}
+
+func (s *Service) sessionSubmission(ctx context.Context, ms MailboxStore, cookie string) (string, error) {
+	token, _, _ := strings.Cut(cookie, ".")
+	raw, err := hex.DecodeString(token)
+	if err != nil || len(raw) != 32 {
+		return "", ErrNoMailboxSession
+	}
+	// The token's own expiry, exact (the row's is the day's end): a token
+	// whose expiry was changed has another hash, and no row.
+	if expires := int64(binary.BigEndian.Uint64(raw[24:])); s.Now().Unix() >= expires {
 		return "", ErrNoMailboxSession
 	}
 	id, err := ms.MailboxSession(ctx, sha256.Sum256([]byte(token)), s.Now())
@@ -520,8 +643,11 @@ type FollowUp struct {
 	svc          *Service
 	submissionID string
 	recipients   []*crypto.PublicKey
-	files        []ManifestFile // of files the server encrypted
-	objects      []Object       // the files, pending
+	// readers of the message text: the desk's keys and the source's reply
+	// key, so that the source reads their own messages in the thread.
+	readers []*crypto.PublicKey
+	files   []ManifestFile // of files the server encrypted
+	objects []Object       // the files, pending
 	// manifest is the follow-up manifest the source's browser encrypted,
 	// with the files it encrypted (JavaScript on); nil otherwise.
 	manifest *Object
@@ -545,7 +671,15 @@ func (s *Service) BeginFollowUp(ctx context.Context, token string) (*FollowUp, e
 	if err != nil {
 		return nil, err
 	}
-	return &FollowUp{svc: s, submissionID: id, recipients: recipients}, nil
+	f := &FollowUp{svc: s, submissionID: id, recipients: recipients, readers: recipients}
+	if e.ReplyPublic != nil {
+		replyKey, err := crypto.ParsePublicKey(e.ReplyPublic, s.Now())
+		if err != nil {
+			return nil, err
+		}
+		f.readers = append(slices.Clip(recipients), replyKey)
+	}
+	return f, nil
 }
 
 // AddFile encrypts one more file as it streams in.
@@ -617,7 +751,7 @@ func (f *FollowUp) Commit(ctx context.Context, text string) error {
 	var head []Object
 	if err == nil && strings.TrimSpace(text) != "" {
 		var msg Object
-		msg, err = s.storeEncrypted(ctx, f.recipients, strings.NewReader(text), KindMessage, 0)
+		msg, err = s.storeEncrypted(ctx, f.readers, strings.NewReader(text), KindMessage, 0)
 		head = append(head, msg)
 	}
 	if encrypted {
@@ -732,6 +866,10 @@ func (s *Service) recordObjects(ctx context.Context, submissionID string, object
 
 // recordObjectsWith is recordObjects with the rows written by record.
 func (s *Service) recordObjectsWith(ctx context.Context, record ObjectRecorder, submissionID string, objects []Object, author string) error {
+	day := s.Now().UTC().Format(time.DateOnly)
+	for i := range objects {
+		objects[i].Day = day
+	}
 	if err := record(ctx, submissionID, objects, author); err != nil {
 		return err
 	}
@@ -749,25 +887,91 @@ func (s *Service) recordObjectsWith(ctx context.Context, record ObjectRecorder, 
 }
 
 // ContainsCodename reports whether text holds something that reads as a
-// codename: CodenameWords list words in a row, however they are separated.
-// The server cannot tell the source's own codename from another one
-// without it, so any will do.
+// codename: CodenameWords list words in a row, or 28 digits in a row in
+// any grouping (full-width digits too), however they are separated. The
+// server cannot tell the source's own codename from another one without
+// it, so any will do.
 func ContainsCodename(text string) bool {
-	tokens := strings.FieldsFunc(text, func(r rune) bool {
-		return !(unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Dash, r) || unicode.Is(unicode.Hyphen, r))
-	})
-	var buf bytes.Buffer
+	return len(codenameSpans(text)) > 0
+}
+
+// RemoveCodenames returns text without what ContainsCodename finds in it,
+// so that a refused message comes back to the source without the codename.
+func RemoveCodenames(text string) string {
+	var b strings.Builder
+	last := 0
+	for _, span := range codenameSpans(text) {
+		b.WriteString(text[last:span[0]])
+		last = span[1]
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// codenameSpans returns the byte ranges of text that read as codenames, in
+// order and apart.
+func codenameSpans(text string) [][2]int {
+	type token struct {
+		start, end int
+		digits     int // how many digits, when the token is digits only
+	}
+	var tokens []token
+	inToken := func(r rune) bool {
+		return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Dash, r) || unicode.Is(unicode.Hyphen, r)
+	}
+	for i, r := range text {
+		if !inToken(r) {
+			continue
+		}
+		if n := len(tokens); n > 0 && tokens[n-1].end == i {
+			tokens[n-1].end = i + utf8.RuneLen(r)
+		} else {
+			tokens = append(tokens, token{start: i, end: i + utf8.RuneLen(r)})
+		}
+	}
 	for i := range tokens {
+		t := &tokens[i]
+		for _, r := range text[t.start:t.end] {
+			if !unicode.IsDigit(r) {
+				t.digits = 0
+				break
+			}
+			t.digits++
+		}
+	}
+	var spans [][2]int
+	var buf bytes.Buffer
+	for i := 0; i < len(tokens); i++ {
+		end := -1
+		// Words: up to CodenameWords tokens, however a hyphen splits them.
 		buf.Reset()
-		for k := i; k < len(tokens) && k < i+crypto.CodenameWords; k++ {
+		for k := i; k < len(tokens) && k < i+crypto.CodenameWords && end < 0; k++ {
 			if k > i {
 				buf.WriteByte(' ')
 			}
-			buf.WriteString(tokens[k])
+			buf.WriteString(text[tokens[k].start:tokens[k].end])
 			if _, err := crypto.ParseCodename(buf.String()); err == nil {
-				return true
+				end = k
 			}
 		}
+		// Digits: a run of digit tokens holding exactly 28 digits.
+		digits := 0
+		for k := i; end < 0 && k < len(tokens) && tokens[k].digits > 0 && digits < 28; k++ {
+			digits += tokens[k].digits
+			if digits == 28 {
+				buf.Reset()
+				for j := i; j <= k; j++ {
+					buf.WriteString(text[tokens[j].start:tokens[j].end])
+				}
+				if _, err := crypto.ParseCodename(buf.String()); err == nil {
+					end = k
+				}
+			}
+		}
+		if end >= 0 {
+			spans = append(spans, [2]int{tokens[i].start, tokens[end].end})
+			i = end
+		}
 	}
-	return false
+	return spans
 }

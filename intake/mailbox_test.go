@@ -98,13 +98,14 @@ func TestMailbox(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !box.Unlocked || len(box.Replies) != 1 || box.Replies[0] != "We need the invoices." || box.Status != "new" || len(token) != 64 {
+			if !box.Unlocked || len(box.Thread) != 1 || box.Thread[0].Text != "We need the invoices." || box.Thread[0].Author != intake.AuthorStaff ||
+				box.Thread[0].Day != r.ReceivedDay || box.Status != "new" || len(token) <= 64 || token[64] != '.' {
 				t.Errorf("mailbox = %+v", box)
 			}
 			// With JavaScript, the browser gets the key still locked, its
 			// passphrase and the replies as stored, and decrypts them.
 			_, token2, m, err := svc.UnlockMailbox(ctx, r.Codename.Reveal())
-			if err != nil || m == nil || len(token2) != 64 || len(m.Replies) != 1 {
+			if err != nil || m == nil || len(token2) <= 64 || len(m.Thread) != 1 || m.Thread[0].Author != intake.AuthorStaff {
 				t.Fatalf("UnlockMailbox = %+v, %v", m, err)
 			}
 			if _, err := crypto.ReadPrivateKey(m.LockedKey, nil); err == nil {
@@ -114,7 +115,7 @@ func TestMailbox(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			plain, err := crypto.Decrypt(bytes.NewReader(m.Replies[0]), replyPriv)
+			plain, err := crypto.Decrypt(bytes.NewReader(m.Thread[0].Message), replyPriv)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -124,9 +125,19 @@ func TestMailbox(t *testing.T) {
 			if _, _, _, err := svc.UnlockMailbox(ctx, other.Reveal()); !errors.Is(err, intake.ErrWrongCodename) {
 				t.Errorf("UnlockMailbox with a wrong codename: %v", err)
 			}
+			// The session's cookie holds the key to the thread, sealed: each
+			// page of the session shows it. The token alone opens no thread.
 			later, err := svc.MailboxBySession(ctx, token)
-			if err != nil || later.Unlocked || later.Replies != nil || later.SubmissionID != r.SubmissionID {
+			if err != nil || !later.Unlocked || len(later.Thread) != 1 || later.SubmissionID != r.SubmissionID {
 				t.Errorf("mailbox by session = %+v, %v", later, err)
+			}
+			bare, err := svc.MailboxBySession(ctx, token[:64])
+			if err != nil || bare.Unlocked || bare.Thread != nil {
+				t.Errorf("mailbox by the session token alone = %+v, %v", bare, err)
+			}
+			forged, err := svc.MailboxBySession(ctx, token[:64]+"."+token2[65:])
+			if err != nil || forged.Unlocked {
+				t.Errorf("mailbox by a session token with another session's key = %+v, %v", forged, err)
 			}
 			if _, err := svc.MailboxBySession(ctx, strings.Repeat("0", 64)); !errors.Is(err, intake.ErrNoMailboxSession) {
 				t.Errorf("unknown session: %v", err)
@@ -295,11 +306,11 @@ func TestMailboxGuessing(t *testing.T) {
 			if err != nil {
 				t.Fatalf("the real codename after %d wrong ones: %v", guesses, err)
 			}
-			if len(token) != 64 || len(box.Replies) != 1 || box.Replies[0] != reply {
+			if len(token) <= 64 || len(box.Thread) != 1 || box.Thread[0].Text != reply {
 				t.Errorf("mailbox = %+v", box)
 			}
 			_, _, m, err := svc.UnlockMailbox(ctx, r.Codename.Reveal())
-			if err != nil || m == nil || len(m.Replies) != 1 {
+			if err != nil || m == nil || len(m.Thread) != 1 {
 				t.Fatalf("UnlockMailbox with the real codename after %d wrong ones = %+v, %v", guesses, m, err)
 			}
 			if n, _ := svc.CodenameFailures(ctx); n != guesses+1 {
@@ -488,4 +499,33 @@ func BenchmarkMailboxGuess(b *testing.B) {
 		})
 		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "guesses/s")
 	})
+}
+
+// TestMailboxSessionExpires: the session row keeps only the end of the UTC
+// day, so the token's own expiry is what ends a session on time.
+func TestMailboxSessionExpires(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _ := newTestService(t, database.SQLite)
+	now := time.Date(2026, 12, 6, 0, 10, 0, 0, time.UTC)
+	svc.Now = func() time.Time { return now }
+	sub, err := svc.BeginServerSubmission(ctx, intake.DefaultDeskSlug)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub.AddValue("narrative", "Relabelled boards.")
+	r, err := sub.Commit(ctx, intake.EN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, cookie, err := svc.OpenMailbox(ctx, r.Codename.Reveal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.MailboxBySession(ctx, cookie); err != nil {
+		t.Fatalf("a fresh session: %v", err)
+	}
+	now = now.Add(intake.MailboxSessionTTL)
+	if _, err := svc.MailboxBySession(ctx, cookie); !errors.Is(err, intake.ErrNoMailboxSession) {
+		t.Errorf("the session at its expiry, the same day: %v, want ErrNoMailboxSession", err)
+	}
 }

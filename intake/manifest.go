@@ -12,7 +12,11 @@ const ManifestVersion = 1
 //
 //	{"version": 1, "desk": "export-controls", "lang": "zh", "questionnaire_version": 1,
 //	 "answers": [{"id": "models", "label": "Which chips or servers are involved?",
-//	              "type": "multiple_choice", "values": ["h100"], "value_labels": ["NVIDIA H100"]}, …],
+//	              "type": "multiple_choice", "values": ["h100"], "value_labels": ["NVIDIA H100"]},
+//	             {"id": "quantity", "label": "About how many chips or servers?",
+//	              "type": "number", "values": ["200"], "raw": "大约200台"},
+//	             {"id": "started", "label": "When did it start?",
+//	              "type": "date", "values": [], "raw": "去年夏天"}, …],
 //	 "parties": [{"field": "parties", "name": "…", "role": "freight_forwarder",
 //	              "role_label": "Freight forwarder", "country": "HK", "country_name": "Hong Kong",
 //	              "identifiers": "…"}],
@@ -29,12 +33,19 @@ type Manifest struct {
 
 // ManifestAnswer is the answer to one field. ValueLabels holds the English
 // labels of chosen options, or the English name of a country.
+//
+// A date or number answer holds the value read from the source's words:
+// a number in plain digits ("2500") or a range ("200-300"), a date in ISO
+// 8601 to the precision given ("2024", "2024-03", "2024-03-15"); Values is
+// empty when nothing could be read. Raw holds the source's words whenever
+// they differ from that value.
 type ManifestAnswer struct {
 	ID          string    `json:"id"`
 	Label       string    `json:"label"`
 	Type        FieldType `json:"type"`
 	Values      []string  `json:"values"`
 	ValueLabels []string  `json:"value_labels,omitempty"`
+	Raw         string    `json:"raw,omitempty"`
 }
 
 // PartyAnswer is one row of a party field. Country is an ISO 3166-1 code
@@ -79,11 +90,14 @@ func (q *Questionnaire) NewManifest(desk string, lang Lang, a Answers) *Manifest
 			m.Parties = append(m.Parties, partyAnswers(f, a)...)
 			continue
 		}
-		values := a[f.ID]
-		if len(values) == 0 {
+		values, raw := a[f.ID], a[RawKey(f.ID)]
+		if len(values) == 0 && len(raw) == 0 {
 			continue
 		}
-		ans := ManifestAnswer{ID: f.ID, Label: f.Label.In(EN), Type: f.Type, Values: values}
+		ans := ManifestAnswer{ID: f.ID, Label: f.Label.In(EN), Type: f.Type, Values: append([]string{}, values...)}
+		if len(raw) > 0 {
+			ans.Raw = raw[0]
+		}
 		for _, v := range values {
 			switch f.Type {
 			case SingleChoice, MultipleChoice:

@@ -36,8 +36,9 @@ type Pow struct {
 // powLifetime is how long a token may be solved and spent.
 const powLifetime = 30 * time.Minute
 
-// powTokenLen is random(16) || expiry(8) || mac(16).
-const powTokenLen = 40
+// powTokenLen is random(16) || expiry(8) || bits(1) || mac(16): the token
+// carries the difficulty it was issued at, under the MAC.
+const powTokenLen = 41
 
 // PowChallenge is what the browser must solve.
 type PowChallenge struct {
@@ -59,20 +60,23 @@ func (c PowChallenge) Solve() Pow {
 // NewPowChallenge returns a fresh challenge for a submission to desk, as
 // hard as PowBitsFor(desk) asks: harder while the desk is flooded.
 func (s *Service) NewPowChallenge(ctx context.Context, desk string) PowChallenge {
-	return s.newPowChallenge(s.PowBitsFor(ctx, desk))
+	return s.newPowChallenge(desk, s.PowBitsFor(ctx, desk))
 }
 
 // NewUploadPowChallenge returns a fresh challenge for opening an upload
 // session of size bytes to desk, as hard as UploadPowBits asks.
 func (s *Service) NewUploadPowChallenge(ctx context.Context, desk string, size int64) PowChallenge {
-	return s.newPowChallenge(s.UploadPowBits(ctx, desk, size))
+	return s.newPowChallenge(desk, s.UploadPowBits(ctx, desk, size))
 }
 
-func (s *Service) newPowChallenge(difficulty int) PowChallenge {
+// newPowChallenge returns a challenge for desk at difficulty; the MAC
+// binds both, so a challenge from a quiet desk does not serve a flooded one.
+func (s *Service) newPowChallenge(desk string, difficulty int) PowChallenge {
 	var raw [powTokenLen]byte
 	rand.Read(raw[:16])
 	binary.BigEndian.PutUint64(raw[16:24], uint64(s.Now().Add(powLifetime).Unix()))
-	copy(raw[24:], s.powMAC(raw[:24]))
+	raw[24] = byte(difficulty)
+	copy(raw[25:], s.powMAC(raw[:25], desk))
 	return PowChallenge{Token: base64.RawURLEncoding.EncodeToString(raw[:]), Bits: difficulty}
 }
 
@@ -81,13 +85,10 @@ func (s *Service) newPowChallenge(difficulty int) PowChallenge {
 // proportion: up to powSizeStep (8 MiB) it is the base difficulty, and each
 // doubling beyond adds one bit. With the base of 18 bits (about 0.14 s in
 // a browser): 16 MiB asks 19 bits, 128 MiB 22, 1 GiB 25 (2^7 = 128 times
-// the work, about 18 s), 2 GiB 26. It grows again while open sessions or
-// pending bytes near their caps (see loadPowBits). The bits added for size
-// and load together are at most maxUploadPowExtraBits.
+// the work, about 18 s), 2 GiB 26; at most maxUploadPowExtraBits more.
 const (
 	powSizeStep           = 8 << 20
 	maxUploadPowExtraBits = 10
-	maxLoadPowBits        = 4
 )
 
 // SizePowBits returns the bits a message of size bytes adds to the proof
@@ -100,72 +101,55 @@ func SizePowBits(size int64) int {
 }
 
 // UploadPowBits returns the difficulty of the proof of work that opens an
-// upload session of size bytes to desk: PowBitsFor(desk), plus
-// SizePowBits(size), plus loadPowBits, the last two together at most
-// maxUploadPowExtraBits.
+// upload session of size bytes to desk: PowBitsFor(desk) plus
+// SizePowBits(size), the latter at most maxUploadPowExtraBits. It does not
+// rise with the load of the upload caps: an attacker solves natively, far
+// faster than a source's browser, so load-driven work would slow sources
+// more than floods. Abandoned sessions give their room back instead (see
+// SweepIdleUploads).
 func (s *Service) UploadPowBits(ctx context.Context, desk string, size int64) int {
-	return s.PowBitsFor(ctx, desk) + min(SizePowBits(size)+s.loadPowBits(ctx), maxUploadPowExtraBits)
+	return s.PowBitsFor(ctx, desk) + min(SizePowBits(size), maxUploadPowExtraBits)
 }
 
-// loadPowBits returns the bits added while the open upload sessions or the
-// pending bytes near their caps: one from 1/8 of a cap, and one more at
-// each doubling, up to 4 at the cap. The bits are few on purpose: an
-// attacker solves the work natively, far faster than a source's browser,
-// so load-driven work slows real sources more than it slows the flood; it
-// only makes filling the last half of a cap cost 2^3 times the base per
-// session. When the counts cannot be read it answers the hardest.
-func (s *Service) loadPowBits(ctx context.Context) int {
-	const steps = 8
-	open, err := s.Store.OpenUploads(ctx, s.Now().Unix())
-	if err != nil {
-		s.Logger.Warn("cannot count the open upload sessions; asking for the harder proof of work", "err", err)
-		return maxLoadPowBits
-	}
-	load := float64(open) / float64(s.maxUploadSessions()) // the fullest cap, as a fraction
-	if s.Limits.PendingBytes > 0 {
-		pending, err := s.Store.PendingBytes(ctx)
-		if err != nil {
-			s.Logger.Warn("cannot read the pending bytes; asking for the harder proof of work", "err", err)
-			return maxLoadPowBits
-		}
-		load = max(load, float64(pending)/float64(s.Limits.PendingBytes))
-	}
-	return min(bits.Len64(uint64(load*steps)), maxLoadPowBits)
-}
-
-func (s *Service) powMAC(data []byte) []byte {
+func (s *Service) powMAC(data []byte, desk string) []byte {
 	key := hmac.New(sha256.New, s.Pepper)
 	key.Write([]byte("tipline proof of work v1"))
 	mac := hmac.New(sha256.New, key.Sum(nil))
 	mac.Write(data)
+	mac.Write([]byte(desk))
 	return mac.Sum(nil)[:16]
 }
 
-// CheckProofOfWork verifies a solved challenge for a submission to desk,
-// at the difficulty PowBitsFor(desk) asks now, and spends it. (A challenge
-// fetched just before its desk became flooded falls short once, and the
-// source submits again.)
+// CheckProofOfWork verifies a solved challenge for a submission to desk
+// and spends it. The difficulty is what PowBitsFor(desk) asks now, or what
+// the challenge was issued at if that is less, but never less than the
+// base (PowBits): a flood that began while a source's browser was solving
+// does not send it back to solve again.
 func (s *Service) CheckProofOfWork(ctx context.Context, desk string, pow Pow) error {
-	return s.checkProofOfWork(ctx, pow, s.PowBitsFor(ctx, desk))
+	return s.checkProofOfWork(ctx, desk, pow, s.PowBits, s.PowBitsFor(ctx, desk))
 }
 
 // checkUploadPow verifies a solved challenge for opening an upload session
-// of size bytes to desk, at the difficulty UploadPowBits asks now, and
-// spends it. A challenge fetched just before the difficulty rose falls
-// short, and the browser asks for a new one.
+// of size bytes to desk, and spends it: at the difficulty UploadPowBits
+// asks now, or the challenge's own if that is less, but never less than
+// the base and the bits for size (a challenge fetched for a smaller
+// session falls short).
 func (s *Service) checkUploadPow(ctx context.Context, desk string, size int64, pow Pow) error {
-	return s.checkProofOfWork(ctx, pow, s.UploadPowBits(ctx, desk, size))
+	floor := s.PowBits + min(SizePowBits(size), maxUploadPowExtraBits)
+	return s.checkProofOfWork(ctx, desk, pow, floor, s.UploadPowBits(ctx, desk, size))
 }
 
-// checkProofOfWork verifies a solved challenge at the difficulty need
-// (leading zero bits) and spends it.
-func (s *Service) checkProofOfWork(ctx context.Context, pow Pow, need int) error {
+// checkProofOfWork verifies a solved challenge for desk and spends it. It
+// needs the leading zero bits asked now, or those the challenge was issued
+// at if fewer, and at least floor.
+func (s *Service) checkProofOfWork(ctx context.Context, desk string, pow Pow, floor, now int) error {
 	token, counter := pow.Token, pow.Counter
 	invalid := tipline.Errorf(tipline.Invalid, "The anti-abuse check failed or expired. Please submit again.")
 	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(raw) != powTokenLen || !hmac.Equal(raw[24:], s.powMAC(raw[:24])) {
+	if err != nil || len(raw) != powTokenLen || !hmac.Equal(raw[25:], s.powMAC(raw[:25], desk)) {
 		return invalid
 	}
+	need := max(floor, min(now, int(raw[24])))
 	expires := int64(binary.BigEndian.Uint64(raw[16:24]))
 	if s.Now().Unix() > expires {
 		return invalid
@@ -177,7 +161,10 @@ func (s *Service) checkProofOfWork(ctx context.Context, pow Pow, need int) error
 	if s.Rates == nil {
 		return nil
 	}
-	fresh, err := s.Rates.Take(ctx, "pow:"+hex.EncodeToString(raw[:16]), expires, 1)
+	// The spent token's row is kept to the hour after its expiry: the
+	// expiry itself would tell to the second when the page was opened.
+	spentUntil := time.Unix(expires, 0).UTC().Truncate(time.Hour).Add(time.Hour).Unix()
+	fresh, err := s.Rates.Take(ctx, "pow:"+hex.EncodeToString(raw[:16]), spentUntil, 1)
 	if err != nil {
 		return err
 	}

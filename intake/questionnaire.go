@@ -54,9 +54,20 @@ type Condition struct {
 	AnyOf []string `json:"any_of"`
 }
 
+// Section starts a group of questions under a heading. A collapsed
+// section shows only its heading, marked optional, until the source opens
+// it (an HTML details element, no JavaScript needed); it is open when one of
+// its questions has an answer or an error. A section with a required
+// question cannot be collapsed.
+type Section struct {
+	Title     Text `json:"title"`
+	Collapsed bool `json:"collapsed,omitempty"`
+}
+
 // Field is one question of a questionnaire.
 type Field struct {
-	ID       string     `json:"id"` // [a-z][a-z0-9_]*, unique
+	ID       string     `json:"id"`                // [a-z][a-z0-9_]*, unique
+	Section  *Section   `json:"section,omitempty"` // starts a section with this field
 	Type     FieldType  `json:"type"`
 	Label    Text       `json:"label"`
 	Help     Text       `json:"help,omitempty"`
@@ -64,7 +75,7 @@ type Field struct {
 	Options  []Option   `json:"options,omitempty"` // choices; for Party, the roles
 	ShowIf   *Condition `json:"show_if,omitempty"`
 	MaxLen   int        `json:"max_len,omitempty"` // text, in characters; default 1000 short, 100000 long
-	Rows     int        `json:"rows,omitempty"`    // Party: rows offered; default 5, at most 20
+	Rows     int        `json:"rows,omitempty"`    // Party: rows offered, one shown and the others behind "add another"; default 5, at most 20
 }
 
 // Questionnaire is the list of questions a desk asks, as data: English and
@@ -149,7 +160,17 @@ func (q *Questionnaire) validate() error {
 	}
 	seen := map[string]Field{}
 	files := 0
+	collapsed := false
 	for _, f := range q.Fields {
+		if f.Section != nil {
+			if err := checkText(f.Section.Title, true); err != nil {
+				return fmt.Errorf("field %q: section title: %w", f.ID, err)
+			}
+			collapsed = f.Section.Collapsed
+		}
+		if collapsed && f.Required {
+			return fmt.Errorf("field %q: a required field cannot be in a collapsed section", f.ID)
+		}
 		if err := f.validate(seen); err != nil {
 			if f.ID == "" {
 				return fmt.Errorf("field %d: %w", len(seen)+1, err)

@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,9 +59,12 @@ func ErrorsByField(errs []FieldError) map[string]Text {
 
 // Check cleans and checks a source's answers. It drops keys that are not
 // answers to a field, and answers to fields that are hidden because their
-// condition is not met; it trims text, normalizes dates, numbers and
-// countries, and keeps only the party rows that have something in them.
-// A required field is required only when it is shown.
+// condition is not met; it trims text, normalizes countries, reads dates
+// and numbers as well as it can (keeping the source's own words under
+// RawKey when they differ from the value read, or when nothing could be
+// read: an estimate is never an error), and keeps only the party rows that
+// have something in them. A required field is required only when it is
+// shown.
 //
 // Errors come in questionnaire order, in every language. The cleaned answers
 // are meaningful only when there are no errors; to show the form again, use
@@ -85,10 +87,23 @@ func (q *Questionnaire) Check(a Answers) (cleaned Answers, errs []FieldError) {
 			values, errKey = checkSingle(f, a[f.ID])
 		case MultipleChoice:
 			values, errKey = checkMultiple(f, a[f.ID])
-		case Date:
-			values, errKey = checkOne(a[f.ID], normalizeDate)
-		case Number:
-			values, errKey = checkOne(a[f.ID], normalizeNumber)
+		case Date, Number:
+			// An estimate is never refused: what cannot be read is kept as
+			// the source typed it (see checkEstimate).
+			raw, parsed, errKey := checkEstimate(f, a[f.ID])
+			switch {
+			case errKey != "":
+				fail(f, errKey, f.TextLimit())
+			case raw == "" && f.Required:
+				fail(f, "error_required")
+			}
+			if parsed != "" {
+				cleaned[f.ID] = []string{parsed}
+			}
+			if raw != "" && raw != parsed {
+				cleaned[RawKey(f.ID)] = []string{raw}
+			}
+			continue
 		case Country:
 			values, errKey = checkOne(a[f.ID], func(s string) (string, string) {
 				if code, ok := matchCountry(s); ok {
@@ -217,6 +232,28 @@ func checkMultiple(f Field, values []string) ([]string, string) {
 	return out, ""
 }
 
+// RawKey returns the key of cleaned answers that holds a date or number
+// answer as the source typed it, when that differs from its parsed value
+// (or nothing could be parsed). Field ids have no dots and party keys end
+// in a part name, so it never clashes with another answer.
+func RawKey(field string) string { return field + ".raw" }
+
+// checkEstimate reads a date or number answer: the source's words, cleaned,
+// and the value parsed from them by ParseDate or ParseNumber ("" when none
+// can be). The only error is an answer longer than the field's limit.
+func checkEstimate(f Field, values []string) (raw, parsed, errKey string) {
+	raw = first(values)
+	if utf8.RuneCountInString(raw) > f.TextLimit() {
+		return "", "", "error_too_long"
+	}
+	if f.Type == Date {
+		parsed, _ = ParseDate(raw, time.Now())
+	} else {
+		parsed, _ = ParseNumber(raw)
+	}
+	return raw, parsed, ""
+}
+
 // checkOne checks a one-value answer with a normalizer that returns the
 // normalized value or an error message key.
 func checkOne(values []string, normalize func(string) (string, string)) ([]string, string) {
@@ -274,45 +311,6 @@ func checkParty(f Field, a Answers) ([]partyRow, int, string) {
 		}
 	}
 	return rows, 0, ""
-}
-
-var (
-	datePattern   = regexp.MustCompile(`^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$`)
-	numberPattern = regexp.MustCompile(`^(\d{1,30})(\.\d{1,10})?$`)
-	groupedNumber = regexp.MustCompile(`^\d{1,3}(,\d{3})+(\.\d+)?$`)
-)
-
-// normalizeDate reads YYYY-MM-DD, also with / or . or 年月日 and one-digit
-// months and days, and refuses dates before 1900 or over ten years ahead.
-func normalizeDate(s string) (string, string) {
-	m := datePattern.FindStringSubmatch(foldWidth(s))
-	if m == nil {
-		return "", "error_date"
-	}
-	year, _ := strconv.Atoi(m[1])
-	month, _ := strconv.Atoi(m[2])
-	day, _ := strconv.Atoi(m[3])
-	d := time.Date(year, time.Month(month), day, 0, 0, 0, 0, time.UTC)
-	if d.Year() != year || d.Month() != time.Month(month) || d.Day() != day {
-		return "", "error_date"
-	}
-	if year < 1900 || d.After(time.Now().AddDate(10, 0, 0)) {
-		return "", "error_date_range"
-	}
-	return d.Format(time.DateOnly), ""
-}
-
-// normalizeNumber reads a non-negative decimal number, with or without
-// thousands separators (1,500,000), and returns it without them.
-func normalizeNumber(s string) (string, string) {
-	s = strings.ReplaceAll(foldWidth(s), " ", "")
-	if groupedNumber.MatchString(s) {
-		s = strings.ReplaceAll(s, ",", "")
-	}
-	if !numberPattern.MatchString(s) {
-		return "", "error_number"
-	}
-	return s, ""
 }
 
 // cleanText cleans a multi-line answer: valid UTF-8, \n line ends, no

@@ -115,6 +115,8 @@ func TestParseQuestionnaireRejects(t *testing.T) {
 		{"max_len on files", `"type": "files",`, `"type": "files", "max_len": 5,`, `field "files": a files field has no max_len`},
 		{"max_len too large", `"type": "short_text",`, `"type": "short_text", "max_len": 20000,`, `field "kind_other": max_len must be 1 to 10000`},
 		{"rows on text", `"type": "short_text",`, `"type": "short_text", "rows": 3,`, `field "kind_other": a short_text field has no rows`},
+		{"section without zh title", `"type": "files",`, `"type": "files", "section": {"title": {"en": "F"}},`, `field "files": section title: no text in "zh"`},
+		{"required in a collapsed section", `{"id": "kind", "type": "single_choice",`, `{"id": "kind", "section": {"title": {"en": "S", "zh": "节"}, "collapsed": true}, "required": true, "type": "single_choice",`, `field "kind": a required field cannot be in a collapsed section`},
 		{"unknown JSON key", `"version": 1,`, `"version": 1, "colour": "red",`, `unknown field "colour"`},
 		{"unknown field key", `"type": "files",`, `"type": "files", "accept": "pdf",`, `unknown field "accept"`},
 		{"no title", `"title": {"en": "T", "zh": "标题"},`, ``, `title: no text in "en"`},
@@ -203,7 +205,7 @@ func TestCheck(t *testing.T) {
 			want: with(Answers{"violation": {"smuggling"}, "reported": {"no"}})},
 		{name: "shown answers kept",
 			in:   with(Answers{"violation": {"other", "smuggling"}, "violation_other": {"bribery"}, "reported": {"agency"}, "reported_date": {"2024-1-2"}, "reported_to": {"BIS"}}),
-			want: with(Answers{"violation": {"smuggling", "other"}, "violation_other": {"bribery"}, "reported": {"agency"}, "reported_date": {"2024-01-02"}, "reported_to": {"BIS"}})},
+			want: with(Answers{"violation": {"smuggling", "other"}, "violation_other": {"bribery"}, "reported": {"agency"}, "reported_date": {"2024-01-02"}, "reported_date.raw": {"2024-1-2"}, "reported_to": {"BIS"}})},
 		{name: "internal report hides the agency", in: with(Answers{"reported": {"internal"}, "reported_date": {"2024-01-02"}, "reported_to": {"BIS"}}),
 			want: with(Answers{"reported": {"internal"}, "reported_date": {"2024-01-02"}})},
 		{name: "bad choice", in: with(Answers{"knowledge": {"psychic"}}), errs: []string{"knowledge"}, message: "choose from the options"},
@@ -211,16 +213,21 @@ func TestCheck(t *testing.T) {
 		{name: "no answer to a single choice", in: with(Answers{"knowledge": {""}}), want: narrative},
 		{name: "bad multiple choice", in: with(Answers{"models": {"h100", "z9000"}}), errs: []string{"models"}},
 		{name: "multiple choice in order, once", in: with(Answers{"models": {"b200", "h100", "b200"}}), want: with(Answers{"models": {"h100", "b200"}})},
-		{name: "bad date", in: with(Answers{"started": {"last spring"}}), errs: []string{"started"}, message: "YYYY-MM-DD"},
-		{name: "impossible date", in: with(Answers{"started": {"2024-02-30"}}), errs: []string{"started"}},
-		{name: "absurd date", in: with(Answers{"started": {"3024-01-01"}}), errs: []string{"started"}, message: "check the year"},
-		{name: "ancient date", in: with(Answers{"last_shipment": {"1899-12-31"}}), errs: []string{"last_shipment"}},
+		// An estimate is never refused: what cannot be read is kept as typed.
+		{name: "unreadable date kept", in: with(Answers{"started": {"last spring"}}),
+			want: with(Answers{"started.raw": {"last spring"}})},
+		{name: "impossible date kept", in: with(Answers{"started": {"2024-02-30"}}), want: with(Answers{"started.raw": {"2024-02-30"}})},
+		{name: "absurd date kept", in: with(Answers{"started": {"3024-01-01"}}), want: with(Answers{"started.raw": {"3024-01-01"}})},
 		{name: "dates normalized", in: with(Answers{"started": {"2024/3/5"}, "last_shipment": {"２０２５年１月９日"}}),
-			want: with(Answers{"started": {"2024-03-05"}, "last_shipment": {"2025-01-09"}})},
-		{name: "bad number", in: with(Answers{"quantity": {"about 500"}}), errs: []string{"quantity"}, message: "number only"},
-		{name: "negative number", in: with(Answers{"value_usd": {"-5"}}), errs: []string{"value_usd"}},
+			want: with(Answers{"started": {"2024-03-05"}, "started.raw": {"2024/3/5"}, "last_shipment": {"2025-01-09"}, "last_shipment.raw": {"２０２５年１月９日"}})},
+		{name: "dates to the month or year", in: with(Answers{"started": {"2024年3月"}, "last_shipment": {"2025"}}),
+			want: with(Answers{"started": {"2024-03"}, "started.raw": {"2024年3月"}, "last_shipment": {"2025"}})},
+		{name: "estimated numbers", in: with(Answers{"quantity": {"大约200台"}, "value_usd": {"$5,000,000"}}),
+			want: with(Answers{"quantity": {"200"}, "quantity.raw": {"大约200台"}, "value_usd": {"5000000"}, "value_usd.raw": {"$5,000,000"}})},
+		{name: "unreadable number kept", in: with(Answers{"quantity": {"a few containers"}}), want: with(Answers{"quantity.raw": {"a few containers"}})},
 		{name: "numbers normalized", in: with(Answers{"quantity": {"1,500"}, "value_usd": {" 2500000.50 "}}),
-			want: with(Answers{"quantity": {"1500"}, "value_usd": {"2500000.50"}})},
+			want: with(Answers{"quantity": {"1500"}, "quantity.raw": {"1,500"}, "value_usd": {"2500000.5"}, "value_usd.raw": {"2500000.50"}})},
+		{name: "estimate too long", in: with(Answers{"quantity": {strings.Repeat("9", 1001)}}), errs: []string{"quantity"}, message: "1000"},
 		{name: "bad country", in: with(Answers{"destination": {"XX"}}), errs: []string{"destination"}, message: "country"},
 		{name: "country", in: with(Answers{"destination": {"cn"}}), want: with(Answers{"destination": {"CN"}})},
 		{name: "party row with unknown role", in: with(Answers{"parties.1.name": {"Acme"}, "parties.1.role": {"smuggler"}}),
@@ -239,7 +246,7 @@ func TestCheck(t *testing.T) {
 		{name: "max_len counts characters", in: with(Answers{"eccn": {strings.Repeat("中", 200)}}), want: with(Answers{"eccn": {strings.Repeat("中", 200)}})},
 		{name: "default max_len", in: with(Answers{"violation": {"other"}, "violation_other": {strings.Repeat("x", 1001)}}),
 			errs: []string{"violation_other"}, message: "1000"},
-		{name: "several errors in order", in: Answers{"destination": {"XX"}, "quantity": {"lots"}}, errs: []string{"quantity", "destination", "narrative"}},
+		{name: "several errors in order", in: Answers{"destination": {"XX"}, "knowledge": {"psychic"}}, errs: []string{"narrative", "destination", "knowledge"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -289,7 +296,8 @@ func TestNewManifest(t *testing.T) {
 		"violation":         {"smuggling", "other"},
 		"violation_other":   {"relabelling"},
 		"models":            {"h100"},
-		"quantity":          {"2000"},
+		"quantity":          {"about 2000"},
+		"started":           {"last spring"},
 		"destination":       {"CN"},
 		"parties.0.name":    {"Acme"},
 		"parties.0.role":    {"end_user"},
@@ -318,6 +326,8 @@ func TestNewManifest(t *testing.T) {
 		`{"field":"parties","name":"Acme","role":"end_user","role_label":"End user","country":"Shenzhen"}`,
 		`{"field":"parties","name":"Fast Freight Pte","role":"freight_forwarder","role_label":"Freight forwarder","country":"SG","country_name":"Singapore"}`,
 		`"values":["叙述"]`,
+		`{"id":"quantity","label":"About how many chips or servers?","type":"number","values":["2000"],"raw":"about 2000"}`,
+		`{"id":"started","label":"When did it start?","type":"date","values":[],"raw":"last spring"}`,
 	} {
 		if !strings.Contains(string(data), key) {
 			t.Errorf("the manifest lacks %s:\n%s", key, data)
@@ -327,7 +337,7 @@ func TestNewManifest(t *testing.T) {
 	for _, a := range m.Answers {
 		ids = append(ids, a.ID)
 	}
-	if want := []string{"violation", "violation_other", "models", "quantity", "destination", "narrative"}; !slices.Equal(ids, want) {
+	if want := []string{"violation", "violation_other", "models", "quantity", "narrative", "destination", "started"}; !slices.Equal(ids, want) {
 		t.Errorf("answers in order %v; want %v", ids, want)
 	}
 	empty, _ := json.Marshal(q.NewManifest("d", EN, Answers{}))
@@ -485,7 +495,7 @@ func TestQuestionnaireTemplateRefill(t *testing.T) {
 		"parties.1.name":    {"Acme & Sons"},
 		"parties.1.role":    {"consignee"},
 		"parties.1.country": {"新加坡"},
-		"narrative":         {"line one\nline two"},
+		"route":             {"line one\nline two"},
 	}
 	_, errs := q.Check(in)
 	page := renderForm(t, FormView{Lang: ZH, Q: q, Answers: in, Errors: ErrorsByField(errs)})
@@ -499,10 +509,12 @@ func TestQuestionnaireTemplateRefill(t *testing.T) {
 		`<option value="consignee" selected>收货人</option>`,
 		`name="parties.1.country" value="新加坡"`,
 		">line one\nline two</textarea>",
-		`<p class="q-error" id="e-quantity">请只填写数字`,
-		`aria-describedby="h-quantity e-quantity" aria-invalid="true"`,
-		`<a href="#q-quantity">大约涉及多少芯片或服务器？</a>`,
-		`class="q-files-again"`,
+		`name="quantity" value="lots"`,
+		`<p class="q-error" id="e-narrative">`,
+		`aria-describedby="h-narrative e-narrative" aria-invalid="true"`,
+		`<a href="#q-narrative">事情经过</a>`,
+		`<details class="q-section" id="s-parties" open>`,
+		`<details class="q-more" open>`,
 		`role="alert"`,
 	} {
 		if !strings.Contains(page, want) {
@@ -570,4 +582,32 @@ func TestConditionCSS(t *testing.T) {
 	} else if got, _ := cq.Check(Answers{"kind": {"other"}, "why": {"x"}, "why_x": {"hidden"}}); len(got["why_x"]) > 0 || len(got["why"]) > 0 {
 		t.Errorf("answers under a hidden field kept: %v", got)
 	}
+}
+
+// TestQuestionnaireTemplatePhone checks the shape that keeps the form short
+// on a phone: optional sections collapsed, one party row shown and each
+// further row behind its own "add another", with nothing answered yet.
+func TestQuestionnaireTemplatePhone(t *testing.T) {
+	q := DefaultQuestionnaire()
+	page := renderForm(t, FormView{Lang: EN, Q: q})
+	for _, want := range []string{
+		`<section class="q-section" id="s-violation">` + "\n" + `<h2>What happened</h2>`,
+		`<details class="q-section" id="s-parties">` + "\n" + `<summary><h2>Companies and people</h2> <span class="q-optional">optional</span></summary>`,
+		`<input type="text" id="f-started" name="started" value="" maxlength="1000"`,
+		`<input type="text" id="f-quantity" name="quantity" value="" maxlength="1000"`,
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the page lacks %s", want)
+		}
+	}
+	if n := strings.Count(page, `<details class="q-more">`); n != 4 {
+		t.Errorf("%d closed rows behind “add another”; want 4", n)
+	}
+	if n := strings.Count(page, `<details class="q-section" id=`); n != 3 {
+		t.Errorf("%d collapsed sections; want 3", n)
+	}
+	if strings.Contains(page, " open>") {
+		t.Error("something is open on an empty form")
+	}
+	checkIDs(t, page)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // FormView is what the "questionnaire" template (templates/questionnaire.html)
@@ -12,13 +13,78 @@ import (
 //
 // The HTML ids it uses: q-ID wraps a field, f-ID is its control (f-ID-VALUE
 // for one option, f-ID-N-PART for one part of a party row), h-ID its help,
-// c-ID its condition hint, e-ID its error; q-countries is the list of
-// country names that party rows suggest.
+// c-ID its condition hint, e-ID its error; s-ID is the section that field
+// ID starts; q-countries is the list of country names that party rows
+// suggest.
 type FormView struct {
 	Lang    Lang
 	Q       *Questionnaire
 	Answers Answers
 	Errors  map[string]Text // field id → message; see ErrorsByField
+	Kept    KeptFiles       // files already received, not asked for again
+}
+
+// FormSection is one section of the form as the template draws it: the
+// questions under one heading (none for those before the first section).
+type FormSection struct {
+	Title     string
+	Collapsed bool
+	Open      bool // a collapsed section with an answer or an error
+	Fields    []Field
+}
+
+// Sections returns the questionnaire's fields grouped by section, in order.
+func (v FormView) Sections() []FormSection {
+	var out []FormSection
+	for _, f := range v.Q.Fields {
+		if f.Section != nil || len(out) == 0 {
+			s := FormSection{}
+			if f.Section != nil {
+				s.Title, s.Collapsed = f.Section.Title.In(v.Lang), f.Section.Collapsed
+			}
+			out = append(out, s)
+		}
+		s := &out[len(out)-1]
+		s.Fields = append(s.Fields, f)
+		if _, bad := v.Errors[f.ID]; bad || v.answered(f) {
+			s.Open = true
+		}
+	}
+	return out
+}
+
+// answered reports whether the source gave any answer to f.
+func (v FormView) answered(f Field) bool {
+	if f.Type == Party {
+		for r := range f.RowCount() {
+			if v.partyRowAnswered(f, r) {
+				return true
+			}
+		}
+		return false
+	}
+	return strings.TrimSpace(strings.Join(v.Answers[f.ID], "")) != ""
+}
+
+// partyRowAnswered reports whether row r of a party field has an answer.
+func (v FormView) partyRowAnswered(f Field, r int) bool {
+	for _, part := range []string{partName, partRole, partCountry, partIdentifiers} {
+		if strings.TrimSpace(v.PartyValue(f.ID, r, part)) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// PartyRowOpen reports whether the "add another" of row r of a party field
+// starts open: when that row or a later one has an answer.
+func (v FormView) PartyRowOpen(f Field, r int) bool {
+	for ; r < f.RowCount(); r++ {
+		if v.partyRowAnswered(f, r) {
+			return true
+		}
+	}
+	return false
 }
 
 // T returns a message of the catalog in the view's language.
@@ -73,6 +139,32 @@ func (v FormView) Rows(f Field) []int {
 	}
 	return rows
 }
+
+// shortOption is the longest option label, in characters, that a choice
+// field may have to show its options two to a line on a phone.
+const shortOption = 26
+
+// ShortOptions reports whether every option of a choice field is short
+// enough in the view's language to show two to a line.
+func (v FormView) ShortOptions(f Field) bool {
+	if f.Type != SingleChoice && f.Type != MultipleChoice {
+		return false
+	}
+	for _, o := range f.Options {
+		if utf8.RuneCountInString(o.Label.In(v.Lang)) > shortOption {
+			return false
+		}
+	}
+	return true
+}
+
+// KeptFilesField returns the name of the hidden field that carries the
+// reference to files already received (see KeptFiles).
+func (v FormView) KeptFilesField() string { return KeptFilesField }
+
+// MoreRows returns the row numbers after the first of a party field, each
+// behind its own "add another", to close in the template.
+func (v FormView) MoreRows(f Field) []int { return v.Rows(f)[1:] }
 
 // PartyRowLabel returns the legend of a party row, counting from 1.
 func (v FormView) PartyRowLabel(row int) string {

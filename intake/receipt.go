@@ -45,7 +45,10 @@ func LoadReceiptSigner(ctx context.Context, store LogStore, pepper crypto.Pepper
 	passphrase := receiptKeyPassphrase(pepper)
 	armored, err := store.ServerKey(ctx, receiptKeyName)
 	if tipline.ErrorCode(err) == tipline.NotFound {
-		_, private, _, gerr := crypto.GenerateKey("Tipline receipts", "", passphrase, time.Now())
+		// Dated at the start of its day, so that a receipt of the same day
+		// can be signed at 00:00 UTC too (see Sign).
+		day := time.Now().UTC().Truncate(24 * time.Hour)
+		_, private, _, gerr := crypto.GenerateKey("Tipline receipts", "", passphrase, day)
 		if gerr != nil {
 			return nil, gerr
 		}
@@ -80,8 +83,19 @@ func receiptKeyPassphrase(pepper crypto.Pepper) []byte {
 // PublicKey returns the armored public key that verifies receipts.
 func (s *ReceiptSigner) PublicKey() string { return s.public.Armored }
 
-// Sign returns the signed receipt text of a log entry.
+// Sign returns the signed receipt text of a log entry. The signature is
+// dated at 00:00 UTC of the received day, so it tells no more than the
+// text does; a receipt key made later than that (on a server from before
+// receipt keys were dated to the day) dates it at the key's making instead,
+// which tells nothing about the source.
 func (s *ReceiptSigner) Sign(e LogEntry) ([]byte, error) {
+	signedAt, err := time.Parse(time.DateOnly, e.ReceivedDay)
+	if err != nil {
+		return nil, fmt.Errorf("intake: receipt of entry %d: %w", e.Seq, err)
+	}
+	if created := s.key.Created(); signedAt.Before(created) {
+		signedAt = created
+	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "TIPLINE RECEIPT v1\n\n")
 	fmt.Fprintf(&b, "This receipt proves that submission %s was received on %s (UTC)\n", e.SubmissionID, e.ReceivedDay)
@@ -90,7 +104,7 @@ func (s *ReceiptSigner) Sign(e LogEntry) ([]byte, error) {
 	fmt.Fprintf(&b, "Check it with `tipline receipt verify FILE` or `gpg --verify FILE`.\n\n")
 	fmt.Fprintf(&b, "entry: %s\n", e.Payload)
 	fmt.Fprintf(&b, "entry-sha256: %s\n", hex.EncodeToString(e.EntryHash[:]))
-	return crypto.ClearSign(b.Bytes(), s.key)
+	return crypto.ClearSign(b.Bytes(), s.key, signedAt)
 }
 
 // SignedReceipt returns the signed receipt of a committed submission.
@@ -111,7 +125,10 @@ type Verification struct {
 	Signature    bool   `json:"signature_valid"`
 	InLog        bool   `json:"in_log"`
 	ChainIntact  bool   `json:"chain_intact"`
-	Problem      string `json:"problem,omitempty"`
+	// LogAnchored is set by the caller that checked the log's tail against
+	// its anchors (chain.Check): it was not cut short or rolled back.
+	LogAnchored bool   `json:"log_anchored"`
+	Problem     string `json:"problem,omitempty"`
 }
 
 // VerifyReceipt checks a receipt's signature against signer, its entry

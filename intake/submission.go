@@ -40,8 +40,11 @@ type Submission struct {
 	DeskSlug    string
 	ReceivedDay string // YYYY-MM-DD, UTC: no finer time is ever stored
 	EncryptedBy string // "browser" or "server"
-	LookupKey   [32]byte
-	ReplySalt   []byte
+	// Lang is the language of the source's pages, so that investigators
+	// know which language to reply in.
+	Lang      Lang
+	LookupKey [32]byte
+	ReplySalt []byte
 	// The source's reply key pair, made at commit: the public key armored,
 	// the private key armored and protected by a passphrase derived from
 	// the codename (see replyKeyPassphrase).
@@ -64,6 +67,7 @@ type Object struct {
 	KeyPackets []byte
 	BodySize   int64
 	SHA256     [32]byte // of the whole message: key packets then body
+	Day        string   // YYYY-MM-DD, UTC, the day it was recorded
 }
 
 // LogEntry is one entry of the hash-chained intake log.
@@ -107,6 +111,8 @@ type SubmissionStore interface {
 	// ObjectSubmission returns the id of the submission that holds an
 	// object; NotFound when there is no such object.
 	ObjectSubmission(ctx context.Context, objectID string) (string, error)
+	// Checkpoint clears deleted rows from the database's write-ahead log.
+	Checkpoint(ctx context.Context) error
 }
 
 // Service accepts submissions.
@@ -130,6 +136,7 @@ type Service struct {
 	DerivationSlots int
 	DerivationLine  int
 	derivations     derivationSlots
+	retry           retryTokens
 	Logger          *slog.Logger
 	Now             func() time.Time
 }
@@ -144,13 +151,22 @@ type Receipt struct {
 	Objects      []Object
 }
 
+// CommitOptions are the source's choices that a commit records.
+type CommitOptions struct {
+	Lang    Lang // the language of the source's pages, for investigators
+	Numeric bool // a numeric codename (groups of digits) instead of words
+}
+
 // ErrNotAccepting means the desk has no valid recipient key, so no tip
 // can be encrypted to it (Unavailable).
 var ErrNotAccepting = tipline.Errorf(tipline.Unavailable, "This desk is not accepting tips: it has no valid recipient key.")
 
-// ValidationError lists the answers a source must correct.
+// ValidationError lists the answers a source must correct. Kept refers to
+// the files already received (see KeptFiles), which the corrected form
+// carries instead of asking for them again.
 type ValidationError struct {
 	Fields []FieldError
+	Kept   KeptFiles
 }
 
 func (e *ValidationError) Error() string {
@@ -170,6 +186,13 @@ type ServerSubmission struct {
 	textBytes  int
 	files      []ManifestFile
 	objects    []Object
+	// kept are the ids of objects that a kept-file reference holds; Abort
+	// leaves their blobs to the janitor. lostKept notes files of such a
+	// reference that were not found.
+	kept     []string
+	lostKept bool
+	numeric  bool
+	claim    *RetryClaim
 }
 
 // maxTextBytes bounds the answers of one submission (files not counted).
@@ -196,6 +219,22 @@ func (b *ServerSubmission) Questionnaire() *Questionnaire { return b.q }
 // Answers returns the answers received so far, to fill the form again when
 // some need correcting.
 func (b *ServerSubmission) Answers() Answers { return b.answers }
+
+// ChooseNumericCodename asks for a numeric codename (digit groups) in
+// place of words.
+func (b *ServerSubmission) ChooseNumericCodename(numeric bool) { b.numeric = numeric }
+
+// ClaimRetry claims the form's retry token (see BeginRetry). When the same
+// form was committed already, it returns that receipt: the caller shows it
+// and reads no further. Commit or Abort finishes the claim.
+func (b *ServerSubmission) ClaimRetry(ctx context.Context, token string) (*Receipt, error) {
+	if b.claim != nil {
+		return nil, nil // one token per form: a second one is ignored
+	}
+	claim, r, err := b.svc.BeginRetry(ctx, token)
+	b.claim = claim
+	return r, err
+}
 
 // AddValue records one form value.
 func (b *ServerSubmission) AddValue(name, value string) error {
@@ -230,11 +269,23 @@ func (b *ServerSubmission) AddFile(ctx context.Context, name, contentType string
 // in one transaction and only then returns the receipt with the codename.
 // On a validation error the caller re-renders the form; on any error the
 // pending blobs are removed.
-func (b *ServerSubmission) Commit(ctx context.Context, lang Lang) (*Receipt, error) {
+func (b *ServerSubmission) Commit(ctx context.Context, lang Lang) (receipt *Receipt, err error) {
+	defer func() { b.claim.Finish(receipt) }()
 	cleaned, errs := b.q.Check(b.answers)
+	if lost := b.keptLost(); lost != nil {
+		errs = append(errs, *lost)
+	}
 	if len(errs) > 0 {
-		b.Abort(ctx)
-		return nil, &ValidationError{Fields: errs}
+		// The files stay, encrypted, for the corrected form.
+		kept, err := b.keep()
+		if err != nil {
+			b.Abort(ctx)
+			return nil, err
+		}
+		return nil, &ValidationError{Fields: errs, Kept: kept}
+	}
+	for i := range b.objects { // kept files first, then those sent with this form
+		b.objects[i].Position = i + 1
 	}
 	m := b.q.NewManifest(b.desk.Slug, lang, cleaned)
 	m.Files = b.files
@@ -252,7 +303,7 @@ func (b *ServerSubmission) Commit(ctx context.Context, lang Lang) (*Receipt, err
 		return nil, err
 	}
 	b.objects = append([]Object{obj}, b.objects...)
-	receipt, err := b.svc.commit(ctx, b.desk.Slug, "server", b.objects)
+	receipt, err = b.svc.commit(ctx, b.desk.Slug, "server", b.objects, CommitOptions{Lang: lang, Numeric: b.numeric})
 	if err != nil {
 		b.Abort(ctx)
 		return nil, err
@@ -263,8 +314,12 @@ func (b *ServerSubmission) Commit(ctx context.Context, lang Lang) (*Receipt, err
 // Abort removes what the submission stored. Use a context that outlives a
 // cancelled request.
 func (b *ServerSubmission) Abort(ctx context.Context) {
+	b.claim.Finish(nil)
 	keys := make([]string, 0, len(b.objects))
 	for _, o := range b.objects {
+		if b.isKept(o) {
+			continue // a corrected form may still commit it; else the janitor removes it
+		}
 		if err := b.svc.Blobs.Delete(context.WithoutCancel(ctx), o.BlobKey); err != nil {
 			b.svc.Logger.Warn("abandoned pending blob; the janitor will remove it", "err", err)
 			continue
@@ -414,8 +469,8 @@ const errStoreDown = "The evidence store is not reachable. Nothing was saved; pl
 // commit records the submission with a new codename, then moves its blobs
 // out of the pending prefix. A failed move is harmless: the row references
 // the pending key until the janitor finishes the move.
-func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects []Object) (*Receipt, error) {
-	codename, err := crypto.NewCodename()
+func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects []Object, opts CommitOptions) (*Receipt, error) {
+	codename, err := newCodename(opts.Numeric)
 	if err != nil {
 		return nil, err
 	}
@@ -433,6 +488,7 @@ func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects 
 		DeskSlug:     desk,
 		ReceivedDay:  s.Now().UTC().Format(time.DateOnly),
 		EncryptedBy:  encryptedBy,
+		Lang:         opts.Lang,
 		LookupKey:    lookup,
 		ReplySalt:    salt,
 		ReplyPublic:  replyPublic,

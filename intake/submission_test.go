@@ -177,7 +177,7 @@ func TestStoreDown(t *testing.T) {
 	t.Run("SubmitUploads", func(t *testing.T) {
 		svc.Blobs = brokenGets{downStore{Store: up}}
 		defer func() { svc.Blobs = downStore{Store: up} }()
-		_, err := svc.SubmitUploads(ctx, intake.DefaultDeskSlug, manifest.ID, []string{u.ID}, solvePow(t, svc))
+		_, err := svc.SubmitUploads(ctx, intake.DefaultDeskSlug, manifest.ID, []string{u.ID}, solvePow(t, svc), intake.CommitOptions{})
 		if tipline.ErrorCode(err) != tipline.Unavailable {
 			t.Errorf("SubmitUploads = %v, want Unavailable", err)
 		}
@@ -187,7 +187,7 @@ func TestStoreDown(t *testing.T) {
 		t.Errorf("%d pending blobs left", len(infos))
 	}
 	// The uploads stay for the source to retry, and the retry works.
-	if _, err := svc.SubmitUploads(ctx, intake.DefaultDeskSlug, manifest.ID, []string{u.ID}, solvePow(t, svc)); err != nil {
+	if _, err := svc.SubmitUploads(ctx, intake.DefaultDeskSlug, manifest.ID, []string{u.ID}, solvePow(t, svc), intake.CommitOptions{}); err != nil {
 		t.Errorf("SubmitUploads once the store is back: %v", err)
 	}
 }

@@ -35,6 +35,10 @@ const (
 	// DefaultMaxUploadSessions is the default cap on open upload sessions
 	// over all desks (UploadLimits.MaxSessions).
 	DefaultMaxUploadSessions = 10000
+	// DefaultUploadIdle is how long an upload session may stay idle by
+	// default (UploadLimits.IdleAfter): longer than a whole chunk takes at
+	// the minimum upload rate (8 MiB at 8 KiB/s, 17 minutes).
+	DefaultUploadIdle = 30 * time.Minute
 	// MaxSubmissionFiles bounds the files of one browser submission.
 	MaxSubmissionFiles = 100
 
@@ -71,8 +75,9 @@ func (u Upload) Bytes() int64 {
 }
 
 // UploadLimits bounds the upload sessions of the JavaScript path. Their
-// declared sizes are reserved against the pending-bytes budget
-// (Limits.PendingBytes) while they are open.
+// bytes are reserved against the pending-bytes budget (Limits.PendingBytes)
+// as they arrive, a chunk at a time, and released when the session is
+// submitted or removed.
 type UploadLimits struct {
 	// MaxFileBytes is the largest file a session may be declared for; 0
 	// means 2 GiB.
@@ -80,6 +85,10 @@ type UploadLimits struct {
 	// MaxSessions caps the sessions open at once over all desks; 0 means
 	// DefaultMaxUploadSessions.
 	MaxSessions int
+	// IdleAfter is how long a session may go without a chunk begun or
+	// stored before it is removed (SweepIdleUploads), with its chunks and
+	// their reservation; 0 means DefaultUploadIdle.
+	IdleAfter time.Duration
 }
 
 // ErrTooManyUploads refuses a new upload session while the cap on open
@@ -106,7 +115,16 @@ type UploadStore interface {
 	// ClaimUploads marks sessions as being submitted, all of them or none;
 	// Conflict when one is missing or claimed already.
 	ClaimUploads(ctx context.Context, ids []string) error
-	// ReleaseUploads undoes ClaimUploads.
+	// TouchUpload counts a step of progress of an unclaimed session (a
+	// chunk begins); AddChunk counts one too. NotFound when there is no
+	// such session, Conflict when it is claimed.
+	TouchUpload(ctx context.Context, id string) error
+	// SweepIdleUploads removes the unclaimed sessions, with their chunk
+	// records, whose progress has not changed since the last sweep, and
+	// returns their ids; unless a sweep ran less than every seconds before
+	// now (Unix seconds), on any node: then it does nothing.
+	SweepIdleUploads(ctx context.Context, now, every int64) ([]string, error)
+	// ReleaseUploads undoes ClaimUploads, and counts progress.
 	ReleaseUploads(ctx context.Context, ids []string) error
 	// DeleteUploads removes sessions and their chunk records.
 	DeleteUploads(ctx context.Context, ids []string) error
@@ -156,10 +174,10 @@ func expiresHour(now time.Time) int64 {
 // smaller chunks, down to MinChunkSize.
 //
 // The session costs a proof of work that grows with size
-// (UploadPowBits). While it is open, size is reserved against the
-// pending-bytes budget (ErrStorageFull when it does not fit), and at most
-// Uploads.MaxSessions sessions are open at once (ErrTooManyUploads). It
-// lives UploadTTL from now, whatever arrives.
+// (UploadPowBits). None opens while a byte budget is exhausted
+// (ErrStorageFull), and at most Uploads.MaxSessions are open at once
+// (ErrTooManyUploads). It lives UploadTTL from now, whatever arrives, and
+// is removed sooner when it goes Uploads.IdleAfter without progress.
 func (s *Service) BeginUpload(ctx context.Context, slug string, size, chunkSize int64, pow Pow) (Upload, error) {
 	if limit := MaxMessageBytes(s.maxFileBytes()); size > limit {
 		return Upload{}, tipline.Errorf(tipline.TooLarge, "The upload is larger than this site accepts (at most %d bytes).", limit)
@@ -173,24 +191,16 @@ func (s *Service) BeginUpload(ctx context.Context, slug string, size, chunkSize 
 	if chunkSize < MinChunkSize || chunkSize > DefaultChunkSize {
 		return Upload{}, tipline.Errorf(tipline.Invalid, "The chunk size must be between %d and %d bytes.", MinChunkSize, DefaultChunkSize)
 	}
-	if err := s.checkUploadPow(ctx, slug, size, pow); err != nil {
-		return Upload{}, err
-	}
 	if _, _, err := s.Desks.Accepting(ctx, slug); err != nil {
 		return Upload{}, err
 	}
+	// The budget before the proof of work, which stays unspent when the
+	// storage is full: the browser asks again with it once there is room.
 	if err := s.checkBudget(ctx); err != nil {
 		return Upload{}, err
 	}
-	if s.Limits.PendingBytes > 0 {
-		// The whole declared size must fit, not only its first bytes.
-		pending, err := s.Store.PendingBytes(ctx)
-		if err != nil {
-			return Upload{}, err
-		}
-		if pending+size > s.Limits.PendingBytes {
-			return Upload{}, ErrStorageFull
-		}
+	if err := s.checkUploadPow(ctx, slug, size, pow); err != nil {
+		return Upload{}, err
 	}
 	u := Upload{
 		ID:          blob.NewKey(""),
@@ -199,11 +209,7 @@ func (s *Service) BeginUpload(ctx context.Context, slug string, size, chunkSize 
 		MaxBytes:    size,
 		ExpiresHour: expiresHour(s.Now()),
 	}
-	if err := s.reserve(ctx, sessionKey(u.ID), size); err != nil {
-		return Upload{}, err
-	}
 	if err := s.Store.CreateUpload(ctx, u, s.maxUploadSessions(), s.Now().Unix()); err != nil {
-		s.release(ctx, sessionKey(u.ID))
 		return Upload{}, err
 	}
 	return u, nil
@@ -225,7 +231,15 @@ func (s *Service) maxUploadSessions() int {
 	return DefaultMaxUploadSessions
 }
 
-// sessionKey is the key under which an upload session's declared size is
+// idleAfter returns Uploads.IdleAfter, or its default.
+func (s *Service) idleAfter() time.Duration {
+	if s.Uploads.IdleAfter > 0 {
+		return s.Uploads.IdleAfter
+	}
+	return DefaultUploadIdle
+}
+
+// sessionKey is the key under which an upload session's bytes are
 // reserved against the pending-bytes budget: the prefix of its chunks.
 func sessionKey(id string) string {
 	return uploadsPrefix + id + "/"
@@ -249,6 +263,10 @@ var errUploadNotFound = tipline.Errorf(tipline.NotFound, "This upload does not e
 // the desk's keys.
 const errNotCiphertext = "The upload is not an OpenPGP message encrypted to this desk's keys; it was removed."
 
+// errChunkNotCiphertext refuses a chunk that is not part of an OpenPGP
+// message to the desk's keys, and its whole session with it.
+var errChunkNotCiphertext = tipline.Errorf(tipline.Invalid, errNotCiphertext)
+
 // PutChunk stores chunk n of an upload session as it streams in from r,
 // and returns its size. Chunks arrive in order: n must be the next chunk,
 // or the last one stored sent again (a retry after a lost answer), which
@@ -263,6 +281,12 @@ const errNotCiphertext = "The upload is not an OpenPGP message encrypted to this
 // look like ciphertext (crypto.CiphertextCheck). A refused chunk removes
 // the whole session with its chunks (Invalid). The whole message is
 // checked again when it is submitted.
+//
+// Before it is read, the chunk counts as progress of the session (see
+// SweepIdleUploads) and its largest size is reserved against the
+// pending-bytes budget (ErrStorageFull when the budget is exhausted: the
+// browser sends the chunk again later); once stored, the reservation is
+// its size.
 //
 // When reading r fails, the chunk did not arrive whole: Invalid, or r's
 // own error when it carries a code (the caller classified it); the
@@ -282,13 +306,44 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 	if err := u.inOrder(n); err != nil {
 		return 0, err
 	}
+	if err := s.Store.TouchUpload(ctx, id); err != nil {
+		return 0, err
+	}
+	var before int64 // bytes of the chunks before n
+	for _, c := range u.Chunks {
+		if c.N < n {
+			before += c.Size
+		}
+	}
+	limit := min(u.ChunkSize, u.MaxBytes-int64(n)*u.ChunkSize)
+	if err := s.reserve(ctx, sessionKey(id), before+limit); err != nil {
+		return 0, err
+	}
+	size, err := s.putChunk(ctx, u, n, limit, r)
+	switch {
+	case errors.Is(err, errChunkNotCiphertext):
+		s.removeUploads(context.WithoutCancel(ctx), []string{id})
+	case tipline.ErrorCode(err) == tipline.NotFound:
+		s.release(ctx, sessionKey(id)) // removed meanwhile
+	case err != nil:
+		s.reserveAnyway(context.WithoutCancel(ctx), sessionKey(id), u.Bytes()) // as before; else it lapses
+	default:
+		s.reserveAnyway(context.WithoutCancel(ctx), sessionKey(id), before+size)
+	}
+	return size, err
+}
+
+// putChunk stores and checks chunk n, of at most limit bytes, of session u
+// for PutChunk; errChunkNotCiphertext when the check refuses it.
+func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r io.Reader) (int64, error) {
+	id := u.ID
 	check := &chunkCheck{}
 	if n == 0 {
+		var err error
 		if _, check.recipients, err = s.Desks.Accepting(ctx, u.DeskSlug); err != nil {
 			return 0, err
 		}
 	}
-	limit := min(u.ChunkSize, u.MaxBytes-int64(n)*u.ChunkSize)
 	body := &limitedReader{r: r, left: limit}
 	check.r = bufio.NewReader(body)
 	info, err := s.Blobs.Put(ctx, chunkKey(id, n), check)
@@ -303,8 +358,7 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 		}
 		return 0, tipline.Wrap(tipline.Invalid, err, "The chunk did not arrive whole. Please send it again.")
 	case check.refused != nil:
-		s.removeUploads(context.WithoutCancel(ctx), []string{id})
-		return 0, tipline.Wrap(tipline.Invalid, fmt.Errorf("intake: chunk %d: %w", n, check.refused), errNotCiphertext)
+		return 0, fmt.Errorf("%w: chunk %d: %w", errChunkNotCiphertext, n, check.refused)
 	case err != nil:
 		return 0, tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Please try again later.")
 	case info.Size == 0:
@@ -312,6 +366,11 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 		return 0, tipline.Errorf(tipline.Invalid, "A chunk cannot be empty.")
 	}
 	if err := s.Store.AddChunk(ctx, id, n, info.Size); err != nil {
+		if tipline.ErrorCode(err) == tipline.NotFound {
+			// The session went idle and was removed while this chunk arrived.
+			s.Blobs.Delete(context.WithoutCancel(ctx), chunkKey(id, n))
+			return 0, errUploadNotFound
+		}
 		return 0, err
 	}
 	return info.Size, nil
@@ -431,7 +490,7 @@ func (l *limitedReader) keep(err error) error {
 // nothing is committed and every upload of it is removed. On any other
 // error (an incomplete upload, an unreachable store) nothing is committed
 // either, and the uploads stay for the source to complete or retry.
-func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, files []string, pow Pow) (*Receipt, error) {
+func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, files []string, pow Pow, opts CommitOptions) (*Receipt, error) {
 	if err := s.CheckProofOfWork(ctx, slug, pow); err != nil {
 		return nil, err
 	}
@@ -502,7 +561,7 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 		}
 		objects = append(objects, obj)
 	}
-	receipt, err := s.commit(ctx, slug, "browser", objects)
+	receipt, err := s.commit(ctx, slug, "browser", objects, opts)
 	if err != nil {
 		return nil, discard(err, false)
 	}
@@ -612,6 +671,48 @@ func (c *chunkReader) Close() error {
 	err := c.cur.Close()
 	c.cur = nil
 	return err
+}
+
+// SweepIdleUploads removes the upload sessions that went a whole sweep
+// without progress, that is between one and two Uploads.IdleAfter without
+// a chunk begun or stored, with their chunks and their reservation of
+// pending bytes: a session that was opened and left holds its bytes for
+// minutes, not for its whole UploadTTL. A session being submitted is left
+// alone. No time is kept about a session for this: each sweep compares
+// its progress count with what the previous sweep saw, and the sweeps of
+// all app nodes together run at most once per IdleAfter. It returns how
+// many sessions it removed (none when a sweep ran too recently).
+func (s *Service) SweepIdleUploads(ctx context.Context) (int, error) {
+	every := int64(s.idleAfter() / time.Second)
+	ids, err := s.Store.SweepIdleUploads(ctx, s.Now().Unix(), every)
+	if err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		if err := s.deleteChunks(ctx, id); err != nil {
+			return i, err // the rest: chunks without a session, for SweepUploads
+		}
+	}
+	return len(ids), nil
+}
+
+// RunIdleSweep calls SweepIdleUploads four times per Uploads.IdleAfter
+// until ctx ends.
+func (s *Service) RunIdleSweep(ctx context.Context) {
+	tick := time.NewTicker(s.idleAfter() / 4)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if n, err := s.SweepIdleUploads(ctx); err != nil && ctx.Err() == nil {
+			s.Logger.Warn("could not remove idle upload sessions", "err", err)
+		} else if n > 0 {
+			s.Logger.Info("removed idle upload sessions", "sessions", n)
+		}
+	}
 }
 
 // SweepUploads removes expired upload sessions with their chunks, and chunk

@@ -127,7 +127,7 @@ func TestSubmitUploads(t *testing.T) {
 			file := make([]byte, 3*intake.MinChunkSize)
 			rand.Read(file)
 			manifest := []byte(`{"version":1}`)
-			r, err := svc.SubmitUploads(ctx, intake.DefaultDeskSlug, send(manifest), []string{send(file)}, solvePow(t, svc))
+			r, err := svc.SubmitUploads(ctx, intake.DefaultDeskSlug, send(manifest), []string{send(file)}, solvePow(t, svc), intake.CommitOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}

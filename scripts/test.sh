@@ -9,7 +9,8 @@
 #                      TIPLINE_TEST_CMD='psql "$TIPLINE_TEST_DATABASE_URL" -c "select 1"'
 #   TIPLINE_TEST_KEEP  =1 keeps the work dir (service logs, TMPDIR) for inspection
 #
-# Installs missing system packages (apt-get), builds MinIO into .cache/bin once,
+# Installs missing system packages (apt-get), builds MinIO into .cache/bin and
+# installs axe-core into .cache/npm once,
 # starts both services on random loopback ports, runs the tests, then stops the
 # services and removes the temp dirs on any exit: success, failure or signal.
 set -euo pipefail
@@ -53,7 +54,9 @@ command -v gpg >/dev/null || missing+=(gnupg)
 command -v chromium >/dev/null || missing+=(chromium)
 pkg_installed fonts-noto-cjk || missing+=(fonts-noto-cjk)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl) # metadata browser tests
 [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
+command -v npm >/dev/null || missing+=(npm) # axe-core for the accessibility tests
 command -v gcc >/dev/null || missing+=(gcc libc6-dev) # go test -race needs cgo
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -92,6 +95,25 @@ elif ! minio_ok; then
 		fi
 		mv -f "$gobin/minio" "$MINIO_BIN"
 		rm -rf "$gobin"
+	fi
+	exec 9>&-
+fi
+
+# ---------------------------------------------------------------- axe-core
+# The accessibility checker the browser tests inject into pages, installed
+# once from the npm registry into .cache/npm (git-ignored). Never served.
+AXE_VERSION=4.11.1
+AXE_DIR=$REPO/.cache/npm/node_modules/axe-core
+axe_ok() { [ -f "$AXE_DIR/axe.min.js" ] && grep -q "\"version\": \"$AXE_VERSION\"" "$AXE_DIR/package.json"; }
+if ! axe_ok; then
+	mkdir -p "$REPO/.cache/npm"
+	exec 9>"$REPO/.cache/npm.lock" # one install at a time
+	flock 9
+	if ! axe_ok; then
+		log "installing axe-core $AXE_VERSION into .cache/npm"
+		npm install --prefix "$REPO/.cache/npm" --no-audit --no-fund --silent "axe-core@$AXE_VERSION" >&2 ||
+			die "installing axe-core failed"
+		axe_ok || die "axe-core $AXE_VERSION is not in $AXE_DIR after npm install"
 	fi
 	exec 9>&-
 fi
@@ -297,6 +319,7 @@ export TIPLINE_TEST_S3_URL="s3://$MINIO_USER:$MINIO_PASS@127.0.0.1:$MINIO_PORT/?
 export TIPLINE_TEST_MINIO_BIN=$MINIO_BIN
 TIPLINE_TEST_CHROMIUM=$(command -v chromium || true)
 export TIPLINE_TEST_CHROMIUM
+export TIPLINE_TEST_AXE=$AXE_DIR/axe.min.js
 export TMPDIR=$TEST_TMP
 
 read -r -a extra <<<"${GOTESTFLAGS:-}"

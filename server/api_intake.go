@@ -25,7 +25,7 @@ import (
 //	POST /api/v1/uploads                     {"desk", "size", "chunk_size"?, "pow"} → {"id", "chunk_size", "max_bytes"}
 //	PUT  /api/v1/uploads/:id/chunks/:n       one chunk, application/octet-stream
 //	GET  /api/v1/uploads/:id                 {"chunks": [n…], "bytes"}: to resume
-//	POST /api/v1/submissions                 {"desk", "manifest", "files", "lang"} → the codename
+//	POST /api/v1/submissions                 {"desk", "manifest", "files", "lang", "pow", "retry"?, "codename_kind"?} → the codename
 //
 // It is same-origin only (see apiSameOrigin), sets no cookie and answers
 // errors as {"error": {"code", "message"}} with the status the HTML pages
@@ -225,6 +225,11 @@ func (s *Server) apiSubmit(c *gin.Context) {
 		Files    []string   `json:"files"`
 		Lang     string     `json:"lang"`
 		Pow      intake.Pow `json:"pow"`
+		// Retry is the form's retry token: the same token again gets the
+		// same codename (see intake.BeginRetry).
+		Retry string `json:"retry"`
+		// CodenameKind is "digits" for a numeric codename, else words.
+		CodenameKind string `json:"codename_kind"`
 	}
 	if err := readJSON(c, &req); err != nil {
 		s.respond(c, err)
@@ -237,16 +242,32 @@ func (s *Server) apiSubmit(c *gin.Context) {
 	// Reading every upload back from the store takes a while for large files.
 	rc := http.NewResponseController(c.Writer)
 	rc.SetWriteDeadline(time.Now().Add(s.deps.Config.UploadTimeout))
-	r, err := s.deps.Intake.SubmitUploads(c.Request.Context(), req.Desk, req.Manifest, req.Files, req.Pow)
+	ctx := c.Request.Context()
+	claim, r, err := s.deps.Intake.BeginRetry(ctx, req.Retry)
+	if r == nil && err == nil {
+		opts := intake.CommitOptions{Lang: lang, Numeric: req.CodenameKind == codenameKindDigits}
+		r, err = s.deps.Intake.SubmitUploads(ctx, req.Desk, req.Manifest, req.Files, req.Pow, opts)
+		claim.Finish(r)
+	}
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
+	page := intake.NewCodenamePage(r)
+	sealed, err := s.deps.Intake.SealCodenamePage(page)
+	if err != nil {
+		s.respond(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{
 		"codename":     r.Codename.Reveal(),
+		"numeric":      r.Codename.Numeric(),
 		"submission":   r.SubmissionID,
 		"received_day": r.ReceivedDay,
 		"encrypted_by": r.EncryptedBy,
-		"receipt_url":  "/receipt/" + r.SubmissionID + "?" + url.Values{"lang": {string(lang)}}.Encode(),
+		"receipt_url":  receiptURL(r, lang),
+		"ask":          page.Ask,
+		"page":         sealed,
 	})
 }

@@ -515,7 +515,7 @@ func TestDeskPageScripts(t *testing.T) {
 func solvePow(t *testing.T, ts *testServer) intake.Pow {
 	t.Helper()
 	var ch intake.PowChallenge
-	if code := apiCall(t, ts, http.MethodGet, "/api/v1/pow", "", nil, &ch); code != http.StatusOK {
+	if code := apiCall(t, ts, http.MethodGet, "/api/v1/pow?desk="+intake.DefaultDeskSlug, "", nil, &ch); code != http.StatusOK {
 		t.Fatalf("GET /api/v1/pow = %d", code)
 	}
 	return ch.Solve()

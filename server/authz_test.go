@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/crypto"
 	"github.com/tipline/tipline/entities"
+	"github.com/tipline/tipline/quitam"
 )
 
 // caller is who sends a request in the authorization matrix.
@@ -185,7 +187,12 @@ func TestCaseworkAuthorization(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ts.deps.Claims.SetSubmissions(ctx, cp, claim.ID, []string{sub}); err != nil {
+	// Counsel attach the submission with the source's signed receipt.
+	receipt, err := ts.intake.SignedReceipt(ctx, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Claims.AttachReceipt(ctx, cp, claim.ID, receipt); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ts.deps.Claims.SetActions(ctx, cp, claim.ID, []string{act.ID}); err != nil {
@@ -200,6 +207,23 @@ func TestCaseworkAuthorization(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A qui tam matter on an FCA claim of counsel's, on the case holding
+	// the submission.
+	fcaClaim, err := ts.deps.Claims.CreateClaim(ctx, cp, claims.ClaimFields{Program: "fca", ClaimantKind: claims.Relator, Pseudonym: "Relator A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Claims.AttachReceipt(ctx, cp, fcaClaim.ID, receipt); err != nil {
+		t.Fatal(err)
+	}
+	matter, err := ts.deps.QuiTam.Create(ctx, cp, quitam.NewMatter{ClaimID: fcaClaim.ID, CaseID: kase.ID, Caption: "United States ex rel. Relator A v. Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	matterPath := "/quitam/" + matter.ID
+	// Qui tam pages: counsel of the claim and admins; nobody else.
+	quitamPage := map[caller]int{nobody: 303, admin: http.StatusOK, investigator: 403, otherDesk: 403, counsel: http.StatusOK, auditor: 403}
+	quitamWrite := map[caller]int{nobody: 303, admin: 303, investigator: 403, otherDesk: 403, counsel: 303, auditor: 403}
 	claimFields := `{"program":"sec","claimant_kind":"source","pseudonym":"Source A","counsel":["counsel@example.org"]}`
 	actionFields := `{"relation":"covered","agency":"SEC","title":"SEC v. Example","defendants":[]}`
 
@@ -220,6 +244,14 @@ func TestCaseworkAuthorization(t *testing.T) {
 	staffOnlyExcept := func(status int) map[caller]int {
 		m := staffOnly(status)
 		m[auditor] = 403
+		return m
+	}
+	// unlinkedAction: an action linked to no case is seen by admins, its
+	// creator, counsel of its claims and investigators of its claims'
+	// submissions' desks, not by another desk.
+	unlinkedAction := func(status int) map[caller]int {
+		m := staffOnlyExcept(status)
+		m[otherDesk] = 404
 		return m
 	}
 	routes := []authzRoute{
@@ -287,21 +319,23 @@ func TestCaseworkAuthorization(t *testing.T) {
 		{"PUT", "/api/v1/claims/:id/status", "/api/v1/claims/" + claim.ID + "/status", `{"status":"paid"}`,
 			map[caller]int{nobody: 401, admin: 422, investigator: 403, otherDesk: 404, counsel: 422, auditor: 403}},
 		{"PUT", "/api/v1/claims/:id/submissions", "/api/v1/claims/" + claim.ID + "/submissions", `{"submissions":["` + sub + `"]}`, claimWrite},
+		{"POST", "/api/v1/claims/:id/receipts", "/api/v1/claims/" + claim.ID + "/receipts", string(receipt), claimWrite},
 		{"PUT", "/api/v1/claims/:id/actions", "/api/v1/claims/" + claim.ID + "/actions", `{"actions":["` + act.ID + `"]}`, claimWrite},
 		{"PUT", "/api/v1/claims/:id/checklist/:item", "/api/v1/claims/" + claim.ID + "/checklist/voluntary", `{"status":"yes","evidence":"TCR before any request"}`, claimWrite},
 		{"PUT", "/api/v1/claims/:id/splits", "/api/v1/claims/" + claim.ID + "/splits", `{"splits":[]}`, claimWrite},
 		{"GET", "/api/v1/claims/:id/estimate", "/api/v1/claims/" + claim.ID + "/estimate", "", claimRead},
-		// Actions linked to no case: every role that works awards.
+		// Actions linked to no case: every role that works awards may list
+		// and create them; another desk sees none of this one.
 		{"GET", "/api/v1/actions", "/api/v1/actions", "", map[caller]int{nobody: 401, admin: ok, investigator: ok, otherDesk: ok, counsel: ok, auditor: 403}},
 		{"POST", "/api/v1/actions", "/api/v1/actions", actionFields, staffOnlyExcept(http.StatusCreated)},
-		{"GET", "/api/v1/actions/:id", "/api/v1/actions/" + act.ID, "", staffOnlyExcept(ok)},
-		{"PUT", "/api/v1/actions/:id", "/api/v1/actions/" + act.ID, actionFields, staffOnlyExcept(ok)},
-		{"PUT", "/api/v1/actions/:id/sanctions/:kind", "/api/v1/actions/" + act.ID + "/sanctions/penalty", `{"ordered":"2000000"}`, staffOnlyExcept(ok)},
+		{"GET", "/api/v1/actions/:id", "/api/v1/actions/" + act.ID, "", unlinkedAction(ok)},
+		{"PUT", "/api/v1/actions/:id", "/api/v1/actions/" + act.ID, actionFields, unlinkedAction(ok)},
+		{"PUT", "/api/v1/actions/:id/sanctions/:kind", "/api/v1/actions/" + act.ID + "/sanctions/penalty", `{"ordered":"2000000"}`, unlinkedAction(ok)},
 		{"POST", "/api/v1/actions/:id/collections", "/api/v1/actions/" + act.ID + "/collections", `{"kind":"penalty","amount":"500","received_day":"2026-01-03"}`,
-			staffOnlyExcept(http.StatusCreated)},
+			unlinkedAction(http.StatusCreated)},
 		// The first writer reverses the entry; it is then reversed already.
 		{"POST", "/api/v1/collections/:id/reversal", "/api/v1/collections/" + strconv.FormatInt(col.ID, 10) + "/reversal", `{"document_ref":"bounced"}`,
-			map[caller]int{nobody: 401, admin: http.StatusCreated, investigator: 409, otherDesk: 409, counsel: 409, auditor: 403}},
+			map[caller]int{nobody: 401, admin: http.StatusCreated, investigator: 409, otherDesk: 404, counsel: 409, auditor: 403}},
 		// Only investigators link an action to a case of their desk; once
 		// linked, the other desk no longer sees the action.
 		{"PUT", "/api/v1/actions/:id/case", "/api/v1/actions/" + act.ID + "/case", `{"case":"` + kase.ID + `"}`,
@@ -310,6 +344,15 @@ func TestCaseworkAuthorization(t *testing.T) {
 		{"GET", "/claims/:id/report", "/claims/" + claim.ID + "/report", "", pageRead},
 		{"GET", "/claims/:id/report.pdf", "/claims/" + claim.ID + "/report.pdf", "", pageRead},
 		{"GET", "/awards", "/awards", "", map[caller]int{nobody: 303, admin: ok, investigator: 403, otherDesk: 403, counsel: ok, auditor: 403}},
+		{"GET", "/quitam", "/quitam", "", quitamPage},
+		{"POST", "/quitam", "/quitam", "opening=" + fcaClaim.ID + "%2F" + kase.ID + "&caption=Another", quitamWrite},
+		{"GET", "/quitam/:id", matterPath, "", quitamPage},
+		{"POST", "/quitam/:id/facts", matterPath + "/facts", "caption=Renamed&filed_day=2026-01-05", quitamWrite},
+		// The first writer extends the seal; the same new day is then no extension.
+		{"POST", "/quitam/:id/extensions", matterPath + "/extensions", "granted_day=2026-03-01&new_day=2026-09-01",
+			map[caller]int{nobody: 303, admin: 303, investigator: 403, otherDesk: 403, counsel: 422, auditor: 403}},
+		{"POST", "/quitam/:id/intervention", matterPath + "/intervention", "intervention=declined&intervention_day=2026-08-20", quitamWrite},
+		{"POST", "/quitam/:id/collections", matterPath + "/collections", "received_day=2026-09-02&federal=100", quitamWrite},
 		// Claim and action pages: the same rules as the API, as pages.
 		{"POST", "/claims", "/claims", "program=sec&claimant_kind=source&pseudonym=Source+B&counsel=counsel%40example.org",
 			map[caller]int{nobody: 303, admin: 303, investigator: 403, otherDesk: 403, counsel: 303, auditor: 403}},
@@ -318,6 +361,7 @@ func TestCaseworkAuthorization(t *testing.T) {
 		{"POST", "/claims/:id/status", "/claims/" + claim.ID + "/status", "status=paid",
 			map[caller]int{nobody: 303, admin: 422, investigator: 403, otherDesk: 404, counsel: 422, auditor: 403}},
 		{"POST", "/claims/:id/submissions", "/claims/" + claim.ID + "/submissions", "submissions=" + sub, claimPageWrite},
+		{"POST", "/claims/:id/receipts", "/claims/" + claim.ID + "/receipts", "receipt=" + url.QueryEscape(string(receipt)), claimPageWrite},
 		{"POST", "/claims/:id/actions", "/claims/" + claim.ID + "/actions", "action=" + act.ID, claimPageWrite},
 		{"POST", "/claims/:id/checklist/:item", "/claims/" + claim.ID + "/checklist/voluntary", "status=yes&evidence=TCR+before+any+request", claimPageWrite},
 		{"POST", "/claims/:id/splits", "/claims/" + claim.ID + "/splits", "claimant_0=&share_0=", claimPageWrite},
@@ -432,6 +476,9 @@ func TestCaseworkAuthorization(t *testing.T) {
 					strings.Contains(w.Body.String(), ent) {
 					t.Error("an investigator of another desk sees the entity")
 				}
+				if (rt.pattern == "/api/v1/actions" || rt.pattern == "/actions") && who == otherDesk && strings.Contains(w.Body.String(), act.ID) {
+					t.Error("an investigator of another desk sees the action")
+				}
 				if rt.pattern == "/api/v1/cases" && who == otherDesk && strings.Contains(w.Body.String(), kase.ID) {
 					t.Error("an investigator of another desk sees the case in the list")
 				}
@@ -468,5 +515,94 @@ func TestCaseworkAuthorization(t *testing.T) {
 	r.Header.Set("Authorization", "Bearer "+token)
 	if w := ts.do("casework", r); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"action":"object.download"`) {
 		t.Errorf("auditor reading the log = %d\n%.300s", w.Code, w.Body)
+	}
+}
+
+// TestAwardsAccessRegressions reproduces issue 13's access defects: an
+// investigator of another desk changing an action linked to no case (a
+// $99,999,999 collection that turned another desk's estimate into
+// $9.99M–$29.99M), and counsel opening actions and submissions by
+// attaching their ids to their own claim.
+func TestAwardsAccessRegressions(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := context.Background()
+	if _, err := ts.intake.Desks.AddDesk(ctx, "sec-fraud", "Securities fraud", ""); err != nil {
+		t.Fatal(err)
+	}
+	addGPGKey(t, ts)
+	ctype, body := multipartBody(t, []formPart{{name: "narrative", value: "Relabelled H20 boards."}})
+	r := httptest.NewRequest(http.MethodPost, "/desk/export-controls/submit", body)
+	r.Header.Set("Content-Type", ctype)
+	if w := ts.do("intake", r); w.Code != http.StatusOK {
+		t.Fatalf("submission = %d", w.Code)
+	}
+	var sub string
+	ts.db.Raw("SELECT id FROM submissions").Scan(&sub)
+
+	owner, ownerP := staffSession(t, ts, "owner@example.org", casework.RoleCounsel, nil)
+	other, _ := staffSession(t, ts, "other@example.org", casework.RoleCounsel, nil)
+	outsider, _ := staffSession(t, ts, "outsider@example.org", casework.RoleInvestigator, []string{"sec-fraud"})
+	act, err := ts.deps.Claims.CreateAction(ctx, ownerP, claims.ActionFields{Relation: claims.Covered, Agency: "SEC", Title: "SEC v. Example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Claims.SetSanction(ctx, ownerP, act.ID, "penalty", "2000000"); err != nil {
+		t.Fatal(err)
+	}
+	claim, err := ts.deps.Claims.CreateClaim(ctx, ownerP, claims.ClaimFields{Program: "sec", ClaimantKind: claims.Source, Pseudonym: "Source A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	receipt, err := ts.intake.SignedReceipt(ctx, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Claims.AttachReceipt(ctx, ownerP, claim.ID, receipt); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Claims.SetActions(ctx, ownerP, claim.ID, []string{act.ID}); err != nil {
+		t.Fatal(err)
+	}
+	// Another counsel's own claim, to attach things to.
+	otherClaim := func() string {
+		w := call(t, ts, other, "POST", "/api/v1/claims", `{"program":"sec","claimant_kind":"source","pseudonym":"Source B","counsel":["other@example.org"]}`)
+		var c struct{ ID string }
+		if w.Code != http.StatusCreated || json.Unmarshal(w.Body.Bytes(), &c) != nil {
+			t.Fatalf("other counsel's claim = %d %s", w.Code, w.Body)
+		}
+		return c.ID
+	}()
+	forged := strings.Replace(string(receipt), sub, otherFirst(sub), 1)
+
+	for _, tc := range []struct {
+		name, token, method, path, body string
+		want                            int
+	}{
+		{"another desk reads the unlinked action", outsider, "GET", "/api/v1/actions/" + act.ID, "", 404},
+		{"another desk records a collection", outsider, "POST", "/api/v1/actions/" + act.ID + "/collections", `{"kind":"penalty","amount":"99999999","received_day":"2026-01-03"}`, 404},
+		{"another desk changes the sanctions", outsider, "PUT", "/api/v1/actions/" + act.ID + "/sanctions/penalty", `{"ordered":"99999999"}`, 404},
+		{"another desk changes the action", outsider, "PUT", "/api/v1/actions/" + act.ID, `{"relation":"covered","agency":"SEC","title":"Renamed","defendants":[]}`, 404},
+		{"counsel attach another's action", other, "PUT", "/api/v1/claims/" + otherClaim + "/actions", `{"actions":["` + act.ID + `"]}`, 404},
+		{"counsel attach a submission by id", other, "PUT", "/api/v1/claims/" + otherClaim + "/submissions", `{"submissions":["` + sub + `"]}`, 403},
+		{"counsel attach a forged receipt", other, "POST", "/api/v1/claims/" + otherClaim + "/receipts", forged, 422},
+		{"the action stays unseen", other, "GET", "/api/v1/actions/" + act.ID, "", 404},
+		{"the owner still reads the action", owner, "GET", "/api/v1/actions/" + act.ID, "", 200},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if w := call(t, ts, tc.token, tc.method, tc.path, tc.body); w.Code != tc.want {
+				t.Errorf("%s %s = %d, want %d\n%.300s", tc.method, tc.path, w.Code, tc.want, w.Body)
+			}
+		})
+	}
+	a, err := ts.deps.Claims.GetAction(ctx, ownerP, act.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Collections) != 0 || a.Ordered() != 200000000 || a.Title != "SEC v. Example" {
+		t.Errorf("the action was changed by another desk: %+v", a)
+	}
+	w := call(t, ts, other, "GET", "/api/v1/claims/"+otherClaim, "")
+	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), act.ID) || strings.Contains(w.Body.String(), sub) {
+		t.Errorf("the other counsel's claim holds the action or the submission: %d %.500s", w.Code, w.Body)
 	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -101,7 +102,9 @@ func estimateInput(f estimateForm) (awards.Input, error) {
 		}
 		return t, nil
 	}
-	in := awards.Input{Program: p.ID, PublicDisclosure: f.PublicDisclosure, Claimants: 1}
+	in := awards.Input{Program: p.ID, AsOf: time.Now().UTC(),
+		IRS: awards.IRSFacts{PublicDisclosure: f.PublicDisclosure}, FCA: awards.FCAFacts{PublicDisclosure: f.PublicDisclosure}}
+	covered := awards.Action{ID: "covered action", Role: awards.Covered, Authority: awards.ProgramAuthority(p.ID)}
 	ordered, hasOrdered, err := money("Ordered", f.Ordered)
 	if err != nil {
 		return in, err
@@ -114,38 +117,51 @@ func estimateInput(f estimateForm) (awards.Input, error) {
 	if err != nil {
 		return in, err
 	}
-	if in.AmountInDispute, _, err = money("Amount in dispute", f.AmountInDispute); err != nil {
+	if in.IRS.AmountInDispute, _, err = money("Amount in dispute", f.AmountInDispute); err != nil {
 		return in, err
 	}
-	if in.IndividualIncome, in.TaxpayerIndividual, err = money("Individual income", f.IndividualIncome); err != nil {
+	if in.IRS.IndividualIncome, in.IRS.TaxpayerIndividual, err = money("Individual income", f.IndividualIncome); err != nil {
 		return in, err
 	}
 	if hasOrdered || hasCollected {
-		in.Sanctions = append(in.Sanctions, awards.Sanction{Action: "covered action", Kind: p.Counts[0].Kind, Ordered: max(ordered, collected), Collected: collected})
+		covered.Sanctions = append(covered.Sanctions, awards.Sanction{Kind: p.Counts[0].Kind, Ordered: max(ordered, collected), Collected: collected})
 	}
 	if hasForfeited {
-		in.Sanctions = append(in.Sanctions, awards.Sanction{Action: "forfeiture", Kind: awards.Forfeiture, Ordered: forfeited, Collected: forfeited})
+		covered.Sanctions = append(covered.Sanctions, awards.Sanction{Kind: awards.Forfeiture, Ordered: forfeited, Collected: forfeited})
 	}
 	switch f.Intervened {
-	case "yes", "no":
-		v := f.Intervened == "yes"
-		in.Intervened = &v
+	case "yes":
+		in.FCA.Intervention = awards.Intervened
+	case "no":
+		in.FCA.Intervention = awards.Declined
 	case "":
+		in.FCA.Intervention = awards.NotYetDecided
 	default:
 		return in, tipline.Errorf(tipline.Invalid, "Intervened: yes, no or not decided.")
 	}
+	claimants := 1
 	if f.Claimants != "" {
 		n, err := strconv.Atoi(f.Claimants)
-		if err != nil || n < 1 {
-			return in, tipline.Errorf(tipline.Invalid, "Claimants: a whole number of at least 1.")
+		if err != nil || n < 1 || n > 1000 {
+			return in, tipline.Errorf(tipline.Invalid, "Claimants: a whole number from 1 to 1000.")
 		}
-		in.Claimants = n
+		claimants = n
 	}
-	if in.NoticeOfCoveredAction, err = day("Notice of Covered Action", f.Notice); err != nil {
+	for i := range claimants {
+		in.Claimants = append(in.Claimants, awards.Claimant{ID: fmt.Sprintf("claimant %d", i+1), Joint: claimants > 1})
+	}
+	if covered.NoticeOfCoveredAction, err = day("Notice of Covered Action", f.Notice); err != nil {
 		return in, err
 	}
-	if in.FinalOrder, err = day("Final order", f.FinalOrder); err != nil {
+	in.Actions = []awards.Action{covered}
+	// The form's final order is a related action's (by the DOJ, which
+	// runs no award program of its own).
+	related := awards.Action{ID: "related action", Role: awards.Related, Authority: "doj"}
+	if related.FinalOrder, err = day("Final order", f.FinalOrder); err != nil {
 		return in, err
+	}
+	if !related.FinalOrder.IsZero() {
+		in.Actions = append(in.Actions, related)
 	}
 	return in, nil
 }

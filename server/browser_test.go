@@ -134,9 +134,11 @@ func fillForm(file string) chromedp.Action[chromedp.Void] {
 		chromedp.Click(chromedp.ID("f-violation-smuggling")),
 		chromedp.Click(chromedp.ID("f-models-h100")),
 		chromedp.SetValue(chromedp.ID("f-quantity"), "1,200"),
+		chromedp.Click(chromedp.CSS("#s-parties > summary")), // optional sections start closed
 		chromedp.SetValue(chromedp.ID("f-parties-0-name"), "深圳市华芯科技有限公司"),
 		chromedp.SetValue(chromedp.ID("f-parties-0-role"), "distributor"),
 		chromedp.SetValue(chromedp.ID("f-parties-0-country"), "中国"),
+		chromedp.Click(chromedp.CSS("#s-knowledge > summary")),
 		chromedp.Click(chromedp.ID("f-knowledge-first_hand")),
 		chromedp.SetValue(chromedp.ID("f-narrative"), "H100 servers relabelled as routers. "+canary),
 		chromedp.SetUploadFiles(chromedp.ID("f-evidence"), []string{file}),

@@ -16,6 +16,7 @@ import (
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/intake"
+	"github.com/tipline/tipline/quitam"
 )
 
 // Staff pages, on the casework listener:
@@ -196,8 +197,14 @@ func deadlineViews(ds []casework.Deadline, today string) []deadlineView {
 }
 
 // deadlineName says a deadline kind in words: an award claim's deadline
-// by its program and rule name.
+// by its program and rule name, a qui tam matter's by its rule.
 func deadlineName(kind casework.DeadlineKind) string {
+	if _, rule, ok := kind.QuiTam(); ok {
+		if name, named := quitam.RuleName(rule); named {
+			return name
+		}
+		return string(kind)
+	}
 	program, rule, ok := kind.AwardClaim()
 	if !ok {
 		return string(kind)

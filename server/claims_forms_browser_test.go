@@ -49,7 +49,8 @@ func TestBrowserRecordCollection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.SetSubmissions(ctx, p, cl.ID, []string{sub}); err != nil {
+	// An admin attaches a submission by id; counsel attach it with the source's signed receipt.
+	if _, err := svc.SetSubmissions(ctx, casework.Principal{UserID: p.UserID, Email: p.Email, Role: casework.RoleAdmin}, cl.ID, []string{sub}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.SetActions(ctx, p, cl.ID, []string{a.ID}); err != nil {
@@ -98,7 +99,7 @@ func TestBrowserRecordCollection(t *testing.T) {
 	if got, want := rangeText("#claim-range"), "$100,000.00 – $300,000.00"; got != want {
 		t.Errorf("claim range before = %q, want %q", got, want)
 	}
-	if page := rangeText("#estimate"); !strings.Contains(page, "compensatory") || !strings.Contains(page, "$300,000.00 – $900,000.00") {
+	if page := rangeText("#estimate"); !strings.Contains(page, "Victim compensation") || !strings.Contains(page, "$300,000.00 – $900,000.00") {
 		t.Errorf("the estimate does not set the compensation apart:\n%s", page)
 	}
 	screenshot(t, tab, dir, "claim-before")

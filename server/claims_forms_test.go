@@ -69,6 +69,10 @@ func TestClaimForms(t *testing.T) {
 	sub := submitNoJS(t, ts, intake.DefaultDeskSlug, []formPart{{name: "narrative", value: "Relabelled H20 boards."}})
 	var receipt string
 	ts.db.Raw("SELECT lower(hex(entry_hash)) FROM intake_log WHERE submission_id = ?", sub).Scan(&receipt)
+	signed, err := ts.intake.SignedReceipt(context.Background(), sub)
+	if err != nil {
+		t.Fatal(err)
+	}
 	carla := signIn(t, ts, "carla@example.org", casework.RoleCounsel, nil)
 	ivy := signIn(t, ts, "ivy@example.org", casework.RoleInvestigator, []string{intake.DefaultDeskSlug})
 	today := time.Now().UTC().Format(time.DateOnly)
@@ -131,9 +135,11 @@ func TestClaimForms(t *testing.T) {
 			303, actionPath + "#ledger", nil},
 		{"mistaken collection", actionPath + "/collections", url.Values{"kind": {"penalty"}, "amount": {"999"}, "received_day": {today}}, 303, actionPath + "#ledger", nil},
 		{"reversal of an unknown entry", actionPath + "/collections/999999/reversal", url.Values{}, 422, "", []string{"Ledger entry not found."}},
-		{"unknown submission", claimPath + "/submissions", url.Values{"submissions": {"no-such-submission"}}, 422, "",
-			[]string{"no-such-submission</textarea>"}},
-		{"submissions", claimPath + "/submissions", url.Values{"submissions": {sub + "\n"}}, 303, claimPath + "#submissions", nil},
+		// Counsel attach a submission with the source's signed receipt, not its id.
+		{"submission by id", claimPath + "/submissions", url.Values{"submissions": {sub + "\n"}}, 403, "", []string{"signed receipt"}},
+		{"receipt refused", claimPath + "/receipts", url.Values{"receipt": {strings.Replace(string(signed), sub, otherFirst(sub), 1)}}, 422, "",
+			[]string{"The receipt does not prove a submission"}},
+		{"receipt", claimPath + "/receipts", url.Values{"receipt": {string(signed)}}, 303, claimPath + "#submissions", nil},
 		{"checklist refused", claimPath + "/checklist/voluntary", url.Values{"status": {"maybe"}, "evidence": {"TCR 2026-01"}}, 422, "",
 			[]string{"A checklist item is open, yes, no or n_a.", "TCR 2026-01</textarea>"}},
 		{"unknown checklist item", claimPath + "/checklist/lucky", url.Values{"status": {"yes"}}, 422, "", []string{"no item"}},

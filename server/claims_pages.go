@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/tipline/tipline/awards"
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/claims"
+	"github.com/tipline/tipline/pdf"
 )
 
 // Award pages, on the casework listener, rendered by the server without
@@ -17,8 +19,8 @@ import (
 //	GET /claims                  the claims the caller may see, by status, and a form to open one
 //	GET /claims/:id ...          the claim and its forms: see claims_forms.go
 //	GET /actions ...             enforcement actions: see claims_forms_actions.go
-//	GET /claims/:id/report       the award report
-//	GET /claims/:id/report.pdf   the award report printed by headless Chromium
+//	GET /claims/:id/report       the award report (?fee=PERCENT: counsel's fee, for the net to the client)
+//	GET /claims/:id/report.pdf   the award report printed by headless Chromium, as award-report-ID-YYYY-MM-DD.pdf
 //	GET /awards                  the dashboard (counsel and admins)
 //
 // The claims service audits every view.
@@ -62,25 +64,40 @@ func (s *Server) renderClaims(c *gin.Context, status int, v claimValues, problem
 	s.render(c, status, "casework_claims.html", pageData{Title: "Claims", Data: d})
 }
 
-// claimReportPage answers GET /claims/:id/report.
+// claimReportPage answers GET /claims/:id/report[?fee=PERCENT]: fee is
+// counsel's fee, for the net to the client.
 func (s *Server) claimReportPage(c *gin.Context) {
+	fee, err := claims.ParseFee(c.Query("fee"))
+	if err != nil {
+		s.respond(c, err)
+		return
+	}
 	r, err := s.deps.Claims.Report(c.Request.Context(), s.staff(c), c.Param("id"))
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "casework_claim_report_page.html", pageData{Title: "Award report", Data: newReportView(r)})
+	s.render(c, http.StatusOK, "casework_claim_report_page.html", pageData{Title: "Award report", Data: newReportView(r, fee)})
 }
 
-// claimReportPDF answers GET /claims/:id/report.pdf: the report printed
-// by the Chromium of the configuration (claims_report.go).
+// claimReportPDF answers GET /claims/:id/report.pdf[?fee=PERCENT]: the
+// report printed by the Chromium of the configuration (claims_report.go).
+// While pdf.MaxPrints reports print, it answers 503 with Retry-After.
 func (s *Server) claimReportPDF(c *gin.Context) {
-	doc, r, err := s.deps.Claims.ExportReport(c.Request.Context(), s.staff(c), c.Param("id"), ReportPrinter{Chromium: s.deps.Config.Chromium})
+	fee, err := claims.ParseFee(c.Query("fee"))
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	c.Header("Content-Disposition", `attachment; filename="award-report-`+r.Claim.ID+`.pdf"`)
+	doc, r, err := s.deps.Claims.ExportReport(c.Request.Context(), s.staff(c), c.Param("id"), ReportPrinter{Chromium: s.deps.Config.Chromium, FeeBP: fee, Log: s.log})
+	if errors.Is(err, pdf.ErrBusy) {
+		c.Header("Retry-After", "30")
+	}
+	if err != nil {
+		s.respond(c, err)
+		return
+	}
+	c.Header("Content-Disposition", `attachment; filename="`+reportFileName(r)+`"`)
 	c.Data(http.StatusOK, "application/pdf", doc)
 }
 

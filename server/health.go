@@ -44,7 +44,7 @@ func (s *Server) readyz(c *gin.Context) {
 			ctx, cancel := context.WithTimeout(c.Request.Context(), readinessTimeout)
 			defer cancel()
 			if err := check.ping(ctx); err != nil {
-				s.log.Warn("readiness check failed", "component", check.name, "err", err)
+				s.logger(c).Warn("readiness check failed", "component", check.name, "err", err)
 				mu.Lock()
 				failing = append(failing, check.name)
 				mu.Unlock()
@@ -64,7 +64,7 @@ func (s *Server) readyz(c *gin.Context) {
 		cancel()
 		switch {
 		case err != nil:
-			s.log.Warn("cannot read the storage budget", "err", err)
+			s.logger(c).Warn("cannot read the storage budget", "err", err)
 		case budget.Full():
 			answer["storage_full"] = true
 			answer["alerts"] = []string{"storage budget"}

@@ -9,7 +9,6 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -96,10 +95,12 @@ type deskForm struct {
 // not accept tips yet.
 func (s *Server) deskPage(c *gin.Context) {
 	allowScripts(c)
-	s.renderDeskForm(c, http.StatusOK, nil, nil)
+	s.renderDeskForm(c, http.StatusOK, nil, nil, intake.KeptFiles{})
 }
 
-func (s *Server) renderDeskForm(c *gin.Context, status int, answers intake.Answers, errs []intake.FieldError) {
+// renderDeskForm shows a desk's form, with the answers to fill in again,
+// the errors to correct and the files already received (kept).
+func (s *Server) renderDeskForm(c *gin.Context, status int, answers intake.Answers, errs []intake.FieldError, kept intake.KeptFiles) {
 	ctx := c.Request.Context()
 	lang := intakeLang(c)
 	desk, err := s.deps.Intake.Desks.Desk(ctx, c.Param("slug"))
@@ -123,7 +124,7 @@ func (s *Server) renderDeskForm(c *gin.Context, status int, answers intake.Answe
 	q := s.deps.Intake.Questionnaires(desk.Slug)
 	data := deskForm{
 		Desk: desk, Title: title, Accepting: len(keys) > 0,
-		Form:   intake.FormView{Lang: lang, Q: q, Answers: answers, Errors: fieldErrs},
+		Form:   intake.FormView{Lang: lang, Q: q, Answers: answers, Errors: fieldErrs, Kept: kept},
 		Action: "/desk/" + desk.Slug + "/submit?lang=" + string(lang),
 		CSS:    "/desk/" + desk.Slug + "/form.css",
 	}
@@ -143,14 +144,6 @@ func (s *Server) deskCSS(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-cache")
 	c.Data(http.StatusOK, "text/css; charset=utf-8", []byte(s.deps.Intake.Questionnaires(c.Param("slug")).ConditionCSS()))
-}
-
-// receiptView is the data of the page that shows the codename.
-type receiptView struct {
-	Codename    []string // the words, shown once
-	Receipt     *intake.Receipt
-	ReceiptURL  string
-	SavedAction string
 }
 
 // Errors of reading a source's request. Their messages are English, for
@@ -249,6 +242,9 @@ func (s *Server) submitForm(c *gin.Context) {
 		}
 		if err != nil {
 			sub.Abort(ctx)
+			if s.answeredRetry(c, err) {
+				return
+			}
 			if tipline.ErrorCode(err) == tipline.TooLarge {
 				c.Header("Connection", "close") // the rest of the body is not read
 			}
@@ -259,8 +255,13 @@ func (s *Server) submitForm(c *gin.Context) {
 	receipt, err := sub.Commit(ctx, lang)
 	var invalid *intake.ValidationError
 	if errors.As(err, &invalid) {
-		allowScripts(c)
-		s.renderDeskForm(c, http.StatusUnprocessableEntity, sub.Answers(), invalid.Fields)
+		// The files already received stay encrypted on the server: the
+		// corrected form goes back the same way, without JavaScript, with
+		// a reference to them instead of the files.
+		if invalid.Kept.Ref == "" {
+			allowScripts(c)
+		}
+		s.renderDeskForm(c, http.StatusUnprocessableEntity, sub.Answers(), invalid.Fields, invalid.Kept)
 		return
 	}
 	if err != nil {
@@ -289,28 +290,18 @@ func (s *Server) receivePart(ctx context.Context, sub *intake.ServerSubmission, 
 	if len(value) > maxFormValue {
 		return tipline.Errorf(tipline.TooLarge, "An answer is longer than %d bytes.", maxFormValue)
 	}
-	if name == "lang" || name == "" {
+	switch name {
+	case "lang", "":
 		return nil
+	case retryField:
+		return claimRetry(ctx, sub, string(value))
+	case codenameKindField:
+		sub.ChooseNumericCodename(string(value) == codenameKindDigits)
+		return nil
+	case intake.KeptFilesField:
+		return sub.AddKept(ctx, string(value))
 	}
 	return sub.AddValue(name, string(value))
-}
-
-func (s *Server) renderReceipt(c *gin.Context, r *intake.Receipt) {
-	lang := intakeLang(c)
-	q := url.Values{"lang": {string(lang)}}
-	view := receiptView{
-		Codename:    strings.Fields(r.Codename.Reveal()),
-		Receipt:     r,
-		ReceiptURL:  "/receipt/" + r.SubmissionID + "?" + q.Encode(),
-		SavedAction: "/saved",
-	}
-	s.render(c, http.StatusOK, "intake_codename.html", s.intakePage(c, intake.T(lang, "codename_title"), view))
-}
-
-// saved is where the "I have saved my codename" step leads.
-func (s *Server) saved(c *gin.Context) {
-	lang := intakeLang(c)
-	s.render(c, http.StatusOK, "intake_saved.html", s.intakePage(c, intake.T(lang, "saved_title"), nil))
 }
 
 // humanBytes writes a size for people: 500 MiB, 2 GiB.

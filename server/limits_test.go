@@ -135,3 +135,28 @@ func TestStorageFullSaysSo(t *testing.T) {
 		t.Errorf("tip in the next hour = %d", w.Code)
 	}
 }
+
+// TestTooLargeAnswersInKind: a body over a route's limit is refused before
+// it is read, with JSON on the API (a script reads it) and a page in the
+// source's language elsewhere.
+func TestTooLargeAnswersInKind(t *testing.T) {
+	ts := newTestServer(t)
+	big := bytes.Repeat([]byte("x"), int(ts.deps.Config.MaxRequestBytes)+1)
+
+	r := httptest.NewRequest(http.MethodPost, "/api/v1/session", bytes.NewReader(big))
+	r.Header.Set("Content-Type", "application/json")
+	w := ts.do("casework", r)
+	var body struct {
+		Error struct{ Code, Message string }
+	}
+	if w.Code != http.StatusRequestEntityTooLarge || json.Unmarshal(w.Body.Bytes(), &body) != nil || body.Error.Code != "too_large" {
+		t.Errorf("API: %d %q, want 413 with a JSON error too_large", w.Code, w.Body.String())
+	}
+
+	r = httptest.NewRequest(http.MethodPost, "/mailbox?lang=zh-Hans", bytes.NewReader(big))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w = ts.do("intake", r)
+	if w.Code != http.StatusRequestEntityTooLarge || !strings.Contains(w.Header().Get("Content-Type"), "text/html") || !strings.Contains(w.Body.String(), `lang="zh-Hans"`) {
+		t.Errorf("page: %d %s, want 413 as a page in Chinese", w.Code, w.Header().Get("Content-Type"))
+	}
+}

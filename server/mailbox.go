@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,12 +26,14 @@ type mailboxView struct {
 	Status     string // in the desk's words, in the source's language
 	Notice     string
 	Error      string
+	Draft      string // the message to send again, after a refusal
 	MaxMessage int
 }
 
 // loginView is the data of the codename login page.
 type loginView struct {
-	Error string
+	Error  string
+	Notice string
 }
 
 // statusWords names the catalog message of each triage status.
@@ -56,18 +59,23 @@ func setMailboxCookie(c *gin.Context, token string, maxAge int) {
 func (s *Server) renderLogin(c *gin.Context, status int, message string) {
 	lang := intakeLang(c)
 	allowScripts(c)
-	s.render(c, status, "intake_login.html", s.intakePage(c, intake.T(lang, "mailbox_title"), loginView{Error: message}))
+	v := loginView{Error: message}
+	if c.Query("logged_out") != "" {
+		v.Notice = intake.T(lang, "logged_out")
+	}
+	s.render(c, status, "intake_login.html", s.intakePage(c, intake.T(lang, "mailbox_title"), v))
 }
 
 // renderMailbox shows the mailbox, with the catalog message notice and an
-// error message already in the source's language.
-func (s *Server) renderMailbox(c *gin.Context, status int, box *intake.Mailbox, notice, message string) {
+// error message already in the source's language; draft fills the message
+// field again.
+func (s *Server) renderMailbox(c *gin.Context, status int, box *intake.Mailbox, notice, message, draft string) {
 	lang := intakeLang(c)
 	key, ok := statusWords[casework.Status(box.Status)]
 	if !ok {
 		key = "mailbox_status_under_review"
 	}
-	v := mailboxView{Box: box, Status: intake.T(lang, key), Error: message, MaxMessage: intake.MaxSourceMessage}
+	v := mailboxView{Box: box, Status: intake.T(lang, key), Error: message, Draft: draft, MaxMessage: intake.MaxSourceMessage}
 	if notice != "" {
 		v.Notice = intake.T(lang, notice)
 	}
@@ -110,7 +118,7 @@ func (s *Server) mailboxPage(c *gin.Context) {
 		s.mailboxError(c, err)
 		return
 	}
-	s.renderMailbox(c, http.StatusOK, box, "", "")
+	s.renderMailbox(c, http.StatusOK, box, "", "", "")
 }
 
 // mailboxLogin answers POST /mailbox with the codename: the mailbox, with
@@ -123,13 +131,27 @@ func (s *Server) mailboxLogin(c *gin.Context) {
 		return
 	}
 	setMailboxCookie(c, token, int(intake.MailboxSessionTTL.Seconds()))
-	s.renderMailbox(c, http.StatusOK, box, "", "")
+	s.renderMailbox(c, http.StatusOK, box, "", "", "")
+}
+
+// mailboxLogout answers POST /mailbox/logout: the session ends on the
+// server, the cookie goes, and the codename form says so.
+func (s *Server) mailboxLogout(c *gin.Context) {
+	if token, err := c.Cookie(mailboxCookie); err == nil && token != "" {
+		if err := s.deps.Intake.CloseMailbox(c.Request.Context(), token); err != nil {
+			s.respond(c, err)
+			return
+		}
+	}
+	setMailboxCookie(c, "", -1)
+	c.Redirect(http.StatusSeeOther, "/mailbox?"+url.Values{"lang": {string(intakeLang(c))}, "logged_out": {"1"}}.Encode())
 }
 
 // mailboxUnlock answers POST /mailbox/unlock for static/js/mailbox.js: a
 // login with the codename like POST /mailbox, answered with JSON that
-// lets the browser decrypt the replies itself: the reply key still locked,
-// its passphrase, and the replies as stored. The server unlocks nothing.
+// lets the browser decrypt the thread itself: the reply key still locked,
+// its passphrase, and the thread's messages as stored, each with its
+// author and day. The server unlocks nothing for this answer.
 // Its errors are JSON too (the route is marked jsonErrors): a wrong
 // codename 403, a full line for the codename check 429, in the source's
 // language.
@@ -145,7 +167,7 @@ func (s *Server) mailboxUnlock(c *gin.Context) {
 	if m != nil {
 		out["key"] = string(m.LockedKey)
 		out["passphrase"] = string(m.Passphrase)
-		out["replies"] = m.Replies // base64 in JSON
+		out["thread"] = m.Thread
 		clear(m.Passphrase)
 	}
 	c.JSON(http.StatusOK, out)
@@ -198,11 +220,16 @@ func (s *Server) mailboxMessage(c *gin.Context) {
 		return
 	}
 	if err != nil {
+		// The message comes back to be sent again, never with a codename.
 		code := tipline.ErrorCode(err)
-		s.renderMailbox(c, statusOf[code], box, "", s.errorMessage(c, code, err))
+		notice, draft := "", text
+		if errors.Is(err, intake.ErrCodenameInText) {
+			notice, draft = "mailbox_draft_kept", intake.RemoveCodenames(text)
+		}
+		s.renderMailbox(c, statusOf[code], box, notice, s.errorMessage(c, code, err), draft)
 		return
 	}
-	s.renderMailbox(c, http.StatusOK, box, "message_sent", "")
+	s.renderMailbox(c, http.StatusOK, box, "message_sent", "", "")
 }
 
 // readFollowUp reads the mailbox form: the "message" field, returned, and
@@ -240,4 +267,13 @@ func readFollowUp(ctx context.Context, f *intake.FollowUp, mr *multipart.Reader)
 			return "", err
 		}
 	}
+}
+
+// sourceLanguage names a source's page language for staff, who reply in
+// it ("" for submissions made before it was kept: English).
+func sourceLanguage(lang string) string {
+	if l, ok := intake.ParseLang(lang); ok && l == intake.ZH {
+		return "Simplified Chinese (简体中文)"
+	}
+	return "English"
 }

@@ -123,13 +123,14 @@ func TestSourceMailbox(t *testing.T) {
 	}
 	cookie := cookies[0]
 
-	// Later, with the cookie only: the status, and a request for the
-	// codename to read replies; no reply text.
+	// Later, with the cookie only: the status and the thread, which the
+	// cookie's sealed key opens for this page (issue 12: replies were
+	// hidden until the codename was typed again).
 	r := httptest.NewRequest(http.MethodGet, "/mailbox?lang=zh", nil)
 	r.AddCookie(cookie)
 	w = ts.do("intake", r)
-	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), intake.T(intake.ZH, "mailbox_enter_again")) ||
-		!strings.Contains(w.Body.String(), intake.T(intake.ZH, "mailbox_status_new")) || strings.Contains(w.Body.String(), canaryID()) {
+	if w.Code != http.StatusOK || strings.Contains(w.Body.String(), intake.T(intake.ZH, "mailbox_enter_again")) ||
+		!strings.Contains(w.Body.String(), intake.T(intake.ZH, "mailbox_status_new")) || !strings.Contains(w.Body.String(), "Please send the bills of lading. "+canary) {
 		t.Errorf("GET /mailbox with the cookie = %d\n%.800s", w.Code, w.Body)
 	}
 
@@ -324,19 +325,22 @@ func TestMailboxGuessingHTTP(t *testing.T) {
 	}
 	w = post("/mailbox/unlock", codename)
 	var answer struct {
-		HasKey     bool     `json:"has_key"`
-		Key        string   `json:"key"`
-		Passphrase string   `json:"passphrase"`
-		Replies    [][]byte `json:"replies"`
+		HasKey     bool   `json:"has_key"`
+		Key        string `json:"key"`
+		Passphrase string `json:"passphrase"`
+		Thread     []struct {
+			Author  string `json:"author"`
+			Message []byte `json:"message"`
+		} `json:"thread"`
 	}
-	if err := json.Unmarshal(w.Body.Bytes(), &answer); err != nil || w.Code != http.StatusOK || len(answer.Replies) != 1 {
+	if err := json.Unmarshal(w.Body.Bytes(), &answer); err != nil || w.Code != http.StatusOK || len(answer.Thread) != 1 || answer.Thread[0].Author != "staff" {
 		t.Fatalf("the real codename on /mailbox/unlock after %d wrong ones = %d, %v\n%.300s", guesses, w.Code, err, w.Body)
 	}
 	key, err := crypto.ReadPrivateKey([]byte(answer.Key), []byte(answer.Passphrase))
 	if err != nil {
 		t.Fatal(err)
 	}
-	plain, err := crypto.Decrypt(bytes.NewReader(answer.Replies[0]), key)
+	plain, err := crypto.Decrypt(bytes.NewReader(answer.Thread[0].Message), key)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -11,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/tipline/tipline/intake"
 )
 
 // contentSecurityPolicy allows nothing but this origin's stylesheets, images
@@ -53,12 +54,7 @@ func securityHeaders() gin.HandlerFunc {
 func (s *Server) limitBody(max int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > max {
-			c.Header("Connection", "close")
-			c.Abort()
-			s.renderError(c, errorPage{
-				Status: http.StatusRequestEntityTooLarge, Title: "Request too large",
-				Message: fmt.Sprintf("This request is larger than the %d bytes this page accepts.", max),
-			})
+			s.respond(c, &http.MaxBytesError{Limit: max}) // JSON on the API, a page elsewhere
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
@@ -83,18 +79,38 @@ func requestID() gin.HandlerFunc {
 	}
 }
 
+// logKey is the gin context key of the request's logger (see logger).
+const logKey = "log"
+
+// listenerLog returns the logger of a listener's lines: the intake logger
+// (hour-coarsened times, no ids; see intake.NewLogger) on the intake
+// listener, the server's logger on the casework listener.
+func (s *Server) listenerLog(listener string) *slog.Logger {
+	if listener == "intake" {
+		return intake.NewLogger(s.log.Handler()).With("listener", listener)
+	}
+	return s.log.With("listener", listener)
+}
+
+// logger returns the logger of the request's listener, so that every line
+// about an intake request, the access line and any fault alike, is as
+// coarse as the intake logger makes it and no request id ties a coarse
+// line to a precise one.
+func (s *Server) logger(c *gin.Context) *slog.Logger {
+	if log, ok := c.Value(logKey).(*slog.Logger); ok {
+		return log
+	}
+	return s.log
+}
+
 // requestLog writes one structured line per request: listener, method, route
 // pattern, status, size, duration and request id. It never records the client
 // address, User-Agent, Referer, cookies, the raw path or query string, or any
-// body. On the intake listener the time of the line is coarsened to the hour
-// so that the log holds no precise per-source timestamp.
+// body. It also hands the listener's logger to the rest of the request.
 func (s *Server) requestLog(listener string) gin.HandlerFunc {
-	log := s.log
-	if listener == "intake" {
-		log = slog.New(coarseTime{Handler: s.log.Handler(), unit: time.Hour})
-	}
-	log = log.With("listener", listener)
+	log := s.listenerLog(listener)
 	return func(c *gin.Context) {
+		c.Set(logKey, log)
 		start := time.Now()
 		c.Next()
 		route := c.FullPath()
@@ -119,25 +135,6 @@ func (s *Server) requestLog(listener string) gin.HandlerFunc {
 	}
 }
 
-// coarseTime is a slog.Handler that truncates each record's time.
-type coarseTime struct {
-	slog.Handler
-	unit time.Duration
-}
-
-func (h coarseTime) Handle(ctx context.Context, r slog.Record) error {
-	r.Time = r.Time.UTC().Truncate(h.unit)
-	return h.Handler.Handle(ctx, r)
-}
-
-func (h coarseTime) WithAttrs(attrs []slog.Attr) slog.Handler {
-	return coarseTime{Handler: h.Handler.WithAttrs(attrs), unit: h.unit}
-}
-
-func (h coarseTime) WithGroup(name string) slog.Handler {
-	return coarseTime{Handler: h.Handler.WithGroup(name), unit: h.unit}
-}
-
 // recoverPanic turns a panic in a handler into a logged error and a safe
 // error page that shows only the request id.
 func (s *Server) recoverPanic() gin.HandlerFunc {
@@ -150,7 +147,7 @@ func (s *Server) recoverPanic() gin.HandlerFunc {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("panic in handler",
+			s.logger(c).Error("panic in handler",
 				"route", c.FullPath(),
 				"request_id", c.GetString(requestIDKey),
 				"panic", fmt.Sprint(v),

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/intake"
 	"github.com/tipline/tipline/templates"
 )
@@ -18,8 +19,10 @@ import (
 // is parsed once, at start-up.
 var pagePartials = map[string][]string{
 	"intake_index.html":               {"layout.html"},
-	"intake_desk.html":                {"layout.html", "questionnaire.html"},
-	"intake_codename.html":            {"layout.html"},
+	"intake_safety.html":              {"layout.html"},
+	"intake_desk.html":                {"layout.html", "questionnaire.html", "codename_body.html"},
+	"intake_codename.html":            {"layout.html", "codename_body.html"},
+	"intake_resend.html":              {"layout.html"},
 	"intake_saved.html":               {"layout.html"},
 	"intake_login.html":               {"layout.html"},
 	"intake_mailbox.html":             {"layout.html"},
@@ -34,6 +37,8 @@ var pagePartials = map[string][]string{
 	"casework_action.html":            {"layout.html", "casework_action_fields.html"},
 	"casework_claim_report_page.html": {"layout.html", "casework_claim_report.html"},
 	"casework_awards.html":            {"layout.html"},
+	"casework_quitam.html":            {"layout.html"},
+	"casework_quitam_matter.html":     {"layout.html"},
 	"casework_estimate.html":          {"layout.html"},
 	"casework_entities.html":          {"layout.html"},
 	"casework_entity.html":            {"layout.html"},
@@ -56,6 +61,10 @@ func newRenderer(a *assets, version string) (*renderer, error) {
 		"statusLabel":   statusLabel,
 		"closingLabel":  func(c casework.ClosingCode) string { return strings.ReplaceAll(string(c), "_", " ") },
 		"priorityNames": func() []string { return priorityNames },
+		"jsCodename":    jsCodenameView,
+		"retryToken":    newRetryToken,
+		"sourceLang":    sourceLanguage,
+		"kindLabel":     claims.KindLabel,
 	}
 	r := &renderer{pages: map[string]*template.Template{}, version: version}
 	for page, partials := range pagePartials {
@@ -74,7 +83,9 @@ type pageData struct {
 	Lang      string      // HTML lang attribute
 	L         intake.Lang // language of source-facing pages
 	Path      string      // path of the page, for the language switch
+	Locked    bool        // a page nothing may leave by accident (a codename's): no header links
 	NotOnion  bool        // an intake page reached by a host that is not .onion
+	Onion     string      // the onion address of intake pages, shown as text when set
 	Title     string
 	Listener  string
 	Version   string
@@ -113,6 +124,9 @@ func (s *Server) render(c *gin.Context, status int, page string, d pageData) {
 		// the language switch and the onion notice.
 		lang := intakeLang(c)
 		d.L, d.Lang, d.Path, d.NotOnion = lang, lang.HTMLLang(), c.Request.URL.Path, s.notOnion(c)
+	}
+	if d.Listener == "intake" {
+		d.Onion = s.deps.Config.OnionAddress
 	}
 	if d.Lang == "" {
 		d.Lang = "en"

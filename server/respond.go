@@ -46,6 +46,8 @@ var sourceErrors = []struct {
 	{errUploadTooSlow, "error_upload_too_slow"}, // before errUploadBroken, which may wrap it
 	{errUploadBroken, "error_upload_broken"},
 	{errNotMultipart, "error_not_multipart"},
+	{intake.ErrRetryExpired, "resend_expired"},
+	{intake.ErrCodenamePage, "error_not_multipart"},
 }
 
 // sourceMessage names the catalog message a source reads for an error code
@@ -98,9 +100,9 @@ func (s *Server) respond(c *gin.Context, err error) {
 		// The client went away mid-request: nothing failed on our side,
 		// and under a flood of dropped connections these would fill the
 		// log at ERROR.
-		s.log.Debug("client gone", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code))
+		s.logger(c).Debug("client gone", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code))
 	case status >= 500:
-		s.log.Error("request failed", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code), "err", err)
+		s.logger(c).Error("request failed", "route", c.FullPath(), "request_id", c.GetString(requestIDKey), "code", string(code), "err", err)
 	}
 	if !answersJSON(c) && errors.Is(err, casework.ErrNoSession) {
 		c.Redirect(http.StatusSeeOther, "/login")

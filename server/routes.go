@@ -28,17 +28,21 @@ func (s *Server) intakeRoutes(e *gin.Engine) {
 	s.commonRoutes(e)
 	small := e.Group("", s.limitBody(s.deps.Config.MaxRequestBytes))
 	small.GET("/", s.intakeIndex)
+	small.GET("/safety", s.safetyPage)
 	small.GET("/desk/:slug", s.deskPage)
 	small.GET("/desk/:slug/form.css", s.deskCSS)
 	small.GET("/saved", s.saved)
+	small.POST("/saved", s.apiSameOrigin(), s.savedForm)
 	small.GET("/receipt/:id", s.receipt)
 	small.GET("/receipt-key.asc", s.receiptKey)
 	// Uploads set their own, larger limits.
 	e.POST("/desk/:slug/submit", s.submitForm)
+	small.GET("/desk/:slug/submit", s.submitGet)
 	// Source mailbox
 	small.GET("/mailbox", s.mailboxPage)
 	small.POST("/mailbox", s.apiSameOrigin(), s.mailboxLogin)
 	small.POST("/mailbox/unlock", jsonErrors(), s.apiSameOrigin(), s.mailboxUnlock)
+	small.POST("/mailbox/logout", s.apiSameOrigin(), s.mailboxLogout)
 	// Follow-ups, like tips, set their own, larger limits.
 	e.POST("/mailbox/messages", s.apiSameOrigin(), s.mailboxMessage)
 	// JavaScript path (browser encryption)
@@ -67,6 +71,11 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	small.GET("/claims", s.requireStaff(awardStaff), s.claimsPage)
 	small.GET("/claims/:id/report", s.requireStaff(awardStaff), s.claimReportPage)
 	// Claim and action pages with plain HTML forms (claims_forms*.go).
+	// A source's signed receipt, pasted to attach its submission to a
+	// claim, may be larger than an ordinary form (claims_receipts.go).
+	receipts := e.Group("", s.limitBody(maxReceiptBytes))
+	receipts.POST("/claims/:id/receipts", s.requireStaff(awardStaff), s.claimReceiptForm)
+	receipts.POST("/api/v1/claims/:id/receipts", s.apiSameOrigin(), s.requireStaff(awardStaff), s.apiAttachReceipt)
 	claimPages := small.Group("", s.requireStaff(awardStaff))
 	claimPages.POST("/claims", s.createClaimForm)
 	claimPages.GET("/claims/:id", s.claimPage)
@@ -87,6 +96,15 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	small.GET("/claims/:id/report.pdf", s.requireStaff(awardStaff), s.claimReportPDF)
 	small.GET("/awards", s.requireStaff(awardCounsel), s.awardsPage)
 	small.GET("/awards/estimate", s.requireStaff(awardStaff), s.awardsEstimatePage)
+	// Qui tam matters (quitam_pages.go); package quitam decides who sees which.
+	quitamPages := small.Group("", s.requireStaff(awardCounsel))
+	quitamPages.GET("/quitam", s.quitamPage)
+	quitamPages.POST("/quitam", s.createQuitamForm)
+	quitamPages.GET("/quitam/:id", s.quitamMatter)
+	quitamPages.POST("/quitam/:id/facts", s.quitamFactsForm)
+	quitamPages.POST("/quitam/:id/extensions", s.quitamExtensionForm)
+	quitamPages.POST("/quitam/:id/intervention", s.quitamInterventionForm)
+	quitamPages.POST("/quitam/:id/collections", s.quitamCollectionForm)
 	pages := small.Group("", s.requireStaff(triageStaff))
 	pages.GET("/submissions/:id", s.submissionPage)
 	pages.POST("/submissions/:id", s.updateSubmissionForm)

@@ -22,6 +22,7 @@ import (
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/intake"
+	"github.com/tipline/tipline/quitam"
 )
 
 // Timeouts of both http.Servers. Routes that stream large uploads extend their
@@ -52,6 +53,8 @@ type Deps struct {
 	// Replies is investigators' side of the source mailbox (replies_api.go).
 	Replies *casework.Replies
 	Claims  *claims.Service
+	// QuiTam is the qui tam matters service (quitam_pages.go).
+	QuiTam  *quitam.Service
 	Logger  *slog.Logger
 	Version string
 }
@@ -103,7 +106,7 @@ func New(deps Deps) (*Server, error) {
 			WriteTimeout:      writeTimeout,
 			IdleTimeout:       idleTimeout,
 			MaxHeaderBytes:    64 << 10,
-			ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+			ErrorLog:          slog.NewLogLogger(s.listenerLog(l.name).Handler(), slog.LevelWarn),
 		}
 	}
 	return s, nil

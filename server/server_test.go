@@ -27,6 +27,7 @@ import (
 	"github.com/tipline/tipline/database/dbtest"
 	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/intake"
+	"github.com/tipline/tipline/quitam"
 	"github.com/tipline/tipline/store"
 )
 
@@ -80,8 +81,13 @@ func newTestServer(t *testing.T) *testServer {
 	documents := &casework.Documents{Cases: cases, Grants: grants, Store: store.New(db), Blobs: blobs, Recipients: in.Desks.Recipients}
 	objects := &casework.Objects{Triage: triage, Grants: grants, Store: store.New(db), Bodies: in, Now: time.Now}
 	replies := &casework.Replies{Triage: triage, Mailbox: in, Store: store.New(db), Recipients: in.Desks.Recipients, Now: time.Now}
+	receipts, err := claims.IntakeReceipts(in.Receipts, store.New(db))
+	if err != nil {
+		t.Fatal(err)
+	}
 	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Cases: cases, Grants: grants, Documents: documents, Objects: objects, Replies: replies,
-		Entities: &entities.Service{Store: store.New(db), Now: time.Now}, Claims: &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Now: time.Now},
+		Entities: &entities.Service{Store: store.New(db), Now: time.Now}, Claims: &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Receipts: receipts, Now: time.Now},
+		QuiTam: &quitam.Service{Store: store.New(db), Now: time.Now},
 		Logger: logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +117,7 @@ func newTestIntake(t *testing.T, db *database.DB, blobs blob.Store, logger *slog
 		Rates:          st,
 		Limits:         intake.Limits{PerDeskPerHour: 100, TotalPerHour: 100},
 		PowBits:        4, // cheap in tests; production asks for intake.DefaultPowBits
-		Logger:         logger,
+		Logger:         intake.NewLogger(logger.Handler()),
 		Now:            time.Now,
 	}
 }
@@ -289,7 +295,7 @@ func TestRequestTooLarge(t *testing.T) {
 		if w.Code != http.StatusRequestEntityTooLarge {
 			t.Errorf("%s GET with 2 KiB body = %d, want 413", listener, w.Code)
 		}
-		if !strings.Contains(w.Body.String(), "Request too large") {
+		if !strings.Contains(strings.ToLower(w.Body.String()), "too large") {
 			t.Errorf("%s 413 page lacks its title", listener)
 		}
 	}

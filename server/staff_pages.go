@@ -101,8 +101,9 @@ type auditPage struct {
 	Next string // URL of the next page, "" on the last
 	// Checked is set when the auditor asked to verify the whole chain.
 	Checked  bool
-	Entries  int64 // entries checked
-	BrokenAt int64 // the first broken entry, 0 when the chain holds
+	Entries  int64    // entries checked
+	BrokenAt int64    // the first broken entry, 0 when the chain holds
+	Tail     []string // what is wrong at the log's end (truncation, rollback)
 }
 
 // auditLogPage answers GET /audit: entries after ?after=, oldest first, 100
@@ -132,7 +133,7 @@ func (s *Server) auditLogPage(c *gin.Context) {
 	for _, u := range users {
 		emails[u.ID] = u.Email
 	}
-	d := auditPage{Checked: view.Checked, Entries: view.Count, BrokenAt: view.BrokenAt}
+	d := auditPage{Checked: view.Checked, Entries: view.Count, BrokenAt: view.BrokenAt, Tail: view.Tail}
 	for _, e := range entries {
 		d.Rows = append(d.Rows, auditRow{Seq: e.Seq, At: e.Record.At.UTC().Format("2006-01-02 15:04:05"), Actor: emails[e.Record.Actor],
 			Action: string(e.Record.Action), Target: e.Record.Target, Detail: e.Record.Detail, EntryHash: hex.EncodeToString(e.EntryHash[:8])})

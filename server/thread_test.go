@@ -42,6 +42,13 @@ func TestDeadlineName(t *testing.T) {
 		"award_claim:sec:no-such-rule":         "award_claim:sec:no-such-rule",
 		"award_claim:no-such-program:whatever": "award_claim:no-such-program:whatever",
 		"award_claim":                          "award_claim",
+		"qui_tam:m1:seal":                      "qui tam: 60-day seal ends, Government to elect (31 U.S.C. 3730(b)(2))",
+		"qui_tam:m1:seal-ext-2":                "qui tam: extended seal ends, extension 2 (31 U.S.C. 3730(b)(3))",
+		"qui_tam:m1:limitations":               "qui tam: limitations date (31 U.S.C. 3731(b))",
+		"qui_tam:m1:retaliation":               "qui tam: retaliation action due (31 U.S.C. 3730(h)(3))",
+		"qui_tam:m1:seal-ext-0":                "qui_tam:m1:seal-ext-0",
+		"qui_tam:m1:no-such-rule":              "qui_tam:m1:no-such-rule",
+		"qui_tam:m1":                           "qui_tam:m1",
 	} {
 		if got := deadlineName(casework.DeadlineKind(kind)); got != want {
 			t.Errorf("deadlineName(%q) = %q, want %q", kind, got, want)

@@ -9,6 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/chain"
 )
 
 var _ casework.AuditStore = (*Store)(nil)
@@ -55,7 +56,10 @@ func (s *Store) appendAudit(tx *gorm.DB, rec casework.AuditRecord) error {
 	if rec.Actor != 0 {
 		row.ActorID = &rec.Actor
 	}
-	return translate(tx.Create(&row).Error, "Audit log entry")
+	if err := tx.Create(&row).Error; err != nil {
+		return translate(err, "Audit log entry")
+	}
+	return s.anchorHead(tx, chain.Audit, seq, prev, hash)
 }
 
 // AuditEntries implements casework.AuditStore.

@@ -161,7 +161,7 @@ func (s *Store) loadActions(ctx context.Context, ids []string, limit int) ([]cla
 			Title: r.Title, Defendants: []claims.Defendant{}, FiledDay: dayOrEmpty(r.FiledDay), FinalOrderDay: dayOrEmpty(r.FinalOrderDay),
 			NoticeDay: dayOrEmpty(r.NoticeDay),
 		}, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-			Sanctions: []claims.Sanction{}, Collections: []claims.Collection{}, Counsel: []string{}}
+			Sanctions: []claims.Sanction{}, Collections: []claims.Collection{}, Counsel: []string{}, ClaimDesks: []string{}}
 		if r.CoveredID != nil {
 			a.CoveredID = *r.CoveredID
 		}
@@ -242,6 +242,18 @@ func (s *Store) loadActions(ctx context.Context, ids []string, limit int) ([]cla
 	}
 	for _, r := range counsel {
 		index[r.ActionID].Counsel = append(index[r.ActionID].Counsel, r.Email)
+	}
+	var claimDesks []struct{ ActionID, Desk string }
+	err = db.Table("claim_actions").Select("DISTINCT claim_actions.action_id, desks.slug AS desk").
+		Joins("JOIN claim_submissions ON claim_submissions.claim_id = claim_actions.claim_id").
+		Joins("JOIN submissions ON submissions.id = claim_submissions.submission_id").
+		Joins("JOIN desks ON desks.id = submissions.desk_id").
+		Where("claim_actions.action_id IN ?", keys).Order("desks.slug").Scan(&claimDesks).Error
+	if err != nil {
+		return nil, translate(err, "Claim submission")
+	}
+	for _, r := range claimDesks {
+		index[r.ActionID].ClaimDesks = append(index[r.ActionID].ClaimDesks, r.Desk)
 	}
 	return out, nil
 }

@@ -110,7 +110,8 @@ func TestClaimsAuditRollsBack(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.SetSubmissions(ctx, carla, c.ID, []string{sub.ID}); err != nil {
+			// An admin attaches a submission by id; counsel attach it with the source's signed receipt.
+			if _, err := svc.SetSubmissions(ctx, casework.Principal{UserID: carla.UserID, Email: carla.Email, Role: casework.RoleAdmin}, c.ID, []string{sub.ID}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := svc.SetActions(ctx, carla, c.ID, []string{a.ID}); err != nil {

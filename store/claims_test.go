@@ -95,7 +95,8 @@ func TestClaims(t *testing.T) {
 			if len(sealed) == 0 || strings.Contains(string(sealed), "王小明") {
 				t.Error("the legal name is not sealed at rest")
 			}
-			if _, err := svc.SetSubmissions(ctx, carla, c.ID, []string{sub.ID}); err != nil {
+			// An admin attaches a submission by id; counsel attach it with the source's signed receipt.
+			if _, err := svc.SetSubmissions(ctx, casework.Principal{UserID: carla.UserID, Email: carla.Email, Role: casework.RoleAdmin}, c.ID, []string{sub.ID}); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := svc.SetActions(ctx, carla, c.ID, []string{sec.ID, doj.ID}); err != nil {

@@ -32,6 +32,7 @@ type mailboxRow struct {
 	ID           string
 	Slug         string
 	Status       string
+	ReceivedDay  string
 	LookupKey    []byte
 	ReplySalt    []byte
 	ReplyPublic  *string
@@ -41,7 +42,7 @@ type mailboxRow struct {
 func (s *Store) mailboxEntry(ctx context.Context, where string, arg any) (intake.MailboxEntry, error) {
 	var rows []mailboxRow
 	err := s.db.WithContext(ctx).Table("submissions").
-		Select("submissions.id, desks.slug, submissions.status, submissions.lookup_key, submissions.reply_salt, submissions.reply_public, submissions.reply_private").
+		Select("submissions.id, desks.slug, submissions.status, submissions.received_day, submissions.lookup_key, submissions.reply_salt, submissions.reply_public, submissions.reply_private").
 		Joins("JOIN desks ON desks.id = submissions.desk_id").
 		Where(where, arg).Limit(1).Scan(&rows).Error
 	if err != nil {
@@ -51,7 +52,7 @@ func (s *Store) mailboxEntry(ctx context.Context, where string, arg any) (intake
 		return intake.MailboxEntry{}, translate(gorm.ErrRecordNotFound, "Submission")
 	}
 	r := rows[0]
-	e := intake.MailboxEntry{SubmissionID: r.ID, DeskSlug: r.Slug, Status: r.Status, ReplySalt: r.ReplySalt,
+	e := intake.MailboxEntry{SubmissionID: r.ID, DeskSlug: r.Slug, Status: r.Status, ReceivedDay: dayOf(r.ReceivedDay), ReplySalt: r.ReplySalt,
 		ReplyPublic: optionalBytes(r.ReplyPublic), ReplyPrivate: optionalBytes(r.ReplyPrivate)}
 	copy(e.LookupKey[:], r.LookupKey)
 	return e, nil
@@ -78,6 +79,7 @@ type authoredObjectRow struct {
 	BodySize     int64
 	SHA256       []byte `gorm:"column:sha256"`
 	Author       string
+	Day          *string // migration 00018
 }
 
 func (authoredObjectRow) TableName() string { return "objects" }
@@ -120,7 +122,7 @@ func addObjects(tx *gorm.DB, submissionID string, objects []intake.Object, autho
 	}
 	for i, o := range objects {
 		row := authoredObjectRow{ID: o.ID, SubmissionID: submissionID, Kind: o.Kind, Position: pos + i,
-			BlobKey: o.BlobKey, KeyPackets: o.KeyPackets, BodySize: o.BodySize, SHA256: o.SHA256[:], Author: author}
+			BlobKey: o.BlobKey, KeyPackets: o.KeyPackets, BodySize: o.BodySize, SHA256: o.SHA256[:], Author: author, Day: optionalText([]byte(o.Day))}
 		if err := tx.Create(&row).Error; err != nil {
 			return translate(err, "Object")
 		}
@@ -128,21 +130,38 @@ func addObjects(tx *gorm.DB, submissionID string, objects []intake.Object, autho
 	return nil
 }
 
-// StaffObjects implements intake.MailboxStore.
-func (s *Store) StaffObjects(ctx context.Context, submissionID string) ([]intake.Object, error) {
-	var rows []objectRow
-	err := s.db.WithContext(ctx).Where("submission_id = ? AND author = ?", submissionID, intake.AuthorStaff).
-		Order("position").Find(&rows).Error
+// ThreadMessages implements intake.MailboxStore.
+func (s *Store) ThreadMessages(ctx context.Context, submissionID string) ([]intake.ThreadObject, error) {
+	var rows []struct {
+		ID, Kind, BlobKey, Author string
+		Position                  int
+		KeyPackets                []byte
+		BodySize                  int64
+		SHA256                    []byte `gorm:"column:sha256"`
+		Day                       *string
+		SubmissionDay             string
+	}
+	err := s.db.WithContext(ctx).Table("objects").
+		Select("objects.id, objects.kind, objects.blob_key, objects.author, objects.position, objects.key_packets, "+
+			"objects.body_size, objects.sha256, objects.day, submissions.received_day AS submission_day").
+		Joins("JOIN submissions ON submissions.id = objects.submission_id").
+		Where("objects.submission_id = ? AND objects.kind = ?", submissionID, intake.KindMessage).
+		Order("objects.position").Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err, "Object")
 	}
-	objects := make([]intake.Object, len(rows))
+	messages := make([]intake.ThreadObject, len(rows))
 	for i, r := range rows {
-		o := intake.Object{ID: r.ID, Kind: r.Kind, Position: r.Position, BlobKey: r.BlobKey, KeyPackets: r.KeyPackets, BodySize: r.BodySize}
+		day := r.SubmissionDay
+		if r.Day != nil {
+			day = *r.Day
+		}
+		o := intake.Object{ID: r.ID, Kind: r.Kind, Position: r.Position, BlobKey: r.BlobKey, KeyPackets: r.KeyPackets,
+			BodySize: r.BodySize, Day: dayOf(day)}
 		copy(o.SHA256[:], r.SHA256)
-		objects[i] = o
+		messages[i] = intake.ThreadObject{Object: o, Author: r.Author}
 	}
-	return objects, nil
+	return messages, nil
 }
 
 type mailboxSessionRow struct {
@@ -161,6 +180,11 @@ func (s *Store) CreateMailboxSession(ctx context.Context, tokenHash [32]byte, su
 		}
 		return translate(tx.Create(&mailboxSessionRow{TokenHash: tokenHash[:], SubmissionID: submissionID, ExpiresAt: expires.Unix()}).Error, "Mailbox session")
 	})
+}
+
+// DeleteMailboxSession implements intake.MailboxStore.
+func (s *Store) DeleteMailboxSession(ctx context.Context, tokenHash [32]byte) error {
+	return translate(s.db.WithContext(ctx).Exec("DELETE FROM mailbox_sessions WHERE token_hash = ?", tokenHash[:]).Error, "Mailbox session")
 }
 
 // MailboxSession implements intake.MailboxStore.

@@ -85,8 +85,9 @@ func (ix nameIndex) drop(tx *gorm.DB, d database.Dialect, scope string, args ...
 }
 
 // candidates returns up to limit owners whose names resemble name most,
-// best first: by the trigram similarity of search_text on PostgreSQL, by
-// the number of shared keys on SQLite.
+// best first: by the trigram similarity of search_text to the name's search
+// texts (match.SearchTexts: its other romanizations too) on PostgreSQL, by
+// the number of shared keys, at least match.KeysNeeded, on SQLite.
 func (ix nameIndex) candidates(db *gorm.DB, d database.Dialect, name string, limit int) ([]int64, error) {
 	var q string
 	var args []any
@@ -95,18 +96,32 @@ func (ix nameIndex) candidates(db *gorm.DB, d database.Dialect, name string, lim
 		if len(keys) == 0 {
 			return nil, nil
 		}
-		need := max(1, int(float64(len(keys))*minSharedKeys+0.999))
+		// A name in Chinese characters has keys for its Cantonese,
+		// Wade-Giles and southern spellings too; a name spelt in one
+		// of them shares the keys of that spelling only.
+		need := match.KeysNeeded(name, minSharedKeys)
 		q = fmt.Sprintf("SELECT %[2]s FROM %[1]s WHERE key IN ? GROUP BY %[2]s HAVING COUNT(*) >= ? "+
 			"ORDER BY COUNT(*) DESC, %[2]s LIMIT ?", ix.keys, ix.owner)
 		args = []any{keys, need, limit}
 	} else {
-		text := match.SearchText(name)
-		if text == "" {
+		// The name as written, and for Chinese characters also in its
+		// other romanizations (match.SearchTexts).
+		texts := match.SearchTexts(name)
+		if texts[0] == "" {
 			return nil, nil
 		}
-		q = fmt.Sprintf("SELECT %[2]s FROM %[1]s WHERE search_text %% ? OR ? <%% search_text GROUP BY %[2]s "+
-			"ORDER BY max(greatest(similarity(search_text, ?), word_similarity(?, search_text))) DESC, %[2]s LIMIT ?", ix.names, ix.owner)
-		args = []any{text, text, text, text, limit}
+		var where, sim []string
+		for _, text := range texts {
+			where = append(where, "search_text % ? OR ? <% search_text")
+			sim = append(sim, "similarity(search_text, ?), word_similarity(?, search_text)")
+			args = append(args, text, text)
+		}
+		for _, text := range texts {
+			args = append(args, text, text)
+		}
+		q = fmt.Sprintf("SELECT %[2]s FROM %[1]s WHERE %[3]s GROUP BY %[2]s ORDER BY max(greatest(%[4]s)) DESC, %[2]s LIMIT ?",
+			ix.names, ix.owner, strings.Join(where, " OR "), strings.Join(sim, ", "))
+		args = append(args, limit)
 	}
 	var owners []int64
 	if err := db.Raw(q, args...).Scan(&owners).Error; err != nil {

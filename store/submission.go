@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/chain"
 	"github.com/tipline/tipline/intake"
 )
 
@@ -26,6 +27,8 @@ type submissionRow struct {
 	ReplyPrivate *string
 	// Received above an hourly soft limit (migration 00016).
 	Flood bool
+	// The language of the source's pages (migration 00018).
+	Lang string `gorm:"default:en"`
 }
 
 func (submissionRow) TableName() string { return "submissions" }
@@ -39,6 +42,8 @@ type objectRow struct {
 	KeyPackets   []byte
 	BodySize     int64
 	SHA256       []byte `gorm:"column:sha256"`
+	// The UTC day it was recorded (migration 00018); nil for older rows.
+	Day *string
 }
 
 func (objectRow) TableName() string { return "objects" }
@@ -76,7 +81,7 @@ func (s *Store) CommitCounted(ctx context.Context, sub intake.Submission, q inta
 		}
 		row := submissionRow{
 			ID: sub.ID, DeskID: desk.ID, ReceivedDay: sub.ReceivedDay, EncryptedBy: sub.EncryptedBy,
-			LookupKey: sub.LookupKey[:], ReplySalt: sub.ReplySalt, Status: "new",
+			LookupKey: sub.LookupKey[:], ReplySalt: sub.ReplySalt, Status: "new", Lang: string(sub.Lang),
 			ReplyPublic: optionalText(sub.ReplyPublic), ReplyPrivate: optionalText(sub.ReplyPrivate),
 		}
 		if err := tx.Create(&row).Error; err != nil {
@@ -87,7 +92,7 @@ func (s *Store) CommitCounted(ctx context.Context, sub intake.Submission, q inta
 		}
 		for _, o := range sub.Objects {
 			orow := objectRow{ID: o.ID, SubmissionID: sub.ID, Kind: o.Kind, Position: o.Position, BlobKey: o.BlobKey,
-				KeyPackets: o.KeyPackets, BodySize: o.BodySize, SHA256: o.SHA256[:]}
+				KeyPackets: o.KeyPackets, BodySize: o.BodySize, SHA256: o.SHA256[:], Day: &sub.ReceivedDay}
 			if err := tx.Create(&orow).Error; err != nil {
 				return translate(err, "Object")
 			}
@@ -101,6 +106,9 @@ func (s *Store) CommitCounted(ctx context.Context, sub intake.Submission, q inta
 		lrow := logRow{Seq: seq, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, Payload: string(p), PrevHash: prev[:], EntryHash: hash[:]}
 		if err := tx.Create(&lrow).Error; err != nil {
 			return translate(err, "Intake log entry")
+		}
+		if err := s.anchorHead(tx, chain.Intake, seq, prev, hash); err != nil {
+			return err
 		}
 		entry = intake.LogEntry{Seq: seq, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, Payload: p, PrevHash: prev, EntryHash: hash}
 		flood, err = s.countCommit(tx, sub, q)
@@ -242,9 +250,10 @@ func (s *Store) Submissions(ctx context.Context, desk string, limit int) ([]inta
 		ReceivedDay string
 		EncryptedBy string
 		Flood       bool
+		Lang        string
 	}
 	q := s.db.WithContext(ctx).Table("submissions").
-		Select("submissions.id, desks.slug, submissions.received_day, submissions.encrypted_by, submissions.flood").
+		Select("submissions.id, desks.slug, submissions.received_day, submissions.encrypted_by, submissions.flood, submissions.lang").
 		Joins("JOIN desks ON desks.id = submissions.desk_id").
 		Order("submissions.received_day DESC, submissions.id DESC").Limit(limit)
 	if desk != "" {
@@ -255,7 +264,7 @@ func (s *Store) Submissions(ctx context.Context, desk string, limit int) ([]inta
 	}
 	subs := make([]intake.Submission, len(rows))
 	for i, r := range rows {
-		subs[i] = intake.Submission{ID: r.ID, DeskSlug: r.Slug, ReceivedDay: dayOf(r.ReceivedDay), EncryptedBy: r.EncryptedBy, Flood: r.Flood}
+		subs[i] = intake.Submission{ID: r.ID, DeskSlug: r.Slug, ReceivedDay: dayOf(r.ReceivedDay), EncryptedBy: r.EncryptedBy, Flood: r.Flood, Lang: intake.Lang(r.Lang)}
 	}
 	return subs, nil
 }

@@ -23,12 +23,13 @@ type triageRow struct {
 	Assignee    *string
 	EncryptedBy string
 	Flood       bool
+	Lang        string
 }
 
 func (r triageRow) summary() casework.SubmissionSummary {
 	s := casework.SubmissionSummary{
 		ID: r.ID, Desk: r.Desk, ReceivedDay: dayOf(r.ReceivedDay), Status: casework.Status(r.Status),
-		Priority: r.Priority, Labels: []string{}, Deadlines: []casework.Deadline{}, Flood: r.Flood,
+		Priority: r.Priority, Labels: []string{}, Deadlines: []casework.Deadline{}, Flood: r.Flood, Lang: r.Lang,
 	}
 	if r.ClosingCode != nil {
 		s.ClosingCode = casework.ClosingCode(*r.ClosingCode)
@@ -43,7 +44,7 @@ func (r triageRow) summary() casework.SubmissionSummary {
 func (s *Store) triageSelect(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx).Table("submissions").
 		Select("submissions.id, desks.slug AS desk, submissions.received_day, submissions.status, " +
-			"submissions.closing_code, submissions.priority, users.email AS assignee, submissions.encrypted_by, submissions.flood").
+			"submissions.closing_code, submissions.priority, users.email AS assignee, submissions.encrypted_by, submissions.flood, submissions.lang").
 		Joins("JOIN desks ON desks.id = submissions.desk_id").
 		Joins("LEFT JOIN users ON users.id = submissions.assignee_id")
 }

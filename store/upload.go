@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -101,26 +102,14 @@ func (s *Store) OpenUploads(ctx context.Context, now int64) (int, error) {
 	return int(open), translate(err, "Upload")
 }
 
-// AddChunk implements intake.UploadStore. The update of the session row
-// comes first: it locks the row against a concurrent ClaimUploads and
-// AddChunk, so that the order of the chunks is checked against what is
-// recorded. The update changes nothing: a session's expiry is fixed when
-// it is created.
+// AddChunk implements intake.UploadStore. The session row's progress is
+// counted first: that locks the row against a concurrent ClaimUploads,
+// AddChunk and idle sweep, so that the order of the chunks is checked
+// against what is recorded.
 func (s *Store) AddChunk(ctx context.Context, id string, n int, size int64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		res := tx.Model(&uploadRow{}).Where("id = ? AND NOT claimed", id).Update("claimed", false)
-		if res.Error != nil {
-			return translate(res.Error, "Upload")
-		}
-		if res.RowsAffected == 0 {
-			var count int64
-			if err := tx.Model(&uploadRow{}).Where("id = ?", id).Count(&count).Error; err != nil {
-				return translate(err, "Upload")
-			}
-			if count == 0 {
-				return translate(gorm.ErrRecordNotFound, "Upload")
-			}
-			return tipline.Errorf(tipline.Conflict, "This upload is being submitted already.")
+		if err := countProgress(tx, id); err != nil {
+			return err
 		}
 		var stored int64
 		if err := tx.Model(&uploadChunkRow{}).Where("upload_id = ?", id).Count(&stored).Error; err != nil {
@@ -136,6 +125,67 @@ func (s *Store) AddChunk(ctx context.Context, id string, n int, size int64) erro
 		}).Create(&row).Error
 		return translate(err, "Upload chunk")
 	})
+}
+
+// TouchUpload implements intake.UploadStore.
+func (s *Store) TouchUpload(ctx context.Context, id string) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return countProgress(tx, id)
+	})
+}
+
+// countProgress counts one step of progress of an unclaimed session, in
+// tx: NotFound when there is no such session, Conflict when it is claimed.
+func countProgress(tx *gorm.DB, id string) error {
+	res := tx.Model(&uploadRow{}).Where("id = ? AND NOT claimed", id).Update("progress", gorm.Expr("progress + 1"))
+	if res.Error != nil {
+		return translate(res.Error, "Upload")
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	var count int64
+	if err := tx.Model(&uploadRow{}).Where("id = ?", id).Count(&count).Error; err != nil {
+		return translate(err, "Upload")
+	}
+	if count == 0 {
+		return translate(gorm.ErrRecordNotFound, "Upload")
+	}
+	return tipline.Errorf(tipline.Conflict, "This upload is being submitted already.")
+}
+
+// SweepIdleUploads implements intake.UploadStore. On PostgreSQL the idle
+// sessions' rows are locked while they are removed, so that a chunk
+// counted meanwhile waits, then finds its session gone.
+func (s *Store) SweepIdleUploads(ctx context.Context, now, every int64) ([]string, error) {
+	var idle []string
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Exec("UPDATE upload_idle_sweep SET swept_at = ? WHERE id = 1 AND swept_at <= ?", now, now-every)
+		if res.Error != nil {
+			return translate(res.Error, "Upload")
+		}
+		if res.RowsAffected == 0 {
+			return nil // swept within every, here or on another node
+		}
+		q := tx.Model(&uploadRow{}).Where("NOT claimed AND progress = seen_progress").Order("id")
+		if s.db.Dialect == database.Postgres {
+			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+		}
+		if err := q.Pluck("id", &idle).Error; err != nil {
+			return translate(err, "Upload")
+		}
+		for ids := range slices.Chunk(idle, 500) {
+			if err := deleteUploads(tx, ids); err != nil {
+				return err
+			}
+		}
+		err := tx.Model(&uploadRow{}).Where("seen_progress <> progress").Update("seen_progress", gorm.Expr("progress")).Error
+		return translate(err, "Upload")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return idle, nil
 }
 
 // ClaimUploads implements intake.UploadStore.
@@ -154,18 +204,25 @@ func (s *Store) ClaimUploads(ctx context.Context, ids []string) error {
 
 // ReleaseUploads implements intake.UploadStore.
 func (s *Store) ReleaseUploads(ctx context.Context, ids []string) error {
-	err := s.db.WithContext(ctx).Model(&uploadRow{}).Where("id IN ?", ids).Update("claimed", false).Error
+	// Counted as progress: the source retries now, not an idle sweep ago.
+	err := s.db.WithContext(ctx).Model(&uploadRow{}).Where("id IN ?", ids).
+		Updates(map[string]any{"claimed": false, "progress": gorm.Expr("progress + 1")}).Error
 	return translate(err, "Upload")
 }
 
 // DeleteUploads implements intake.UploadStore.
 func (s *Store) DeleteUploads(ctx context.Context, ids []string) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Where("upload_id IN ?", ids).Delete(&uploadChunkRow{}).Error; err != nil {
-			return translate(err, "Upload")
-		}
-		return translate(tx.Where("id IN ?", ids).Delete(&uploadRow{}).Error, "Upload")
+		return deleteUploads(tx, ids)
 	})
+}
+
+// deleteUploads removes sessions and their chunk records, in tx.
+func deleteUploads(tx *gorm.DB, ids []string) error {
+	if err := tx.Where("upload_id IN ?", ids).Delete(&uploadChunkRow{}).Error; err != nil {
+		return translate(err, "Upload")
+	}
+	return translate(tx.Where("id IN ?", ids).Delete(&uploadRow{}).Error, "Upload")
 }
 
 // ExpiredUploads implements intake.UploadStore.

@@ -16,7 +16,7 @@ import (
 )
 
 // reportSynopsis is the synopsis of `tipline awards report`.
-const reportSynopsis = "tipline awards report --claim ID --out FILE.pdf"
+const reportSynopsis = "tipline awards report --claim ID --out FILE.pdf [--fee PERCENT]"
 
 // awardsReport is `tipline awards report`: a claim's award report, the
 // one counsel download from the claim's page, printed to PDF by headless
@@ -24,15 +24,20 @@ const reportSynopsis = "tipline awards report --claim ID --out FILE.pdf"
 // as an administrator, and the claims service puts the export in the
 // audit log.
 func awardsReport(ctx context.Context, p *program, args []string) error {
-	fs := config.NewFlagSet("awards report", "--claim ID --out FILE.pdf", p.stderr)
+	fs := config.NewFlagSet("awards report", "--claim ID --out FILE.pdf [--fee PERCENT]", p.stderr)
 	claimID := fs.String("claim", "", "the claim's id")
 	out := fs.String("out", "", "the PDF file to write (replaced if it exists)")
+	feeText := fs.String("fee", "", "counsel's fee, a percentage of the award as paid, for the net to the client (such as 33.33)")
 	cfg, rest, err := parseArgs(p, fs, args)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 0 || *claimID == "" || *out == "" {
 		return fmt.Errorf("%w: want %s", errUsage, reportSynopsis)
+	}
+	fee, err := claims.ParseFee(*feeText)
+	if err != nil {
+		return fmt.Errorf("%w: --fee: %s", errUsage, safe(err))
 	}
 	chromium, err := pdf.FindChromium(cfg.Chromium)
 	if err != nil {
@@ -48,7 +53,7 @@ func awardsReport(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	svc := &claims.Service{Store: store.New(a.db), Pepper: pepper, Now: time.Now}
-	doc, r, err := svc.ExportReport(ctx, casework.Principal{Role: casework.RoleAdmin}, *claimID, server.ReportPrinter{Chromium: chromium})
+	doc, r, err := svc.ExportReport(ctx, casework.Principal{Role: casework.RoleAdmin}, *claimID, server.ReportPrinter{Chromium: chromium, FeeBP: fee, Log: newLogger(p.stderr, "warn")})
 	if err != nil {
 		return safe(err)
 	}

@@ -79,7 +79,8 @@ func TestAwardsReport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.SetSubmissions(ctx, carla, c.ID, []string{id}); err != nil {
+	// An admin attaches a submission by id; counsel attach it with the source's signed receipt.
+	if _, err := svc.SetSubmissions(ctx, casework.Principal{UserID: carla.UserID, Email: carla.Email, Role: casework.RoleAdmin}, c.ID, []string{id}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.SetActions(ctx, carla, c.ID, []string{a.ID}); err != nil {
@@ -97,6 +98,8 @@ func TestAwardsReport(t *testing.T) {
 	}{
 		{"no claim", env, []string{"--out", out}, 2, "want " + reportSynopsis},
 		{"unknown claim", env, []string{"--claim", "no-such-claim", "--out", out}, 1, "Claim not found."},
+		{"fee above 100 %", env, []string{"--claim", c.ID, "--out", out, "--fee", "120"}, 2, "--fee: The fee is a percentage from 0 to 100"},
+		{"fee not a number", env, []string{"--claim", c.ID, "--out", out, "--fee", "a third"}, 2, "--fee:"},
 		{"TIPLINE_CHROMIUM is used", map[string]string{"TIPLINE_DATA_DIR": dataDir, "TIPLINE_PEPPER": env["TIPLINE_PEPPER"], "TIPLINE_CHROMIUM": "/nonexistent/chromium"},
 			[]string{"--claim", c.ID, "--out", out}, 1, "/nonexistent/chromium"},
 	} {
@@ -111,7 +114,7 @@ func TestAwardsReport(t *testing.T) {
 		})
 	}
 
-	stdout, stderr, code := runTipline(t, env, "awards", "report", "--claim", c.ID, "--out", out)
+	stdout, stderr, code := runTipline(t, env, "awards", "report", "--claim", c.ID, "--out", out, "--fee", "40")
 	if code != 0 {
 		t.Fatalf("awards report: exit %d: %s", code, stderr)
 	}
@@ -126,7 +129,7 @@ func TestAwardsReport(t *testing.T) {
 		t.Fatalf("pdftotext: %v", err)
 	}
 	flat := strings.Join(strings.Fields(string(text)), "")
-	for _, want := range []string{"王小明", "$3,000,000.00", "$1,250,000.00", "$125,000.00to$375,000.00", hex.EncodeToString(entry.EntryHash[:])[:16], "SECv.ExampleChipsLtd."} {
+	for _, want := range []string{"王小明", "$3,000,000.00", "$1,250,000.00", "$125,000.00to$375,000.00", "40%oftheawardaspaid", "$75,000.00to$225,000.00", hex.EncodeToString(entry.EntryHash[:])[:16], "SECv.ExampleChipsLtd."} {
 		if !strings.Contains(flat, want) {
 			t.Errorf("the PDF does not show %q:\n%.2000s", want, text)
 		}

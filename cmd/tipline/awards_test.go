@@ -1,9 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/tipline/tipline/awards/awardstest"
 )
 
 // estimateJSON is what the tests read back from `tipline awards estimate`;
@@ -111,9 +116,104 @@ func TestAwardsPrograms(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, id := range []string{"sec", "cftc", "irs", "fincen", "doj-pilot", "fca", "bis-s1473", "bis-hr6322", "2026-11-29"} {
+	for _, id := range []string{"sec", "cftc", "irs", "fincen", "doj-pilot", "fca", "bis-s1473", "bis-hr6322", "2026-12-06", "UNVERIFIED"} {
 		if !strings.Contains(stdout, id) {
 			t.Errorf("programs list lacks %s:\n%s", id, stdout)
 		}
+	}
+}
+
+// TestAwardsEstimateCaseFile runs every case issue 13 quotes, and the
+// boundaries around them, through `tipline awards estimate --case FILE`:
+// the same table as the engine's test (awards/testdata/issue13.json).
+func TestAwardsEstimateCaseFile(t *testing.T) {
+	dir := t.TempDir()
+	for i, tc := range awardstest.LoadCases(t, "../../awards/testdata/issue13.json") {
+		t.Run(tc.Name, func(t *testing.T) {
+			path := filepath.Join(dir, "case"+strings.Repeat("x", i)+".json")
+			if err := os.WriteFile(path, tc.Case, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			stdout, stderr, code := runTipline(t, map[string]string{}, "awards", "estimate", "--case", path)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			tc.Check(t, []byte(stdout))
+		})
+	}
+}
+
+// TestAwardsEstimateCaseStdin reads the case file from standard input
+// ("-") and checks the keys the output adds to the flag form's.
+func TestAwardsEstimateCaseStdin(t *testing.T) {
+	caseFile := `{"program": "sec", "as_of": "2026-03-01", "actions": [
+	  {"id": "sec-1", "role": "covered", "program": "sec", "notice_of_covered_action": "2026-01-05", "sanctions": [{"kind": "penalty", "ordered": "2000000", "collected": "2000000"}]},
+	  {"id": "doj-1", "role": "related", "program": "doj", "final_order": "2026-02-01", "sanctions": [{"kind": "fine", "ordered": 1000000}]}],
+	 "claimants": [{"id": "A", "joint": false, "culpable_amount": 0, "negative_factors": []}]}`
+	var out, errOut lockedBuffer
+	p := &program{args: []string{"awards", "estimate", "--case", "-"}, getenv: func(string) string { return "" },
+		stdin: strings.NewReader(caseFile), stdout: &out, stderr: &errOut}
+	if code := p.run(context.Background()); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out.String()), &got); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"eligible", "reasons", "min", "max", "base", "threshold", "projected", "actions", "claimants", "deadlines", "warnings", "sources", "citations", "verified_on"} {
+		if _, ok := got[key]; !ok {
+			t.Errorf("output lacks %q:\n%s", key, out.String())
+		}
+	}
+	deadlines, _ := got["deadlines"].([]any)
+	if len(deadlines) != 2 {
+		t.Fatalf("deadlines = %v", got["deadlines"])
+	}
+	related := deadlines[1].(map[string]any)
+	if related["due"] != "2026-04-05" || related["rule"] != "17 CFR 240.21F-11(b)" || related["what"] == "" {
+		t.Errorf("related deadline = %v", related)
+	}
+}
+
+// TestAwardsEstimateCaseErrors: bad input names the field.
+func TestAwardsEstimateCaseErrors(t *testing.T) {
+	const action = `{"id": "a", "role": "covered", "program": "sec", "sanctions": [%s]}`
+	withSanction := func(s string) string {
+		return `{"program": "sec", "actions": [` + strings.Replace(action, "%s", s, 1) + `]}`
+	}
+	for _, tc := range []struct{ name, file, want string }{
+		{"UnknownKind", withSanction(`{"kind": "bitcoin", "ordered": "5"}`), `actions[0].sanctions[0].kind: unknown kind "bitcoin"`},
+		{"NegativeAmount", withSanction(`{"kind": "penalty", "ordered": "-5"}`), "actions[0].sanctions[0].ordered: cannot be negative"},
+		{"NegativeNumber", withSanction(`{"kind": "penalty", "ordered": -5}`), "actions[0].sanctions[0].ordered: cannot be negative"},
+		{"NotAnAmount", withSanction(`{"kind": "penalty", "ordered": "five"}`), "actions[0].sanctions[0].ordered: not an amount in dollars"},
+		{"CollectedAboveOrdered", withSanction(`{"kind": "penalty", "ordered": "5", "collected": "6"}`), "actions[0].sanctions[0].collected: $6.00 collected is more than the $5.00 ordered"},
+		{"BadDate", `{"program": "sec", "actions": [{"id": "a", "role": "covered", "program": "sec", "final_order": "2026-13-01"}]}`, `actions[0].final_order: "2026-13-01" is not a date`},
+		{"BadAsOf", `{"program": "sec", "as_of": "yesterday"}`, `as_of: "yesterday" is not a date`},
+		{"BadRole", `{"program": "sec", "actions": [{"id": "a", "role": "primary", "program": "sec"}]}`, `actions[0].role: "primary"`},
+		{"BadAuthority", `{"program": "sec", "actions": [{"id": "a", "role": "covered", "program": "ofac"}]}`, `actions[0].program: "ofac"`},
+		{"CreditAboveOrdered", `{"program": "sec", "actions": [{"id": "a", "role": "covered", "program": "sec", "credited": "10", "sanctions": [{"kind": "penalty", "ordered": "5"}]}]}`, "actions[0].credited"},
+		{"UnknownField", `{"program": "sec", "action": []}`, `"action": unknown field`},
+		{"WrongType", `{"program": "sec", "claimants": [{"id": "a", "joint": "yes"}]}`, "claimants.joint: want bool"},
+		{"UnknownFactor", `{"program": "sec", "claimants": [{"id": "a", "negative_factors": ["greed"]}]}`, `claimants[0].negative_factors[0]: "greed"`},
+		{"NegativeCulpable", `{"program": "sec", "claimants": [{"id": "a", "culpable_amount": "-1"}]}`, "claimants[0].culpable_amount: cannot be negative"},
+		{"BadIntervention", `{"program": "fca", "fca": {"intervention": "maybe"}}`, `fca.intervention: "maybe"`},
+		{"UnknownProgram", `{"program": "ofac"}`, `program: No award program "ofac"`},
+		{"NoProgram", `{}`, "program: required"},
+		{"NotJSON", `program: sec`, "case file: not JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "case.json")
+			if err := os.WriteFile(path, []byte(tc.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, stderr, code := runTipline(t, map[string]string{}, "awards", "estimate", "--case", path)
+			if code == 0 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q; want an error with %q", code, stderr, tc.want)
+			}
+		})
+	}
+	_, stderr, code := runTipline(t, map[string]string{}, "awards", "estimate", "--case", "x.json", "--program", "sec")
+	if code != 2 || !strings.Contains(stderr, "--case FILE|-") {
+		t.Errorf("--case with --program: exit %d, %q", code, stderr)
 	}
 }

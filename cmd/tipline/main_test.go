@@ -156,6 +156,7 @@ func TestServePostgresMinIO(t *testing.T) {
 		"TIPLINE_DATABASE_URL": dbtest.URL(t, database.Postgres),
 		"TIPLINE_BLOB_URL":     m.URL("tipline"),
 		"TIPLINE_DATA_DIR":     filepath.Join(t.TempDir(), "unused"),
+		"TIPLINE_PEPPER":       strings.Repeat("5e", 32), // never a file in the data folder with PostgreSQL
 	})
 	for _, addr := range []string{r.intake, r.casework} {
 		waitReadyz(t, addr, http.StatusOK)

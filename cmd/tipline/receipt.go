@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/tipline/tipline/chain"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/crypto"
 	"github.com/tipline/tipline/intake"
@@ -66,6 +68,14 @@ func receipt(ctx context.Context, p *program, args []string) error {
 	v, err := intake.VerifyReceipt(ctx, text, signer, st)
 	if err != nil {
 		return err
+	}
+	tail, err := checkTail(ctx, cfg, a.db, chain.Intake, newLogger(p.stderr, "warn"))
+	if err != nil {
+		return err
+	}
+	v.LogAnchored = tail.OK()
+	if !v.LogAnchored && v.Problem == "" {
+		v.Problem = "the intake log does not end where its anchors say: " + strings.Join(tail.Problems, "; ")
 	}
 	out, _ := json.MarshalIndent(v, "", "  ")
 	fmt.Fprintln(p.stdout, string(out))

@@ -81,6 +81,27 @@ func screeningCmd(ctx context.Context, p *program, args []string) error {
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
 		return enc.Encode(hits)
+	case "reindex":
+		cfg, rest, err := parseArgs(p, config.NewFlagSet("screening reindex", "", p.stderr), args)
+		if err != nil {
+			return err
+		}
+		if len(rest) != 0 {
+			return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+		}
+		a, err := openAdmin(ctx, p, cfg)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		// After an upgrade that changed name matching (other scripts and
+		// romanizations), names stored before match as names stored after.
+		ents, entries, err := store.New(a.db).ReindexNames(ctx)
+		if err != nil {
+			return safe(err)
+		}
+		fmt.Fprintf(p.stdout, "rebuilt the name index of %d entities and %d screening-list entries\n", ents, entries)
+		return nil
 	case "lists":
 		cfg, rest, err := parseArgs(p, config.NewFlagSet("screening lists", "", p.stderr), args)
 		if err != nil {
@@ -112,5 +133,6 @@ func screeningCmd(ctx context.Context, p *program, args []string) error {
 	}
 	return usageOrHelp(p, args, "tipline screening import --format csl FILE.csv\n"+
 		"       tipline screening search NAME [--limit N]\n"+
-		"       tipline screening lists")
+		"       tipline screening lists\n"+
+		"       tipline screening reindex")
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/entities"
+	"github.com/tipline/tipline/quitam"
 	"github.com/tipline/tipline/screening"
 	"github.com/tipline/tipline/server"
 	"github.com/tipline/tipline/store"
@@ -32,6 +33,9 @@ func serve(ctx context.Context, p *program, args []string) error {
 	}
 	if len(rest) > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, rest[0])
+	}
+	if err := cfg.CheckPepperPlacement(); err != nil {
+		return err
 	}
 	log := newLogger(p.stderr, cfg.LogLevel)
 
@@ -63,9 +67,18 @@ func serve(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
+	witness, err := anchorWitness(cfg, db, blobs, log)
+	if err != nil {
+		return err
+	}
+	staff.Anchors = witness
 	cases := &casework.Cases{Store: store.New(db), Now: time.Now}
 	grants := &casework.Grants{Store: store.New(db), Now: time.Now}
 	triage := &casework.Triage{Store: store.New(db), Now: time.Now}
+	receipts, err := claims.IntakeReceipts(in.Receipts, store.New(db))
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff,
 		Triage:    triage,
 		Cases:     cases,
@@ -74,7 +87,8 @@ func serve(ctx context.Context, p *program, args []string) error {
 		Objects:   &casework.Objects{Triage: triage, Grants: grants, Store: store.New(db), Bodies: in, Now: time.Now},
 		Replies:   &casework.Replies{Triage: triage, Mailbox: in, Store: store.New(db), Recipients: in.Desks.Recipients, Now: time.Now},
 		Entities:  &entities.Service{Store: store.New(db), Screener: entities.Lists{Service: screening.New(store.New(db))}, Now: time.Now},
-		Claims:    &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Now: time.Now},
+		Claims:    &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Receipts: receipts, Now: time.Now},
+		QuiTam:    &quitam.Service{Store: store.New(db), Now: time.Now},
 		Logger:    log, Version: versionString()})
 	if err != nil {
 		return err
@@ -83,6 +97,8 @@ func serve(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	go in.RunJanitor(ctx, janitorInterval, cfg.PendingMaxAge)
+	go in.RunIdleSweep(ctx)
+	go witness.Run(ctx, anchorCopyInterval)
 	if p.onListen != nil {
 		p.onListen(srv.Addr("intake"), srv.Addr("casework"))
 	}
@@ -121,6 +137,10 @@ func openDatabase(ctx context.Context, cfg *config.Config, migrate bool, log *sl
 	defer cancel()
 	db, err := database.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
+		return nil, err
+	}
+	if err := anchorLogsIfPeppered(cfg, db, log); err != nil {
+		db.Close()
 		return nil, err
 	}
 	if migrate {

@@ -20,6 +20,11 @@ import (
 	"github.com/tipline/tipline/store"
 )
 
+// deskCacheFor is how long a server keeps desks and their keys in memory
+// (intake.Desks.CacheFor): a key added or removed with the CLI takes
+// effect on a running server within it.
+const deskCacheFor = 5 * time.Second
+
 // newIntake builds the intake service on an open database and blob store.
 func newIntake(ctx context.Context, cfg *config.Config, db *database.DB, blobs blob.Store, log *slog.Logger) (*intake.Service, error) {
 	pepper, err := loadPepper(cfg, db.Dialect, log)
@@ -36,7 +41,7 @@ func newIntake(ctx context.Context, cfg *config.Config, db *database.DB, blobs b
 		return nil, err
 	}
 	return &intake.Service{
-		Desks:          &intake.Desks{Store: st, Now: time.Now},
+		Desks:          &intake.Desks{Store: st, Now: time.Now, CacheFor: deskCacheFor},
 		Store:          st,
 		Blobs:          blobs,
 		Questionnaires: questionnaires,
@@ -47,8 +52,8 @@ func newIntake(ctx context.Context, cfg *config.Config, db *database.DB, blobs b
 		Limits: intake.Limits{PerDeskPerHour: cfg.DeskHourlyLimit, TotalPerHour: cfg.TotalHourlyLimit,
 			PendingBytes: cfg.PendingBytesBudget, CommittedBytesPerHour: cfg.CommittedBytesPerHour},
 		PowBits: intake.DefaultPowBits,
-		Uploads: intake.UploadLimits{MaxFileBytes: cfg.MaxFileBytes, MaxSessions: cfg.MaxUploadSessions},
-		Logger:  log,
+		Uploads: intake.UploadLimits{MaxFileBytes: cfg.MaxFileBytes, MaxSessions: cfg.MaxUploadSessions, IdleAfter: cfg.UploadIdle},
+		Logger:  intake.NewLogger(log.Handler()),
 		Now:     time.Now,
 	}, nil
 }

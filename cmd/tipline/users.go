@@ -22,6 +22,9 @@ func newStaff(cfg *config.Config, db *database.DB, log *slog.Logger) (*casework.
 	if err != nil {
 		return nil, err
 	}
+	if err := anchorLogs(db, pepper); err != nil {
+		return nil, err
+	}
 	return casework.NewStaff(store.New(db), pepper, log), nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Score is how well a candidate name matches a query, with the reasons.
@@ -17,9 +19,10 @@ type Score struct {
 // How much each kind of word match counts (1 is the same word).
 const (
 	simJoined      = 0.97 // "hua wei" = "huawei"
-	simPinyin      = 0.90 // 深圳 = "shenzhen"
-	simSurnameLast = 0.88 // 王伟 = "Wei Wang"
-	simSamePinyin  = 0.85 // 華為 = 华为 (traditional and simplified), or homophones
+	simTranslit    = 0.95 // Иванов = "Ivanov", times the weight of the spellings
+	simReading     = 0.90 // 深圳 = "shenzhen", 黄 = "Wong", times the weight of the readings
+	simSurnameLast = 0.88 // 王伟 = "Wei Wang", times the weight of the readings
+	simSamePinyin  = 0.85 // homophones in Han characters
 	simFuzzy       = 0.90 // times the edit similarity: "huawai" ≈ "huawei"
 	simPinyinFuzzy = 0.80 // times the edit similarity: 深圳 ≈ "shenzen"
 	minEditSim     = 0.80 // below this, two words do not match at all
@@ -79,6 +82,11 @@ func (n *Name) Compare(c *Name) Score {
 		why = append(why, weakWhy)
 	}
 	tri := dice(n.grams, c.grams)
+	if qs, cs, ok := respelled(n, c, ms); ok {
+		// Compare the Latin forms as the candidate spells the words it
+		// matched: 黄国雄 as "wongkwokhung", not as its pinyin.
+		tri = dice(trigrams(qs), trigrams(cs))
+	}
 	tokens := strong * (1 - weightWeak + weightWeak*weak)
 	v := weightTokens*tokens + weightTrigrams*tri
 	// Only identical names score 1.
@@ -93,7 +101,7 @@ func unmatched(n *Name, idx []int, used []bool) string {
 	var miss []string
 	for k, i := range idx {
 		if !used[k] {
-			miss = append(miss, fmt.Sprintf("%q", n.terms[i].text))
+			miss = append(miss, fmt.Sprintf("%q", n.terms[i].shown()))
 		}
 	}
 	return strings.Join(miss, ", ")
@@ -154,20 +162,17 @@ func align(n, c *Name) []pair {
 	var cands []pair
 	for i := range q {
 		for j := range d {
-			if sim, how := wordSim(q[i], d[j]); sim > 0 {
-				cands = append(cands, pair{qi: i, qn: 1, ci: j, cn: 1, sim: sim,
-					how: fmt.Sprintf("%q ↔ %q: %s", q[i].text, d[j].text, how)})
+			if sim, _ := wordSim(q[i], d[j], false); sim > 0 {
+				cands = append(cands, pair{qi: i, qn: 1, ci: j, cn: 1, sim: sim})
 			}
 			for k := 2; k <= maxSpan && j+k <= len(d); k++ {
-				if sim, how := spanSim(q[i], d[j:j+k]); sim > 0 {
-					cands = append(cands, pair{qi: i, qn: 1, ci: j, cn: k, sim: sim,
-						how: fmt.Sprintf("%q ↔ %q: %s", q[i].text, texts(d[j:j+k]), how)})
+				if sim, _ := spanSim(q[i], d[j:j+k], false); sim > 0 {
+					cands = append(cands, pair{qi: i, qn: 1, ci: j, cn: k, sim: sim})
 				}
 			}
 			for k := 2; k <= maxSpan && i+k <= len(q); k++ {
-				if sim, how := spanSim(d[j], q[i:i+k]); sim > 0 {
-					cands = append(cands, pair{qi: i, qn: k, ci: j, cn: 1, sim: sim,
-						how: fmt.Sprintf("%q ↔ %q: %s", texts(q[i:i+k]), d[j].text, how)})
+				if sim, _ := spanSim(d[j], q[i:i+k], false); sim > 0 {
+					cands = append(cands, pair{qi: i, qn: k, ci: j, cn: 1, sim: sim})
 				}
 			}
 		}
@@ -191,6 +196,17 @@ func align(n, c *Name) []pair {
 		for k := p.ci; k < p.ci+p.cn; k++ {
 			usedC[k] = true
 		}
+		// Explained once chosen: explanations cost more than scores.
+		var how string
+		switch {
+		case p.qn == 1 && p.cn == 1:
+			_, how = wordSim(q[p.qi], d[p.ci], true)
+		case p.qn == 1:
+			_, how = spanSim(q[p.qi], d[p.ci:p.ci+p.cn], true)
+		default:
+			_, how = spanSim(d[p.ci], q[p.qi:p.qi+p.qn], true)
+		}
+		p.how = fmt.Sprintf("%q ↔ %q: %s", texts(q[p.qi:p.qi+p.qn]), texts(d[p.ci:p.ci+p.cn]), how)
 		out = append(out, p)
 	}
 	slices.SortFunc(out, func(a, b pair) int { return cmp.Compare(a.qi, b.qi) })
@@ -208,7 +224,7 @@ func terms(n *Name, idx []int) []term {
 func texts(ts []term) string {
 	s := make([]string, len(ts))
 	for i, t := range ts {
-		s[i] = t.text
+		s[i] = t.shown()
 	}
 	return strings.Join(s, " ")
 }
@@ -217,24 +233,27 @@ func anyUsed(used []bool, from, n int) bool {
 	return slices.Contains(used[from:from+n], true)
 }
 
-// wordSim compares two words.
-func wordSim(a, b term) (float64, string) {
+// wordSim compares two words, and explains the match when explain is set.
+func wordSim(a, b term, explain bool) (float64, string) {
 	if a.text == b.text {
-		if a.expanded != "" || b.expanded != "" {
+		switch {
+		case a.expanded != "" || b.expanded != "":
 			return 1, "same word, abbreviation expanded"
+		case a.written != b.written && a.han:
+			return 1, "same characters, traditional and simplified"
 		}
 		return 1, "same word"
 	}
 	switch {
 	case a.han && b.han:
-		if a.latin == b.latin || readsAs(a.readings, b.latin) || readsAs(b.readings, a.latin) {
+		if a.latin == b.latin || sameReadings(a.readings, b.latin) || sameReadings(b.readings, a.latin) {
 			return simSamePinyin, fmt.Sprintf("same pinyin (%s)", a.latin)
 		}
 		return 0, ""
-	case a.han:
-		return hanLatin(a, b.latin)
-	case b.han:
-		return hanLatin(b, a.latin)
+	case a.readable() && !b.readable():
+		return readingSim(a, b.latin, explain)
+	case b.readable() && !a.readable():
+		return readingSim(b, a.latin, explain)
 	}
 	if e := editSim(a.latin, b.latin); e >= minEditSim {
 		return simFuzzy * e, fmt.Sprintf("similar spelling (edit similarity %.2f)", e)
@@ -242,16 +261,23 @@ func wordSim(a, b term) (float64, string) {
 	return 0, ""
 }
 
-// spanSim compares one word with several words of the other name joined:
-// "huawei" = "hua wei", 深圳 = "shen zhen".
-func spanSim(w term, span []term) (float64, string) {
+// sameReadings reports whether the Han characters read as the pinyin s.
+func sameReadings(rs [][]reading, s string) bool {
+	_, path := readsAs(rs, s, systemPinyin)
+	return path != nil
+}
+
+// spanSim compares one word with several words of the other name joined,
+// "huawei" = "hua wei", 深圳 = "shen zhen", and explains the match when
+// explain is set.
+func spanSim(w term, span []term, explain bool) (float64, string) {
 	var text, latin strings.Builder
-	allHan, anyHan := true, false
+	allHan, anyReadable := true, false
 	for _, t := range span {
 		text.WriteString(t.text)
 		latin.WriteString(t.latin)
 		allHan = allHan && t.han
-		anyHan = anyHan || t.han
+		anyReadable = anyReadable || t.readable()
 	}
 	switch {
 	case w.han && allHan:
@@ -259,13 +285,13 @@ func spanSim(w term, span []term) (float64, string) {
 			return 1, "same characters"
 		}
 		return 0, ""
-	case w.han && !anyHan:
-		sim, how := hanLatin(w, latin.String())
+	case w.readable() && !anyReadable:
+		sim, how := readingSim(w, latin.String(), explain)
 		if sim > 0 {
 			how += ", syllables written apart"
 		}
 		return sim, how
-	case !w.han && !anyHan:
+	case !w.readable() && !anyReadable:
 		if w.latin == latin.String() {
 			return simJoined, "same letters, written joined and apart"
 		}
@@ -276,56 +302,182 @@ func spanSim(w term, span []term) (float64, string) {
 	return 0, ""
 }
 
-// hanLatin compares a Han word with a Latin spelling through pinyin.
-func hanLatin(h term, latin string) (float64, string) {
+// readingSim compares a Han or Cyrillic word with a Latin spelling through
+// the readings of its characters or letters and, when explain is set,
+// explains which readings matched: "黃 → Wong (Cantonese), 國 → Kwok
+// (Cantonese)".
+func readingSim(h term, latin string, explain bool) (float64, string) {
 	if slices.Contains(h.exonyms, latin) {
-		return simPinyin, "English name of the place"
+		return simReading, "English name of the place"
 	}
-	if readsAs(h.readings, latin) {
-		return simPinyin, "via pinyin"
+	sim := simReading
+	if h.cyrillic {
+		sim = simTranslit
 	}
-	if n := len(h.readings); n >= 2 && n <= 3 {
+	if w, path := readsAs(h.readings, latin, ""); path != nil {
+		if !explain {
+			return sim * w, ""
+		}
+		return sim * w, explainReadings(h, h.units, h.readings, path)
+	}
+	if n := len(h.readings); h.han && n >= 2 && n <= 3 && startsWithReading(h.readings[1], latin) {
 		// Chinese personal names written given name first: 王伟 = "Wei Wang".
 		rot := append(slices.Clone(h.readings[1:]), h.readings[0])
-		if readsAs(rot, latin) {
-			return simSurnameLast, "via pinyin, surname last"
+		if w, path := readsAs(rot, latin, ""); path != nil {
+			if !explain {
+				return simSurnameLast * w, ""
+			}
+			units := append(slices.Clone(h.units[1:]), h.units[0])
+			return simSurnameLast * w, explainReadings(h, units, rot, path) + ", surname last"
 		}
 	}
 	if e := editSim(h.latin, latin); e >= minEditSim {
-		return simPinyinFuzzy * e, fmt.Sprintf("via pinyin %q, similar spelling (edit similarity %.2f)", h.latin, e)
+		via := "pinyin"
+		if h.cyrillic {
+			via = "transliteration"
+		}
+		return simPinyinFuzzy * e, fmt.Sprintf("via %s %q, similar spelling (edit similarity %.2f)", via, h.latin, e)
 	}
 	return 0, ""
 }
 
-// readsAs reports whether s is one reading of each character in turn.
-func readsAs(rs [][]string, s string) bool {
-	if len(rs) == 0 || s == "" {
-		return false
+// explainReadings names the reading each unit matched in, and its system:
+// the system most of the name's readings share when a spelling is in
+// several (明 → Ming is pinyin, Wade-Giles and Cantonese). A Cyrillic word
+// is explained as a whole: Сергей → Sergei (Cyrillic transliteration).
+func explainReadings(h term, units []string, rs [][]reading, path []int) string {
+	if h.cyrillic {
+		var b strings.Builder
+		for k, i := range path {
+			b.WriteString(rs[k][i].latin)
+		}
+		return fmt.Sprintf("%s → %s (%s)", title(h.written), title(b.String()), systemCyrillic)
 	}
-	// at[k]: the first k characters can spell some prefix ending at each
-	// position marked.
-	at := make([]bool, len(s)+1)
-	at[0] = true
-	for _, alts := range rs {
-		next := make([]bool, len(s)+1)
+	count := map[string]int{}
+	for k, i := range path {
+		for _, sys := range rs[k][i].systems {
+			count[sys]++
+		}
+	}
+	parts := make([]string, len(path))
+	for k, i := range path {
+		r := rs[k][i]
+		sys := r.systems[0]
+		for _, s := range r.systems[1:] {
+			if count[s] > count[sys] {
+				sys = s
+			}
+		}
+		parts[k] = fmt.Sprintf("%s → %s (%s)", units[k], title(r.latin), sys)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// title capitalizes the first letter of s.
+func title(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
+}
+
+// readsAs finds how s spells one reading of each unit in turn (of system
+// only, unless system is ""): the readings with the greatest product of
+// weights, as the index of each unit's reading, and that weight. path is
+// nil when s is no such spelling.
+func readsAs(rs [][]reading, s, system string) (weight float64, path []int) {
+	if len(rs) == 0 || s == "" || !startsWithReading(rs[0], s) {
+		return 0, nil
+	}
+	// best[k*w+p]: the greatest weight with which the first k units spell
+	// s[:p], or 0; from[k*w+p]: the reading of unit k-1 and where it began.
+	w := len(s) + 1
+	type step struct{ reading, at int }
+	var bestBuf [256]float64 // on the stack for most names
+	var fromBuf [256]step
+	var best []float64
+	var from []step
+	if size := (len(rs) + 1) * w; size <= len(bestBuf) {
+		best, from = bestBuf[:size], fromBuf[:size]
+	} else {
+		best, from = make([]float64, size), make([]step, size)
+	}
+	best[0] = 1
+	for k, alts := range rs {
 		any := false
-		for p, ok := range at {
-			if !ok {
+		for p := range w {
+			cur := best[k*w+p]
+			if cur == 0 {
 				continue
 			}
-			for _, r := range alts {
-				if strings.HasPrefix(s[p:], r) {
-					next[p+len(r)] = true
+			for i, r := range alts {
+				if system != "" && !slices.Contains(r.systems, system) {
+					continue
+				}
+				next := (k+1)*w + p + len(r.latin)
+				if strings.HasPrefix(s[p:], r.latin) && cur*r.weight > best[next] {
+					best[next] = cur * r.weight
+					from[next] = step{i, p}
 					any = true
 				}
 			}
 		}
 		if !any {
-			return false
+			return 0, nil
 		}
-		at = next
 	}
-	return at[len(s)]
+	if best[len(rs)*w+len(s)] == 0 {
+		return 0, nil
+	}
+	path = make([]int, len(rs))
+	for k, p := len(rs), len(s); k > 0; k-- {
+		f := from[k*w+p]
+		path[k-1], p = f.reading, f.at
+	}
+	return best[len(rs)*w+len(s)], path
+}
+
+// startsWithReading reports whether s starts with one of the readings.
+func startsWithReading(rs []reading, s string) bool {
+	return slices.ContainsFunc(rs, func(r reading) bool { return strings.HasPrefix(s, r.latin) })
+}
+
+// respelled returns the Latin forms of the strong words of n and c joined,
+// with each Han or Cyrillic word that matched Latin words of the other
+// name written as those words; ok is false when no word was.
+func respelled(n, c *Name, ms []pair) (qs, cs string, ok bool) {
+	q := latins(n)
+	d := latins(c)
+	for _, m := range ms {
+		qt, ct := n.terms[n.strong[m.qi]], c.terms[c.strong[m.ci]]
+		switch {
+		case m.qn == 1 && qt.readable() && !anyReadable(c, m.ci, m.cn):
+			q[m.qi] = strings.Join(d[m.ci:m.ci+m.cn], "")
+			ok = true
+		case m.cn == 1 && ct.readable() && !anyReadable(n, m.qi, m.qn):
+			d[m.ci] = strings.Join(q[m.qi:m.qi+m.qn], "")
+			ok = true
+		}
+	}
+	return strings.Join(q, ""), strings.Join(d, ""), ok
+}
+
+// latins returns the Latin forms of the strong words of n.
+func latins(n *Name) []string {
+	l := make([]string, len(n.strong))
+	for k, i := range n.strong {
+		l[k] = n.terms[i].latin
+	}
+	return l
+}
+
+// anyReadable reports whether one of the strong words n.strong[from:from+k]
+// is Han or Cyrillic.
+func anyReadable(n *Name, from, k int) bool {
+	for _, i := range n.strong[from : from+k] {
+		if n.terms[i].readable() {
+			return true
+		}
+	}
+	return false
 }
 
 // editSim is 1 − Levenshtein distance / longer length, over runes; words

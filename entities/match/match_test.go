@@ -91,7 +91,6 @@ func TestPinyin(t *testing.T) {
 		{"王伟", "Wei Wang"},
 		{"重庆", "Chongqing"}, // 重 reads zhong or chong
 		{"吕", "Lu"},         // ü written u
-		{"華為", "华为"},        // traditional and simplified
 		{"深圳市华强电子有限公司", "Shenzhen Huaqiang Electronics Co., Ltd."},
 		{"深圳市华强电子有限公司", "Shen Zhen Hua Qiang Electronics Company Limited"},
 		{"香港华强贸易有限公司", "Huaqiang Trading (HK) Limited"},
@@ -232,8 +231,8 @@ func ExampleCompare() {
 	}
 	// Output:
 	// 0.92
-	// "深圳" ↔ "shen zhen": via pinyin, syllables written apart
-	// "华强" ↔ "hua qiang": via pinyin, syllables written apart
+	// "深圳" ↔ "shen zhen": 深 → Shen (pinyin), 圳 → Zhen (pinyin), syllables written apart
+	// "华强" ↔ "hua qiang": 华 → Hua (pinyin), 强 → Qiang (pinyin), syllables written apart
 	// weak words in common (little weight): company, electronics, limited
 	// score 0.920 = 0.80 × words 0.90 (strong 0.90, weak 1.00) + 0.20 × trigram similarity 1.00
 }

@@ -1,13 +1,11 @@
 package match
 
 import (
+	"math"
 	"slices"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/mozillazg/go-pinyin"
 )
 
 // Token is one word of a normalized name.
@@ -18,14 +16,29 @@ type Token struct {
 
 // term is a word of a parsed name.
 type term struct {
-	text     string     // normalized word (Han or any other script)
-	latin    string     // Latin form: text, or the toneless pinyin of a Han word
-	readings [][]string // Han words: toneless readings of each character, heteronyms included
-	exonyms  []string   // Han place names: their English names (see hanExonyms)
+	text     string      // normalized word; Han words in simplified characters (華為 → 华为)
+	written  string      // Han and Cyrillic words: as written, for explanations
+	latin    string      // Latin form: text, the usual pinyin of a Han word or the usual transliteration of a Cyrillic one
+	units    []string    // Han and Cyrillic words: the characters or letter groups, as written
+	readings [][]reading // the readings of each unit
+	exonyms  []string    // Han place names: their English names (see hanExonyms)
 	han      bool
+	cyrillic bool
 	weak     bool
 	concepts []string // weak words: what they mean (see concepts)
 	expanded string   // the abbreviation this word was expanded from, if any
+}
+
+// readable reports whether the word is matched to Latin spellings through
+// the readings of its units (Han and Cyrillic words).
+func (t term) readable() bool { return t.han || t.cyrillic }
+
+// shown is the word as explanations show it: Han words as written.
+func (t term) shown() string {
+	if t.written != "" {
+		return t.written
+	}
+	return t.text
 }
 
 // Name is a name parsed for comparison. Parse a query once and compare it
@@ -49,9 +62,20 @@ func Parse(s string) *Name {
 	n := &Name{raw: s, norm: strings.Join(ws, " "), terms: make([]term, 0, len(ws)+4)}
 	for _, w := range ws {
 		if r, _ := utf8.DecodeRuneInString(w); unicode.Is(unicode.Han, r) {
-			for _, piece := range splitHan(w) {
-				n.terms = append(n.terms, hanTerm(piece))
+			folded := foldHan(w)
+			// The pieces come in order, some words between them dropped
+			// (深圳市 → 深圳); folding keeps every character's length, so
+			// a piece's offset in folded is its offset in w.
+			at := 0
+			for _, piece := range splitHan(folded) {
+				at += strings.Index(folded[at:], piece)
+				n.terms = append(n.terms, hanTerm(piece, w[at:at+len(piece)]))
+				at += len(piece)
 			}
+			continue
+		}
+		if isCyrillic(w) {
+			n.terms = append(n.terms, cyrillicTerm(w))
 			continue
 		}
 		if exp, ok := abbreviations[w]; ok {
@@ -92,16 +116,20 @@ func latinTerm(w string) term {
 	return term{text: w, latin: w, weak: weak, concepts: c}
 }
 
-func hanTerm(w string) term {
+// hanTerm reads a Han word w (in simplified characters) written as
+// written.
+func hanTerm(w, written string) term {
 	c, weak := concepts[w]
-	t := term{text: w, han: true, weak: weak, concepts: c, exonyms: hanExonyms[w],
-		readings: make([][]string, 0, utf8.RuneCountInString(w))}
+	t := term{text: w, written: written, han: true, weak: weak, concepts: c, exonyms: hanExonyms[w],
+		readings: make([][]reading, 0, utf8.RuneCountInString(w))}
 	var b strings.Builder
 	b.Grow(4 * cap(t.readings))
-	for _, r := range w {
-		rs := readings(r)
+	t.units = make([]string, 0, cap(t.readings))
+	for i, r := range written {
+		rs := hanReadings(r)
+		t.units = append(t.units, written[i:i+utf8.RuneLen(r)])
 		t.readings = append(t.readings, rs)
-		b.WriteString(rs[0])
+		b.WriteString(rs[0].latin)
 	}
 	t.latin = b.String()
 	return t
@@ -208,38 +236,18 @@ func splitInner(w string) []string {
 	return out
 }
 
-var pinyinCache sync.Map // rune → []string
-
-// readings returns the toneless pinyin readings of a Han character, the
-// most common first (ü written u); a character without one reads as itself.
-func readings(r rune) []string {
-	if v, ok := pinyinCache.Load(r); ok {
-		return v.([]string)
-	}
-	var rs []string
-	for _, p := range pinyin.SinglePinyin(r, pinyin.Args{Style: pinyin.Normal, Heteronym: true}) {
-		p = strings.ReplaceAll(p, "v", "u")
-		if p != "" && !slices.Contains(rs, p) {
-			rs = append(rs, p)
-		}
-	}
-	if len(rs) == 0 {
-		rs = []string{string(r)}
-	}
-	pinyinCache.Store(r, rs)
-	return rs
-}
-
 // Tokens returns the normalized words of s with abbreviations expanded
-// ("Intl" → "international", "HK" → "hong" "kong"); Han words come with
-// their toneless pinyin as a further token (深圳 → 深圳, shenzhen).
+// ("Intl" → "international", "HK" → "hong" "kong"); Han words, in
+// simplified characters, come with their toneless pinyin as a further token
+// (深圳 → 深圳, shenzhen) and Cyrillic words with their usual
+// transliteration (Иванов → иванов, ivanov).
 func Tokens(s string) []Token {
 	n := Parse(s)
 	toks := make([]Token, 0, len(n.terms)+2)
 	for _, t := range n.terms {
 		weak := t.weak && !n.promoted
 		toks = append(toks, Token{Text: t.text, Weak: weak})
-		if t.han && t.latin != t.text {
+		if t.readable() && t.latin != t.text {
 			toks = append(toks, Token{Text: t.latin, Weak: weak})
 		}
 	}
@@ -258,14 +266,92 @@ func SearchText(s string) string {
 	return strings.Join(parts, " ")
 }
 
+// alternateSystems are the romanizations, besides pinyin, that a Han name
+// is also looked up in: each character in its usual spelling of the
+// system, or in pinyin when the system has none for it.
+var alternateSystems = []string{systemWadeGiles, systemCantonese, southern}
+
+// southern stands for the Hokkien, Teochew and Hakka spellings of
+// southernReadings, and the Cantonese ones where they have none: names as
+// Singapore and Malaysia register them.
+const southern = "southern"
+
+// SearchTexts returns SearchText(s) and, when s has Han words, its strong
+// words spelt in Wade-Giles, Cantonese and as Singapore and Malaysia write
+// them, a space between syllables ("黄国雄" → "huangguoxiong",
+// "huang kuo hsiung", "wong kwok hung", "ng kok hung"); no duplicates. A
+// name spelt in any of them resembles one of the texts.
+func SearchTexts(s string) []string {
+	n := Parse(s)
+	texts := []string{SearchText(s)}
+	for _, system := range alternateSystems {
+		var words []string
+		han := false
+		for _, i := range n.strong {
+			t := n.terms[i]
+			if !t.han {
+				words = append(words, t.latin)
+				continue
+			}
+			han = true
+			for _, rs := range t.readings {
+				words = append(words, usualSpelling(rs, system))
+			}
+		}
+		if text := strings.Join(words, " "); han && !slices.Contains(texts, text) {
+			texts = append(texts, text)
+		}
+	}
+	return texts
+}
+
+// usualSpelling returns the first of readings in system (southern: in a
+// southern dialect, else in Cantonese), or else the first reading.
+func usualSpelling(rs []reading, system string) string {
+	for _, r := range rs {
+		if slices.Contains(r.systems, system) || system == southern && slices.ContainsFunc(r.systems, isSouthern) {
+			return r.latin
+		}
+	}
+	if system == southern {
+		return usualSpelling(rs, systemCantonese)
+	}
+	return rs[0].latin
+}
+
+// isSouthern reports whether a reading's system is a southern dialect
+// (Hokkien, Teochew, Hakka).
+func isSouthern(system string) bool {
+	switch system {
+	case systemPinyin, systemWadeGiles, systemCantonese, systemCyrillic:
+		return false
+	}
+	return true
+}
+
 // Keys returns the candidate-index keys of s: the trigrams of the Latin
 // form of each strong word, padded at both ends (" sh", "she", …, "en "; a
-// one-letter word gives " x "), and the character bigrams of its Han words
-// (a lone character for a one-character word). Two names that Compare
-// scores well share keys; count the shared keys to rank candidates. Sorted,
-// no duplicates.
+// one-letter word gives " x "), the character bigrams of its Han words (a
+// lone character for a one-character word), and for Han words the
+// trigrams of each character's usual Wade-Giles, Cantonese and southern
+// spelling, padded as words of their own (黄 → " wo", "won", "ong", "ng ").
+// Two names that Compare scores well share keys; count the shared keys to
+// rank candidates, and ask for KeysNeeded of them. Sorted, no duplicates.
 func Keys(s string) []string {
-	n := Parse(s)
+	return Parse(s).keys(true)
+}
+
+// KeysNeeded returns how many of the keys of s (Keys) another name must
+// share to be a candidate when share of them is asked for: share of the
+// keys of s's usual spelling (pinyin for Han words), since a name written
+// in another romanization shares the keys of that one only. At least 1.
+func KeysNeeded(s string, share float64) int {
+	return max(1, int(math.Ceil(float64(len(Parse(s).keys(false)))*share-1e-9)))
+}
+
+// keys returns the candidate keys of n, with or without those of the
+// other romanizations of its Han words.
+func (n *Name) keys(alternates bool) []string {
 	var keys []string
 	for _, i := range n.strong {
 		t := n.terms[i]
@@ -273,13 +359,21 @@ func Keys(s string) []string {
 		for _, e := range t.exonyms {
 			keys = appendTrigrams(keys, e)
 		}
-		if t.han {
-			h := []rune(t.text)
-			if len(h) == 1 {
-				keys = append(keys, t.text)
-			}
-			for k := 0; k+2 <= len(h); k++ {
-				keys = append(keys, string(h[k:k+2]))
+		if !t.han {
+			continue
+		}
+		h := []rune(t.text)
+		if len(h) == 1 {
+			keys = append(keys, t.text)
+		}
+		for k := 0; k+2 <= len(h); k++ {
+			keys = append(keys, string(h[k:k+2]))
+		}
+		if alternates {
+			for _, rs := range t.readings {
+				for _, system := range alternateSystems {
+					keys = appendTrigrams(keys, usualSpelling(rs, system))
+				}
 			}
 		}
 	}

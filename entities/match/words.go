@@ -108,6 +108,11 @@ var hanPlaces = []string{
 	"乌鲁木齐", "呼和浩特", "银川", "西宁", "拉萨", "广东", "江苏", "浙江", "福建", "山东", "河北",
 	"河南", "湖北", "湖南", "四川", "安徽", "江西", "辽宁", "吉林", "黑龙江", "陕西", "山西",
 	"云南", "贵州", "广西", "海南", "甘肃", "内蒙古", "新疆", "宁夏", "青海", "西藏",
+	// Hong Kong districts, where many trading companies are registered.
+	"九龙", "新界", "观塘", "深水埗", "旺角", "尖沙咀", "油麻地", "荃湾", "葵涌", "沙田", "湾仔",
+	"铜锣湾", "中环", "上环", "屯门", "元朗", "大埔", "将军澳", "长沙湾", "荔枝角", "红磡", "土瓜湾",
+	// Taiwan, Singapore and Malaysia.
+	"台北", "新北", "高雄", "台中", "新竹", "基隆", "桃园", "吉隆坡", "槟城", "新山", "马来西亚",
 }
 
 // hanPlaceSuffixes may follow a place name at the start of a Chinese name.
@@ -115,7 +120,17 @@ var hanPlaceSuffixes = []string{"特别行政区", "自治区", "市", "省", "�
 
 // hanExonyms are the usual English names of places whose pinyin differs,
 // written without spaces: 香港 = "Hong Kong", not "Xianggang".
+// Hong Kong's districts go by Cantonese names that their readings do not
+// always spell (九龙 reads Kau Lung, 观塘 Kun Tong).
 var hanExonyms = map[string][]string{
 	"香港": {"hongkong"}, "澳门": {"macau", "macao"}, "中国": {"china"}, "新加坡": {"singapore"},
 	"台湾": {"taiwan"}, "北京": {"peking"}, "广州": {"canton"}, "厦门": {"amoy"},
+	"九龙": {"kowloon"}, "新界": {"newterritories"}, "观塘": {"kwuntong"}, "深水埗": {"shamshuipo"},
+	"旺角": {"mongkok"}, "尖沙咀": {"tsimshatsui"}, "油麻地": {"yaumatei"}, "荃湾": {"tsuenwan"},
+	"葵涌": {"kwaichung"}, "沙田": {"shatin"}, "湾仔": {"wanchai"}, "铜锣湾": {"causewaybay"},
+	"中环": {"central"}, "上环": {"sheungwan"}, "屯门": {"tuenmun"}, "元朗": {"yuenlong"}, "大埔": {"taipo"},
+	"将军澳": {"tseungkwano"}, "长沙湾": {"cheungshawan"}, "荔枝角": {"laichikok"}, "红磡": {"hunghom"},
+	"土瓜湾": {"tokwawan"}, "台北": {"taipei"}, "新北": {"newtaipei"}, "高雄": {"kaohsiung"},
+	"台中": {"taichung"}, "新竹": {"hsinchu"}, "基隆": {"keelung"}, "桃园": {"taoyuan"},
+	"吉隆坡": {"kualalumpur"}, "槟城": {"penang"}, "新山": {"johorbahru"}, "马来西亚": {"malaysia"},
 }

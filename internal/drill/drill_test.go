@@ -64,7 +64,12 @@ const (
 	deskHourlyLimit   = 20              // submissions per desk per hour (a soft limit)
 	totalHourlyLimit  = 40              // submissions over all desks per hour (a soft limit)
 	uploadGrace       = 5 * time.Second // before an upload body must keep the minimum rate (8 KiB/s by default)
+	uploadIdle        = 7 * time.Second // an upload session without a chunk for this long (up to twice) is removed
 )
+
+// uploadIdle is scaled with pendingBudget as the defaults are: holding the
+// whole pending budget takes resending it within two idle periods, 16 GiB
+// per hour by default (about 4.5 MiB/s), here 64 MiB per 14 s.
 
 // slowLimit is how long a slow client may keep an upload open: the grace
 // period and ample time for the server to notice.
@@ -87,6 +92,7 @@ func settings() map[string]string {
 		"TIPLINE_COMMITTED_BYTES_PER_HOUR": strconv.Itoa(committedBudget),
 		"TIPLINE_MAX_UPLOAD_SESSIONS":      strconv.Itoa(maxUploadSessions),
 		"TIPLINE_UPLOAD_GRACE":             uploadGrace.String(),
+		"TIPLINE_UPLOAD_IDLE":              uploadIdle.String(),
 		"TIPLINE_MAX_FORM_UPLOAD_BYTES":    strconv.Itoa(maxFormUpload),
 		"TIPLINE_MAX_FILE_BYTES":           strconv.Itoa(maxFileBytes),
 		"TIPLINE_DESK_HOURLY_LIMIT":        strconv.Itoa(deskHourlyLimit),
@@ -107,9 +113,9 @@ func TestFloodDrill(t *testing.T) {
 	}
 	sc, ok := scales[os.Getenv(scaleEnv)]
 	if !ok {
-		// Not yet part of make test: the drill still fails two of its
-		// checks (see BENCHMARKS.md), and a failing drill would keep
-		// every change from landing. make drill runs it.
+		// Not yet part of make test: GET / latency under the flood still
+		// fails on a loaded machine (see BENCHMARKS.md), and a failing
+		// drill would keep every change from landing. make drill runs it.
 		t.Skipf("the flood drill runs with %s=small or full (make drill)", scaleEnv)
 	}
 	bins := buildBinaries(t)

@@ -143,7 +143,7 @@ func (u *users) run(ctx context.Context) []step {
 
 var (
 	formAction  = regexp.MustCompile(`<form method="post" action="([^"]+)"[^>]*id="tip"`)
-	codenameRE  = regexp.MustCompile(`<p class="codename"[^>]*>(.*?)</p>`)
+	codenameRE  = regexp.MustCompile(`(?s)<ol class="codename[^"]*"[^>]*>(.*?)</ol>`)
 	wordRE      = regexp.MustCompile(`<span>([a-z-]+)</span>`)
 	receiptLink = regexp.MustCompile(`href="/receipt/([a-z0-9]+)\?`)
 )
@@ -476,6 +476,11 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
 		chromedp.Flag("disable-dev-shm-usage", true),
+		// Each user's tab is what a source looks at while it works, not a
+		// tab in the background, whose timers and renderer Chromium slows.
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.WindowSize(1000, 900),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.Env("TMPDIR="+tmp),

@@ -1,7 +1,7 @@
-// Package testenv gives tests the external services that `make test` starts:
-// PostgreSQL, MinIO and the MinIO server binary. On a laptop without those
-// services the tests that need them skip; under `make test` (TIPLINE_TEST_REQUIRE=1)
-// or in CI (CI=true) a missing service fails the test instead.
+// Package testenv gives tests the external services and tools that `make test`
+// provides: PostgreSQL, MinIO, the MinIO server binary and axe-core. On a
+// laptop without those the tests that need them skip; under `make test`
+// (TIPLINE_TEST_REQUIRE=1) or in CI (CI=true) a missing one fails the test.
 package testenv
 
 import (
@@ -20,6 +20,9 @@ const (
 	// MinIOBin is the path of a MinIO server binary, for tests that start and
 	// stop a MinIO of their own.
 	MinIOBin = "TIPLINE_TEST_MINIO_BIN"
+	// Axe is the path of axe-core's axe.min.js, which the accessibility
+	// tests inject into the pages they check.
+	Axe = "TIPLINE_TEST_AXE"
 )
 
 // Required reports whether missing services must fail the run instead of

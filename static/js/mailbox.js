@@ -37,6 +37,13 @@ function supported() {
 if (form && form.dataset.openpgp && supported()) {
   bind(form);
 }
+// An error the server's page shows takes the focus, for screen readers.
+focusError();
+
+function focusError() {
+  const error = document.getElementById("mailbox-error");
+  if (error) error.focus();
+}
 if (codenameForm && codenameForm.dataset.openpgp && supported()) {
   bindCodename(codenameForm);
 }
@@ -87,17 +94,32 @@ async function unlock(login) {
     passphrase: answer.passphrase,
   });
   const shown = [];
-  for (const r of answer.replies) {
-    const message = await openpgp.readMessage({ binaryMessage: Uint8Array.from(atob(r), (c) => c.charCodeAt(0)) });
-    const { data } = await openpgp.decrypt({ message, decryptionKeys: privateKey });
+  for (const m of answer.thread) {
+    const mine = m.author !== "staff";
     const article = document.createElement("article");
-    article.className = "reply";
+    article.className = "message " + (mine ? "mine" : "reply");
     const h = document.createElement("h3");
-    h.textContent = replies.dataset.from;
-    const pre = document.createElement("pre");
-    pre.className = "reply-text";
-    pre.textContent = data;
-    article.append(h, pre);
+    const day = document.createElement("time");
+    day.dateTime = m.day;
+    day.textContent = m.day;
+    h.append((mine ? replies.dataset.you : replies.dataset.from) + " · ", day);
+    article.append(h);
+    try {
+      const message = await openpgp.readMessage({ binaryMessage: Uint8Array.from(atob(m.message), (c) => c.charCodeAt(0)) });
+      const { data } = await openpgp.decrypt({ message, decryptionKeys: privateKey });
+      const pre = document.createElement("pre");
+      pre.className = "reply-text";
+      pre.textContent = data;
+      article.append(pre);
+    } catch (e) {
+      // A message of the source's sent before it was also encrypted to
+      // the source's key: only investigators read it. A reply always opens.
+      if (!mine) throw e;
+      const p = document.createElement("p");
+      p.className = "muted";
+      p.textContent = replies.dataset.unreadable;
+      article.append(p);
+    }
     shown.push(article);
   }
   if (shown.length === 0) {
@@ -169,6 +191,7 @@ async function send(form, files) {
   document.querySelector("main").replaceWith(document.adoptNode(page.querySelector("main")));
   const again = document.getElementById("followup");
   if (again) bind(again);
+  focusError();
 }
 
 // encrypt returns a binary OpenPGP message to keys as a Blob. The literal
@@ -189,14 +212,18 @@ function showError(form, e) {
   }
 }
 
-// showMessage puts a message in the form's alert line.
+// showMessage puts a message in the form's error summary, and moves the
+// focus to it.
 function showMessage(form, text) {
-  let el = form.querySelector(".error");
+  let el = form.querySelector(".error-summary");
   if (!el) {
-    el = document.createElement("p");
-    el.className = "error";
+    el = document.createElement("div");
+    el.className = "error-summary";
     el.setAttribute("role", "alert");
+    el.tabIndex = -1;
+    el.append(document.createElement("p"));
     form.prepend(el);
   }
-  el.textContent = text;
+  el.firstChild.textContent = text;
+  el.focus();
 }

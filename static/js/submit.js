@@ -53,6 +53,9 @@ if (form && form.dataset.openpgp && supported()) {
   document.getElementById("js-native").addEventListener("click", () => form.submit());
   // Says that this form encrypts in the browser (for styles and tests).
   form.dataset.encrypt = "browser";
+  // Shows the hidden information in files as they are chosen (metadata.js);
+  // send imports the same module again, and fails if it could not load.
+  import(form.dataset.metadata).then((m) => m.watch(form)).catch(() => {});
 }
 
 // ApiError is an error answer of the server (status 0: no connection),
@@ -96,6 +99,7 @@ async function send(form) {
   try {
     const openpgp = await import(form.dataset.openpgp);
     const { Sha256 } = await import(form.dataset.sha256);
+    const { cleanFile } = await import(form.dataset.metadata);
     const slug = form.dataset.desk;
     const lang = form.dataset.lang;
     const desk = await api("GET", "/api/v1/desks/" + encodeURIComponent(slug));
@@ -108,10 +112,22 @@ async function send(form) {
       throw new CheckFailed();
     }
     const filesField = q.fields.find((f) => f.type === "files");
-    const files = filesField ? Array.from(form.elements[filesField.id].files) : [];
+    const chosen = filesField ? Array.from(form.elements[filesField.id].files) : [];
+    // Each file without its hidden information, unless the source keeps it.
+    const files = await Promise.all(chosen.map(cleanFile));
     for (const f of files) {
       if (f.size > desk.max_file_size) throw new ApiError(413, format(text("js-failure", "error_too_large"), humanBytes(desk.max_file_size)));
     }
+
+    // The proofs of work of the manifest's upload and of the submission
+    // are solved first: once the files are uploaded, their sessions wait
+    // for nothing but the small manifest (the server removes a session
+    // that sits idle). The manifest's size is known now: only the files'
+    // hashes, of fixed length, are missing.
+    const placeholders = files.map((f) => ({ name: f.name, type: f.type, size: f.size, sha256: "0".repeat(64) }));
+    const manifestSize = new TextEncoder().encode(JSON.stringify(newManifest(desk, q, lang, cleaned, placeholders))).length;
+    const manifestPow = await proofOfWork(Sha256, slug, maxMessageBytes(manifestSize));
+    const submitPow = await proofOfWork(Sha256, slug);
 
     const total = files.reduce((n, f) => n + f.size, 0) + 1;
     const counters = { encrypted: 0, uploaded: 0, total };
@@ -143,16 +159,45 @@ async function send(form) {
     const manifest = newManifest(desk, q, lang, cleaned, described);
     const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
     const encrypted = await encrypt(openpgp, keys, manifestBytes);
-    const manifestUpload = await upload(Sha256, slug, manifestBytes.length, encrypted, () => {});
+    const manifestUpload = await upload(Sha256, slug, manifestBytes.length, encrypted, () => {}, manifestPow);
     counters.encrypted = counters.uploaded = total;
     tick();
 
     setStatus("uploading");
-    const pow = await proofOfWork(Sha256, slug);
-    const receipt = await api("POST", "/api/v1/submissions", { desk: slug, manifest: manifestUpload, files: fileUploads, lang, pow });
+    const receipt = await commit(Sha256, {
+      desk: slug, manifest: manifestUpload, files: fileUploads, lang, pow: submitPow,
+      retry: form.elements.retry ? form.elements.retry.value : "",
+      codename_kind: form.elements.codename_kind ? form.elements.codename_kind.value : "words",
+    });
     showCodename(receipt);
   } finally {
     submit.disabled = false;
+  }
+}
+
+// commit sends the submission. When the answer is lost (the connection
+// drops, a Tor circuit closes) it sends the same request again, with the
+// same retry token: the server answers a retry with the codename of the
+// first commit, never a second submission. A proof of work solved long
+// before (a large upload over Tor) may have expired: refused once (422),
+// it is solved again.
+async function commit(Sha256, body) {
+  let fresh = false;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api("POST", "/api/v1/submissions", body);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 422 && !fresh) {
+        fresh = true;
+        body = { ...body, pow: await proofOfWork(Sha256, body.desk) };
+        continue;
+      }
+      const lost = e instanceof ApiError && (e.status === 0 || e.status === 502 || e.status === 504);
+      if (!lost || attempt >= RETRY_DELAYS_MS.length) throw e;
+    }
+    setStatus("upload_resuming");
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+    setStatus("uploading");
   }
 }
 
@@ -203,8 +248,20 @@ async function proofOfWork(Sha256, slug, size) {
   for (let counter = 0; ; counter++) {
     const digest = new Sha256().update(token).update(utf8.encode(String(counter))).digest();
     if (zeroBits(digest) >= challenge.bits) return { token: challenge.token, counter };
-    if (counter % 50000 === 49999) await new Promise((resolve) => setTimeout(resolve)); // stay responsive
+    if (counter % 50000 === 49999) await yieldToPage(); // stay responsive
   }
+}
+
+// yieldToPage lets the page handle input and paint between rounds of the
+// proof of work. A message, not a timer: browsers throttle the timers of a
+// tab in the background to one a second or less, which would stall the
+// work of a source who looks at another tab meanwhile.
+const yieldChannel = new MessageChannel();
+function yieldToPage() {
+  return new Promise((resolve) => {
+    yieldChannel.port1.onmessage = () => resolve();
+    yieldChannel.port2.postMessage(null);
+  });
 }
 
 // zeroBits counts the leading zero bits of bytes.
@@ -223,28 +280,41 @@ function zeroBits(bytes) {
 const maxMessageBytes = (plainSize) => plainSize + Math.floor(plainSize / 64) + (1 << 20);
 
 // openSession opens an upload session for a message made from plainSize
-// bytes, declaring its bound, with a proof of work solved for that size.
-// The work asked can rise between the challenge and the answer (a flood
-// began): the server then refuses the answer (422), and a new challenge
-// is solved, twice at most.
-async function openSession(Sha256, slug, plainSize) {
+// bytes, declaring its bound, with a proof of work solved for that size
+// (solved, when given: one solved earlier). A challenge is answered at the
+// difficulty it was issued at, but one solved long before may have
+// expired: the server then refuses it (422), and a new one is solved,
+// twice at most.
+async function openSession(Sha256, slug, plainSize, solved) {
   const size = maxMessageBytes(plainSize);
-  for (let attempt = 0; ; attempt++) {
-    const pow = await proofOfWork(Sha256, slug, size);
+  let pow = solved;
+  for (let attempt = 0, waited = 0; ; attempt++) {
+    pow = pow || await proofOfWork(Sha256, slug, size);
     try {
       return await api("POST", "/api/v1/uploads", { desk: slug, size, pow });
     } catch (e) {
-      if (!(e instanceof ApiError) || e.status !== 422 || attempt >= 2) throw e;
+      if (!(e instanceof ApiError)) throw e;
+      if (e.status === 422 && attempt < 2) {
+        pow = null; // refused: solve a new one
+        continue;
+      }
+      // Storage full or too many uploads for now: room comes back as
+      // uploads finish or sit idle. Wait, as for a chunk, and ask again
+      // with the same (unspent) proof of work.
+      if (e.status !== 503 || waited >= RETRY_DELAYS_MS.length) throw e;
+      setStatus("upload_resuming");
+      await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[waited++]));
+      setStatus("uploading");
     }
   }
 }
 
 // upload sends a stream of ciphertext, made from plainSize bytes, to a new
-// upload session, chunk by chunk as it is produced and in order, and
-// returns the session id. onChunk gets the size of each chunk the server
-// has stored.
-async function upload(Sha256, slug, plainSize, stream, onChunk) {
-  const session = await openSession(Sha256, slug, plainSize);
+// upload session (opened with solved, a proof of work solved earlier, if
+// given), chunk by chunk as it is produced and in order, and returns the
+// session id. onChunk gets the size of each chunk the server has stored.
+async function upload(Sha256, slug, plainSize, stream, onChunk, solved) {
+  const session = await openSession(Sha256, slug, plainSize, solved);
   const size = session.chunk_size;
   let buf = new Uint8Array(size);
   let fill = 0;
@@ -345,24 +415,57 @@ function fail(err) {
   document.getElementById("js-failure-message").textContent = message;
   const box = document.getElementById("js-failure");
   box.hidden = false;
+  box.tabIndex = -1;
+  box.focus();
   box.scrollIntoView({ block: "center" });
 }
 
-// showCodename replaces the form with the codename page.
+// showCodename replaces the form with the codename page
+// (templates/codename_body.html). Nothing on it may leave it by accident:
+// the header's links go, as on the page without JavaScript.
 function showCodename(receipt) {
   const view = document.getElementById("js-codename").content.cloneNode(true);
-  view.querySelector("[data-slot=received-day]").textContent = receipt.received_day;
+  const slots = (name) => view.querySelectorAll("[data-slot=" + name + "]");
+  for (const el of slots("received-day")) el.textContent = receipt.received_day;
   const codename = view.querySelector("[data-slot=codename]");
-  for (const word of receipt.codename.split(" ")) {
+  codename.classList.toggle("numeric", receipt.numeric);
+  for (const group of receipt.codename.split(" ")) {
+    const li = document.createElement("li");
     const span = document.createElement("span");
-    span.textContent = word;
-    codename.append(span, " ");
+    span.textContent = group;
+    li.append(span);
+    codename.append(li);
   }
-  view.querySelector("[data-slot=receipt]").href = receipt.receipt_url;
+  for (const a of slots("receipt")) a.href = receipt.receipt_url;
+  for (const input of slots("page")) input.value = receipt.page;
+  for (const label of slots("ask")) label.textContent = format(label.dataset.format, receipt.ask);
+  lockHeader();
+  // A reload would load the empty form: the browser asks first, until the
+  // source has typed a group back.
+  const stay = (event) => event.preventDefault();
+  window.addEventListener("beforeunload", stay);
+  for (const saved of view.querySelectorAll("form.saved")) {
+    saved.addEventListener("submit", () => window.removeEventListener("beforeunload", stay));
+  }
   const main = document.querySelector("main");
   main.replaceChildren(view);
-  document.title = main.querySelector("h1").textContent + " · Tipline";
+  document.title = main.querySelector(".part.current h1").textContent + " · Tipline";
   window.scrollTo(0, 0);
+  main.querySelector(".part.current .codename-heading").focus();
+}
+
+// lockHeader removes the header's links: the language switch (which
+// would load the form again) and the link to the start page.
+function lockHeader() {
+  const header = document.querySelector("header.site");
+  for (const nav of header.querySelectorAll("nav.langs")) nav.remove();
+  const brand = header.querySelector("a.brand");
+  if (brand) {
+    const span = document.createElement("span");
+    span.className = "brand";
+    span.textContent = brand.textContent;
+    brand.replaceWith(span);
+  }
 }
 
 function humanBytes(n) {
@@ -411,23 +514,118 @@ const textLimit = (f) => f.max_len || (f.type === "long_text" ? 100000 : 1000);
 const option = (f, v) => (f.options || []).find((o) => o.value === v);
 const countryKey = (s) => foldWidth(s).toLowerCase().split(/\s+/).filter(Boolean).join(" ");
 
-function normalizeDate(s) {
-  const m = /^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/.exec(foldWidth(s));
-  if (!m) return [null, "error_date"];
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return [null, "error_date"];
-  const limit = new Date();
-  limit.setUTCFullYear(limit.getUTCFullYear() + 10);
-  if (y < 1900 || date > limit) return [null, "error_date_range"];
-  return [date.toISOString().slice(0, 10), ""];
+// Sources give estimates. parseNumber and parseDate read what they can of
+// them as intake's ParseNumber and ParseDate do; what they cannot read is
+// kept as typed, never refused.
+const numberPart = String.raw`(\d[\d,]*(?:\.\d+)?|[零〇一二两三四五六七八九十百千万亿]+)\s*((?:thousand|k|million|mio|mn|m|billion|bn|b)\b|百万|千万|千|万|亿)?`;
+const numberExpr = new RegExp(numberPart + String.raw`(?:\s*(?:-|–|—|~|～|〜|to|and|至|到)\s*` + numberPart + ")?", "g");
+const multipliers = {
+  k: 1e3, thousand: 1e3, 千: 1e3, m: 1e6, mn: 1e6, mio: 1e6, million: 1e6, 百万: 1e6,
+  b: 1e9, bn: 1e9, billion: 1e9, 万: 1e4, 千万: 1e7, 亿: 1e8,
+};
+const chineseDigits = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const chineseUnits = { 十: 10, 百: 100, 千: 1000, 万: 1e4, 亿: 1e8 };
+
+function chineseNumber(s) {
+  let total = 0, section = 0, digit = 0, seenDigit = false;
+  for (const r of s) {
+    if (r in chineseDigits) {
+      [digit, seenDigit] = [chineseDigits[r], true];
+      continue;
+    }
+    const unit = chineseUnits[r];
+    if (!unit) return null;
+    if (unit < 1e4) {
+      if (digit === 0 && unit === 10 && !seenDigit) digit = 1;
+      section += digit * unit;
+    } else {
+      total = (total + section + digit) * unit;
+      section = 0;
+    }
+    [digit, seenDigit] = [0, false];
+  }
+  const n = total + section + digit;
+  return n > 0 || /[零〇]/.test(s) ? n : null;
 }
 
-function normalizeNumber(s) {
-  s = foldWidth(s).replace(/ /g, "");
-  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(s)) s = s.replace(/,/g, "");
-  if (!/^(\d{1,30})(\.\d{1,10})?$/.test(s)) return [null, "error_number"];
-  return [s, ""];
+// readNumber returns a number as digits and a decimal scale, exactly.
+function readNumber(digits, multiplier) {
+  let n, scale = 0;
+  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(digits)) digits = digits.replace(/,/g, "");
+  if (/^\d+(\.\d+)?$/.test(digits)) {
+    if (digits.length > 40) return null;
+    const [whole, frac = ""] = digits.split(".");
+    [n, scale] = [BigInt(whole + frac), frac.length];
+  } else {
+    const c = chineseNumber(digits);
+    if (c === null) return null;
+    n = BigInt(c);
+  }
+  return { n: n * BigInt(multiplier ? multipliers[multiplier] : 1), scale };
+}
+
+const compareNumbers = (a, b) => {
+  const [x, y] = [a.n * 10n ** BigInt(b.scale), b.n * 10n ** BigInt(a.scale)];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+function decimalString({ n, scale }) {
+  const p = 10n ** BigInt(scale);
+  const frac = (n % p).toString().padStart(scale, "0").replace(/0+$/, "");
+  return frac ? `${n / p}.${frac}` : String(n / p);
+}
+
+function parseNumber(s) {
+  const matches = [...foldWidth(s).toLowerCase().matchAll(numberExpr)];
+  if (matches.length !== 1) return "";
+  const m = matches[0];
+  const low = readNumber(m[1], m[2]);
+  if (!low) return "";
+  if (m[3] === undefined) return decimalString(low);
+  const high = readNumber(m[3], m[4]);
+  if (!high) return "";
+  if (!m[2] && m[4]) low.n *= BigInt(multipliers[m[4]]); // 5-6万
+  const order = compareNumbers(low, high);
+  if (order > 0) return "";
+  return order === 0 ? decimalString(low) : decimalString(low) + "-" + decimalString(high);
+}
+
+const monthWord = String.raw`(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`;
+const monthNumber = (name) => ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"].indexOf(name.toLowerCase().slice(0, 3)) + 1;
+const ymdExpr = /(?:^|\D)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?:\s*[日号])?(?:\D|$)/;
+const ymExpr = /(?:^|\D)(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})(?:\s*月|\D|$)/;
+const dmyExpr = /(?:^|\D)(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:\D|$)/;
+const dayMonthYear = new RegExp(String.raw`(?:^|[^\d])(\d{1,2})(?:st|nd|rd|th)?\s+` + monthWord + String.raw`,?\s+(\d{4})`, "i");
+const monthDayYear = new RegExp(String.raw`\b` + monthWord + String.raw`\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})`, "i");
+const monthYear = new RegExp(String.raw`\b` + monthWord + String.raw`,?\s+(\d{4})`, "i");
+
+function parseDate(s, now) {
+  s = foldWidth(s);
+  const years = (s.match(/\d+/g) || []).filter((r) => r.length === 4 && Number(r) >= 1800 && Number(r) <= 2999);
+  if (years.length !== 1) return "";
+  let [year, month, day] = [Number(years[0]), 0, 0];
+  let m;
+  if ((m = ymdExpr.exec(s))) [year, month, day] = [+m[1], +m[2], +m[3]];
+  else if ((m = dayMonthYear.exec(s))) [year, month, day] = [+m[3], monthNumber(m[2]), +m[1]];
+  else if ((m = monthDayYear.exec(s))) [year, month, day] = [+m[3], monthNumber(m[1]), +m[2]];
+  else if ((m = dmyExpr.exec(s))) {
+    const [a, b] = [+m[1], +m[2]];
+    if (a > 12 && b <= 12) [day, month] = [a, b];
+    else if (b > 12 && a <= 12) [month, day] = [a, b];
+    else if (a === b) [month, day] = [a, b];
+    else return ""; // 03/04/2024: March or April?
+    year = +m[3];
+  } else if ((m = monthYear.exec(s))) [year, month] = [+m[2], monthNumber(m[1])];
+  else if ((m = ymExpr.exec(s))) [year, month] = [+m[1], +m[2]];
+  if (year < 1900 || year > now.getUTCFullYear() + 10) return "";
+  const pad = (n) => String(n).padStart(2, "0");
+  if (day > 0) {
+    const d = new Date(Date.UTC(year, month - 1, day));
+    if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) return "";
+    return `${year}-${pad(month)}-${pad(day)}`;
+  }
+  if (month > 0) return month > 12 ? "" : `${year}-${pad(month)}`;
+  return String(year);
 }
 
 // check cleans and checks the answers as intake's Check does. It returns the
@@ -469,15 +667,21 @@ function check(q, countries, a) {
         break;
       }
       case "date":
-      case "number":
+      case "number": {
+        // An estimate is never refused: what cannot be read is kept as typed.
+        const v = first(values);
+        if (runes(v) > textLimit(f)) errors.push([f, "error_too_long", textLimit(f)]);
+        else if (v === "" && f.required) errors.push([f, "error_required"]);
+        const parsed = v === "" ? "" : f.type === "date" ? parseDate(v, new Date()) : parseNumber(v);
+        if (parsed) cleaned[f.id] = [parsed];
+        if (v !== "" && v !== parsed) cleaned[f.id + ".raw"] = [v];
+        continue;
+      }
       case "country": {
         const v = first(values);
         if (v === "") break;
-        let norm;
-        if (f.type === "date") [norm, err] = normalizeDate(v);
-        else if (f.type === "number") [norm, err] = normalizeNumber(v);
-        else [norm, err] = byName.has(countryKey(v)) ? [byName.get(countryKey(v)), ""] : [null, "error_country"];
-        if (!err) out = [norm];
+        if (byName.has(countryKey(v))) out = [byName.get(countryKey(v))];
+        else err = "error_country";
         break;
       }
       case "party": {
@@ -524,7 +728,8 @@ function newManifest(desk, q, lang, cleaned, files) {
   };
   for (const f of q.fields) {
     const values = cleaned[f.id];
-    if (f.type === "files" || !values || values.length === 0) continue;
+    const raw = cleaned[f.id + ".raw"];
+    if (f.type === "files" || ((!values || values.length === 0) && !raw)) continue;
     if (f.type === "party") {
       for (const r of values) {
         const p = { field: f.id };
@@ -538,9 +743,10 @@ function newManifest(desk, q, lang, cleaned, files) {
       }
       continue;
     }
-    const ans = { id: f.id, label: f.label.en, type: f.type, values };
+    const ans = { id: f.id, label: f.label.en, type: f.type, values: values || [] };
     if (f.type === "single_choice" || f.type === "multiple_choice") ans.value_labels = values.map((v) => option(f, v).label.en);
     if (f.type === "country") ans.value_labels = values.map((v) => byCode.get(v));
+    if (raw) ans.raw = raw[0];
     m.answers.push(ans);
   }
   return m;
@@ -568,6 +774,8 @@ function showErrors(form, q, lang, errors) {
     ul.append(li);
     const wrap = document.getElementById("q-" + f.id);
     if (wrap) {
+      // Open the collapsed sections around it, as the server's form does.
+      for (let d = wrap.closest("details"); d; d = d.parentElement.closest("details")) d.open = true;
       wrap.classList.add("q-invalid");
       const e = document.createElement("p");
       e.className = "q-error";
@@ -579,6 +787,8 @@ function showErrors(form, q, lang, errors) {
   }
   const questions = form.querySelector(".questionnaire");
   questions.prepend(summary);
+  summary.tabIndex = -1;
+  summary.focus();
   summary.scrollIntoView({ block: "start" });
 }
 

@@ -1,0 +1,155 @@
+package pdf
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tipline/tipline/internal/testenv"
+)
+
+func chromium(t *testing.T) string {
+	t.Helper()
+	return testenv.Get(t, "TIPLINE_TEST_CHROMIUM")
+}
+
+func printed(t *testing.T, html string, o Options) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	doc, err := Print(ctx, chromium(t), []byte(html), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "doc.pdf")
+	if err := os.WriteFile(path, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// run runs a poppler tool and fails the test on any complaint on stderr,
+// such as a broken cross-reference table.
+func run(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil || stderr.Len() > 0 {
+		t.Fatalf("%s %v: %v %s", name, args, err, stderr.String())
+	}
+	return string(out)
+}
+
+// TestPrintInfoHeaderFooter prints a document of two pages and reads back
+// the document information (a valid incremental update: pdfinfo and
+// pdftotext raise no syntax error, also for non-ASCII text) and the
+// header and footer with their page numbers on every page.
+func TestPrintInfoHeaderFooter(t *testing.T) {
+	path := printed(t, `<!doctype html><html><head><title>Award report: Source A</title></head><body>
+<p>first page</p><p style="break-before: page">second page</p></body></html>`, Options{
+		Header: `<div style="font-size:8pt">Privileged &amp; Confidential</div>`,
+		Footer: `<div style="font-size:8pt">Page <span class="pageNumber"></span> of <span class="totalPages"></span></div>`,
+		Info:   Info{Title: "Award report: 王小明 (claim 7)", Author: "Carla Counsel (carla@example.org)", Creator: "Tipline", Day: time.Date(2026, 11, 30, 15, 4, 5, 0, time.UTC)},
+	})
+	info := run(t, "pdfinfo", path)
+	for _, want := range []string{"Title:           Award report: 王小明 (claim 7)", "Author:          Carla Counsel (carla@example.org)", "Creator:         Tipline", "Pages:           2", "CreationDate:    Mon Nov 30 00:00:00 2026 UTC"} {
+		if !strings.Contains(info, want) {
+			t.Errorf("pdfinfo does not show %q:\n%s", want, info)
+		}
+	}
+	for page, want := range []string{"Page 1 of 2", "Page 2 of 2"} {
+		text := run(t, "pdftotext", "-f", string(rune('1'+page)), "-l", string(rune('1'+page)), path, "-")
+		if !strings.Contains(text, want) || !strings.Contains(text, "Privileged & Confidential") {
+			t.Errorf("page %d does not show its header and %q:\n%s", page+1, want, text)
+		}
+	}
+}
+
+// TestPrintBlocksRequests prints a document that refers to a server in
+// every way a page can load something without script: not one request
+// reaches it. The server listens on an address of the machine other than
+// loopback, which Chromium's local network rules would block anyway.
+func TestPrintBlocksRequests(t *testing.T) {
+	host := outsideAddress(t)
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hits atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusOK)
+	}))
+	srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	defer srv.Close()
+	u := srv.URL
+	printed(t, `<!doctype html><html><head><title>x</title><link rel="stylesheet" href="`+u+`/style.css">
+<style>@import url("`+u+`/import.css"); @font-face { font-family: F; src: url("`+u+`/font.woff2"); } body { font-family: F; background: url("`+u+`/bg.png"); }</style></head>
+<body><p>text</p><img src="`+u+`/image.png" alt=""><iframe src="`+u+`/frame"></iframe><object data="`+u+`/object"></object>
+<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt=""></body></html>`, Options{})
+	if n := hits.Load(); n != 0 {
+		t.Errorf("the document reached the network %d times", n)
+	}
+}
+
+// outsideAddress is an IPv4 address of the machine other than loopback.
+func outsideAddress(t *testing.T) string {
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range addrs {
+		if ip, ok := a.(*net.IPNet); ok && ip.IP.To4() != nil && !ip.IP.IsLoopback() {
+			return ip.IP.String()
+		}
+	}
+	t.Skip("the machine has no address other than loopback")
+	return ""
+}
+
+// TestPrintBusy: with MaxPrints prints under way, another is refused with
+// ErrBusy at once, and goes through when a slot is free.
+func TestPrintBusy(t *testing.T) {
+	for range MaxPrints {
+		printing <- struct{}{}
+	}
+	_, err := Print(context.Background(), "/nonexistent/chromium", []byte("<p>x</p>"), Options{})
+	if !errors.Is(err, ErrBusy) {
+		t.Errorf("a print beyond %d: err = %v, want ErrBusy", MaxPrints, err)
+	}
+	<-printing
+	_, err = Print(context.Background(), "/nonexistent/chromium", []byte("<p>x</p>"), Options{})
+	if err == nil || errors.Is(err, ErrBusy) {
+		t.Errorf("a print with a free slot: err = %v, want the missing Chromium", err)
+	}
+	for range MaxPrints - 1 {
+		<-printing
+	}
+}
+
+func TestSetInfoRefusesWhatItCannotUpdate(t *testing.T) {
+	for _, tc := range []struct{ name, doc string }{
+		{"no startxref", "%PDF-1.4\n1 0 obj<<>>endobj\n"},
+		{"cross-reference stream", "%PDF-1.5\n1 0 obj<</Type/XRef/Size 2/Root 1 0 R>>stream\nendstream endobj\nstartxref\n9\n%%EOF\n"},
+		{"no root", "%PDF-1.4\ntrailer\n<</Size 3>>\nstartxref\n9\n%%EOF\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := SetInfo([]byte(tc.doc), Info{Title: "x"}); err == nil {
+				t.Error("SetInfo accepted it")
+			}
+		})
+	}
+}
