@@ -184,7 +184,7 @@ var settings = []setting{
 			return err
 		}},
 	{env: "TIPLINE_UPLOAD_IDLE", flag: "upload-idle", def: "30m",
-		help: "an upload session of the JavaScript path that goes this long (up to twice as long) without a chunk begun or stored is removed with its chunks; keep it above the time one 8 MiB chunk takes at the minimum rate",
+		help: "an upload session of the JavaScript path that goes this long (up to twice as long) without a new chunk stored is removed with its chunks; keep it above the time one 8 MiB chunk takes at the minimum rate",
 		set: func(c *Config, v string) (err error) {
 			c.UploadIdle, err = positiveDuration(v)
 			return err

@@ -85,9 +85,9 @@ type UploadLimits struct {
 	// MaxSessions caps the sessions open at once over all desks; 0 means
 	// DefaultMaxUploadSessions.
 	MaxSessions int
-	// IdleAfter is how long a session may go without a chunk begun or
-	// stored before it is removed (SweepIdleUploads), with its chunks and
-	// their reservation; 0 means DefaultUploadIdle.
+	// IdleAfter is how long a session may go without a new chunk stored
+	// before it is removed (SweepIdleUploads), with its chunks and their
+	// reservation; 0 means DefaultUploadIdle.
 	IdleAfter time.Duration
 }
 
@@ -115,10 +115,6 @@ type UploadStore interface {
 	// ClaimUploads marks sessions as being submitted, all of them or none;
 	// Conflict when one is missing or claimed already.
 	ClaimUploads(ctx context.Context, ids []string) error
-	// TouchUpload counts a step of progress of an unclaimed session (a
-	// chunk begins); AddChunk counts one too. NotFound when there is no
-	// such session, Conflict when it is claimed.
-	TouchUpload(ctx context.Context, id string) error
 	// SweepIdleUploads removes the unclaimed sessions, with their chunk
 	// records, whose progress has not changed since the last sweep, and
 	// returns their ids; unless a sweep ran less than every seconds before
@@ -282,11 +278,11 @@ var errChunkNotCiphertext = tipline.Errorf(tipline.Invalid, errNotCiphertext)
 // the whole session with its chunks (Invalid). The whole message is
 // checked again when it is submitted.
 //
-// Before it is read, the chunk counts as progress of the session (see
-// SweepIdleUploads) and its largest size is reserved against the
+// Before it is read, the chunk's largest size is reserved against the
 // pending-bytes budget (ErrStorageFull when the budget is exhausted: the
 // browser sends the chunk again later); once stored, the reservation is
-// its size.
+// its size, and a new chunk counts as progress of the session (see
+// SweepIdleUploads).
 //
 // When reading r fails, the chunk did not arrive whole: Invalid, or r's
 // own error when it carries a code (the caller classified it); the
@@ -304,9 +300,6 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 		return 0, tipline.Errorf(tipline.TooLarge, "The upload is larger than its declared size of %d bytes.", u.MaxBytes)
 	}
 	if err := u.inOrder(n); err != nil {
-		return 0, err
-	}
-	if err := s.Store.TouchUpload(ctx, id); err != nil {
 		return 0, err
 	}
 	var before int64 // bytes of the chunks before n
@@ -675,7 +668,8 @@ func (c *chunkReader) Close() error {
 
 // SweepIdleUploads removes the upload sessions that went a whole sweep
 // without progress, that is between one and two Uploads.IdleAfter without
-// a chunk begun or stored, with their chunks and their reservation of
+// a new chunk stored (a chunk sent again does not count), with their
+// chunks and their reservation of
 // pending bytes: a session that was opened and left holds its bytes for
 // minutes, not for its whole UploadTTL. A session being submitted is left
 // alone. No time is kept about a session for this: each sweep compares

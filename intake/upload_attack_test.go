@@ -353,6 +353,22 @@ func TestUploadSessionUnderAttack(t *testing.T) {
 				}
 				sweep(t, 0) // released: counted as progress, the source retries now
 				removeAll(t, svc, active.ID, claimed.ID)
+
+				// Sending the last chunk again is no progress: holding a
+				// session takes new bytes, not requests.
+				last := (len(msg) - 1) / intake.MinChunkSize
+				resender := open(t, size)
+				for n := 0; n <= last; n++ {
+					if _, err := svc.PutChunk(ctx, resender.ID, n, bytes.NewReader(chunk(n))); err != nil {
+						t.Fatal(err)
+					}
+				}
+				sweep(t, 0)
+				if _, err := svc.PutChunk(ctx, resender.ID, last, bytes.NewReader(chunk(last))); err != nil {
+					t.Fatalf("the last chunk sent again: %v", err)
+				}
+				sweep(t, 1)
+				assertGone(t, svc, resender.ID)
 			})
 		})
 	}

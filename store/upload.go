@@ -102,13 +102,13 @@ func (s *Store) OpenUploads(ctx context.Context, now int64) (int, error) {
 	return int(open), translate(err, "Upload")
 }
 
-// AddChunk implements intake.UploadStore. The session row's progress is
-// counted first: that locks the row against a concurrent ClaimUploads,
-// AddChunk and idle sweep, so that the order of the chunks is checked
-// against what is recorded.
+// AddChunk implements intake.UploadStore. The session's row is locked
+// first, against a concurrent ClaimUploads, AddChunk and idle sweep, so
+// that the order of the chunks is checked against what is recorded; a new
+// chunk, not one sent again, counts as progress.
 func (s *Store) AddChunk(ctx context.Context, id string, n int, size int64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := countProgress(tx, id); err != nil {
+		if err := lockUnclaimed(tx, id); err != nil {
 			return err
 		}
 		var stored int64
@@ -117,6 +117,11 @@ func (s *Store) AddChunk(ctx context.Context, id string, n int, size int64) erro
 		}
 		if int64(n) != stored && int64(n) != stored-1 {
 			return tipline.Errorf(tipline.Conflict, "Chunk %d is out of order: %d chunks are stored.", n, stored)
+		}
+		if int64(n) == stored {
+			if err := tx.Model(&uploadRow{}).Where("id = ?", id).Update("progress", gorm.Expr("progress + 1")).Error; err != nil {
+				return translate(err, "Upload")
+			}
 		}
 		row := uploadChunkRow{UploadID: id, N: n, Size: size}
 		err := tx.Clauses(clause.OnConflict{
@@ -127,17 +132,11 @@ func (s *Store) AddChunk(ctx context.Context, id string, n int, size int64) erro
 	})
 }
 
-// TouchUpload implements intake.UploadStore.
-func (s *Store) TouchUpload(ctx context.Context, id string) error {
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return countProgress(tx, id)
-	})
-}
-
-// countProgress counts one step of progress of an unclaimed session, in
-// tx: NotFound when there is no such session, Conflict when it is claimed.
-func countProgress(tx *gorm.DB, id string) error {
-	res := tx.Model(&uploadRow{}).Where("id = ? AND NOT claimed", id).Update("progress", gorm.Expr("progress + 1"))
+// lockUnclaimed locks the row of an unclaimed session until tx ends (an
+// update that changes nothing): NotFound when there is no such session,
+// Conflict when it is claimed.
+func lockUnclaimed(tx *gorm.DB, id string) error {
+	res := tx.Model(&uploadRow{}).Where("id = ? AND NOT claimed", id).Update("claimed", false)
 	if res.Error != nil {
 		return translate(res.Error, "Upload")
 	}

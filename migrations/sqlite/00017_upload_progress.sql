@@ -1,6 +1,6 @@
 -- +goose Up
 -- Idle upload sessions are removed without keeping any time about them:
--- progress counts the chunks started and stored; the idle sweep removes
+-- progress counts the new chunks stored; the idle sweep removes
 -- the unclaimed sessions whose progress has not changed since it last
 -- looked (seen_progress), then records what it saw.
 ALTER TABLE uploads ADD COLUMN progress INTEGER NOT NULL DEFAULT 0;
