@@ -2,7 +2,12 @@
 # embedded, running as a non-root user.
 #
 #   docker build -t tipline .
-#   docker run -p 8080:8080 -p 8081:8081 -v tipline-data:/data tipline
+#   docker run -p 127.0.0.1:8080:8080 -p 127.0.0.1:8081:8081 -v tipline-data:/data tipline
+#
+# The image has no browser: award reports print in a headless Chromium
+# reached over the DevTools protocol (TIPLINE_CHROMIUM_URL; the chromium
+# service of docker-compose.yml). Nor has it curl: the health check is
+# `tipline healthcheck`, which asks the casework listener for /readyz.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
@@ -22,5 +27,7 @@ ENV TIPLINE_DATA_DIR=/data \
     TIPLINE_CASEWORK_ADDR=0.0.0.0:8081
 VOLUME /data
 EXPOSE 8080 8081
+HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 \
+  CMD ["/usr/local/bin/tipline", "healthcheck"]
 ENTRYPOINT ["/usr/local/bin/tipline"]
 CMD ["serve"]

@@ -10,10 +10,12 @@
 //	blobs/KEY                 every blob a row of the copied database names
 //
 // The blobs are exactly those the copied database refers to (committed
-// submissions' objects, mailbox messages and case documents), read after
-// the database copy was made, so every row finds its blob and no blob is
-// left without a row. Not copied: uploads in progress (pending/, uploads/:
-// their sources were never shown a codename), and the copies of the log
+// submissions' objects, mailbox messages and case documents, including
+// those still under pending/ until the janitor's daily batch moves them),
+// read after the database copy was made, so every row finds its blob and
+// no blob is left without a row. Not copied: uploads in progress (pending
+// blobs no row names, uploads/: their sources were never shown a
+// codename), and the copies of the log
 // anchors (anchors/: a restored deployment starts them again from its
 // restored anchors). The pepper is never part of a copy.
 package backup

@@ -37,6 +37,10 @@ import (
 const RevokeNote = "The key packet was deleted: the grantee can no longer download this object with it. " +
 	"Anything they already downloaded or decrypted stays readable to them; revoking cannot undo that."
 
+// ErrSelfGrant refuses a grant to oneself: whoever can wrap a session key
+// already reads the object, and whoever cannot has no session key to wrap.
+var ErrSelfGrant = tipline.Errorf(tipline.Invalid, "You cannot grant access to yourself: ask an investigator of this desk who can read the tip to grant it to you.")
+
 // Grant is one key packet that opens an object for one staff member.
 type Grant struct {
 	ObjectID  string
@@ -111,7 +115,8 @@ func (g *Grants) SetKey(ctx context.Context, actor int64, email string, armored 
 // been found to see the object's submission. packet must be one key packet
 // for an encryption key of the grantee's public key (Invalid otherwise);
 // the grantee must be an investigator of one of p's desks (NotFound, the
-// same for every other email) and have a public key (Invalid).
+// same for every other email), not be p (ErrSelfGrant), and have a
+// public key (Invalid).
 func (g *Grants) Create(ctx context.Context, p Principal, objectID string, keyPackets []byte, grantee string, packet []byte) error {
 	if p.Role != RoleInvestigator {
 		return tipline.Errorf(tipline.Forbidden, "Only investigators grant access.")
@@ -119,6 +124,9 @@ func (g *Grants) Create(ctx context.Context, p Principal, objectID string, keyPa
 	u, err := deskInvestigator(ctx, g.Store, grantee, p.Desks)
 	if err != nil {
 		return err
+	}
+	if u.ID == p.UserID {
+		return ErrSelfGrant
 	}
 	grantee = u.Email
 	userID, armored, err := g.Store.UserPublicKey(ctx, grantee)
@@ -185,7 +193,7 @@ func (g *Grants) KeyPackets(ctx context.Context, p Principal, objectID string, o
 	}
 	out := append(bytes.Clone(own), grant...)
 	if len(out) == 0 {
-		return nil, tipline.Errorf(tipline.Forbidden, "This object is not encrypted to your key; ask an investigator of the desk for an access grant.")
+		return nil, tipline.Errorf(tipline.Forbidden, "This tip is not encrypted to your key, and nobody has granted you access: ask an investigator of this desk who can read it (the submission page names them) to grant you access.")
 	}
 	return out, nil
 }

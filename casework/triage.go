@@ -246,8 +246,11 @@ func MeetsDeadlines(status Status) []string {
 // SubmissionSummary is a submission as the triage queue lists it: metadata
 // only, never content.
 type SubmissionSummary struct {
-	ID          string      `json:"id"`
-	Desk        string      `json:"desk"`
+	ID   string `json:"id"`
+	Desk string `json:"desk"`
+	// Number is the tip's number on its desk ("Tip #14"), given at commit
+	// in the order of commits on the desk.
+	Number      int         `json:"number"`
 	ReceivedDay string      `json:"received_day"`
 	Status      Status      `json:"status"`
 	ClosingCode ClosingCode `json:"closing_code,omitempty"`
@@ -262,6 +265,11 @@ type SubmissionSummary struct {
 	// Lang is the language of the source's pages ("en", "zh"): the
 	// language to reply in.
 	Lang string `json:"lang"`
+	// Files counts the evidence files, the tip's and its follow-ups'.
+	Files int `json:"files"`
+	// Unread counts the source's messages and follow-ups after the last
+	// object the listing staff member saw on the submission's page.
+	Unread int `json:"unread"`
 }
 
 // ObjectRef names one encrypted object of a submission.
@@ -286,6 +294,7 @@ type SubmissionDetail struct {
 // seen).
 type Query struct {
 	Desks         []string // the desks the caller may see; nil means all
+	Viewer        int64    // the staff member whose unread messages are counted
 	Desk          string
 	Status        Status
 	Assignee      string // staff email
@@ -309,6 +318,9 @@ type TriageStore interface {
 	StaffDirectory
 	// ListSubmissions returns up to q.Limit submissions matching q.
 	ListSubmissions(ctx context.Context, q Query) ([]SubmissionSummary, error)
+	// ViewSubmission records that userID saw every object the submission
+	// has now, and appends rec to the audit log, in one transaction.
+	ViewSubmission(ctx context.Context, userID int64, id string, rec AuditRecord) error
 	// SubmissionDetail returns one submission; NotFound when there is none.
 	SubmissionDetail(ctx context.Context, id string) (SubmissionDetail, error)
 	// UpdateSubmission checks a change against the submission's current

@@ -44,7 +44,7 @@ func (t *Triage) List(ctx context.Context, p Principal, q Query) ([]SubmissionSu
 	if err != nil {
 		return nil, "", "", err
 	}
-	q.Desks, q.Today = desks, t.today()
+	q.Desks, q.Today, q.Viewer = desks, t.today(), p.UserID
 	if q.Limit <= 0 || q.Limit > MaxPage {
 		q.Limit = 50
 	}
@@ -72,15 +72,15 @@ func (t *Triage) Get(ctx context.Context, p Principal, id string) (SubmissionDet
 }
 
 // View returns one submission that p may see and records the view in the
-// audit log; when the entry cannot be written it returns the error and no
-// submission.
+// audit log, and what p has now seen of it; when the entry cannot be
+// written it returns the error and no submission.
 func (t *Triage) View(ctx context.Context, p Principal, id string) (SubmissionDetail, error) {
 	d, err := t.Get(ctx, p, id)
 	if err != nil {
 		return SubmissionDetail{}, err
 	}
 	rec := AuditRecord{At: t.Now(), Actor: p.UserID, Action: ActionSubmissionView, Target: "submission:" + d.ID}
-	if err := t.Store.AppendAudit(ctx, rec); err != nil {
+	if err := t.Store.ViewSubmission(ctx, p.UserID, d.ID, rec); err != nil {
 		return SubmissionDetail{}, err
 	}
 	return d, nil

@@ -255,3 +255,65 @@ func (n NewCollection) check(actionID string, today string) (Collection, error) 
 	}
 	return Collection{ActionID: actionID, Kind: n.Kind, Amount: amount, ReceivedDay: day, DocumentRef: ref}, nil
 }
+
+// DefaultRole is how a claim counts the action unless its terms say
+// otherwise: covered and aggregated actions are the covered action.
+func (a Action) DefaultRole() awards.Role {
+	if a.Relation == Related {
+		return awards.Related
+	}
+	return awards.Covered
+}
+
+// DefaultAuthority is the authority that brought the action unless a
+// claim under program says otherwise: the program's own for a covered
+// action, and for a related one the authority read from the agency staff
+// wrote (the short names SEC, CFTC, IRS, FinCEN, DOJ, BIS; any other
+// agency is a state or other authority).
+func (a Action) DefaultAuthority(program string) string {
+	if a.Relation != Related {
+		return awards.ProgramAuthority(program)
+	}
+	agency := strings.ToLower(strings.TrimSpace(a.Agency))
+	if slices.Contains(awards.Authorities, agency) {
+		return agency
+	}
+	return "state"
+}
+
+// ActionTerms are how a claim counts one of its actions, where counsel
+// say so: the role ("" as the action's relation says: covered and
+// aggregated actions are the covered action, related ones related), the
+// authority that brought it ("" for the claim's program for the covered
+// action, or as read from the agency for a related one), and the part of
+// its sanctions credited or offset against another action the claim
+// counts (paid once, counted once).
+type ActionTerms struct {
+	Action    string       `json:"action"`
+	Role      awards.Role  `json:"role,omitempty"`
+	Authority string       `json:"authority,omitempty"` // one of awards.Authorities
+	Credited  awards.Cents `json:"credited"`
+}
+
+// check validates the terms of action a for a claim under program; a
+// role or authority that is the action's default is stored as "".
+func (t ActionTerms) check(a Action, program string) (ActionTerms, error) {
+	switch t.Role {
+	case "", awards.Covered, awards.Related:
+	default:
+		return t, tipline.Errorf(tipline.Invalid, "%s: an action counts as the covered action or as a related action.", a.Title)
+	}
+	if t.Authority != "" && !slices.Contains(awards.Authorities, t.Authority) {
+		return t, tipline.Errorf(tipline.Invalid, "%s: unknown authority %q.", a.Title, t.Authority)
+	}
+	if t.Credited < 0 || t.Credited > a.Ordered() {
+		return t, tipline.Errorf(tipline.Invalid, "%s: the amount credited is 0 to the %s the action orders.", a.Title, a.Ordered().USD())
+	}
+	if t.Role == a.DefaultRole() {
+		t.Role = ""
+	}
+	if t.Authority == a.DefaultAuthority(program) {
+		t.Authority = ""
+	}
+	return t, nil
+}

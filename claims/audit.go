@@ -17,6 +17,7 @@ const (
 	AuditClaimStatus       casework.AuditAction = "claim.status"
 	AuditClaimSubmissions  casework.AuditAction = "claim.submissions"
 	AuditClaimActions      casework.AuditAction = "claim.actions"
+	AuditClaimActionTerms  casework.AuditAction = "claim.action_terms"
 	AuditClaimChecklist    casework.AuditAction = "claim.checklist"
 	AuditClaimSplits       casework.AuditAction = "claim.splits"
 	AuditActionCreate      casework.AuditAction = "action.create"

@@ -100,10 +100,26 @@ var Conditions = []ChecklistItem{
 	{Item: "internal_report_120_days", Label: "120-day rule: reported to the authority within 120 days of an internal or other-agency report"},
 }
 
-// Split is one joint claimant's share.
+// Split is one claimant of a claim with the facts that decide their part
+// of the award: whether they reported jointly with others, their agreed
+// share, the sanctions SEC Rule 21F-16 disregards for them, a bar, and
+// the factors that may lower their award. A claim without splits has one
+// claimant, its pseudonym, with none of these facts.
 type Split struct {
 	Claimant string `json:"claimant"` // a pseudonym
-	ShareBP  int    `json:"share_bp"` // basis points; all shares sum to 10000
+	// Joint: reported jointly with the other joint claimants. A claimant
+	// with a share is joint.
+	Joint bool `json:"joint"`
+	// ShareBP is an agreed share of a joint award in basis points: the
+	// joint claimants' shares are all given and sum to 10000, or none is.
+	ShareBP int `json:"share_bp"`
+	// CulpableAmount is the total of the sanctions ordered for conduct the
+	// claimant directed, planned or initiated (17 CFR 240.21F-16).
+	CulpableAmount awards.Cents `json:"culpable_amount"`
+	// Disqualified is why the claimant is barred: a disqualifier id of the
+	// program, or counsel's words; "" for none.
+	Disqualified    string   `json:"disqualified,omitempty"`
+	NegativeFactors []string `json:"negative_factors"` // of awards.NegativeFactors
 }
 
 // SubmissionRef is a submission as a claim shows it: its receipt, never
@@ -127,7 +143,8 @@ type ClaimFields struct {
 	TaxpayerIndividual bool         `json:"taxpayer_individual,omitempty"` // IRS 7623(b)(5)(A)
 	IndividualIncome   string       `json:"individual_income,omitempty"`   // USD; IRS 7623(b)
 	Intervened         *bool        `json:"intervened,omitempty"`          // FCA
-	PublicDisclosure   bool         `json:"public_disclosure,omitempty"`   // FCA 3730(d)(1)
+	PublicDisclosure   bool         `json:"public_disclosure,omitempty"`   // FCA 3730(e)(4), IRS 7623(b)(2)
+	OriginalSource     bool         `json:"original_source,omitempty"`     // FCA 3730(e)(4)(B), IRS 7623(b)(2)(B)
 	Counsel            []string     `json:"counsel"`                       // staff emails of role counsel
 }
 
@@ -146,9 +163,11 @@ type Claim struct {
 	IndividualIncome   awards.Cents    `json:"individual_income"`
 	Intervened         *bool           `json:"intervened,omitempty"`
 	PublicDisclosure   bool            `json:"public_disclosure"`
+	OriginalSource     bool            `json:"original_source"`
 	Counsel            []string        `json:"counsel"`
 	Submissions        []SubmissionRef `json:"submissions"`
 	Actions            []string        `json:"actions"`
+	Terms              []ActionTerms   `json:"action_terms"` // how the claim counts each of its actions, one per action
 	Checklist          []ChecklistItem `json:"checklist"`
 	Splits             []Split         `json:"splits"`
 	CreatedAt          time.Time       `json:"created_at"`
@@ -207,30 +226,61 @@ func (f ClaimFields) check() (ClaimFields, awards.Cents, awards.Cents, error) {
 	return f, dispute, income, nil
 }
 
-// checkSplits validates joint claimants' shares: none for a single
-// claimant, or two or more that sum to 10000 basis points.
+// bare reports whether the split names a claimant and nothing else.
+func (s Split) bare() bool {
+	return !s.Joint && s.ShareBP == 0 && s.CulpableAmount == 0 && s.Disqualified == "" && len(s.NegativeFactors) == 0
+}
+
+// checkSplits validates a claim's claimants: none (the claim's
+// pseudonym alone) or 1 to 20. Joint claimants report with at least one
+// other; their agreed shares are all given and sum to 10000 basis points,
+// or none is; a claimant with a share is joint.
 func checkSplits(splits []Split) ([]Split, error) {
-	if len(splits) == 0 {
-		return []Split{}, nil
-	}
-	if len(splits) == 1 || len(splits) > 20 {
-		return nil, tipline.Errorf(tipline.Invalid, "A joint claim has 2 to 20 claimants; a single claimant needs no split.")
+	if len(splits) > 20 {
+		return nil, tipline.Errorf(tipline.Invalid, "A claim has at most 20 claimants.")
 	}
 	out := make([]Split, len(splits))
-	sum := 0
+	joint, shares, sum := 0, 0, 0
 	for i, s := range splits {
 		name, err := oneLine(s.Claimant, "A claimant's pseudonym", 200, false)
 		if err != nil {
 			return nil, err
 		}
-		if s.ShareBP < 1 || s.ShareBP > 10000 {
-			return nil, tipline.Errorf(tipline.Invalid, "A share is 1 to 10000 basis points.")
+		if s.ShareBP < 0 || s.ShareBP > 10000 {
+			return nil, tipline.Errorf(tipline.Invalid, "%s: a share is 0 to 100%%.", name)
 		}
-		sum += s.ShareBP
-		out[i] = Split{Claimant: name, ShareBP: s.ShareBP}
+		if s.CulpableAmount < 0 {
+			return nil, tipline.Errorf(tipline.Invalid, "%s: the sanctions for their own conduct are an amount in dollars, not negative.", name)
+		}
+		barred, err := oneLine(s.Disqualified, name+": the reason they are barred", MaxText, true)
+		if err != nil {
+			return nil, err
+		}
+		factors := []string{}
+		for _, f := range s.NegativeFactors {
+			if !slices.Contains(awards.NegativeFactors, f) {
+				return nil, tipline.Errorf(tipline.Invalid, "%s: unknown negative factor %q.", name, f)
+			}
+			if !slices.Contains(factors, f) {
+				factors = append(factors, f)
+			}
+		}
+		sp := Split{Claimant: name, Joint: s.Joint || s.ShareBP > 0, ShareBP: s.ShareBP, CulpableAmount: s.CulpableAmount,
+			Disqualified: barred, NegativeFactors: factors}
+		if sp.Joint {
+			joint++
+			if sp.ShareBP > 0 {
+				shares++
+				sum += sp.ShareBP
+			}
+		}
+		out[i] = sp
 	}
-	if sum != 10000 {
-		return nil, tipline.Errorf(tipline.Invalid, "The shares sum to %d basis points, not 10000.", sum)
+	if joint == 1 {
+		return nil, tipline.Errorf(tipline.Invalid, "A joint claimant reported with at least one other: mark two or more claimants joint, or none.")
+	}
+	if shares > 0 && (shares != joint || sum != 10000) {
+		return nil, tipline.Errorf(tipline.Invalid, "The joint claimants' shares are all given and add up to 100%%, not %s; or leave every share empty.", awards.Percent(sum))
 	}
 	return out, nil
 }
@@ -249,6 +299,7 @@ type Estimate struct {
 	LedgerVersion int64        `json:"ledger_version"`
 	ComputedAt    time.Time    `json:"computed_at"`
 	Eligible      bool         `json:"eligible"`
+	Incomplete    bool         `json:"incomplete"` // nothing decided the claim yet (see Verdict)
 	Base          awards.Cents `json:"base"`
 	Min           awards.Cents `json:"min"`
 	Max           awards.Cents `json:"max"`

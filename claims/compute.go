@@ -1,6 +1,7 @@
 package claims
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -20,6 +21,10 @@ type Verdict struct {
 	// Eligible: the engine finds the claim eligible and no condition of
 	// the checklist is marked not met.
 	Eligible bool `json:"eligible"`
+	// Incomplete: nothing decides the claim yet (no action with money
+	// ordered or collected is linked) and no condition is marked not met;
+	// the claim is shown neither as eligible nor as not eligible.
+	Incomplete bool `json:"incomplete"`
 	// Failed lists the conditions marked not met; Open the items nobody
 	// has decided yet (conditions and disqualifiers).
 	Failed []string `json:"failed_conditions"`
@@ -35,12 +40,13 @@ type Verdict struct {
 // the ledger up to and including the day asOf ("" for all of it); today
 // sets the fiscal year of sequestration. Covered and aggregated actions
 // are the covered action; each related action is its own claim, with its
-// own final order.
+// own final order. The claim's action terms override the role and the
+// authority and say what is credited.
 func Input(c Claim, actions []Action, asOf, today string) awards.Input {
 	in := awards.Input{Program: c.Program, AsOf: day(today),
 		IRS: awards.IRSFacts{AmountInDispute: c.AmountInDispute, TaxpayerIndividual: c.TaxpayerIndividual, IndividualIncome: c.IndividualIncome,
-			PublicDisclosure: c.PublicDisclosure},
-		FCA: awards.FCAFacts{Intervention: intervention(c.Intervened), PublicDisclosure: c.PublicDisclosure},
+			PublicDisclosure: c.PublicDisclosure, OriginalSource: c.OriginalSource},
+		FCA: awards.FCAFacts{Intervention: intervention(c.Intervened), PublicDisclosure: c.PublicDisclosure, OriginalSource: c.OriginalSource},
 	}
 	if asOf != "" {
 		in.AsOf = day(asOf)
@@ -61,10 +67,19 @@ func Input(c Claim, actions []Action, asOf, today string) awards.Input {
 				kinds = append(kinds, k)
 			}
 		}
-		act := awards.Action{ID: actionLabel(a), Role: awards.Covered, Authority: awards.ProgramAuthority(c.Program),
+		act := awards.Action{ID: actionLabel(a), Role: a.DefaultRole(), Authority: a.DefaultAuthority(c.Program),
 			FinalOrder: day(a.FinalOrderDay), NoticeOfCoveredAction: day(a.NoticeDay)}
-		if a.Relation == Related {
-			act.Role, act.Authority, act.NoticeOfCoveredAction = awards.Related, agencyAuthority(a.Agency), time.Time{}
+		if t := c.TermsOf(a.ID); t.Action != "" {
+			if t.Role != "" {
+				act.Role = t.Role
+			}
+			if t.Authority != "" {
+				act.Authority = t.Authority
+			}
+			act.Credited = t.Credited
+		}
+		if act.Role == awards.Related {
+			act.NoticeOfCoveredAction = time.Time{}
 		}
 		slices.Sort(kinds)
 		for _, k := range slices.Compact(kinds) {
@@ -74,16 +89,16 @@ func Input(c Claim, actions []Action, asOf, today string) awards.Input {
 		}
 		in.Actions = append(in.Actions, act)
 	}
-	if len(c.Splits) > 1 {
-		for i, s := range c.Splits {
-			id := s.Claimant
-			if slices.ContainsFunc(in.Claimants, func(o awards.Claimant) bool { return o.ID == id }) {
-				id = fmt.Sprintf("%s (%d)", id, i+1) // pseudonyms need not differ
-			}
-			in.Claimants = append(in.Claimants, awards.Claimant{ID: id, Joint: true, ShareBP: s.ShareBP})
-		}
-	} else {
+	if len(c.Splits) == 0 {
 		in.Claimants = []awards.Claimant{{ID: c.Pseudonym}}
+	}
+	for i, s := range c.Splits {
+		id := s.Claimant
+		if slices.ContainsFunc(in.Claimants, func(o awards.Claimant) bool { return o.ID == id }) {
+			id = fmt.Sprintf("%s (%d)", id, i+1) // pseudonyms need not differ
+		}
+		in.Claimants = append(in.Claimants, awards.Claimant{ID: id, Joint: s.Joint, ShareBP: s.ShareBP, CulpableAmount: s.CulpableAmount,
+			Disqualified: s.Disqualified, NegativeFactors: s.NegativeFactors})
 	}
 	for _, it := range c.Checklist {
 		if it.Kind == Disqualifier && it.Status == Yes {
@@ -91,6 +106,17 @@ func Input(c Claim, actions []Action, asOf, today string) awards.Input {
 		}
 	}
 	return in
+}
+
+// TermsOf returns the terms the claim records for action id; zero when
+// it records none.
+func (c Claim) TermsOf(id string) ActionTerms {
+	for _, t := range c.Terms {
+		if t.Action == id {
+			return t
+		}
+	}
+	return ActionTerms{}
 }
 
 // intervention reads a claim's FCA intervention: nil is undecided.
@@ -118,18 +144,6 @@ func currentKind(k awards.Kind) awards.Kind {
 		return awards.Other
 	}
 	return k
-}
-
-// agencyAuthority reads the authority that brought a related action from
-// the agency staff wrote: the short names of the authorities with award
-// programs (SEC, CFTC, IRS, FinCEN), DOJ and BIS; any other agency is a
-// state or other authority that runs no award program.
-func agencyAuthority(agency string) string {
-	a := strings.ToLower(strings.TrimSpace(agency))
-	if slices.Contains(awards.Authorities, a) {
-		return a
-	}
-	return "state"
 }
 
 // actionLabel names an action in the engine's input and its reasons.
@@ -166,9 +180,12 @@ func Evaluate(c Claim, actions []Action, asOf, today string) (Verdict, error) {
 		}
 	}
 	v.Eligible = res.Eligible && len(v.Failed) == 0
+	var ordered awards.Cents
 	for _, a := range actions {
 		v.LedgerVersion = max(v.LedgerVersion, a.LedgerVersion())
+		ordered += max(a.Ordered(), a.Collected(asOf)) // a payment may be recorded before its order
 	}
+	v.Incomplete = len(v.Failed) == 0 && ordered == 0
 	// The deadline engine keeps one deadline of a kind per submission:
 	// the earliest (the engine lists them by due day), as when several
 	// related actions are each claimed under the same rule.
@@ -188,7 +205,8 @@ func DeadlineKind(program, id string) casework.DeadlineKind {
 	return casework.AwardClaimDeadline(program, id)
 }
 
-// claimActions loads a claim's actions.
+// claimActions loads a claim's actions: covered, then aggregated, then
+// related ones, each by title.
 func (s *Service) claimActions(ctx context.Context, c Claim) ([]Action, error) {
 	actions := make([]Action, 0, len(c.Actions))
 	for _, id := range c.Actions {
@@ -198,6 +216,9 @@ func (s *Service) claimActions(ctx context.Context, c Claim) ([]Action, error) {
 		}
 		actions = append(actions, a)
 	}
+	slices.SortStableFunc(actions, func(a, b Action) int {
+		return cmp.Or(cmp.Compare(slices.Index(Relations, a.Relation), slices.Index(Relations, b.Relation)), strings.Compare(a.Title, b.Title))
+	})
 	return actions, nil
 }
 
@@ -229,7 +250,7 @@ func (s *Service) Recompute(ctx context.Context, id string) (Claim, error) {
 	if err != nil {
 		return Claim{}, fmt.Errorf("claims: result of claim %s: %w", id, err)
 	}
-	e := Estimate{LedgerVersion: v.LedgerVersion, ComputedAt: s.now(), Eligible: v.Eligible,
+	e := Estimate{LedgerVersion: v.LedgerVersion, ComputedAt: s.now(), Eligible: v.Eligible, Incomplete: v.Incomplete,
 		Base: v.Result.Base, Min: v.Result.Min, Max: v.Result.Max, Result: string(result)}
 	if _, err := s.Store.AddEstimate(ctx, id, e); err != nil {
 		return Claim{}, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tipline/tipline/awards"
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/quitam"
 )
 
 // Report is everything counsel's award report shows for one claim: data,
@@ -23,11 +24,11 @@ type Report struct {
 	// Collections are the award under the collection scenarios: what is
 	// collected today, half and all of what was ordered.
 	Collections []CollectionScenario
-	// Incomplete: nothing decides the claim yet (no action with a
-	// sanction ordered is linked) and no condition is marked not met; the
-	// claim is shown neither as eligible nor as not eligible.
-	Incomplete bool
-	Generated  time.Time
+	Incomplete  bool // as Verdict.Incomplete
+	// QuiTam are the claim's qui tam matters that the reader may see
+	// (quitam.Matter.VisibleTo): admins and the claim's counsel.
+	QuiTam    []quitam.Matter
+	Generated time.Time
 }
 
 // Report assembles a claim's award report for p and audits the view.
@@ -103,12 +104,21 @@ func (s *Service) report(ctx context.Context, p casework.Principal, id string) (
 	if err != nil {
 		return Report{}, err
 	}
-	ordered := awards.Cents(0)
-	for _, a := range actions {
-		ordered += a.Ordered()
+	matters, err := s.claimMatters(ctx, p, c.ID)
+	if err != nil {
+		return Report{}, err
 	}
 	return Report{Claim: c, Claimant: c.Claimant(), Program: prog, Actions: actions, Verdict: v, History: history,
-		Timeline: points, Collections: scenarios, Incomplete: len(v.Failed) == 0 && ordered == 0, Generated: s.now()}, nil
+		Timeline: points, Collections: scenarios, Incomplete: v.Incomplete, QuiTam: matters, Generated: s.now()}, nil
+}
+
+// claimMatters returns the qui tam matters of a claim that p may see.
+func (s *Service) claimMatters(ctx context.Context, p casework.Principal, claimID string) ([]quitam.Matter, error) {
+	ms, err := s.Store.ClaimMatters(ctx, claimID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(ms, func(m quitam.Matter) bool { return !m.VisibleTo(p) }), nil
 }
 
 // ProgramTotal sums a program's claims for the dashboard.
@@ -126,11 +136,32 @@ type StatusCount struct {
 	Count  int
 }
 
-// UpcomingDeadline is a claim's deadline on the dashboard.
+// UpcomingDeadline is a deadline on the dashboard: an award claim's, or
+// a qui tam matter's (MatterID and Caption set), named in words.
 type UpcomingDeadline struct {
 	ClaimID, Claimant, Program string
+	MatterID, Caption          string
 	Deadline                   awards.Deadline
 	Overdue                    bool
+}
+
+// matterDeadlines are the open deadlines of a qui tam matter for the
+// dashboard: one met by an event (an extension, the election, the filing,
+// the retaliation action) is done and left out, as on the qui tam pages.
+func matterDeadlines(c Claim, m quitam.Matter, today string) []UpcomingDeadline {
+	var out []UpcomingDeadline
+	for _, d := range m.Deadlines() {
+		_, rule, _ := d.Kind.QuiTam()
+		name, named := quitam.RuleName(rule)
+		cite, cited := quitam.RuleCitation(rule)
+		due, err := time.Parse(time.DateOnly, d.DueDay)
+		if d.MetDay != "" || !named || !cited || err != nil {
+			continue
+		}
+		out = append(out, UpcomingDeadline{ClaimID: c.ID, Claimant: c.Claimant(), Program: c.Program, MatterID: m.ID, Caption: m.Caption,
+			Deadline: awards.Deadline{ID: rule, Name: name, Due: due, Citation: cite.Ref, Status: awards.Checked(cite.Status)}, Overdue: d.Overdue(today)})
+	}
+	return out
 }
 
 // Dashboard is the awards overview of the claims p may see.
@@ -145,7 +176,8 @@ type Dashboard struct {
 
 // Dashboard sums the claims p may see: sanctions ordered against collected
 // and award ranges per program, claims by status, and the deadlines of the
-// open claims, soonest first. The view is audited.
+// open claims and the open deadlines of the qui tam matters p may see,
+// soonest first. The view is audited.
 func (s *Service) Dashboard(ctx context.Context, p casework.Principal) (Dashboard, error) {
 	d, err := s.dashboard(ctx, p)
 	if err != nil {
@@ -207,6 +239,13 @@ func (s *Service) dashboard(ctx context.Context, p casework.Principal) (Dashboar
 				d.Deadlines = append(d.Deadlines, UpcomingDeadline{ClaimID: c.ID, Claimant: c.Claimant(), Program: c.Program, Deadline: dl, Overdue: due < today})
 			}
 		}
+		matters, err := s.claimMatters(ctx, p, c.ID)
+		if err != nil {
+			return Dashboard{}, err
+		}
+		for _, m := range matters {
+			d.Deadlines = append(d.Deadlines, matterDeadlines(c, m, today)...)
+		}
 	}
 	for _, t := range totals {
 		d.Programs = append(d.Programs, *t)
@@ -217,7 +256,7 @@ func (s *Service) dashboard(ctx context.Context, p casework.Principal) (Dashboar
 			d.Statuses = append(d.Statuses, StatusCount{Status: st, Count: counts[st]})
 		}
 	}
-	slices.SortFunc(d.Deadlines, func(a, b UpcomingDeadline) int { return a.Deadline.Due.Compare(b.Deadline.Due) })
+	slices.SortStableFunc(d.Deadlines, func(a, b UpcomingDeadline) int { return a.Deadline.Due.Compare(b.Deadline.Due) })
 	d.MoneyBars = BarChart{Title: "Sanctions ordered and collected per program"}
 	d.AwardBars = BarChart{Title: "Awards projected per program"}
 	d.StatusBars = BarChart{Title: "Claims by status", Count: true}

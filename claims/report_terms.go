@@ -138,6 +138,37 @@ var authorityNames = map[string]string{
 	"fca": "a False Claims Act court", "state": "a state or other authority",
 }
 
+// AuthorityLabel names an authority that brings actions, in words.
+func AuthorityLabel(id string) string {
+	if name, ok := authorityNames[id]; ok {
+		return upperFirst(name)
+	}
+	return id
+}
+
+// RoleLabel names how a claim counts an action.
+func RoleLabel(r awards.Role) string {
+	if r == awards.Related {
+		return "A related action: its own claim"
+	}
+	return "The covered action"
+}
+
+// negativeFactorLabels name the factors that may lower an award.
+var negativeFactorLabels = map[string]string{
+	"culpability":                           "Culpable conduct in the violation",
+	"unreasonable_delay":                    "Unreasonable delay in reporting",
+	"interference_with_internal_compliance": "Interfered with internal compliance or reporting",
+}
+
+// NegativeFactorLabel names a negative factor (awards.NegativeFactors).
+func NegativeFactorLabel(f string) string {
+	if l, ok := negativeFactorLabels[f]; ok {
+		return l
+	}
+	return f
+}
+
 // PayingProgramLabel names the program that would pay on an action: its
 // name, or "No award program" where none does.
 func PayingProgramLabel(id string) string {

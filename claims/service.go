@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/tipline/tipline"
@@ -408,7 +409,7 @@ func (s *Service) fromFields(c Claim, f ClaimFields) (Claim, error) {
 	}
 	c.Program, c.ClaimantKind, c.Pseudonym, c.ShowLegalName = f.Program, f.ClaimantKind, f.Pseudonym, f.ShowLegalName
 	c.AmountInDispute, c.IndividualIncome, c.Intervened, c.PublicDisclosure = dispute, income, f.Intervened, f.PublicDisclosure
-	c.TaxpayerIndividual = f.TaxpayerIndividual
+	c.TaxpayerIndividual, c.OriginalSource = f.TaxpayerIndividual, f.OriginalSource
 	c.Counsel, c.LegalName, c.LegalNameSealed = f.Counsel, f.LegalName, nil
 	if f.LegalName != "" {
 		if c.LegalNameSealed, err = s.sealName(c.ID, f.LegalName); err != nil {
@@ -575,34 +576,90 @@ func (s *Service) SetActions(ctx context.Context, p casework.Principal, id strin
 
 // SetChecklistItem records one checklist item's status and evidence.
 func (s *Service) SetChecklistItem(ctx context.Context, p casework.Principal, id, item string, st ItemStatus, evidence string) (Claim, error) {
+	return s.SetChecklist(ctx, p, id, []ChecklistItem{{Item: item, Status: st, Evidence: evidence}})
+}
+
+// SetChecklist records the status and evidence of checklist items, all or
+// none: it writes the items that changed, with one audit entry naming
+// them, and recomputes the claim. Nothing changed writes nothing.
+func (s *Service) SetChecklist(ctx context.Context, p casework.Principal, id string, items []ChecklistItem) (Claim, error) {
 	c, err := s.writableClaim(ctx, p, id)
 	if err != nil {
 		return Claim{}, err
 	}
-	if !slices.ContainsFunc(c.Checklist, func(it ChecklistItem) bool { return it.Item == item }) {
-		return Claim{}, tipline.Errorf(tipline.NotFound, "The %s checklist has no item %q.", c.Program, item)
+	var changed []ChecklistItem
+	var names []string
+	for _, it := range items {
+		i := slices.IndexFunc(c.Checklist, func(o ChecklistItem) bool { return o.Item == it.Item })
+		if i < 0 {
+			return Claim{}, tipline.Errorf(tipline.NotFound, "The %s checklist has no item %q.", c.Program, it.Item)
+		}
+		if !slices.Contains(ItemStatuses, it.Status) {
+			return Claim{}, tipline.Errorf(tipline.Invalid, "%s: a checklist item is open, yes, no or not applicable.", c.Checklist[i].Label)
+		}
+		if it.Evidence, err = longText(it.Evidence, c.Checklist[i].Label+": the evidence", MaxLongText); err != nil {
+			return Claim{}, err
+		}
+		if it.Status == c.Checklist[i].Status && it.Evidence == c.Checklist[i].Evidence || slices.Contains(names, it.Item) {
+			continue
+		}
+		changed = append(changed, ChecklistItem{Item: it.Item, Status: it.Status, Evidence: it.Evidence})
+		names = append(names, it.Item)
 	}
-	if !slices.Contains(ItemStatuses, st) {
-		return Claim{}, tipline.Errorf(tipline.Invalid, "A checklist item is open, yes, no or n_a.")
+	if len(changed) == 0 {
+		return c, nil
 	}
-	if evidence, err = longText(evidence, "The evidence", MaxLongText); err != nil {
-		return Claim{}, err
-	}
-	if err := s.Store.SetChecklistItem(ctx, id, ChecklistItem{Item: item, Status: st, Evidence: evidence}, s.now(),
-		s.record(p, AuditClaimChecklist, claimTarget(id))); err != nil {
+	rec := s.record(p, AuditClaimChecklist, claimTarget(id))
+	rec.Detail = map[string]string{"items": strings.Join(names, ", ")}
+	if err := s.Store.SetChecklist(ctx, id, changed, s.now(), rec); err != nil {
 		return Claim{}, err
 	}
 	return s.Recompute(ctx, id)
 }
 
-// SetSplits replaces the split of a joint claim (none for one claimant).
-func (s *Service) SetSplits(ctx context.Context, p casework.Principal, id string, splits []Split) (Claim, error) {
-	if _, err := s.writableClaim(ctx, p, id); err != nil {
-		return Claim{}, err
-	}
-	splits, err := checkSplits(splits)
+// SetActionTerms records how the claim counts its actions, all or none,
+// and recomputes it. Terms are for actions the claim counts; an action
+// left out keeps its default terms.
+func (s *Service) SetActionTerms(ctx context.Context, p casework.Principal, id string, terms []ActionTerms) (Claim, error) {
+	c, err := s.writableClaim(ctx, p, id)
 	if err != nil {
 		return Claim{}, err
+	}
+	actions, err := s.claimActions(ctx, c)
+	if err != nil {
+		return Claim{}, err
+	}
+	out := make([]ActionTerms, 0, len(terms))
+	for _, t := range terms {
+		i := slices.IndexFunc(actions, func(a Action) bool { return a.ID == t.Action })
+		if i < 0 || slices.ContainsFunc(out, func(o ActionTerms) bool { return o.Action == t.Action }) {
+			return Claim{}, tipline.Errorf(tipline.Invalid, "Terms are for the actions the claim counts, once each.")
+		}
+		if t, err = t.check(actions[i], c.Program); err != nil {
+			return Claim{}, err
+		}
+		out = append(out, t)
+	}
+	if err := s.Store.SetActionTerms(ctx, id, out, s.now(), s.record(p, AuditClaimActionTerms, claimTarget(id))); err != nil {
+		return Claim{}, err
+	}
+	return s.Recompute(ctx, id)
+}
+
+// SetSplits replaces a claim's claimants and their facts (none: the
+// claim's pseudonym alone).
+// A lone claimant of the claim's pseudonym with no facts is the same as
+// none.
+func (s *Service) SetSplits(ctx context.Context, p casework.Principal, id string, splits []Split) (Claim, error) {
+	c, err := s.writableClaim(ctx, p, id)
+	if err != nil {
+		return Claim{}, err
+	}
+	if splits, err = checkSplits(splits); err != nil {
+		return Claim{}, err
+	}
+	if len(splits) == 1 && splits[0].bare() && splits[0].Claimant == c.Pseudonym {
+		splits = []Split{}
 	}
 	if err := s.Store.SetSplits(ctx, id, splits, s.now(), s.record(p, AuditClaimSplits, claimTarget(id))); err != nil {
 		return Claim{}, err

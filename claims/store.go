@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/quitam"
 )
 
 // Store keeps actions, the ledger and claims. Every method that changes
@@ -56,12 +57,15 @@ type Store interface {
 	// SetClaimSubmissions replaces a claim's submissions; NotFound for an
 	// unknown submission.
 	SetClaimSubmissions(ctx context.Context, id string, submissions []string, at time.Time, rec casework.AuditRecord) error
-	// SetClaimActions replaces a claim's actions; NotFound for an unknown
-	// action.
+	// SetClaimActions replaces a claim's actions, keeping the terms of
+	// those it still counts; NotFound for an unknown action.
 	SetClaimActions(ctx context.Context, id string, actions []string, at time.Time, rec casework.AuditRecord) error
-	// SetChecklistItem stores one item's status and evidence.
-	SetChecklistItem(ctx context.Context, id string, it ChecklistItem, at time.Time, rec casework.AuditRecord) error
-	// SetSplits replaces a claim's split.
+	// SetActionTerms sets the terms of the claim's actions named in terms;
+	// the others get their defaults.
+	SetActionTerms(ctx context.Context, id string, terms []ActionTerms, at time.Time, rec casework.AuditRecord) error
+	// SetChecklist stores the status and evidence of the items given.
+	SetChecklist(ctx context.Context, id string, items []ChecklistItem, at time.Time, rec casework.AuditRecord) error
+	// SetSplits replaces a claim's claimants and their facts.
 	SetSplits(ctx context.Context, id string, splits []Split, at time.Time, rec casework.AuditRecord) error
 	// Claim returns one claim with its counsel, submissions (with their
 	// receipt hash and day from the intake log), actions, checklist items
@@ -80,4 +84,7 @@ type Store interface {
 	// SetClaimDeadlines replaces the unmet award-claim deadlines of the
 	// claim's submissions for its program with ds.
 	SetClaimDeadlines(ctx context.Context, claimID string, ds []casework.Deadline) error
+	// ClaimMatters returns the qui tam matters linked to a claim, with
+	// their extensions, collections and counsel, oldest first.
+	ClaimMatters(ctx context.Context, claimID string) ([]quitam.Matter, error)
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -26,6 +27,7 @@ type Config struct {
 	DataDir         string        // folder for the embedded SQLite database and blob directory
 	IntakeAddr      string        // listener for sources
 	CaseworkAddr    string        // listener for staff
+	MetricsAddr     string        // listener for /metrics alone; empty: /metrics is on the casework listener
 	DatabaseURL     string        // postgres://… or a SQLite file path
 	BlobURL         string        // s3://… or a directory
 	Migrate         bool          // apply pending migrations when serve starts
@@ -47,6 +49,7 @@ type Config struct {
 	DeskHourlyLimit  int           // submissions per desk per hour before further ones are flagged (soft)
 	TotalHourlyLimit int           // submissions over all desks per hour before further ones are flagged (soft)
 	Chromium         string        // headless Chromium for PDF reports; empty: found on PATH
+	ChromiumURL      string        // DevTools address of a running headless Chromium for PDF reports; wins over Chromium
 
 	// PendingBytesBudget bounds the bytes of uncommitted blobs (pending
 	// submissions and upload chunks) over all sources (hard).
@@ -57,6 +60,8 @@ type Config struct {
 	// MaxUploadSessions bounds the upload sessions open at once over all
 	// desks on the JavaScript path.
 	MaxUploadSessions int
+	// Notify holds the settings of staff notices.
+	Notify Notify
 }
 
 // setting describes one configuration value: its environment variable, its
@@ -71,7 +76,7 @@ type setting struct {
 	set    func(c *Config, v string) error
 }
 
-var settings = []setting{
+var settings = append([]setting{
 	{env: "TIPLINE_DATA_DIR", flag: "data-dir", def: "./tipline-data",
 		help: "folder for the embedded default: SQLite database and blob directory",
 		set:  func(c *Config, v string) error { c.DataDir = v; return nonEmpty(v) }},
@@ -81,6 +86,15 @@ var settings = []setting{
 	{env: "TIPLINE_CASEWORK_ADDR", flag: "casework-addr", def: "127.0.0.1:8081",
 		help: "host:port of the casework listener (staff)",
 		set:  func(c *Config, v string) error { c.CaseworkAddr = v; return hostPort(v) }},
+	{env: "TIPLINE_METRICS_ADDR", flag: "metrics-addr", shown: "on the casework listener",
+		help: "host:port (loopback) of a listener that serves only Prometheus /metrics; empty: /metrics is on the casework listener, never on the intake one",
+		set: func(c *Config, v string) error {
+			c.MetricsAddr = v
+			if v == "" {
+				return nil
+			}
+			return hostPort(v)
+		}},
 	{env: "TIPLINE_DATABASE_URL", flag: "database-url", shown: "TIPLINE_DATA_DIR/tipline.db",
 		help:   "postgres://USER:PASS@HOST:PORT/DB?sslmode=… or a SQLite file path",
 		secret: true,
@@ -231,6 +245,19 @@ var settings = []setting{
 	{env: "TIPLINE_CHROMIUM", flag: "chromium", def: "",
 		help: "path of the Chromium binary that prints award reports to PDF (empty: chromium on PATH)",
 		set:  func(c *Config, v string) error { c.Chromium = v; return nil }},
+	{env: "TIPLINE_CHROMIUM_URL", flag: "chromium-url", def: "",
+		help: "DevTools address (ws://HOST:PORT or http://HOST:PORT) of a running headless Chromium that prints award reports, such as a chromedp/headless-shell container; when set, TIPLINE_CHROMIUM is not used",
+		set: func(c *Config, v string) error {
+			c.ChromiumURL = v
+			if v == "" {
+				return nil
+			}
+			u, err := url.Parse(v)
+			if err != nil || (u.Scheme != "ws" && u.Scheme != "http") || u.Port() == "" || u.User != nil {
+				return errors.New("must be ws://HOST:PORT or http://HOST:PORT (the browser's DevTools address)")
+			}
+			return nil
+		}},
 	{env: "TIPLINE_LOG_LEVEL", flag: "log-level", def: "info",
 		help: "debug, info, warn or error",
 		set: func(c *Config, v string) error {
@@ -241,7 +268,7 @@ var settings = []setting{
 			}
 			return errors.New("must be debug, info, warn or error")
 		}},
-}
+}, notifySettings...)
 
 // Load parses args (flags after the subcommand) on top of the environment read
 // through getenv. It returns flag.ErrHelp after printing usage to out when -h
@@ -316,8 +343,14 @@ func Bind(fs *flag.FlagSet, getenv func(string) string) func() (*Config, error) 
 		if c.BlobURL == "" {
 			c.BlobURL = filepath.Join(c.DataDir, "blobs")
 		}
+		if err := c.checkNotify(); err != nil {
+			return nil, err
+		}
 		if c.IntakeAddr == c.CaseworkAddr && !strings.HasSuffix(c.IntakeAddr, ":0") {
 			return nil, errors.New("invalid TIPLINE_CASEWORK_ADDR: must differ from TIPLINE_INTAKE_ADDR (intake and casework never share an address)")
+		}
+		if c.MetricsAddr == c.IntakeAddr && !strings.HasSuffix(c.MetricsAddr, ":0") {
+			return nil, errors.New("invalid TIPLINE_METRICS_ADDR: must differ from TIPLINE_INTAKE_ADDR (metrics are never served to sources)")
 		}
 		return c, nil
 	}

@@ -45,6 +45,7 @@ func TestLoadDefaults(t *testing.T) {
 
 		PendingBytesBudget:    16 << 30,
 		CommittedBytesPerHour: 8 << 30,
+		Notify:                config.Notify{CaseworkURL: "http://127.0.0.1:8081", SMTPPort: 587, SMTPTLS: "starttls", DigestHour: 7, Sender: true},
 	}
 	if *c != want {
 		t.Errorf("defaults\n got %+v\nwant %+v", *c, want)
@@ -76,6 +77,10 @@ func TestLoadSources(t *testing.T) {
 			func(c *config.Config) bool { return c.BlobURL == "s3://ak:sk@minio:9000/tips?tls=false" }},
 		{"MigrateOff", nil, []string{"--migrate=false"},
 			func(c *config.Config) bool { return !c.Migrate }},
+		{"ChromiumURLWs", map[string]string{"TIPLINE_CHROMIUM_URL": "ws://chromium:9222"}, nil,
+			func(c *config.Config) bool { return c.ChromiumURL == "ws://chromium:9222" }},
+		{"ChromiumURLHTTP", nil, []string{"--chromium-url", "http://10.1.2.3:9222"},
+			func(c *config.Config) bool { return c.ChromiumURL == "http://10.1.2.3:9222" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,6 +105,8 @@ func TestLoadInvalid(t *testing.T) {
 		{"BadAddr", map[string]string{"TIPLINE_INTAKE_ADDR": "8080"}, nil, "TIPLINE_INTAKE_ADDR"},
 		{"BadPort", nil, []string{"--casework-addr", "127.0.0.1:99999"}, "TIPLINE_CASEWORK_ADDR"},
 		{"SameAddr", map[string]string{"TIPLINE_INTAKE_ADDR": "127.0.0.1:9000", "TIPLINE_CASEWORK_ADDR": "127.0.0.1:9000"}, nil, "TIPLINE_CASEWORK_ADDR"},
+		{"MetricsOnIntake", map[string]string{"TIPLINE_INTAKE_ADDR": "127.0.0.1:9000", "TIPLINE_METRICS_ADDR": "127.0.0.1:9000"}, nil, "TIPLINE_METRICS_ADDR"},
+		{"BadMetricsAddr", nil, []string{"--metrics-addr", "9464"}, "TIPLINE_METRICS_ADDR"},
 		{"BadDatabaseScheme", map[string]string{"TIPLINE_DATABASE_URL": "mysql://u:hunter2@db/x"}, nil, "TIPLINE_DATABASE_URL"},
 		{"BadBlobURL", map[string]string{"TIPLINE_BLOB_URL": "s3://ak:hunter2@minio:9000/?tls=maybe"}, nil, "TIPLINE_BLOB_URL"},
 		{"BothFileAndValue", map[string]string{"TIPLINE_BLOB_URL": "/x", "TIPLINE_BLOB_URL_FILE": "/y"}, nil, "TIPLINE_BLOB_URL"},
@@ -109,6 +116,9 @@ func TestLoadInvalid(t *testing.T) {
 		{"BadDuration", nil, []string{"--shutdown-timeout", "soon"}, "TIPLINE_SHUTDOWN_TIMEOUT"},
 		{"ShortPepper", map[string]string{"TIPLINE_PEPPER": "abcd"}, nil, "TIPLINE_PEPPER"},
 		{"BadOnion", map[string]string{"TIPLINE_ONION_ADDRESS": "http://example.org"}, nil, "TIPLINE_ONION_ADDRESS"},
+		{"ChromiumURLNotDevTools", map[string]string{"TIPLINE_CHROMIUM_URL": "/usr/bin/chromium"}, nil, "TIPLINE_CHROMIUM_URL"},
+		{"ChromiumURLNoPort", map[string]string{"TIPLINE_CHROMIUM_URL": "ws://chromium"}, nil, "TIPLINE_CHROMIUM_URL"},
+		{"ChromiumURLHTTPS", map[string]string{"TIPLINE_CHROMIUM_URL": "https://chromium:9222"}, nil, "TIPLINE_CHROMIUM_URL"},
 		{"BadLogLevel", map[string]string{"TIPLINE_LOG_LEVEL": "loud"}, nil, "TIPLINE_LOG_LEVEL"},
 		{"EmptyDataDir", nil, []string{"--data-dir="}, "TIPLINE_DATA_DIR"},
 		{"StrayArgument", nil, []string{"extra"}, "unexpected argument"},

@@ -99,12 +99,18 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database: %w", err)
 	}
+	// Connections stay open while idle, up to the pool's size: with
+	// database/sql's default of two idle ones, every burst of requests
+	// (a flood, a busy hour) closed and reopened connections, and each new
+	// PostgreSQL connection is a new server process.
 	if t.Dialect == SQLite {
 		// One writer at a time is SQLite's model; a small pool avoids
 		// lock contention between pooled connections.
 		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxIdleConns(4)
 	} else {
 		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(20)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	if err := db.Ping(ctx); err != nil {

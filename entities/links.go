@@ -68,6 +68,10 @@ func (s *Service) UnlinkCase(ctx context.Context, p casework.Principal, entityID
 	return s.Store.UnlinkEntityCase(ctx, entityID, linkID, by, record(by, ActionUnlink, itemTarget(entityID, "case-link", linkID)))
 }
 
+// ErrNoRelation refuses a relation whose type was not chosen: no type is
+// assumed.
+var ErrNoRelation = tipline.Errorf(tipline.Invalid, "Choose how the two entities relate: no relation was recorded.")
+
 // Relate records that entity from relates to entity to, both of one desk.
 func (s *Service) Relate(ctx context.Context, p casework.Principal, from, to string, t RelationType) (Relation, error) {
 	if _, err := s.writable(ctx, p, from); err != nil {
@@ -78,6 +82,9 @@ func (s *Service) Relate(ctx context.Context, p casework.Principal, from, to str
 	}
 	if from == to {
 		return Relation{}, tipline.Errorf(tipline.Invalid, "An entity does not relate to itself.")
+	}
+	if t == "" {
+		return Relation{}, ErrNoRelation
 	}
 	if !slices.Contains(RelationTypes, t) {
 		return Relation{}, tipline.Errorf(tipline.Invalid, "Unknown relation %q.", t)

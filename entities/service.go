@@ -87,6 +87,13 @@ func (s *Service) visible(ctx context.Context, p casework.Principal, id string) 
 	return e, err
 }
 
+// Writable returns the entity id when p may change it: NotFound when p
+// may not see it, Forbidden when p may not change it, Conflict when it was
+// merged into another. Forms that ask for a confirmation check it first.
+func (s *Service) Writable(ctx context.Context, p casework.Principal, id string) (Entity, error) {
+	return s.writable(ctx, p, id)
+}
+
 // writable returns the entity if p may change it: p sees it, is an
 // investigator of its desk, and it was not merged into another.
 func (s *Service) writable(ctx context.Context, p casework.Principal, id string) (Entity, error) {

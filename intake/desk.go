@@ -65,13 +65,19 @@ type Desks struct {
 	// for that long, for the intake's reads (List, Desk, Recipients,
 	// Accepting): every page and upload of a source reads them, and a flood
 	// would otherwise take the database's connections and the cores to
-	// read and parse the same few keys again and again. Changes through
-	// this Desks take effect at once; changes made elsewhere (the CLI,
-	// another app node) within CacheFor.
+	// read and parse the same few keys again and again. Once CacheFor has
+	// passed, the next read starts a refresh in the background and is
+	// answered from memory meanwhile, so no page waits for the database
+	// except the first after start or after a change. Changes through this
+	// Desks take effect at once; changes made elsewhere (the CLI, another
+	// app node) within CacheFor and a refresh.
 	CacheFor time.Duration
 
-	mu  sync.Mutex
-	dir *deskDirectory // nil until read, and after a change
+	mu         sync.Mutex     // guards dir, generation and refreshing
+	dir        *deskDirectory // nil until read, and after a change
+	generation int            // counts changes: a read begun before one is not kept
+	refreshing bool           // a background refresh is running
+	loading    sync.Mutex     // one read at a time by callers that wait for it
 }
 
 // deskDirectory is what Desks keeps in memory: every desk and the keys a
@@ -82,36 +88,87 @@ type deskDirectory struct {
 	until      time.Time
 }
 
-// directory returns the desks and their keys, from memory while they are
-// fresh; nil when there is no cache.
+// deskRefreshTimeout bounds a background refresh of the desks in memory.
+const deskRefreshTimeout = 30 * time.Second
+
+// directory returns the desks and their keys from memory, nil when there
+// is no cache. Past CacheFor it still returns them and starts one refresh
+// in the background; only when nothing is in memory does it read them
+// and wait.
 func (s *Desks) directory(ctx context.Context) (*deskDirectory, error) {
 	if s.CacheFor <= 0 {
 		return nil, nil
 	}
-	s.mu.Lock() // one refresh at a time; the others wait for it
-	defer s.mu.Unlock()
-	now := s.Now()
-	if s.dir != nil && now.Before(s.dir.until) {
-		return s.dir, nil
+	s.mu.Lock()
+	dir, generation := s.dir, s.generation
+	if dir != nil && !s.Now().Before(dir.until) && !s.refreshing {
+		s.refreshing = true
+		go s.refresh(generation)
 	}
+	s.mu.Unlock()
+	if dir != nil {
+		return dir, nil
+	}
+	s.loading.Lock() // the others wait for this read instead of repeating it
+	defer s.loading.Unlock()
+	s.mu.Lock()
+	dir, generation = s.dir, s.generation
+	s.mu.Unlock()
+	if dir != nil {
+		return dir, nil
+	}
+	dir, err := s.read(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.keep(dir, generation)
+	return dir, nil
+}
+
+// refresh reads the desks again in the background and keeps them unless a
+// change came meanwhile; on failure the desks in memory stay, and the
+// next read starts another refresh.
+func (s *Desks) refresh(generation int) {
+	ctx, cancel := context.WithTimeout(context.Background(), deskRefreshTimeout)
+	defer cancel()
+	dir, err := s.read(ctx)
+	if err == nil {
+		s.keep(dir, generation)
+	}
+	s.mu.Lock()
+	s.refreshing = false
+	s.mu.Unlock()
+}
+
+// read reads every desk and parses its keys.
+func (s *Desks) read(ctx context.Context) (*deskDirectory, error) {
 	desks, err := s.Store.Desks(ctx)
 	if err != nil {
 		return nil, err
 	}
-	dir := &deskDirectory{desks: desks, recipients: map[string][]*crypto.PublicKey{}, until: now.Add(s.CacheFor)}
+	dir := &deskDirectory{desks: desks, recipients: map[string][]*crypto.PublicKey{}, until: s.Now().Add(s.CacheFor)}
 	for _, d := range desks {
 		if dir.recipients[d.Slug], err = s.readRecipients(ctx, d.Slug); err != nil {
 			return nil, err
 		}
 	}
-	s.dir = dir
 	return dir, nil
+}
+
+// keep keeps dir in memory unless a change came since the read began.
+func (s *Desks) keep(dir *deskDirectory, generation int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if generation == s.generation {
+		s.dir = dir
+	}
 }
 
 // changed drops the desks kept in memory after a change through s.
 func (s *Desks) changed() {
 	s.mu.Lock()
 	s.dir = nil
+	s.generation++
 	s.mu.Unlock()
 }
 
@@ -119,26 +176,12 @@ var slugPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // AddDesk creates a desk after checking its slug and titles.
 func (s *Desks) AddDesk(ctx context.Context, slug, titleEN, titleZH string) (Desk, error) {
-	if !slugPattern.MatchString(slug) {
-		return Desk{}, tipline.Errorf(tipline.Invalid, "A desk slug is 1 to 63 lowercase letters, digits and hyphens, starting with a letter or digit.")
-	}
-	titleEN, titleZH = strings.TrimSpace(titleEN), strings.TrimSpace(titleZH)
-	if titleEN == "" {
-		return Desk{}, tipline.Errorf(tipline.Invalid, "A desk needs an English title.")
+	d, err := CheckDesk(slug, titleEN, titleZH)
+	if err != nil {
+		return Desk{}, err
 	}
 	defer s.changed()
-	return s.Store.CreateDesk(ctx, Desk{Slug: slug, TitleEN: titleEN, TitleZH: titleZH})
-}
-
-// SetDeadlines changes how long the desk has to acknowledge a submission
-// and to give feedback. The defaults are EU Directive 2019/1937's: 7 days
-// and 3 months; a desk may only shorten them or lengthen them within reason.
-func (s *Desks) SetDeadlines(ctx context.Context, slug string, ackDays, feedbackMonths int) error {
-	if ackDays < 1 || ackDays > 90 || feedbackMonths < 1 || feedbackMonths > 24 {
-		return tipline.Errorf(tipline.Invalid, "Acknowledge within 1 to 90 days, give feedback within 1 to 24 months.")
-	}
-	defer s.changed()
-	return s.Store.SetDeadlines(ctx, slug, ackDays, feedbackMonths)
+	return s.Store.CreateDesk(ctx, d)
 }
 
 // List returns every desk, by slug.

@@ -16,30 +16,39 @@ type JanitorReport struct {
 	Finished int // committed blobs moved out of the pending prefix
 }
 
-// SweepPending looks at every blob under the pending prefix older than
-// maxAge: a blob that a committed object references finishes its move to
-// the objects prefix; any other belongs to a submission that was never
-// committed (a dropped connection, a crash) and is removed. Younger blobs
-// may belong to a submission in progress and are left alone. Blob times are
-// kept to the day only, so a blob goes between maxAge and maxAge plus a day
-// after it was written.
+// SweepPending looks at every blob under the pending prefix. A committed
+// blob stays there, where its row names it, until the UTC day it was
+// committed on has ended; the first sweep of a later day then moves it to
+// the objects prefix with every other blob committed before that day. So
+// the times no program can set (a directory store's inode change times,
+// S3's Last-Modified) tell when a daily batch ran, not when a source
+// committed. Any other blob belongs to a submission that was never
+// committed (a dropped connection, a crash) and is removed once older than
+// maxAge; younger ones may belong to a submission in progress. Blob times
+// are kept to the day only, so an abandoned blob goes between maxAge and
+// maxAge plus a day after it was written.
 func (s *Service) SweepPending(ctx context.Context, maxAge time.Duration) (JanitorReport, error) {
 	var r JanitorReport
 	infos, err := s.Blobs.List(ctx, pendingPrefix)
 	if err != nil {
 		return r, err
 	}
-	cutoff := s.Now().Add(-maxAge - 24*time.Hour)
+	now := s.Now()
+	today := now.UTC().Format(time.DateOnly)
+	cutoff := now.Add(-maxAge - 24*time.Hour)
 	for _, info := range infos {
-		if info.Modified.After(cutoff) {
-			continue
-		}
 		id := strings.TrimPrefix(info.Key, pendingPrefix)
-		committed, err := s.Store.ObjectCommitted(ctx, id)
+		day, committed, err := s.Store.ObjectCommitted(ctx, id)
 		if err != nil {
 			return r, err
 		}
-		if !committed {
+		switch {
+		case committed && day < today:
+			if err := s.finishMove(ctx, id); err != nil {
+				return r, err
+			}
+			r.Finished++
+		case !committed && !info.Modified.After(cutoff):
 			if err := s.Blobs.Delete(ctx, info.Key); err != nil {
 				return r, err
 			}
@@ -47,30 +56,40 @@ func (s *Service) SweepPending(ctx context.Context, maxAge time.Duration) (Janit
 				return r, err
 			}
 			r.Removed++
-			continue
 		}
-		final := objectsPrefix + id
-		if err := s.Blobs.Move(ctx, info.Key, final); err != nil && !errors.Is(err, blob.ErrNotFound) {
-			return r, err
-		}
-		if err := s.Store.MoveObject(ctx, id, final); err != nil && tipline.ErrorCode(err) != tipline.NotFound {
-			return r, err
-		}
-		r.Finished++
 	}
 	return r, nil
 }
 
-// RunJanitor sweeps every interval until ctx ends: pending blobs, expired
-// upload sessions of the JavaScript path, pending byte reservations past
-// their expiry, and rate counters and spent proof-of-work tokens older than
-// two hours; then it checkpoints the database, so that what it deleted is
-// gone from SQLite's write-ahead log too.
+// finishMove moves a committed object's blob from the pending prefix to
+// the objects prefix, then records the new key in its row. Readers that
+// still hold the pending key find the blob under the objects prefix (see
+// OpenObject).
+func (s *Service) finishMove(ctx context.Context, id string) error {
+	final := objectsPrefix + id
+	if err := s.Blobs.Move(ctx, pendingPrefix+id, final); err != nil && !errors.Is(err, blob.ErrNotFound) {
+		return err
+	}
+	if err := s.Store.MoveObject(ctx, id, final); err != nil && tipline.ErrorCode(err) != tipline.NotFound {
+		return err
+	}
+	return nil
+}
+
+// RunJanitor sweeps every interval until ctx ends: pending blobs (the
+// daily batch of committed ones, and abandoned ones), expired upload
+// sessions of the JavaScript path, pending byte reservations past their
+// expiry, and rate counters and spent proof-of-work tokens older than two
+// hours; then it checkpoints the database, so that what it deleted is gone
+// from SQLite's write-ahead log too.
 func (s *Service) RunJanitor(ctx context.Context, interval, maxAge time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		r, err := s.SweepPending(ctx, maxAge)
+		if s.Swept != nil {
+			s.Swept(r, err)
+		}
 		switch {
 		case err != nil && ctx.Err() == nil:
 			s.Logger.Warn("janitor sweep failed", "err", err)

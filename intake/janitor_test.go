@@ -1,9 +1,12 @@
 package intake_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,9 +18,11 @@ import (
 	"github.com/tipline/tipline/store"
 )
 
-// TestSweepPending: an abandoned pending blob goes once it is old enough; a
-// committed one whose move was interrupted is moved and its row updated; a
-// young one is left alone.
+// TestSweepPending: a committed blob stays under pending/ on the day it was
+// committed and moves, with its row, at the first sweep of a later day,
+// however old or young it is; an abandoned blob goes once it is old enough
+// and a young one is left alone; a reader holding the pending key still
+// reads a blob that the janitor has moved.
 func TestSweepPending(t *testing.T) {
 	ctx := context.Background()
 	blobs, err := blob.OpenDir(t.TempDir())
@@ -25,47 +30,89 @@ func TestSweepPending(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := store.New(dbtest.Open(t, database.SQLite))
-	now := time.Now()
+	start := time.Now()
+	now := start
 	svc := &intake.Service{Store: st, Blobs: blobs, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now }}
 
-	put := func(key string) {
-		if _, err := blobs.Put(ctx, key, strings.NewReader("ciphertext")); err != nil {
+	// abandoned is never committed; committed is committed on the day it
+	// was written; late was written today but is committed in three days,
+	// as a kept file of a corrected form may be.
+	abandoned, committed, late := blob.NewKey(""), blob.NewKey(""), blob.NewKey("")
+	for _, id := range []string{abandoned, committed, late} {
+		if _, err := blobs.Put(ctx, "pending/"+id, strings.NewReader("ciphertext")); err != nil {
 			t.Fatal(err)
 		}
 	}
-	abandoned, committed := blob.NewKey(""), blob.NewKey("")
-	put("pending/" + abandoned)
-	put("pending/" + committed)
-	sub := intake.Submission{
-		ID: blob.NewKey(""), DeskSlug: intake.DefaultDeskSlug, ReceivedDay: "2026-11-28", EncryptedBy: "server",
-		LookupKey: [32]byte{1}, ReplySalt: make([]byte, 16),
-		Objects: []intake.Object{{ID: committed, Kind: intake.KindManifest, BlobKey: "pending/" + committed, KeyPackets: []byte{1}}},
+	day := func(days int) string { return start.UTC().AddDate(0, 0, days).Format(time.DateOnly) }
+	commits := 0
+	commit := func(id, day string) intake.Object {
+		commits++
+		o := intake.Object{ID: id, Kind: intake.KindManifest, BlobKey: "pending/" + id, KeyPackets: []byte{1}}
+		sub := intake.Submission{
+			ID: blob.NewKey(""), DeskSlug: intake.DefaultDeskSlug, ReceivedDay: day, EncryptedBy: "server",
+			LookupKey: [32]byte{byte(commits)}, ReplySalt: make([]byte, 16), Objects: []intake.Object{o},
+		}
+		if _, err := st.Commit(ctx, sub, func(seq int64, _ [32]byte) []byte { return fmt.Appendf(nil, `{"seq":%d}`, seq) }); err != nil {
+			t.Fatal(err)
+		}
+		return o
 	}
-	if _, err := st.Commit(ctx, sub, func(int64, [32]byte) []byte { return []byte("{}") }); err != nil {
-		t.Fatal(err)
+	committedObject := commit(committed, day(0))
+	commit(late, day(3))
+
+	steps := []struct {
+		name        string
+		after       time.Duration
+		maxAge      time.Duration
+		want        intake.JanitorReport
+		wantPending []string
+	}{
+		{"the day of the commit", 0, time.Hour, intake.JanitorReport{}, []string{abandoned, committed, late}},
+		{"the next day, abandoned blobs still young", 24 * time.Hour, 72 * time.Hour, intake.JanitorReport{Finished: 1}, []string{abandoned, late}},
+		{"the day the late blob is committed", 72 * time.Hour, time.Hour, intake.JanitorReport{Removed: 1}, []string{late}},
+		{"the day after", 96 * time.Hour, time.Hour, intake.JanitorReport{Finished: 1}, nil},
+	}
+	for _, step := range steps {
+		now = start.Add(step.after)
+		r, err := svc.SweepPending(ctx, step.maxAge)
+		if err != nil || r != step.want {
+			t.Errorf("%s: sweep = %+v, %v; want %+v", step.name, r, err, step.want)
+		}
+		infos, _ := blobs.List(ctx, "pending/")
+		var pending []string
+		for _, info := range infos {
+			pending = append(pending, strings.TrimPrefix(info.Key, "pending/"))
+		}
+		slices.Sort(pending)
+		slices.Sort(step.wantPending)
+		if !slices.Equal(pending, step.wantPending) {
+			t.Errorf("%s: pending blobs %v, want %v", step.name, pending, step.wantPending)
+		}
 	}
 
-	// Young blobs stay: they may belong to a submission in progress.
-	if r, err := svc.SweepPending(ctx, time.Hour); err != nil || r.Removed+r.Finished != 0 {
-		t.Fatalf("sweep of young blobs = %+v, %v", r, err)
+	for _, id := range []string{committed, late} {
+		objects, err := st.SubmissionObjects(ctx, mustObjectSubmission(t, st, id))
+		if err != nil || len(objects) != 1 || objects[0].BlobKey != "objects/"+id {
+			t.Errorf("rows of a moved blob = %+v, %v; want the key objects/%s", objects, err, id)
+		}
 	}
-	now = now.Add(26 * time.Hour) // times are kept to the day: a day more
-
-	r, err := svc.SweepPending(ctx, time.Hour)
-	if err != nil || r.Removed != 1 || r.Finished != 1 {
-		t.Fatalf("sweep = %+v, %v; want 1 removed, 1 finished", r, err)
-	}
-	infos, _ := blobs.List(ctx, "")
-	if len(infos) != 1 || infos[0].Key != "objects/"+committed {
-		t.Errorf("blobs after sweep = %+v, want only objects/%s", infos, committed)
-	}
-	rc, err := blobs.Get(ctx, "objects/"+committed)
+	// committedObject was read before the move and still names pending/.
+	rc, err := svc.OpenObject(ctx, committedObject)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("OpenObject with the pending key after the move: %v", err)
 	}
 	b, _ := io.ReadAll(rc)
 	rc.Close()
-	if string(b) != "ciphertext" {
-		t.Errorf("moved blob holds %q", b)
+	if !bytes.Equal(b, []byte("\x01ciphertext")) {
+		t.Errorf("moved blob reads %q", b)
 	}
+}
+
+func mustObjectSubmission(t *testing.T, st *store.Store, objectID string) string {
+	t.Helper()
+	id, err := st.ObjectSubmission(context.Background(), objectID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -87,7 +87,7 @@ func (b *ServerSubmission) AddKept(ctx context.Context, ref string) error {
 		if len(b.files) >= MaxSubmissionFiles {
 			return ErrTooManyFiles
 		}
-		committed, err := b.svc.Store.ObjectCommitted(ctx, f.Object.ID)
+		_, committed, err := b.svc.Store.ObjectCommitted(ctx, f.Object.ID)
 		if err != nil {
 			return err
 		}

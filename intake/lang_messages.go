@@ -456,10 +456,17 @@ var messages = map[string]Text{
 		EN: "Something went wrong on our side, and what you sent was not saved. Please try again later.",
 		ZH: "我们这边出现了问题，您提交的内容没有保存。请稍后重试。",
 	},
+	"error_not_found_title": {EN: "Not found", ZH: "找不到页面"},
 	"error_not_found": {
 		EN: "There is no page at this address.",
 		ZH: "此地址没有对应的页面。",
 	},
+	"error_method_title": {EN: "This page cannot be opened this way", ZH: "无法这样打开此页面"},
+	"error_method": {
+		EN: "This address only takes a form sent from the site. Nothing was saved by opening it; please go back to the start page.",
+		ZH: "此地址只接受从本网站提交的表单。打开它不会保存任何内容；请返回首页。",
+	},
+	"error_request_id":      {EN: "Request id:", ZH: "请求编号："},
 	"error_too_large_title": {EN: "Too large", ZH: "内容过大"},
 	"error_too_large": {
 		EN: "What you sent is larger than this site accepts, so nothing was saved. Please send fewer or smaller files; once you have a codename, you can add more files later.",

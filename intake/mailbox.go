@@ -642,6 +642,7 @@ func (s *Service) sessionSubmission(ctx context.Context, ms MailboxStore, cookie
 type FollowUp struct {
 	svc          *Service
 	submissionID string
+	desk         string
 	recipients   []*crypto.PublicKey
 	// readers of the message text: the desk's keys and the source's reply
 	// key, so that the source reads their own messages in the thread.
@@ -671,7 +672,10 @@ func (s *Service) BeginFollowUp(ctx context.Context, token string) (*FollowUp, e
 	if err != nil {
 		return nil, err
 	}
-	f := &FollowUp{svc: s, submissionID: id, recipients: recipients, readers: recipients}
+	if err := s.checkBudget(ctx); err != nil {
+		return nil, err
+	}
+	f := &FollowUp{svc: s, submissionID: id, desk: e.DeskSlug, recipients: recipients, readers: recipients}
 	if e.ReplyPublic != nil {
 		replyKey, err := crypto.ParsePublicKey(e.ReplyPublic, s.Now())
 		if err != nil {
@@ -689,7 +693,7 @@ func (f *FollowUp) AddFile(ctx context.Context, name, contentType string, r io.R
 	}
 	plain := sha256.New()
 	counter := &countingReader{r: io.TeeReader(r, plain)}
-	obj, err := f.svc.storeEncrypted(ctx, f.recipients, counter, KindFile, 0)
+	obj, err := f.svc.storeEncryptedReserved(ctx, f.recipients, counter, KindFile, 0, false)
 	if err != nil {
 		return err
 	}
@@ -705,7 +709,7 @@ func (f *FollowUp) AddEncryptedFile(ctx context.Context, r io.Reader) error {
 	if len(f.objects) == MaxFollowUpFiles {
 		return tipline.Errorf(tipline.TooLarge, "At most %d files at a time.", MaxFollowUpFiles)
 	}
-	obj, err := f.svc.storeMessage(ctx, r, f.recipients, KindFile, 0)
+	obj, err := f.svc.storeMessageReserved(ctx, r, f.recipients, KindFile, 0, false)
 	if err != nil {
 		return err
 	}
@@ -719,7 +723,7 @@ func (f *FollowUp) SetEncryptedManifest(ctx context.Context, r io.Reader) error 
 	if f.manifest != nil {
 		return tipline.Errorf(tipline.Invalid, "One manifest per follow-up.")
 	}
-	obj, err := f.svc.storeMessage(ctx, r, f.recipients, KindManifest, 0)
+	obj, err := f.svc.storeMessageReserved(ctx, r, f.recipients, KindManifest, 0, true)
 	if err != nil {
 		return err
 	}
@@ -751,7 +755,7 @@ func (f *FollowUp) Commit(ctx context.Context, text string) error {
 	var head []Object
 	if err == nil && strings.TrimSpace(text) != "" {
 		var msg Object
-		msg, err = s.storeEncrypted(ctx, f.readers, strings.NewReader(text), KindMessage, 0)
+		msg, err = s.storeEncryptedReserved(ctx, f.readers, strings.NewReader(text), KindMessage, 0, true)
 		head = append(head, msg)
 	}
 	if encrypted {
@@ -764,7 +768,7 @@ func (f *FollowUp) Commit(ctx context.Context, text string) error {
 			Files []ManifestFile `json:"files"`
 		}{f.files}); err == nil {
 			var manifest Object
-			manifest, err = s.storeEncrypted(ctx, f.recipients, bytes.NewReader(m), KindManifest, 0)
+			manifest, err = s.storeEncryptedReserved(ctx, f.recipients, bytes.NewReader(m), KindManifest, 0, true)
 			head = append(head, manifest)
 		}
 	}
@@ -774,8 +778,32 @@ func (f *FollowUp) Commit(ctx context.Context, text string) error {
 	}
 	if err != nil {
 		f.Abort(ctx)
+		return err
 	}
-	return err
+	s.committedFollowUp(ctx, f.objects)
+	s.sourceWrote(ctx, f.desk)
+	return nil
+}
+
+// committedFollowUp counts a committed follow-up's bytes (key packets and
+// bodies) in the hour's committed bytes, as a submission's are, and
+// releases their pending reservations. The follow-up began only while the
+// budgets had room (BeginFollowUp), and its bytes were reserved as they
+// arrived, so the count may go over the hour's budget by what was in
+// flight, never more; new tips and follow-ups then wait for the next hour.
+func (s *Service) committedFollowUp(ctx context.Context, objects []Object) {
+	var size int64
+	keys := make([]string, len(objects))
+	for i, o := range objects {
+		size += o.BodySize + int64(len(o.KeyPackets))
+		keys[i] = o.BlobKey
+	}
+	if s.Rates != nil {
+		if err := s.Rates.Add(context.WithoutCancel(ctx), bytesBucket, s.hourWindow(), size); err != nil {
+			s.Logger.Warn("a follow-up's bytes are not counted in the hour's committed bytes", "err", err)
+		}
+	}
+	s.release(ctx, keys...)
 }
 
 // Abort removes what the follow-up stored. Use a context that outlives a
@@ -785,14 +813,18 @@ func (f *FollowUp) Abort(ctx context.Context) {
 		f.objects = append(f.objects, *f.manifest)
 		f.manifest = nil
 	}
+	var keys []string
 	for _, o := range f.objects {
 		if o.BlobKey == "" {
 			continue
 		}
 		if err := f.svc.Blobs.Delete(context.WithoutCancel(ctx), o.BlobKey); err != nil {
 			f.svc.Logger.Warn("abandoned pending blob; the janitor will remove it", "err", err)
+			continue // its reservation goes with it, when the janitor removes it
 		}
+		keys = append(keys, o.BlobKey)
 	}
+	f.svc.release(ctx, keys...)
 	f.objects = nil
 }
 
@@ -858,8 +890,9 @@ func (s *Service) AddReply(ctx context.Context, submissionID string, src io.Read
 }
 
 // recordObjects records pending objects of a committed submission, in
-// order and in one transaction, then moves their blobs out of the pending
-// prefix. When recording fails the pending blobs are left to the caller.
+// order and in one transaction. Their blobs stay under the pending prefix
+// until the janitor's daily batch moves them (SweepPending). When
+// recording fails the pending blobs are left to the caller.
 func (s *Service) recordObjects(ctx context.Context, submissionID string, objects []Object, author string) error {
 	return s.recordObjectsWith(ctx, s.Store.AddObjects, submissionID, objects, author)
 }
@@ -870,20 +903,7 @@ func (s *Service) recordObjectsWith(ctx context.Context, record ObjectRecorder, 
 	for i := range objects {
 		objects[i].Day = day
 	}
-	if err := record(ctx, submissionID, objects, author); err != nil {
-		return err
-	}
-	for _, o := range objects {
-		final := objectsPrefix + o.ID
-		if err := s.Blobs.Move(ctx, o.BlobKey, final); err != nil {
-			s.Logger.Warn("blob stays under the pending prefix until the janitor moves it", "err", err)
-			continue
-		}
-		if err := s.Store.MoveObject(ctx, o.ID, final); err != nil {
-			s.Logger.Warn("object row still names the pending key; the janitor will update it", "err", err)
-		}
-	}
-	return nil
+	return record(ctx, submissionID, objects, author)
 }
 
 // ContainsCodename reports whether text holds something that reads as a

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -158,7 +159,9 @@ func TestMailbox(t *testing.T) {
 			if err := followUp("  "); !errors.Is(err, intake.ErrEmptyMessage) {
 				t.Errorf("empty follow-up: %v", err)
 			}
-			// A refused follow-up leaves none of its files behind.
+			// A refused follow-up leaves none of its files behind (the
+			// committed blobs wait under pending/ for the janitor's batch).
+			pendingBefore, _ := svc.Blobs.List(ctx, "pending/")
 			f, err := svc.BeginFollowUp(ctx, token)
 			if err != nil {
 				t.Fatal(err)
@@ -169,8 +172,8 @@ func TestMailbox(t *testing.T) {
 			if err := f.Commit(ctx, "codename: "+r.Codename.Reveal()); !errors.Is(err, intake.ErrCodenameInText) {
 				t.Errorf("follow-up with a file and the codename: %v", err)
 			}
-			if pending, _ := svc.Blobs.List(ctx, "pending/"); len(pending) != 0 {
-				t.Errorf("%d pending blobs left by a refused follow-up", len(pending))
+			if pending, _ := svc.Blobs.List(ctx, "pending/"); len(pending) != len(pendingBefore) {
+				t.Errorf("%d pending blobs left by a refused follow-up", len(pending)-len(pendingBefore))
 			}
 			if err := followUp("The invoices are in the second shipment."); err != nil {
 				t.Fatal(err)
@@ -180,7 +183,7 @@ func TestMailbox(t *testing.T) {
 				t.Fatal(err)
 			}
 			last := objects[len(objects)-1]
-			if last.Kind != intake.KindMessage || !strings.HasPrefix(last.BlobKey, "objects/") {
+			if last.Kind != intake.KindMessage || last.BlobKey != "pending/"+last.ID {
 				t.Fatalf("last object = %+v", last)
 			}
 			rc, _ := svc.OpenObject(ctx, last)
@@ -225,10 +228,15 @@ func TestMailbox(t *testing.T) {
 			}); err != nil {
 				t.Fatalf("encrypted follow-up: %v", err)
 			}
-			if pending, _ := svc.Blobs.List(ctx, "pending/"); len(pending) != 0 {
-				t.Errorf("%d pending blobs after the encrypted follow-ups", len(pending))
-			}
+			// Every pending blob left is a committed object's, waiting
+			// for the janitor's batch.
 			objects, _ = st.SubmissionObjects(ctx, r.SubmissionID)
+			pending, _ := svc.Blobs.List(ctx, "pending/")
+			for _, p := range pending {
+				if !slices.ContainsFunc(objects, func(o intake.Object) bool { return o.BlobKey == p.Key }) {
+					t.Errorf("pending blob %s after the encrypted follow-ups belongs to no object", p.Key)
+				}
+			}
 			if n := len(objects); n < 2 || objects[n-2].Kind != intake.KindManifest || objects[n-1].Kind != intake.KindFile {
 				t.Errorf("objects after an encrypted follow-up: %+v", objects)
 			}

@@ -22,6 +22,11 @@ func (m memRates) Take(_ context.Context, bucket string, window int64, limit int
 	return true, nil
 }
 
+func (m memRates) Add(_ context.Context, bucket string, window, n int64) error {
+	m[bucket+"@"+strconv.FormatInt(window, 10)] += int(n)
+	return nil
+}
+
 func (m memRates) Count(_ context.Context, bucket string, window int64) (int64, error) {
 	return int64(m[bucket+"@"+strconv.FormatInt(window, 10)]), nil
 }

@@ -144,48 +144,64 @@ func ParseQuestionnaire(data []byte) (*Questionnaire, error) {
 	return &q, nil
 }
 
-// validate checks a decoded questionnaire.
+// validate checks a decoded questionnaire. It reports every problem it
+// finds, joined (errors.Join): those of the whole questionnaire, then the
+// first of each field, in order.
 func (q *Questionnaire) validate() error {
+	var problems []error
 	if q.Version < 1 {
-		return errors.New("version must be 1 or more")
+		problems = append(problems, errors.New("version must be 1 or more"))
 	}
 	if err := checkText(q.Title, true); err != nil {
-		return fmt.Errorf("title: %w", err)
+		problems = append(problems, fmt.Errorf("title: %w", err))
 	}
 	if err := checkText(q.Intro, false); err != nil {
-		return fmt.Errorf("intro: %w", err)
+		problems = append(problems, fmt.Errorf("intro: %w", err))
 	}
 	if len(q.Fields) == 0 || len(q.Fields) > maxFields {
-		return fmt.Errorf("a questionnaire has 1 to %d fields", maxFields)
+		problems = append(problems, fmt.Errorf("a questionnaire has 1 to %d fields", maxFields))
 	}
 	seen := map[string]Field{}
 	files := 0
 	collapsed := false
-	for _, f := range q.Fields {
+	for i, f := range q.Fields {
 		if f.Section != nil {
-			if err := checkText(f.Section.Title, true); err != nil {
-				return fmt.Errorf("field %q: section title: %w", f.ID, err)
-			}
 			collapsed = f.Section.Collapsed
 		}
-		if collapsed && f.Required {
-			return fmt.Errorf("field %q: a required field cannot be in a collapsed section", f.ID)
-		}
-		if err := f.validate(seen); err != nil {
+		if err := f.validateInSection(seen, collapsed); err != nil {
 			if f.ID == "" {
-				return fmt.Errorf("field %d: %w", len(seen)+1, err)
+				problems = append(problems, fmt.Errorf("field %d: %w", i+1, err))
+			} else {
+				problems = append(problems, fmt.Errorf("field %q: %w", f.ID, err))
 			}
-			return fmt.Errorf("field %q: %w", f.ID, err)
 		}
-		seen[f.ID] = f
+		// A field with a problem of its own is still there for the fields
+		// after it: their conditions on it are not problems too.
+		if _, dup := seen[f.ID]; !dup && fieldIDPattern.MatchString(f.ID) {
+			seen[f.ID] = f
+		}
 		if f.Type == Files {
 			files++
 		}
 	}
 	if files > 1 {
-		return errors.New("there is more than one files field")
+		problems = append(problems, errors.New("there is more than one files field"))
 	}
-	return nil
+	return errors.Join(problems...)
+}
+
+// validateInSection checks one field and its place: its section's title,
+// and no required field in a collapsed section.
+func (f Field) validateInSection(earlier map[string]Field, collapsed bool) error {
+	if f.Section != nil {
+		if err := checkText(f.Section.Title, true); err != nil {
+			return fmt.Errorf("section title: %w", err)
+		}
+	}
+	if collapsed && f.Required {
+		return errors.New("a required field cannot be in a collapsed section")
+	}
+	return f.validate(earlier)
 }
 
 // validate checks one field; earlier holds the fields before it.

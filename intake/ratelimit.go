@@ -26,6 +26,9 @@ type RateStore interface {
 	// windowStart (Unix seconds) unless the count has reached limit, and
 	// reports whether it did.
 	Take(ctx context.Context, bucket string, windowStart int64, limit int) (bool, error)
+	// Add adds n to the bucket's count in the window starting at
+	// windowStart (Unix seconds), whatever the count.
+	Add(ctx context.Context, bucket string, windowStart, n int64) error
 	// Count returns the bucket's count in the window (0 when none).
 	Count(ctx context.Context, bucket string, windowStart int64) (int64, error)
 	// PurgeRates drops the counters of windows that started before before.

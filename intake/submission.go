@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/tipline/tipline"
@@ -17,10 +18,12 @@ import (
 	"github.com/tipline/tipline/crypto"
 )
 
-// Blob key prefixes. Every blob is written under pendingPrefix first; once
-// the database transaction that records it has committed, it moves to
-// objectsPrefix. A pending blob that no row references is an abandoned
-// submission, which the janitor removes.
+// Blob key prefixes. Every blob is written under pendingPrefix first and
+// stays there, named by its row, when the database transaction that
+// records it commits; the janitor moves the blobs committed on a day to
+// objectsPrefix together, on a later day (SweepPending). A pending blob
+// that no row references is an abandoned submission, which the janitor
+// removes.
 const (
 	pendingPrefix = "pending/"
 	objectsPrefix = "objects/"
@@ -100,8 +103,10 @@ type SubmissionStore interface {
 	// MoveObject records that an object's blob now lives under blobKey;
 	// NotFound when there is no such object.
 	MoveObject(ctx context.Context, objectID, blobKey string) error
-	// ObjectCommitted reports whether a committed submission holds the object.
-	ObjectCommitted(ctx context.Context, objectID string) (bool, error)
+	// ObjectCommitted reports whether a committed submission holds the
+	// object, and the UTC day (YYYY-MM-DD) it was recorded on: "" for rows
+	// older than that day's column.
+	ObjectCommitted(ctx context.Context, objectID string) (day string, committed bool, err error)
 	// Submissions lists up to limit submissions, newest day first, of one
 	// desk or of all when desk is "". Lookup keys are left out.
 	Submissions(ctx context.Context, desk string, limit int) ([]Submission, error)
@@ -139,6 +144,12 @@ type Service struct {
 	retry           retryTokens
 	Logger          *slog.Logger
 	Now             func() time.Time
+	// Events hears of committed tips and follow-ups, for staff notices
+	// (nil: nobody is told).
+	Events Events
+	// Swept hears of each janitor sweep of pending blobs, for the
+	// metrics (nil: nobody is told).
+	Swept func(JanitorReport, error)
 }
 
 // Receipt is what a source gets after a committed submission.
@@ -330,13 +341,9 @@ func (b *ServerSubmission) Abort(ctx context.Context) {
 	b.objects = nil
 }
 
-// storeEncryptedReserved is storeEncrypted with the ciphertext's bytes
-// reserved against the pending budget as they are stored (ErrStorageFull
-// once it is exhausted, unless anyway). The reservation is released when
-// the submission commits or is aborted, or when the janitor removes the
-// blob.
+// storeEncryptedReserved encrypts r to the recipients in memory and stores
+// the result as storeMessageReserved does.
 func (s *Service) storeEncryptedReserved(ctx context.Context, recipients []*crypto.PublicKey, r io.Reader, kind string, position int, anyway bool) (Object, error) {
-	id := blob.NewKey("")
 	pr, pw := io.Pipe()
 	go func() {
 		w, err := crypto.Encrypt(pw, recipients...)
@@ -348,9 +355,20 @@ func (s *Service) storeEncryptedReserved(ctx context.Context, recipients []*cryp
 		}
 		pw.CloseWithError(err)
 	}()
-	src := &reservingReader{ctx: ctx, svc: s, key: pendingPrefix + id, r: pr, anyway: anyway}
-	obj, err := s.storeMessageAt(ctx, id, src, recipients, kind, position)
+	obj, err := s.storeMessageReserved(ctx, pr, recipients, kind, position, anyway)
 	pr.CloseWithError(errors.New("intake: message not stored")) // stops the encrypting goroutine on failure
+	return obj, err
+}
+
+// storeMessageReserved is storeMessage with the message's bytes reserved
+// against the pending budget as they are stored (ErrStorageFull once it is
+// exhausted, unless anyway). The reservation is released when the
+// submission or follow-up commits or is aborted, or when the janitor
+// removes the blob.
+func (s *Service) storeMessageReserved(ctx context.Context, src io.Reader, recipients []*crypto.PublicKey, kind string, position int, anyway bool) (Object, error) {
+	id := blob.NewKey("")
+	reserving := &reservingReader{ctx: ctx, svc: s, key: pendingPrefix + id, r: src, anyway: anyway}
+	obj, err := s.storeMessageAt(ctx, id, reserving, recipients, kind, position)
 	if err != nil {
 		s.release(ctx, pendingPrefix+id)
 		return Object{}, err
@@ -360,25 +378,6 @@ func (s *Service) storeEncryptedReserved(ctx context.Context, recipients []*cryp
 		s.Logger.Warn("pending reservation stays at its step until it is released", "err", err)
 	}
 	return obj, nil
-}
-
-// storeEncrypted encrypts r to the recipients in memory and stores the
-// result as storeMessage does.
-func (s *Service) storeEncrypted(ctx context.Context, recipients []*crypto.PublicKey, r io.Reader, kind string, position int) (Object, error) {
-	pr, pw := io.Pipe()
-	go func() {
-		w, err := crypto.Encrypt(pw, recipients...)
-		if err == nil {
-			_, err = io.Copy(w, r)
-		}
-		if err == nil {
-			err = w.Close()
-		}
-		pw.CloseWithError(err)
-	}()
-	obj, err := s.storeMessage(ctx, pr, recipients, kind, position)
-	pr.CloseWithError(errors.New("intake: message not stored")) // stops the encrypting goroutine on failure
-	return obj, err
 }
 
 // storeMessage checks that src is an OpenPGP message to exactly the
@@ -466,9 +465,9 @@ func PutMessage(ctx context.Context, blobs blob.Store, key string, src io.Reader
 // errStoreDown is the message of an error of the blob store.
 const errStoreDown = "The evidence store is not reachable. Nothing was saved; please try again later."
 
-// commit records the submission with a new codename, then moves its blobs
-// out of the pending prefix. A failed move is harmless: the row references
-// the pending key until the janitor finishes the move.
+// commit records the submission with a new codename. Its blobs stay under
+// the pending prefix, where its rows name them, until the janitor's daily
+// batch moves them: moving each one now would date its file to the second.
 func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects []Object, opts CommitOptions) (*Receipt, error) {
 	codename, err := newCodename(opts.Numeric)
 	if err != nil {
@@ -504,18 +503,7 @@ func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects 
 	if flood {
 		s.Logger.Info("submission accepted above the hourly soft limit; flagged as received during a flood", "desk", desk)
 	}
-	for i, o := range objects {
-		final := objectsPrefix + o.ID
-		if err := s.Blobs.Move(ctx, o.BlobKey, final); err != nil {
-			s.Logger.Warn("blob stays under the pending prefix until the janitor moves it", "err", err)
-			continue
-		}
-		if err := s.Store.MoveObject(ctx, o.ID, final); err != nil {
-			s.Logger.Warn("object row still names the pending key; the janitor will update it", "err", err)
-			continue
-		}
-		objects[i].BlobKey = final
-	}
+	s.tipReceived(ctx, desk)
 	return &Receipt{Codename: codename, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, EncryptedBy: encryptedBy, Entry: entry, Objects: objects}, nil
 }
 
@@ -564,6 +552,10 @@ func logPayload(seq int64, prev [32]byte, s Submission) []byte {
 // the blob is missing.
 func (s *Service) OpenObject(ctx context.Context, o Object) (io.ReadCloser, error) {
 	body, err := s.Blobs.Get(ctx, o.BlobKey)
+	if id, pending := strings.CutPrefix(o.BlobKey, pendingPrefix); pending && errors.Is(err, blob.ErrNotFound) {
+		// The janitor moved it since its row was read.
+		body, err = s.Blobs.Get(ctx, objectsPrefix+id)
+	}
 	if errors.Is(err, blob.ErrNotFound) {
 		return nil, fmt.Errorf("intake: object %s: %w", o.ID, err)
 	}

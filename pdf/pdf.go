@@ -1,8 +1,9 @@
 // Package pdf prints HTML documents to PDF with headless Chromium through
 // chromedp. The document is set from memory, never fetched: it must carry
-// its styles inline, and every request it makes anyway fails. At most
-// MaxPrints documents print at once; Chromium runs in its sandbox where the
-// platform allows one.
+// its styles inline, scripts do not run, and every request it makes anyway
+// fails. At most MaxPrints documents print at once, in a Chromium started
+// for each (in its sandbox where the platform allows one) or in a running
+// one reached over the DevTools protocol, such as a container's.
 package pdf
 
 import (
@@ -16,10 +17,12 @@ import (
 	"sync"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/remote"
 
 	"github.com/tipline/tipline"
 )
@@ -34,18 +37,44 @@ var printing = make(chan struct{}, MaxPrints)
 // ErrBusy refuses a print while MaxPrints others are under way.
 var ErrBusy = tipline.Errorf(tipline.Unavailable, "Busy: %d reports are being printed. Try again in a minute.", MaxPrints)
 
-// FindChromium returns path when set, or the first Chromium or Chrome
-// binary on PATH.
-func FindChromium(path string) (string, error) {
+// Browser is the Chromium that prints: a binary started afresh for each
+// print, or one already running (such as a container's) reached over the
+// DevTools protocol.
+type Browser struct {
+	// Path is a Chromium binary, started for each print with a profile of
+	// its own.
+	Path string
+	// URL is the DevTools address of a running Chromium, ws://HOST:PORT/…
+	// or http://HOST:PORT; each print gets a new browser context (profile)
+	// there, disposed of afterwards. When set, Path is not used.
+	URL string
+}
+
+// FindBrowser returns the Browser of the settings TIPLINE_CHROMIUM_URL
+// (url) and TIPLINE_CHROMIUM (path): the running Chromium at url when set,
+// else the binary at path, else the first Chromium or Chrome binary on
+// PATH.
+func FindBrowser(path, url string) (Browser, error) {
+	if url != "" {
+		return Browser{URL: url}, nil
+	}
 	if path != "" {
-		return path, nil
+		return Browser{Path: path}, nil
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
 		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
+			return Browser{Path: p}, nil
 		}
 	}
-	return "", errors.New("pdf: no Chromium found: install chromium or set TIPLINE_CHROMIUM")
+	return Browser{}, errors.New("pdf: no Chromium found: install chromium, or set TIPLINE_CHROMIUM or TIPLINE_CHROMIUM_URL")
+}
+
+// String names the browser in errors: its binary or its address.
+func (b Browser) String() string {
+	if b.URL != "" {
+		return b.URL
+	}
+	return b.Path
 }
 
 // Options are what a print adds to the document.
@@ -62,53 +91,32 @@ type Options struct {
 	Log *slog.Logger
 }
 
-// Print renders html in a fresh headless Chromium at chromium (a binary
-// path) and returns the PDF, on Letter paper with its backgrounds, the
-// header and footer of o, and o.Info. It refuses with ErrBusy while
-// MaxPrints prints are under way.
-func Print(ctx context.Context, chromium string, html []byte, o Options) ([]byte, error) {
+// Print renders html in a fresh tab of browser b and returns the PDF, on
+// Letter paper with its backgrounds, the header and footer of o, and
+// o.Info. Scripts do not run and every request of the document fails. It
+// refuses with ErrBusy while MaxPrints prints are under way.
+func Print(ctx context.Context, b Browser, html []byte, o Options) ([]byte, error) {
 	select {
 	case printing <- struct{}{}:
 		defer func() { <-printing }()
 	default:
 		return nil, ErrBusy
 	}
-	tmp, err := os.MkdirTemp("", "tipline-pdf")
+	bctx, closeTab, err := b.open(ctx, o.Log)
 	if err != nil {
 		return nil, fmt.Errorf("pdf: %w", err)
 	}
-	defer os.RemoveAll(tmp)
-	flags := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("blink-settings", "scriptEnabled=false"),
-		chromedp.UserDataDir(tmp),
-	}
-	if ok, why := sandboxAllowed(); !ok {
-		flags = append(flags, chromedp.NoSandbox)
-		noSandboxOnce.Do(func() {
-			log := o.Log
-			if log == nil {
-				log = slog.Default()
-			}
-			log.Warn("pdf: Chromium prints without its sandbox", "why", why)
-		})
-	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.WithoutCancel(ctx), flags...)
-	defer cancelAlloc()
-	bctx, cancel := chromedp.NewContext(alloc)
-	defer cancel()
-	stop := context.AfterFunc(ctx, cancel)
+	defer closeTab()
+	stop := context.AfterFunc(ctx, closeTab)
 	defer stop()
 	if err := chromedp.Do(bctx, chromedp.Navigate("about:blank")); err != nil {
-		return nil, fmt.Errorf("pdf: start %s: %w", chromium, err)
+		return nil, fmt.Errorf("pdf: start %s: %w", b, err)
+	}
+	if err := chromedp.Do(bctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	})); err != nil {
+		return nil, fmt.Errorf("pdf: turn scripts off: %w", err)
 	}
 	if err := blockRequests(bctx); err != nil {
 		return nil, fmt.Errorf("pdf: block the document's requests: %w", err)
@@ -123,11 +131,11 @@ func Print(ctx context.Context, chromium string, html []byte, o Options) ([]byte
 		_, err = cdp.Call(ctx, t, page.SetDocumentContent, page.SetDocumentContentParams{FrameID: tree.FrameTree.Frame.ID, HTML: string(html)})
 		return err
 	})); err != nil {
-		return nil, fmt.Errorf("pdf: load the document in %s: %w", chromium, err)
+		return nil, fmt.Errorf("pdf: load the document in %s: %w", b, err)
 	}
 	for _, err := range loaded {
 		if err != nil {
-			return nil, fmt.Errorf("pdf: load the document in %s: %w", chromium, err)
+			return nil, fmt.Errorf("pdf: load the document in %s: %w", b, err)
 		}
 		break
 	}
@@ -147,6 +155,48 @@ func Print(ctx context.Context, chromium string, html []byte, o Options) ([]byte
 		return out, nil
 	}
 	return SetInfo(out, o.Info)
+}
+
+// open starts a tab for one print: in a Chromium started for it, or in a
+// new browser context of the running Chromium at b.URL. closeTab closes
+// the tab, and the browser or browser context with it.
+func (b Browser) open(ctx context.Context, log *slog.Logger) (tab context.Context, closeTab func(), err error) {
+	// The browser outlives ctx until closeTab, so that a cancelled print
+	// still shuts it down in order.
+	parent := context.WithoutCancel(ctx)
+	if b.URL != "" {
+		alloc, cancelAlloc := remote.NewAllocator(parent, b.URL)
+		tab, cancelTab := chromedp.NewContext(alloc, chromedp.WithNewBrowserContext())
+		return tab, func() { cancelTab(); cancelAlloc() }, nil
+	}
+	tmp, err := os.MkdirTemp("", "tipline-pdf")
+	if err != nil {
+		return nil, nil, err
+	}
+	flags := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(b.Path),
+		chromedp.Headless,
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(tmp),
+	}
+	if ok, why := sandboxAllowed(); !ok {
+		flags = append(flags, chromedp.NoSandbox)
+		noSandboxOnce.Do(func() {
+			if log == nil {
+				log = slog.Default()
+			}
+			log.Warn("pdf: Chromium prints without its sandbox", "why", why)
+		})
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(parent, flags...)
+	tab, cancelTab := chromedp.NewContext(alloc)
+	return tab, func() { cancelTab(); cancelAlloc(); os.RemoveAll(tmp) }, nil
 }
 
 func orEmpty(template string) string {

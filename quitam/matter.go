@@ -119,6 +119,23 @@ func RuleName(rule string) (string, bool) {
 	return "", false
 }
 
+// RuleCitation is the source of law of a deadline rule; ok is false for
+// a rule that is not a matter's.
+func RuleCitation(rule string) (Citation, bool) {
+	switch rule {
+	case RuleSeal:
+		return CiteSeal, true
+	case RuleLimitations:
+		return CiteLimitations, true
+	case RuleRetaliation:
+		return CiteRetaliation, true
+	}
+	if _, ok := RuleName(rule); ok {
+		return CiteExtension, true
+	}
+	return Citation{}, false
+}
+
 // parseDay reads a YYYY-MM-DD day, naming the field when it is not one.
 func parseDay(field, v string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, v)

@@ -98,6 +98,10 @@ func canSee(p casework.Principal, counsel []string) bool {
 	return p.Role == casework.RoleAdmin || (p.Role == casework.RoleCounsel && slices.Contains(counsel, p.Email))
 }
 
+// VisibleTo reports whether p may see the matter, by the rule of the
+// qui tam pages: admins every matter, counsel those of their claims.
+func (m Matter) VisibleTo(p casework.Principal) bool { return canSee(p, m.Counsel) }
+
 // matter returns a matter p may see; a matter p may not see is not found.
 func (s *Service) matter(ctx context.Context, p casework.Principal, id string) (Matter, error) {
 	if err := worksMatters(p); err != nil {

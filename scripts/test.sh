@@ -9,9 +9,9 @@
 #                      TIPLINE_TEST_CMD='psql "$TIPLINE_TEST_DATABASE_URL" -c "select 1"'
 #   TIPLINE_TEST_KEEP  =1 keeps the work dir (service logs, TMPDIR) for inspection
 #
-# Installs missing system packages (apt-get), builds MinIO into .cache/bin and
-# installs axe-core into .cache/npm once,
-# starts both services on random loopback ports, runs the tests, then stops the
+# Installs missing system packages (apt-get), builds MinIO and mailpit (SMTP)
+# into .cache/bin and installs axe-core into .cache/npm once,
+# starts the services on random loopback ports, runs the tests, then stops the
 # services and removes the temp dirs on any exit: success, failure or signal.
 set -euo pipefail
 
@@ -29,6 +29,8 @@ cd "$REPO"
 
 MINIO_MODULE=github.com/minio/minio
 MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+MAILPIT_MODULE=github.com/axllent/mailpit
+MAILPIT_VERSION=v1.33.1
 PG_BIN=/usr/lib/postgresql/15/bin
 
 log() { echo "test.sh: $*" >&2; }
@@ -58,6 +60,7 @@ command -v exiftool >/dev/null || missing+=(libimage-exiftool-perl) # metadata b
 [ -x "$PG_BIN/initdb" ] || missing+=(postgresql-15)
 command -v npm >/dev/null || missing+=(npm) # axe-core for the accessibility tests
 command -v gcc >/dev/null || missing+=(gcc libc6-dev) # go test -race needs cgo
+command -v openssl >/dev/null || missing+=(openssl)   # the SMTP test server's certificate
 
 if [ ${#missing[@]} -gt 0 ]; then
 	log "installing ${missing[*]}"
@@ -99,6 +102,31 @@ elif ! minio_ok; then
 	exec 9>&-
 fi
 
+# ---------------------------------------------------------------- mailpit binary
+# The SMTP server the notification tests send to, read back through its HTTP
+# API; built once into .cache/bin like MinIO.
+MAILPIT_BIN=${TIPLINE_TEST_MAILPIT_BIN:-$REPO/.cache/bin/mailpit}
+mailpit_ok() { go version -m "$MAILPIT_BIN" 2>/dev/null | grep -Eq "^[[:space:]]+mod[[:space:]]+$MAILPIT_MODULE[[:space:]]+$MAILPIT_VERSION([[:space:]]|$)"; }
+
+if [ -n "${TIPLINE_TEST_MAILPIT_BIN:-}" ]; then
+	[ -x "$MAILPIT_BIN" ] || die "TIPLINE_TEST_MAILPIT_BIN=$MAILPIT_BIN is not executable"
+elif ! mailpit_ok; then
+	mkdir -p "$REPO/.cache/bin"
+	exec 9>"$REPO/.cache/mailpit-build.lock"
+	flock 9
+	if ! mailpit_ok; then
+		log "building mailpit $MAILPIT_VERSION into .cache/bin"
+		gobin=$(mktemp -d "$REPO/.cache/gobin.XXXXXX")
+		if ! GOBIN=$gobin go install "$MAILPIT_MODULE@$MAILPIT_VERSION"; then
+			rm -rf "$gobin"
+			die "building mailpit failed"
+		fi
+		mv -f "$gobin/mailpit" "$MAILPIT_BIN"
+		rm -rf "$gobin"
+	fi
+	exec 9>&-
+fi
+
 # ---------------------------------------------------------------- axe-core
 # The accessibility checker the browser tests inject into pages, installed
 # once from the npm registry into .cache/npm (git-ignored). Never served.
@@ -130,12 +158,14 @@ chmod 755 "$WORK"
 PGDIR=$WORK/pg # data/, socket and postgres.log
 PGDATA=$PGDIR/data
 MINIODIR=$WORK/minio # data/, certs/ and minio.log
+MAILPITDIR=$WORK/mailpit # its certificate, key and mailpit.log
 TEST_TMP=$WORK/tmp   # TMPDIR of the tests
-mkdir -p "$PGDIR" "$MINIODIR/data" "$MINIODIR/certs" "$TEST_TMP"
+mkdir -p "$PGDIR" "$MINIODIR/data" "$MINIODIR/certs" "$MAILPITDIR" "$TEST_TMP"
 chmod 700 "$PGDIR" "$MINIODIR"
 chmod 1777 "$TEST_TMP"
 
 MINIO_PID=
+MAILPIT_PID=
 TEST_PID=
 
 # as_pg runs a command as the postgres user when we are root (PostgreSQL
@@ -179,6 +209,16 @@ cleanup() {
 		done
 		kill -KILL -- "-$MINIO_PID" 2>/dev/null
 		wait "$MINIO_PID" 2>/dev/null
+	fi
+	if [ -n "$MAILPIT_PID" ]; then
+		log "stopping mailpit"
+		kill -TERM "$MAILPIT_PID" 2>/dev/null
+		for ((i = 0; i < 50; i++)); do
+			kill -0 "$MAILPIT_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL -- "-$MAILPIT_PID" 2>/dev/null
+		wait "$MAILPIT_PID" 2>/dev/null
 	fi
 	if [ -f "$PGDATA/postmaster.pid" ]; then
 		log "stopping PostgreSQL"
@@ -312,11 +352,50 @@ for attempt in 1 2 3; do
 	}
 done
 
+# ---------------------------------------------------------------- mailpit
+# SMTP with STARTTLS offered (a throwaway certificate for 127.0.0.1, which the
+# tests trust) and any user name and password accepted, also without TLS.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 \
+	-keyout "$MAILPITDIR/key.pem" -out "$MAILPITDIR/cert.pem" >"$MAILPITDIR/openssl.log" 2>&1 || {
+	show_log "$MAILPITDIR/openssl.log"
+	die "making the SMTP test certificate failed"
+}
+for attempt in 1 2 3; do
+	MAILPIT_SMTP_PORT=$(free_port)
+	MAILPIT_HTTP_PORT=$(free_port)
+	while [ "$MAILPIT_HTTP_PORT" = "$MAILPIT_SMTP_PORT" ]; do MAILPIT_HTTP_PORT=$(free_port); done
+	log "starting mailpit on 127.0.0.1:$MAILPIT_SMTP_PORT (API 127.0.0.1:$MAILPIT_HTTP_PORT)"
+	setsid "$MAILPIT_BIN" \
+		--smtp "127.0.0.1:$MAILPIT_SMTP_PORT" \
+		--listen "127.0.0.1:$MAILPIT_HTTP_PORT" \
+		--smtp-tls-cert "$MAILPITDIR/cert.pem" --smtp-tls-key "$MAILPITDIR/key.pem" \
+		--smtp-auth-accept-any --smtp-auth-allow-insecure --smtp-disable-rdns \
+		--database "$MAILPITDIR/mailpit.db" --disable-version-check \
+		>"$MAILPITDIR/mailpit.log" 2>&1 </dev/null &
+	MAILPIT_PID=$!
+	for ((i = 0; i < 60; i++)); do
+		http_ok "$MAILPIT_HTTP_PORT" /readyz && break 2
+		kill -0 "$MAILPIT_PID" 2>/dev/null || break
+		sleep 0.5
+	done
+	kill -KILL "$MAILPIT_PID" 2>/dev/null || true
+	wait "$MAILPIT_PID" 2>/dev/null || true
+	MAILPIT_PID=
+	[ "$attempt" -lt 3 ] || {
+		show_log "$MAILPITDIR/mailpit.log"
+		die "mailpit did not start"
+	}
+done
+
 # ---------------------------------------------------------------- tests
 export TIPLINE_TEST_REQUIRE=1
 export TIPLINE_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 export TIPLINE_TEST_S3_URL="s3://$MINIO_USER:$MINIO_PASS@127.0.0.1:$MINIO_PORT/?tls=false"
 export TIPLINE_TEST_MINIO_BIN=$MINIO_BIN
+export TIPLINE_TEST_SMTP_ADDR=127.0.0.1:$MAILPIT_SMTP_PORT
+export TIPLINE_TEST_SMTP_CA=$MAILPITDIR/cert.pem
+export TIPLINE_TEST_MAILPIT_URL=http://127.0.0.1:$MAILPIT_HTTP_PORT
 TIPLINE_TEST_CHROMIUM=$(command -v chromium || true)
 export TIPLINE_TEST_CHROMIUM
 export TIPLINE_TEST_AXE=$AXE_DIR/axe.min.js
@@ -331,7 +410,12 @@ elif [ "$MODE" = drill ]; then
 	# The flood drill alone, verbose: its results table is the output.
 	cmd=(go test -run '^TestFloodDrill$' -count=1 -v -timeout 30m "${extra[@]}" ./internal/drill/)
 else
-	cmd=(go test -race -count=1 -timeout 25m "${extra[@]}" ./...)
+	# Every test, then the flood drill at small scale on its own, without the
+	# race detector: it measures how fast GET / answers during a flood, which
+	# other test packages running beside it would decide instead.
+	cmd=(bash -c 'go test -race -count=1 -timeout 25m "$@" ./... &&
+		TIPLINE_DRILL_SCALE=small go test -run "^TestFloodDrill$" -count=1 -v -timeout 15m "$@" ./internal/drill/' \
+		_ "${extra[@]}")
 fi
 
 log "running: ${cmd[*]}"

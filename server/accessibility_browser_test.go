@@ -280,8 +280,8 @@ func TestBrowserDeskErrorsTakeFocus(t *testing.T) {
 				w := &sourceWalk{t: t, tab: tab, ts: ts, base: base, lang: lang, javaScript: javaScript}
 				w.openDesk()
 				if javaScript {
-					if live := evalString(t, tab, `document.getElementById("js-progress").getAttribute("aria-live") ?? ""`); live != "polite" {
-						t.Errorf("the progress box has aria-live=%q, want polite", live)
+					if live := evalString(t, tab, `document.getElementById("js-status").getAttribute("aria-live") ?? ""`); live != "polite" {
+						t.Errorf("the progress status has aria-live=%q, want polite", live)
 					}
 					w.submitBlankNarrative()
 					if focused := evalString(t, tab, `document.activeElement.id`); focused != "q-errors" {

@@ -6,7 +6,6 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -45,16 +44,7 @@ const maxAPIRequest = 64 << 10
 // without a CORS preflight, which this API never grants.
 func (s *Server) apiSameOrigin() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		site := c.GetHeader("Sec-Fetch-Site")
-		sameSite := site == "" || site == "same-origin" || site == "none"
-		sameOrigin := true
-		if origin := c.GetHeader("Origin"); origin == "null" {
-			sameOrigin = site == "same-origin"
-		} else if origin != "" {
-			u, err := url.Parse(origin)
-			sameOrigin = err == nil && u.Host == c.Request.Host
-		}
-		if !sameSite || !sameOrigin {
+		if fromOtherSite(c) {
 			s.respond(c, tipline.Errorf(tipline.Forbidden, "This API answers pages of its own site only."))
 			return
 		}

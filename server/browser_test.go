@@ -54,10 +54,10 @@ func serveTest(t *testing.T, ts *testServer) string {
 	return "http://" + ts.Addr("intake")
 }
 
-// newBrowser starts headless Chromium with a fresh profile; each context
-// derived from the one returned is a tab of it. Skipped without Chromium,
-// a failure under `make test`.
-func newBrowser(t *testing.T) context.Context {
+// newBrowser starts headless Chromium with a fresh profile and any extra
+// options; each context derived from the one returned is a tab of it.
+// Skipped without Chromium, a failure under `make test`.
+func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := os.Getenv(chromiumEnv)
 	if path == "" {
@@ -73,7 +73,7 @@ func newBrowser(t *testing.T) context.Context {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(tmp) })
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), append([]chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -87,8 +87,8 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.WindowSize(1000, 900),
 		chromedp.UserDataDir(t.TempDir()),
-		chromedp.Env("TMPDIR="+tmp),
-	)
+		chromedp.Env("TMPDIR=" + tmp),
+	}, extra...)...)
 	ctx, cancel := chromedp.NewContext(alloc)
 	t.Cleanup(func() {
 		cancel()
@@ -190,8 +190,8 @@ func dropConnections(t *testing.T, ctx context.Context) *atomic.Int32 {
 			}
 		}()
 		_, err := cdp.Call(ctx, tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-			{URLPattern: "*/chunks/1"},
-			{URLPattern: "*/chunks/2", RequestStage: fetch.RequestStageResponse},
+			{URLPattern: `*/chunks/1\?*`}, // the page's language follows: ?lang=
+			{URLPattern: `*/chunks/2\?*`, RequestStage: fetch.RequestStageResponse},
 		}})
 		return chromedp.Void{}, err
 	})

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,10 +12,12 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/crypto"
+	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/intake"
 )
 
@@ -115,7 +118,8 @@ func TestCaseworkPages(t *testing.T) {
 			t.Fatalf("GET /queue = %d\n%.500s", w.Code, w.Body)
 		}
 		body := w.Body.String()
-		for _, want := range []string{`href="/submissions/` + mine + `"`, "export-controls", "acknowledge", "due " + time.Now().UTC().AddDate(0, 0, 7).Format(time.DateOnly),
+		// Issue 15: each row's link read only the received day.
+		for _, want := range []string{`href="/submissions/` + mine + `">Tip #1</a>`, "export-controls", "Acknowledge receipt", "due " + time.Now().UTC().AddDate(0, 0, 7).Format(time.DateOnly),
 			`href="/queue?overdue=true"`, `href="/queue?status=closed"`, `href="/queue?due_within=7"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("queue lacks %q", want)
@@ -318,4 +322,230 @@ func TestBrowserDecryption(t *testing.T) {
 	}
 	ts.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	assertNoCanary(t, ts, filepath.Dir(ts.dbPath()), ts.blobDir)
+}
+
+// staffPage is one staff page the accessibility walk opens, as whom, and
+// an element that shows it has loaded.
+type staffPage struct {
+	name, path string
+	auditor    bool // opened with the auditor's session, not the investigator's
+	ready      string
+}
+
+// rawCode finds a code shown where words belong (issue 15): statuses,
+// roles and kinds with underscores.
+var rawCode = `/\b(end_user|freight_forwarder|under_review|needs_information|case_opened|on_hold|no_jurisdiction|not_credible)\b/`
+
+// TestBrowserStaffPagesAccessible opens the staff pages of issue 15 (home,
+// queue, a submission, the cases and a case, the entities and an entity,
+// the audit log) in headless Chromium, with JavaScript on and off, at a
+// phone's 390 px and a desktop's 1280 px: axe-core finds no WCAG 2.2 AA
+// violation, no page is wider than the window (WCAG 1.4.10: the queue was
+// 825 px wide at 390 px, the audit log 2,033 px on a desktop), and no code
+// shows raw. The queue names each tip by its number, and the graph is
+// inline SVG whose nodes link to their pages.
+func TestBrowserStaffPagesAccessible(t *testing.T) {
+	axeScript(t)
+	chromium := newBrowser(t)
+	ts, secret := newStaffTestServer(t)
+	ctx := context.Background()
+	addGPGKey(t, ts)
+	// Ana's key is registered but not among the desk's recipients.
+	pub, _, _, err := crypto.GenerateKey("Ana", "ana@example.org", []byte("pass phrase"), time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Grants.SetKey(ctx, 0, "ana@example.org", pub); err != nil {
+		t.Fatal(err)
+	}
+	first := submitNoJS(t, ts, intake.DefaultDeskSlug, []formPart{{name: "narrative", value: "Relabelled H20 boards."}})
+	sub := submitNoJS(t, ts, intake.DefaultDeskSlug, []formPart{
+		{name: "narrative", value: "Relabelled H100 boards."},
+		{name: "evidence", filename: "invoice.pdf", value: "%PDF-1.4 invoice"},
+	})
+	u, err := ts.deps.Staff.Store.UserByEmail(ctx, "ana@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana := casework.Principal{UserID: u.ID, Email: u.Email, Role: u.Role, Desks: u.Desks}
+	create := func(name string, kind entities.Kind) string {
+		t.Helper()
+		d, err := ts.deps.Entities.Create(ctx, ana, entities.NewEntity{Desk: intake.DefaultDeskSlug, Kind: kind, Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d.ID
+	}
+	forwarder := create("Straits Meridian International Logistics and Freight Forwarding Pte. Ltd.", entities.Organization)
+	buyer := create("Shenzhen Huaqiang Electronics", entities.Organization)
+	kase, err := ts.deps.Cases.Create(ctx, ana, casework.NewCase{Desk: intake.DefaultDeskSlug, Title: "Changi transshipments", Submissions: []string{sub}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []struct {
+		entity string
+		role   entities.Role
+	}{{forwarder, entities.FreightForwarder}, {buyer, entities.EndUser}} {
+		if _, err := ts.deps.Entities.LinkSubmission(ctx, ana, l.entity, sub, l.role); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ts.deps.Entities.Relate(ctx, ana, forwarder, buyer, entities.ShipsFor); err != nil {
+		t.Fatal(err)
+	}
+	_, investigator := ts.login(t, secret)
+	auditor := staffToken(t, ts, "audit@example.org", casework.RoleAuditor, nil)
+	serveTest(t, ts)
+	base := "http://" + ts.Addr("casework")
+	dir := artifacts(t)
+
+	pages := []staffPage{
+		{"home", "/home", false, "main h1"},
+		{"queue", "/queue", false, `a[href="/submissions/` + sub + `"]`},
+		{"submission", "/submissions/" + sub, false, "#decrypt"},
+		{"cases", "/cases", false, `a[href="/cases/` + kase.ID + `"]`},
+		{"case", "/cases/" + kase.ID, false, "main h1"},
+		{"entities", "/entities?q=Straits", false, `a[href="/entities/` + forwarder + `"]`},
+		{"entity", "/entities/" + forwarder, false, "#graph svg"},
+		{"audit", "/audit", true, "main table"},
+	}
+	for _, javaScript := range []bool{true, false} {
+		t.Run(map[bool]string{false: "NoJavaScript", true: "JavaScript"}[javaScript], func(t *testing.T) {
+			for _, page := range pages {
+				t.Run(page.name, func(t *testing.T) {
+					tab, cancel := chromedp.NewContext(chromium)
+					defer cancel()
+					tab, cancelTimeout := context.WithTimeout(tab, 4*browserTimeout)
+					defer cancelTimeout()
+					token := investigator.Value
+					if page.auditor {
+						token = auditor
+					}
+					if _, err := chromedp.Call(tab, network.SetCookie, network.SetCookieParams{Name: sessionCookie, Value: token, URL: base}); err != nil {
+						t.Fatal(err)
+					}
+					disableScripts(t, tab, !javaScript)
+					setWidth(t, tab, 390)
+					if err := chromedp.Do(tab, chromedp.Navigate(base+page.path), chromedp.WaitReady(chromedp.CSS(page.ready))); err != nil {
+						t.Fatalf("open %s: %v", page.path, err)
+					}
+					disableScripts(t, tab, false)
+					for _, width := range []int64{390, 1280} {
+						setWidth(t, tab, width)
+						checkAccessibility(t, tab, fmt.Sprintf("%s at %d px", page.name, width))
+						wide := evalInt(t, tab, `document.documentElement.scrollWidth`)
+						if window := evalInt(t, tab, `window.innerWidth`); wide > window {
+							t.Errorf("%s at %d px is %d px wide", page.name, width, wide)
+						}
+						if javaScript {
+							screenshot(t, tab, dir, fmt.Sprintf("staff-%s-%d", page.name, width))
+						}
+					}
+					text := `(() => { const m = document.querySelector("main").cloneNode(true); m.querySelector("#history")?.remove(); return m.innerText; })()`
+					if raw := evalString(t, tab, `(`+text+`).match(`+rawCode+`)?.[0] ?? ""`); raw != "" && page.name != "audit" {
+						t.Errorf("%s shows the code %q raw", page.name, raw)
+					}
+				})
+			}
+		})
+	}
+
+	// The regressions of issue 15, in one tab as the investigator.
+	tab, cancel := chromedp.NewContext(chromium)
+	defer cancel()
+	tab, cancelTimeout := context.WithTimeout(tab, 2*browserTimeout)
+	defer cancelTimeout()
+	if _, err := chromedp.Call(tab, network.SetCookie, network.SetCookieParams{Name: sessionCookie, Value: investigator.Value, URL: base}); err != nil {
+		t.Fatal(err)
+	}
+	setWidth(t, tab, 390)
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/queue"), chromedp.WaitReady(chromedp.CSS(`a[href="/submissions/`+sub+`"]`))); err != nil {
+		t.Fatal(err)
+	}
+	// Each row's link names its tip, no longer only the received day.
+	for id, want := range map[string]string{first: "Tip #1", sub: "Tip #2"} {
+		if got := evalString(t, tab, `document.querySelector('main a[href="/submissions/`+id+`"]').textContent`); got != want {
+			t.Errorf("the queue's link to %s reads %q, want %q", id, got, want)
+		}
+	}
+	// At 390 px the row is a card of labelled fields.
+	tr := `document.querySelector('main a[href="/submissions/` + sub + `"]').closest("tr")`
+	if shown := evalString(t, tab, `getComputedStyle(`+tr+`).display`); shown != "block" {
+		t.Errorf("the queue row at 390 px is displayed %q, want stacked as a block", shown)
+	}
+	row := evalString(t, tab, `Array.from(`+tr+`.cells, (c) => c.dataset.label + ": " + c.innerText.trim()).join("\n")`)
+	for _, want := range []string{"Files: 1", "Source's language: English", "Unread: 0", "Status: Case opened", "Deadlines: Acknowledge receipt met"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("the queue row at 390 px lacks %q:\n%s", want, row)
+		}
+	}
+	if w := evalInt(t, tab, `document.querySelector("main table").getBoundingClientRect().width`); w > 390 {
+		t.Errorf("the queue's table is %d px wide at 390 px", w)
+	}
+
+	// The submission page: Decrypt first, and a key the tip is not
+	// encrypted to is said plainly, with who can grant access.
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/submissions/"+sub), chromedp.WaitReady(chromedp.ID("decrypt"))); err != nil {
+		t.Fatal(err)
+	}
+	order := evalString(t, tab, `Array.from(document.querySelectorAll("main section.cw-panel"), (s) => s.id).join(" ")`)
+	if !strings.HasPrefix(order, "decrypt details triage") {
+		t.Errorf("the submission page's sections are in the order %q, want decrypt first", order)
+	}
+	if note := evalString(t, tab, `document.querySelector(".cw-cannot-read")?.innerText ?? ""`); !strings.Contains(note, "You cannot decrypt this tip with your key.") {
+		t.Errorf("the submission page does not say the key cannot decrypt the tip: %q", note)
+	}
+	if n := evalInt(t, tab, `document.querySelectorAll('.cw-grant-to[data-email="ana@example.org"]').length`); n != 0 {
+		t.Error("the submission page offers Ana a grant to herself")
+	}
+
+	// The entity page: the relation menu chooses nothing; the graph is
+	// inline, each entity a link to its page, drawn at its own size.
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/entities/"+forwarder+"?find=Huaqiang"), chromedp.WaitReady(chromedp.CSS(`.cw-candidates select[name=type]`))); err != nil {
+		t.Fatal(err)
+	}
+	if v := evalString(t, tab, `document.querySelector('.cw-candidates select[name=type]').value`); v != "" {
+		t.Errorf("the relation menu starts at %q, want no choice", v)
+	}
+	if ok := evalString(t, tab, `String(document.querySelector('.cw-candidates form').checkValidity())`); ok != "false" {
+		t.Error("the relation form posts with no relation chosen")
+	}
+	if ok := evalString(t, tab, `String(document.querySelector('#merge form').checkValidity())`); ok != "false" {
+		t.Error("the merge form posts without its confirmation")
+	}
+	if n := evalInt(t, tab, `document.querySelectorAll('#graph svg a[href="/entities/`+buyer+`"], #graph svg a[href="/submissions/`+sub+`"]').length`); n != 2 {
+		t.Errorf("%d of the graph's nodes for the buyer and the tip link to their pages, want 2", n)
+	}
+	if scale := evalString(t, tab, `(() => { const s = document.querySelector("#graph svg"); return String(s.getBoundingClientRect().width / s.width.baseVal.value); })()`); scale != "1" {
+		t.Errorf("the graph is drawn at %s of its size: labels shrink", scale)
+	}
+	// A name cut short in its box shows in full on focus.
+	full := `document.querySelector('#graph svg a[href="/entities/` + forwarder + `"] .node-full')`
+	if err := chromedp.Do(tab, chromedp.Focus(chromedp.CSS(`#graph svg a[href="/entities/`+forwarder+`"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if shown := evalString(t, tab, `getComputedStyle(`+full+`).display`); shown == "none" {
+		t.Error("the forwarder's full name does not show on focus")
+	}
+	screenshot(t, tab, dir, "staff-entity-graph-focus-390")
+
+	// The corroboration's count of cases and the cases listed agree.
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/entities/"+forwarder), chromedp.WaitReady(chromedp.ID("corroboration"))); err != nil {
+		t.Fatal(err)
+	}
+	counted := evalString(t, tab, `document.querySelector('#corroboration a[href="#cases"]').textContent`)
+	listed := evalInt(t, tab, `document.querySelector("#cases").nextElementSibling.querySelectorAll('a[href^="/cases/"]').length`)
+	if counted != "1" || listed != 1 {
+		t.Errorf("the corroboration counts %s cases, the cases section lists %d; want 1 and 1", counted, listed)
+	}
+}
+
+// evalInt evaluates a JavaScript expression that gives a number.
+func evalInt(t *testing.T, ctx context.Context, expr string) int {
+	t.Helper()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[float64](expr))
+	if err != nil {
+		t.Fatalf("%s: %v", expr, err)
+	}
+	return int(n)
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -50,8 +51,9 @@ type deadlineView struct {
 // queueRow is one submission of the queue page.
 type queueRow struct {
 	casework.SubmissionSummary
-	Due   []deadlineView
-	Flags []entities.Flag // linked entities on a screening list or in an open case
+	Due     []deadlineView
+	Overdue bool            // a deadline is unmet after its day
+	Flags   []entities.Flag // linked entities on a screening list or in an open case
 }
 
 type queuePage struct {
@@ -96,7 +98,9 @@ func (s *Server) queuePage(c *gin.Context) {
 		d.Sorts = append(d.Sorts, queueFilter{Label: sort + " first", URL: "/queue?" + v.Encode(), Current: q.Oldest == (sort == "oldest")})
 	}
 	for _, it := range items {
-		d.Rows = append(d.Rows, queueRow{SubmissionSummary: it, Due: deadlineViews(it.Deadlines, today), Flags: flags[it.ID]})
+		due := deadlineViews(it.Deadlines, today)
+		overdue := slices.ContainsFunc(due, func(d deadlineView) bool { return d.Overdue })
+		d.Rows = append(d.Rows, queueRow{SubmissionSummary: it, Due: due, Overdue: overdue, Flags: flags[it.ID]})
 	}
 	if id != "" {
 		next := c.Request.URL.Query()
@@ -184,9 +188,41 @@ func queueFilters(v url.Values) []queueFilter {
 // priorityNames names the triage priorities 0 to 3.
 var priorityNames = []string{"none", "low", "high", "urgent"}
 
-func statusLabel(st casework.Status) string {
-	return strings.ReplaceAll(string(st), "_", " ")
+// codeLabels are the words staff pages show for the codes of statuses,
+// closing codes, deadline kinds, roles and entity kinds; codeLabel falls
+// back to the code with spaces for underscores.
+var codeLabels = map[string]string{
+	string(casework.New):              "New",
+	string(casework.Acknowledged):     "Receipt acknowledged",
+	string(casework.UnderReview):      "Under review",
+	string(casework.NeedsInformation): "Needs information",
+	string(casework.CaseOpened):       "Case opened",
+	string(casework.Referred):         "Referred",
+	string(casework.Closed):           "Closed",
+	"not_credible":                    "Not credible",
+	"duplicate":                       "Duplicate",
+	"no_jurisdiction":                 "No jurisdiction",
+	"insufficient_information":        "Insufficient information",
+	"resolved":                        "Resolved",
+	casework.DeadlineAcknowledge:      "Acknowledge receipt",
+	casework.DeadlineFeedback:         "Feedback to the source",
+	string(casework.CaseOpen):         "Open",
+	string(casework.CaseOnHold):       "On hold",
+	string(entities.FreightForwarder): "Freight forwarder",
+	string(entities.EndUser):          "End user",
 }
+
+// codeLabel says a code (a status, closing code, deadline kind, role or
+// entity kind) in words.
+func codeLabel(code any) string {
+	s := fmt.Sprint(code)
+	if l, ok := codeLabels[s]; ok {
+		return l
+	}
+	return strings.ReplaceAll(s, "_", " ")
+}
+
+func statusLabel(st casework.Status) string { return codeLabel(st) }
 
 func deadlineViews(ds []casework.Deadline, today string) []deadlineView {
 	out := make([]deadlineView, len(ds))
@@ -199,6 +235,9 @@ func deadlineViews(ds []casework.Deadline, today string) []deadlineView {
 // deadlineName says a deadline kind in words: an award claim's deadline
 // by its program and rule name, a qui tam matter's by its rule.
 func deadlineName(kind casework.DeadlineKind) string {
+	if l, ok := codeLabels[string(kind)]; ok {
+		return l
+	}
 	if _, rule, ok := kind.QuiTam(); ok {
 		if name, named := quitam.RuleName(rule); named {
 			return name
@@ -242,6 +281,12 @@ type submissionPage struct {
 	// Readers says, for each investigator of the desk, whether they can
 	// read the tip; a new member of the desk needs a grant for older tips.
 	Readers []casework.Reader
+	// Me is the signed-in investigator as Readers has them: whether their
+	// key is known and reads the tip.
+	Me casework.Reader
+	// Granters are the desk's investigators, other than the signed-in
+	// one, who read the tip and so can grant access to it.
+	Granters []string
 
 	Statuses     []casework.Status
 	ClosingCodes []casework.ClosingCode
@@ -331,8 +376,15 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 			s.respond(c, err)
 			return
 		}
+		page.Me = casework.Reader{Email: p.Email, Known: true, Reads: true}
 		for _, r := range page.Readers {
-			page.AssigneeCannotRead = page.AssigneeCannotRead || (r.Email == d.Assignee && r.Known && !r.Reads)
+			page.AssigneeCannotRead = page.AssigneeCannotRead || (r.Email == d.Assignee && r.Known && !r.Reads && r.Email != p.Email)
+			switch {
+			case r.Email == p.Email:
+				page.Me = r
+			case r.Reads:
+				page.Granters = append(page.Granters, r.Email)
+			}
 		}
 	}
 	if page.Entities, err = s.deps.Entities.SubmissionEntities(ctx, p, d.ID); err != nil {
@@ -358,7 +410,7 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 		}
 	}
 	allowScripts(c)
-	s.render(c, status, "casework_submission.html", pageData{Title: "Submission " + d.ReceivedDay, Data: page})
+	s.render(c, status, "casework_submission.html", pageData{Title: fmt.Sprintf("Tip #%d, %s", d.Number, d.Desk), Data: page})
 }
 
 // updateSubmissionForm answers POST /submissions/:id, the triage form:

@@ -114,6 +114,18 @@ func (s *Server) apiSetClaimActions(c *gin.Context) {
 	s.answerClaims(c, http.StatusOK, cl, err)
 }
 
+func (s *Server) apiSetActionTerms(c *gin.Context) {
+	var req struct {
+		Terms []claims.ActionTerms `json:"terms"`
+	}
+	if err := readJSON(c, &req); err != nil {
+		s.respond(c, err)
+		return
+	}
+	cl, err := s.deps.Claims.SetActionTerms(c.Request.Context(), s.staff(c), c.Param("id"), req.Terms)
+	s.answerClaims(c, http.StatusOK, cl, err)
+}
+
 func (s *Server) apiSetChecklistItem(c *gin.Context) {
 	var req struct {
 		Status   claims.ItemStatus `json:"status"`

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"html/template"
 	"net/http"
@@ -28,8 +29,9 @@ import (
 //	POST /claims/:id/status            move the claim to one of its next statuses
 //	POST /claims/:id/submissions       replace its submissions (ids, one a line)
 //	POST /claims/:id/actions           replace the actions it counts
-//	POST /claims/:id/checklist/:item   one checklist item's status and evidence
-//	POST /claims/:id/splits            the joint claimants' shares
+//	POST /claims/:id/action_terms      how the claim counts each of its actions
+//	POST /claims/:id/checklist         the checklist: every item's status and evidence
+//	POST /claims/:id/splits            the claimants and their facts
 
 // claimValues are a claim's fields as its form shows and posts them.
 type claimValues struct {
@@ -37,6 +39,7 @@ type claimValues struct {
 	ShowLegalName                               bool
 	AmountInDispute, IndividualIncome           string // dollars; "" for none
 	TaxpayerIndividual, PublicDisclosure        bool
+	OriginalSource                              bool
 	Intervened                                  string // "", "yes" or "no"
 	Counsel                                     string // emails, separated by commas
 }
@@ -45,7 +48,7 @@ type claimValues struct {
 func valuesOf(cl claims.Claim) claimValues {
 	v := claimValues{Program: cl.Program, ClaimantKind: string(cl.ClaimantKind), Pseudonym: cl.Pseudonym, LegalName: cl.LegalName,
 		ShowLegalName: cl.ShowLegalName, TaxpayerIndividual: cl.TaxpayerIndividual, PublicDisclosure: cl.PublicDisclosure,
-		Counsel: strings.Join(cl.Counsel, ", ")}
+		OriginalSource: cl.OriginalSource, Counsel: strings.Join(cl.Counsel, ", ")}
 	if cl.AmountInDispute != 0 {
 		v.AmountInDispute = cl.AmountInDispute.String()
 	}
@@ -65,7 +68,7 @@ func postedClaim(c *gin.Context) claimValues {
 		LegalName: c.PostForm("legal_name"), ShowLegalName: c.PostForm("show_legal_name") != "",
 		AmountInDispute: c.PostForm("amount_in_dispute"), IndividualIncome: c.PostForm("individual_income"),
 		TaxpayerIndividual: c.PostForm("taxpayer_individual") != "", PublicDisclosure: c.PostForm("public_disclosure") != "",
-		Intervened: c.PostForm("intervened"), Counsel: c.PostForm("counsel"),
+		OriginalSource: c.PostForm("original_source") != "", Intervened: c.PostForm("intervened"), Counsel: c.PostForm("counsel"),
 	}
 }
 
@@ -74,7 +77,7 @@ func (v claimValues) fields() (claims.ClaimFields, error) {
 	f := claims.ClaimFields{Program: v.Program, ClaimantKind: claims.ClaimantKind(v.ClaimantKind), Pseudonym: v.Pseudonym,
 		LegalName: v.LegalName, ShowLegalName: v.ShowLegalName, AmountInDispute: strings.TrimSpace(v.AmountInDispute),
 		TaxpayerIndividual: v.TaxpayerIndividual, IndividualIncome: strings.TrimSpace(v.IndividualIncome),
-		PublicDisclosure: v.PublicDisclosure, Counsel: listItems(v.Counsel)}
+		PublicDisclosure: v.PublicDisclosure, OriginalSource: v.OriginalSource, Counsel: listItems(v.Counsel)}
 	switch v.Intervened {
 	case "":
 	case "yes", "no":
@@ -91,18 +94,44 @@ func listItems(s string) []string {
 	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\r' || r == '\t' })
 }
 
-// splitRow is one row of the split form: a claimant and a percentage.
-type splitRow struct{ Claimant, Share string }
+// splitRow is one claimant as the claimants form shows and posts them.
+type splitRow struct {
+	Claimant, Share, Culpable string // the share in percent, the culpable amount in dollars
+	Joint                     bool
+	Barred                    string   // a disqualifier id of the program, or ""
+	BarredWords               string   // another reason they are barred, in words
+	Factors                   []string // negative factors
+}
 
-// blankSplitRows are the empty rows the split form offers for new
+// HasFactor reports whether the row has negative factor f.
+func (r splitRow) HasFactor(f string) bool { return slices.Contains(r.Factors, f) }
+
+// blankSplitRows are the empty rows the claimants form offers for new
 // claimants.
 const blankSplitRows = 2
 
-// splitRows returns a claim's split for the form, with blank rows.
-func splitRows(splits []claims.Split) []splitRow {
-	rows := make([]splitRow, 0, len(splits)+blankSplitRows)
-	for _, sp := range splits {
-		rows = append(rows, splitRow{Claimant: sp.Claimant, Share: strings.TrimSuffix(awards.Percent(sp.ShareBP), "%")})
+// splitRows returns a claim's claimants for the form, with blank rows; a
+// claim with none shows its pseudonym in the first row, so that counsel
+// enter the lone claimant's facts there.
+func splitRows(cl claims.Claim, disqualifiers []awards.Disqualifier) []splitRow {
+	rows := make([]splitRow, 0, len(cl.Splits)+blankSplitRows)
+	for _, sp := range cl.Splits {
+		r := splitRow{Claimant: sp.Claimant, Joint: sp.Joint, Factors: sp.NegativeFactors}
+		if sp.ShareBP > 0 {
+			r.Share = strings.TrimSuffix(awards.Percent(sp.ShareBP), "%")
+		}
+		if sp.CulpableAmount > 0 {
+			r.Culpable = sp.CulpableAmount.String()
+		}
+		if slices.ContainsFunc(disqualifiers, func(d awards.Disqualifier) bool { return d.ID == sp.Disqualified }) {
+			r.Barred = sp.Disqualified
+		} else {
+			r.BarredWords = sp.Disqualified
+		}
+		rows = append(rows, r)
+	}
+	if len(rows) == 0 {
+		rows = append(rows, splitRow{Claimant: cl.Pseudonym})
 	}
 	for range blankSplitRows {
 		rows = append(rows, splitRow{})
@@ -110,7 +139,8 @@ func splitRows(splits []claims.Split) []splitRow {
 	return rows
 }
 
-// postedSplits reads the split form's rows (claimant_N, share_N).
+// postedSplits reads the claimants form's rows (claimant_N, joint_N,
+// share_N, culpable_N, barred_N, barred_words_N, factor_N).
 func postedSplits(c *gin.Context) []splitRow {
 	var rows []splitRow
 	for i := 0; i < 40; i++ {
@@ -119,24 +149,44 @@ func postedSplits(c *gin.Context) []splitRow {
 		if !ok {
 			break
 		}
-		rows = append(rows, splitRow{Claimant: name, Share: c.PostForm("share_" + n)})
+		rows = append(rows, splitRow{Claimant: name, Joint: c.PostForm("joint_"+n) != "", Share: c.PostForm("share_" + n),
+			Culpable: c.PostForm("culpable_" + n), Barred: c.PostForm("barred_" + n), BarredWords: c.PostForm("barred_words_" + n),
+			Factors: c.PostFormArray("factor_" + n)})
 	}
 	return rows
 }
 
-// splitsOf turns the form's rows into shares; rows left blank are none.
+// splitsOf turns the form's rows into claimants; rows left blank are
+// none.
 func splitsOf(rows []splitRow) ([]claims.Split, error) {
 	splits := []claims.Split{}
 	for _, r := range rows {
-		name, share := strings.TrimSpace(r.Claimant), strings.TrimSpace(r.Share)
-		if name == "" && share == "" {
+		name := strings.TrimSpace(r.Claimant)
+		facts := r.Joint || strings.TrimSpace(r.Share+r.Culpable+r.Barred+r.BarredWords) != "" || len(r.Factors) > 0
+		if name == "" && !facts {
 			continue
 		}
-		bp, err := percentBP(share)
-		if err != nil {
-			return nil, err
+		sp := claims.Split{Claimant: name, Joint: r.Joint, NegativeFactors: r.Factors}
+		if share := strings.TrimSpace(r.Share); share != "" {
+			bp, err := percentBP(share)
+			if err != nil {
+				return nil, err
+			}
+			sp.ShareBP = bp
 		}
-		splits = append(splits, claims.Split{Claimant: name, ShareBP: bp})
+		if culpable := strings.TrimSpace(r.Culpable); culpable != "" {
+			amount, err := awards.ParseUSD(culpable)
+			if err != nil {
+				return nil, tipline.Errorf(tipline.Invalid, "%s: the sanctions for their own conduct are an amount in dollars, such as 1500000.00.", name)
+			}
+			sp.CulpableAmount = amount
+		}
+		barred, words := strings.TrimSpace(r.Barred), strings.TrimSpace(r.BarredWords)
+		if barred != "" && words != "" {
+			return nil, tipline.Errorf(tipline.Invalid, "%s: choose the rule that bars them or write another reason, not both.", name)
+		}
+		sp.Disqualified = barred + words
+		splits = append(splits, sp)
 	}
 	return splits, nil
 }
@@ -161,6 +211,63 @@ type actionChoice struct {
 	Counted bool
 }
 
+// termsRow is one action the claim counts, with how the terms form shows
+// it counts.
+type termsRow struct {
+	claims.Action
+	Role      string       // covered or related
+	Authority string       // one of awards.Authorities
+	Credited  string       // dollars as the form shows them; "" for none
+	Saved     awards.Cents // the amount credited as stored
+}
+
+// termsRows returns the claim's actions with their terms for the form.
+func termsRows(cl claims.Claim, actions []claims.Action) []termsRow {
+	rows := make([]termsRow, 0, len(actions))
+	for _, a := range actions {
+		t := cl.TermsOf(a.ID)
+		r := termsRow{Action: a, Role: string(cmp.Or(t.Role, a.DefaultRole())), Authority: cmp.Or(t.Authority, a.DefaultAuthority(cl.Program))}
+		if t.Credited > 0 {
+			r.Credited, r.Saved = t.Credited.String(), t.Credited
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// postedTerms reads the terms form's rows (action_N, role_N, authority_N,
+// credited_N).
+func postedTerms(c *gin.Context) []termsRow {
+	var rows []termsRow
+	for i := 0; i < 60; i++ {
+		n := strconv.Itoa(i)
+		id, ok := c.GetPostForm("action_" + n)
+		if !ok {
+			break
+		}
+		rows = append(rows, termsRow{Action: claims.Action{ID: id}, Role: c.PostForm("role_" + n), Authority: c.PostForm("authority_" + n),
+			Credited: c.PostForm("credited_" + n)})
+	}
+	return rows
+}
+
+// termsOf turns the form's rows into the claims service's terms.
+func termsOf(rows []termsRow) ([]claims.ActionTerms, error) {
+	out := make([]claims.ActionTerms, 0, len(rows))
+	for _, r := range rows {
+		t := claims.ActionTerms{Action: r.ID, Role: awards.Role(r.Role), Authority: r.Authority}
+		if credited := strings.TrimSpace(r.Credited); credited != "" {
+			amount, err := awards.ParseUSD(credited)
+			if err != nil {
+				return nil, tipline.Errorf(tipline.Invalid, "The amount credited is in dollars, such as 250000.00.")
+			}
+			t.Credited = amount
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
 // checklistRow is a checklist item with the form's values.
 type checklistRow struct {
 	claims.ChecklistItem
@@ -183,6 +290,10 @@ type claimPage struct {
 	Form        claimValues
 	Submissions string // the submissions form's ids, one a line
 	Splits      []splitRow
+	Terms       []termsRow // how the claim counts each of its actions
+	Roles       []awards.Role
+	Authorities []string
+	Factors     []string // the negative factors a claimant may have
 	NewAction   actionValues
 	Error       string
 	ErrorAt     string // the id of the section whose form was refused
@@ -193,7 +304,8 @@ func newClaimPage(v claims.ClaimView) claimPage {
 	r := v.Report
 	d := claimPage{Report: r, Chart: timelineSVG(r.Timeline), Edit: v.Edit, Next: r.Claim.Status.Next(),
 		Programs: awards.Programs(), Kinds: []claims.ClaimantKind{claims.Source, claims.Relator}, Statuses: claims.ItemStatuses,
-		Relations: claims.Relations, Form: valuesOf(r.Claim), Splits: splitRows(r.Claim.Splits), NewAction: actionValues{Relation: string(claims.Covered)}}
+		Relations: claims.Relations, Form: valuesOf(r.Claim), Splits: splitRows(r.Claim, r.Program.Disqualifiers), Terms: termsRows(r.Claim, r.Actions),
+		Roles: []awards.Role{awards.Covered, awards.Related}, Authorities: awards.Authorities, Factors: awards.NegativeFactors, NewAction: actionValues{Relation: string(claims.Covered)}}
 	ids := make([]string, len(r.Claim.Submissions))
 	for i, sub := range r.Claim.Submissions {
 		ids[i] = sub.ID
@@ -317,24 +429,53 @@ func (s *Server) claimActionsForm(c *gin.Context) {
 	})
 }
 
-// checklistItemForm answers POST /claims/:id/checklist/:item.
-func (s *Server) checklistItemForm(c *gin.Context) {
-	item, st, evidence := c.Param("item"), claims.ItemStatus(c.PostForm("status")), c.PostForm("evidence")
-	s.claimForm(c, "item-"+item, func(ctx context.Context, p casework.Principal, id string) error {
-		_, err := s.deps.Claims.SetChecklistItem(ctx, p, id, item, st, evidence)
+// checklistForm answers POST /claims/:id/checklist: status_ITEM and
+// evidence_ITEM for each item of the checklist, saved together.
+func (s *Server) checklistForm(c *gin.Context) {
+	var items []claims.ChecklistItem
+	for key := range c.Request.PostForm {
+		if item, ok := strings.CutPrefix(key, "status_"); ok {
+			items = append(items, claims.ChecklistItem{Item: item, Status: claims.ItemStatus(c.PostForm(key)), Evidence: c.PostForm("evidence_" + item)})
+		}
+	}
+	slices.SortFunc(items, func(a, b claims.ChecklistItem) int { return strings.Compare(a.Item, b.Item) })
+	s.claimForm(c, "checklist", func(ctx context.Context, p casework.Principal, id string) error {
+		_, err := s.deps.Claims.SetChecklist(ctx, p, id, items)
 		return err
 	}, func(d *claimPage) {
 		for i := range d.Checklist {
-			if d.Checklist[i].Item == item {
-				d.Checklist[i].Form, d.Checklist[i].Text = st, evidence
+			if j := slices.IndexFunc(items, func(it claims.ChecklistItem) bool { return it.Item == d.Checklist[i].Item }); j >= 0 {
+				d.Checklist[i].Form, d.Checklist[i].Text = items[j].Status, items[j].Evidence
 			}
 		}
 	})
 }
 
-// claimSplitsForm answers POST /claims/:id/splits: claimant_N and share_N
-// (a percentage) for each row; rows left blank are dropped, and no rows
-// at all make a single claimant's claim.
+// actionTermsForm answers POST /claims/:id/action_terms: for each action
+// the claim counts, action_N (its id), role_N, authority_N and
+// credited_N (dollars).
+func (s *Server) actionTermsForm(c *gin.Context) {
+	rows := postedTerms(c)
+	s.claimForm(c, "action-terms", func(ctx context.Context, p casework.Principal, id string) error {
+		terms, err := termsOf(rows)
+		if err == nil {
+			_, err = s.deps.Claims.SetActionTerms(ctx, p, id, terms)
+		}
+		return err
+	}, func(d *claimPage) {
+		for i := range d.Terms {
+			if j := slices.IndexFunc(rows, func(r termsRow) bool { return r.ID == d.Terms[i].ID }); j >= 0 {
+				d.Terms[i].Role, d.Terms[i].Authority, d.Terms[i].Credited = rows[j].Role, rows[j].Authority, rows[j].Credited
+			}
+		}
+	})
+}
+
+// claimSplitsForm answers POST /claims/:id/splits: for each claimant,
+// claimant_N, joint_N, share_N (a percentage), culpable_N (dollars),
+// barred_N (a disqualifier) or barred_words_N, and factor_N (negative
+// factors); rows left blank are dropped, and no rows at all make a single
+// claimant's claim.
 func (s *Server) claimSplitsForm(c *gin.Context) {
 	rows := postedSplits(c)
 	s.claimForm(c, "splits", func(ctx context.Context, p casework.Principal, id string) error {
@@ -374,6 +515,29 @@ func (d claimPage) Fields() actionFields {
 		all = append(all, ch.Action)
 	}
 	return actionFields{Form: d.NewAction, Relations: d.Relations, Covered: coveredOnly(all)}
+}
+
+// RoleLabel names how the claim counts an action.
+func (claimPage) RoleLabel(role string) string { return claims.RoleLabel(awards.Role(role)) }
+
+// AuthorityLabel names an authority that brings actions.
+func (claimPage) AuthorityLabel(id string) string { return claims.AuthorityLabel(id) }
+
+// FactorLabel names a negative factor.
+func (claimPage) FactorLabel(f string) string { return claims.NegativeFactorLabel(f) }
+
+// SharePercent writes a share in basis points as a percentage.
+func (claimPage) SharePercent(bp int) string { return claims.SharePercent(bp) }
+
+// BarredLabel names why a claimant is barred: the program's disqualifier,
+// or counsel's words.
+func (d claimPage) BarredLabel(reason string) string {
+	for _, q := range d.Program.Disqualifiers {
+		if q.ID == reason {
+			return q.Label
+		}
+	}
+	return reason
 }
 
 // StatusLabel names a checklist status for the item: a condition is met

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -167,4 +168,145 @@ func TestBrowserRecordCollection(t *testing.T) {
 		t.Fatal(err)
 	}
 	screenshot(t, tab, dir, "actions-list")
+}
+
+// TestBrowserClaimFacts is counsel in headless Chromium with JavaScript
+// off entering on a claim's page what the award engine decides on beyond
+// the ledger: money credited against a related action and the authority
+// that brought it, a claimant's sanctions for their own conduct (Rule
+// 21F-16), and the checklist in one form. The estimate changes after each
+// form. Screenshots at a desk's and a phone's width go to the artifacts.
+func TestBrowserClaimFacts(t *testing.T) {
+	chromium := newBrowser(t)
+	ts := newTestServer(t)
+	ctx := context.Background()
+	carla := signIn(t, ts, "carla@example.org", casework.RoleCounsel, nil)
+	svc, p := ts.deps.Claims, carla.Principal
+	day := func(days int) string { return time.Now().UTC().AddDate(0, 0, days).Format(time.DateOnly) }
+	covered, err := svc.CreateAction(ctx, p, claims.ActionFields{Relation: claims.Covered, Agency: "SEC", Title: "SEC v. Example Chips Ltd.", NoticeDay: day(-10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	related, err := svc.CreateAction(ctx, p, claims.ActionFields{Relation: claims.Related, CoveredID: covered.ID, Basis: "The same original information.",
+		Agency: "DOJ", Title: "United States v. Example Chips Ltd.", FinalOrderDay: day(-30)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for a, amount := range map[string]string{covered.ID: "2,000,000", related.ID: "1,000,000"} {
+		if _, err := svc.SetSanction(ctx, p, a, awards.Penalty, amount); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.RecordCollection(ctx, p, a, claims.NewCollection{Kind: awards.Penalty, Amount: amount, ReceivedDay: day(-5)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cl, err := svc.CreateClaim(ctx, p, claims.ClaimFields{Program: "sec", ClaimantKind: claims.Source, Pseudonym: "Source A"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetActions(ctx, p, cl.ID, []string{covered.ID, related.ID}); err != nil {
+		t.Fatal(err)
+	}
+	serveTest(t, ts)
+	base := "http://" + ts.Addr("casework")
+	dir := artifacts(t)
+	tab, cancel := chromedp.NewContext(chromium)
+	defer cancel()
+	tab, cancelTimeout := context.WithTimeout(tab, browserTimeout)
+	defer cancelTimeout()
+	if _, err := chromedp.Call(tab, network.SetCookie, network.SetCookieParams{Name: carla.cookie.Name, Value: carla.cookie.Value, URL: base}); err != nil {
+		t.Fatal(err)
+	}
+	disableScripts(t, tab, true)
+	setWidth(t, tab, 1280)
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("text of %s: %v", sel, err)
+		}
+		return strings.TrimSpace(s)
+	}
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/claims/"+cl.ID), chromedp.WaitVisible(chromedp.ID("claim-range"))); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := text("#claim-range"), "$300,000.00 – $900,000.00"; got != want {
+		t.Fatalf("range before = %q, want %q", got, want)
+	}
+
+	steps := []struct {
+		name    string
+		do      chromedp.Action[chromedp.Void]
+		award   string
+		section string // a section whose text must show want
+		want    string
+	}{
+		// $500,000 of the SEC penalty credited against the related action,
+		// which the CFTC brought and may pay at its discretion.
+		{"terms", chromedp.Steps(
+			chromedp.Click(chromedp.CSS("#action-terms > summary")),
+			setField("credited-0", "500,000"),
+			setField("authority-1", "cftc"),
+			chromedp.Click(chromedp.ID("action-terms-save")),
+		), "$150,000.00 – $750,000.00", "#actions", "Commodity Futures Trading Commission"},
+		// The issue's 21F-16 case: $1.5M of the $2M arose from the
+		// claimant's own conduct, so the $1M threshold is not met.
+		{"terms-back", chromedp.Steps(
+			chromedp.Click(chromedp.CSS("#action-terms > summary")),
+			setField("credited-0", ""),
+			setField("authority-1", "doj"),
+			chromedp.Click(chromedp.ID("action-terms-save")),
+		), "$300,000.00 – $900,000.00", "#actions", "Department of Justice"},
+		{"claimant", chromedp.Steps(
+			chromedp.Click(chromedp.CSS("#splits summary")),
+			setField("culpable-0", "1,500,000"),
+			chromedp.Click(chromedp.ID("claimants-save")),
+		), "$0.00 – $0.00", "#estimate", "21F-16"},
+		{"checklist", chromedp.Steps(
+			setField("status-voluntary", "yes"),
+			setField("evidence-voluntary", "TCR filed before any request."),
+			setField("status-timely", "no"),
+			chromedp.Click(chromedp.ID("checklist-save")),
+		), "$0.00 – $0.00", "#estimate", "Condition not met: Timely"},
+	}
+	for _, st := range steps {
+		// The page after the form shows the new range and what was saved.
+		if err := chromedp.Do(tab, st.do); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		wait, cancelWait := context.WithTimeout(tab, 20*time.Second)
+		defer cancelWait()
+		if err := waitTrue(wait, fmt.Sprintf(`document.querySelector("#claim-range")?.textContent.trim() === %q && document.querySelector(%q)?.textContent.includes(%q)`,
+			st.award, st.section, st.want)); err != nil {
+			t.Fatalf("%s: range %q (want %q), or %s does not show %q:\n%s", st.name, text("#claim-range"), st.award, st.section, st.want, text(st.section))
+		}
+		screenshot(t, tab, dir, "claim-facts-"+st.name+"-1280")
+	}
+	// The checklist kept both items saved in the one form.
+	if err := waitTrue(tab, `document.getElementById("status-voluntary").value === "yes" && document.getElementById("status-timely").value === "no" &&
+		document.getElementById("evidence-voluntary").value === "TCR filed before any request."`); err != nil {
+		t.Errorf("the checklist did not keep both items: %v", err)
+	}
+	// On a phone, with the forms open.
+	setWidth(t, tab, 390)
+	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS("#action-terms > summary")), chromedp.Click(chromedp.CSS("#splits summary"))); err != nil {
+		t.Fatal(err)
+	}
+	overflow, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > 390`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if overflow {
+		dbg, _ := chromedp.Run(tab, chromedp.Evaluate[string](`[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 392).filter(e => !e.closest("svg")).slice(0, 25).map(e => e.tagName + " in #" + (e.closest("section,details,div[id]")?.id) + " " + e.textContent.slice(0, 40) + " " + Math.round(e.getBoundingClientRect().right)).join("\n")`))
+		t.Logf("DEBUG\n%s", dbg)
+		t.Error("the claim's page is wider than a 390 px phone")
+	}
+	screenshot(t, tab, dir, "claim-facts-390")
+}
+
+// setField sets the value of the form field with the id, as typing or
+// choosing would, through the page's DOM as it is now (a node looked up
+// before a form's navigation is gone after it).
+func setField(id, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`document.getElementById(%q).value = %q`, id, value))
 }

@@ -140,12 +140,15 @@ func TestClaimForms(t *testing.T) {
 		{"receipt refused", claimPath + "/receipts", url.Values{"receipt": {strings.Replace(string(signed), sub, otherFirst(sub), 1)}}, 422, "",
 			[]string{"The receipt does not prove a submission"}},
 		{"receipt", claimPath + "/receipts", url.Values{"receipt": {string(signed)}}, 303, claimPath + "#submissions", nil},
-		{"checklist refused", claimPath + "/checklist/voluntary", url.Values{"status": {"maybe"}, "evidence": {"TCR 2026-01"}}, 422, "",
-			[]string{"A checklist item is open, yes, no or n_a.", "TCR 2026-01</textarea>"}},
-		{"unknown checklist item", claimPath + "/checklist/lucky", url.Values{"status": {"yes"}}, 422, "", []string{"no item"}},
-		{"checklist", claimPath + "/checklist/voluntary", url.Values{"status": {"yes"}, "evidence": {"TCR filed before any request"}}, 303, claimPath + "#item-voluntary", nil},
-		{"one claimant is no split", claimPath + "/splits", url.Values{"claimant_0": {"Source A"}, "share_0": {"100"}, "claimant_1": {""}, "share_1": {""}}, 422, "",
-			[]string{"a single claimant needs no split"}},
+		// The checklist saves in one form; a refused item keeps what was typed in every item.
+		{"checklist refused", claimPath + "/checklist", url.Values{"status_voluntary": {"maybe"}, "evidence_voluntary": {"TCR 2026-01"},
+			"status_timely": {"yes"}, "evidence_timely": {"Applied within 90 days"}}, 422, "",
+			[]string{"Information provided voluntarily: a checklist item is open, yes, no or not applicable.", "TCR 2026-01</textarea>", "Applied within 90 days</textarea>"}},
+		{"unknown checklist item", claimPath + "/checklist", url.Values{"status_lucky": {"yes"}}, 422, "", []string{"no item"}},
+		{"checklist", claimPath + "/checklist", url.Values{"status_voluntary": {"yes"}, "evidence_voluntary": {"TCR filed before any request"},
+			"status_before_request": {"yes"}, "evidence_before_request": {"No subpoena before the TCR"}}, 303, claimPath + "#checklist", nil},
+		{"one joint claimant", claimPath + "/splits", url.Values{"claimant_0": {"Source A"}, "share_0": {"100"}, "claimant_1": {""}, "share_1": {""}}, 422, "",
+			[]string{"A joint claimant reported with at least one other"}},
 		{"shares not a percentage", claimPath + "/splits", url.Values{"claimant_0": {"Source A"}, "share_0": {"sixty"}, "claimant_1": {"Source B"}, "share_1": {"40"}}, 422, "",
 			[]string{"A share is a percentage"}},
 		{"split", claimPath + "/splits", url.Values{"claimant_0": {"Source A"}, "share_0": {"66.67"}, "claimant_1": {"Source B"}, "share_1": {"33.33%"}}, 303, claimPath + "#splits", nil},
@@ -176,7 +179,7 @@ func TestClaimForms(t *testing.T) {
 		"$125,000.00 – $375,000.00", "深圳示例科技有限公司", `href="/claims/`+claimID+`"`)
 	// The claim's page shows what was recorded, by pseudonym.
 	w = carla.get(ts, claimPath)
-	expect(t, w, http.StatusOK, "", "$125,000.00 – $375,000.00", receipt, "TCR filed before any request", "6667 bp", "<strong>filed</strong>",
+	expect(t, w, http.StatusOK, "", "$125,000.00 – $375,000.00", receipt, "TCR filed before any request", "No subpoena before the TCR", "66.67 %", "<strong>filed</strong>",
 		"Mark pending", `href="/actions/`+actionID+`"`, "Estimate history")
 
 	// Investigators of the desk read the claim, never its legal name, and

@@ -89,7 +89,7 @@ func (s *Server) claimReportPDF(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	doc, r, err := s.deps.Claims.ExportReport(c.Request.Context(), s.staff(c), c.Param("id"), ReportPrinter{Chromium: s.deps.Config.Chromium, FeeBP: fee, Log: s.log})
+	doc, r, err := s.deps.Claims.ExportReport(c.Request.Context(), s.staff(c), c.Param("id"), ReportPrinter{Chromium: s.deps.Config.Chromium, ChromiumURL: s.deps.Config.ChromiumURL, FeeBP: fee, Log: s.log})
 	if errors.Is(err, pdf.ErrBusy) {
 		c.Header("Retry-After", "30")
 	}

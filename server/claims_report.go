@@ -14,6 +14,7 @@ import (
 	"github.com/tipline/tipline/awards"
 	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/pdf"
+	"github.com/tipline/tipline/quitam"
 	"github.com/tipline/tipline/static"
 	"github.com/tipline/tipline/templates"
 )
@@ -62,6 +63,7 @@ type reportView struct {
 	Threshold  string
 	BandRef    citeRef
 	Incomplete bool
+	QuiTam     []quitamReport // the claim's qui tam matters the reader may see
 }
 
 // sourceRow is one numbered source of the report's figures.
@@ -290,7 +292,10 @@ func newReportView(r claims.Report, feeBP int) reportView {
 	}
 	for _, e := range r.History {
 		verdict := "Not eligible on the data of that day"
-		if e.Eligible {
+		switch {
+		case e.Incomplete:
+			verdict = "Incomplete: nothing to assess yet"
+		case e.Eligible:
 			verdict = "Eligible"
 		}
 		v.Estimates = append(v.Estimates, historyRow{Day: e.ComputedAt.UTC().Format(time.DateOnly), Verdict: verdict, Base: e.Base.USD(), Range: e.Min.USD() + " to " + e.Max.USD()})
@@ -299,6 +304,16 @@ func newReportView(r claims.Report, feeBP int) reportView {
 		v.LookBack, v.LookRef = day, add(cite)
 	}
 	v.Anonymity = claims.Anonymity(r.Claim)
+	// A qui tam source is found by its reference, as the engine's are.
+	cite := func(c quitam.Citation) citeRef {
+		if i := slices.IndexFunc(v.Sources, func(s sourceRow) bool { return s.Ref == c.Ref }); i >= 0 {
+			return citeRef{N: v.Sources[i].N, Unverified: v.Sources[i].Unverified}
+		}
+		return add(quitamCitation(c))
+	}
+	for _, m := range r.QuiTam {
+		v.QuiTam = append(v.QuiTam, newQuitamReport(m, v.AsOf, cite))
+	}
 	return v
 }
 
@@ -400,13 +415,15 @@ const (
 )
 
 // ReportPrinter prints award reports to PDF (claims.Printer): the
-// document of ReportDocument, printed by the headless Chromium at
-// Chromium, or found on PATH when that is "". FeeBP is counsel's fee in
-// basis points, claims.NoFee for none; Log notes why Chromium runs unsandboxed.
+// document of ReportDocument, printed by the running headless Chromium at
+// the DevTools address ChromiumURL when set, else by the binary Chromium,
+// or found on PATH when that is "". FeeBP is counsel's fee in basis
+// points, claims.NoFee for none; Log notes why Chromium runs unsandboxed.
 type ReportPrinter struct {
-	Chromium string
-	FeeBP    int
-	Log      *slog.Logger
+	Chromium    string
+	ChromiumURL string
+	FeeBP       int
+	Log         *slog.Logger
 }
 
 var _ claims.Printer = ReportPrinter{}
@@ -417,12 +434,12 @@ func (p ReportPrinter) Print(ctx context.Context, r claims.Report) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	chromium, err := pdf.FindChromium(p.Chromium)
+	browser, err := pdf.FindBrowser(p.Chromium, p.ChromiumURL)
 	if err != nil {
 		return nil, err
 	}
 	footer := strings.Replace(reportFooter, "{{footnote}}", template.HTMLEscapeString("Award report, claim "+r.Claim.ID+", as of "+r.Generated.UTC().Format(time.DateOnly)), 1)
-	return pdf.Print(ctx, chromium, html, pdf.Options{Header: reportHeader, Footer: footer, Log: p.Log, Info: pdf.Info{
+	return pdf.Print(ctx, browser, html, pdf.Options{Header: reportHeader, Footer: footer, Log: p.Log, Info: pdf.Info{
 		Title:    "Award report: " + r.Claimant + " (claim " + r.Claim.ID + ")",
 		Author:   strings.Join(r.Claim.Counsel, ", "),
 		Subject:  r.Program.Name,

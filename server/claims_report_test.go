@@ -164,7 +164,7 @@ func TestReportPDF(t *testing.T) {
 	for _, want := range []string{
 		"王小明", "Legend", "Assumptions", "Text modelled", "50 % collected", "Fully collected",
 		"$3,000,000.00", "$1,250,000.00", "33.33 %", "Net to the client", "Civil penalty",
-		"Plan for each action", "CFTC whistleblower program", "Double-recovery limit",
+		"Plan for each action", "CFTC whistleblower", "Double-recovery limit",
 		"Appeal of the award determination: 30 days", "15 U.S.C. 78u-6(f)",
 		"Tax treatment", "26 U.S.C. 62(a)(21)", "UNVERIFIED",
 		"120-day look-back", "2025-09-17", r.Claim.Submissions[0].ReceiptHash[:16], "Identified: the legal name is shown",
@@ -207,7 +207,8 @@ func TestReportDocumentStates(t *testing.T) {
 		want, notWant []string
 	}{
 		{"new draft", draft, []string{"Incomplete: no enforcement action", "No enforcement action is linked yet."}, []string{"Not eligible", "<svg", "Collections and award range over time"}},
-		{"claim with collections", full, []string{"<svg", "Collections and award range over time"}, []string{"Incomplete"}},
+		// Its first estimate, made when the claim was opened, was incomplete; the claim is not.
+		{"claim with collections", full, []string{"<svg", "Collections and award range over time", "Incomplete: nothing to assess yet"}, []string{"Incomplete: no enforcement action"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := svc.Report(context.Background(), carla, tc.id)

@@ -393,7 +393,7 @@ func TestSourceLanguageForStaff(t *testing.T) {
 			t.Fatalf("the queue lacks submission %q", id)
 		}
 	}
-	if !strings.Contains(queue, "<td>Simplified Chinese (简体中文)</td>") || !strings.Contains(queue, "<td>English</td>") {
+	if !strings.Contains(queue, ">Simplified Chinese (简体中文)</td>") || !strings.Contains(queue, ">English</td>") {
 		t.Error("the queue does not show the sources' languages")
 	}
 	for id, want := range map[string]string{sub: "English", zhSub: "Simplified Chinese (简体中文)"} {

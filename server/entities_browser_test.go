@@ -227,6 +227,10 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 		t.Fatalf("find the distributor from the forwarder's page: %v", err)
 	}
 	screenshot(t, tab, dir, "entities-find")
+	// Issue 15: the menu chose "owns" before anyone did.
+	if v, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector(".cw-candidates tr:first-child select[name=type]").value`)); err != nil || v != "" {
+		t.Errorf("the relation menu starts at %q (%v), want no choice", v, err)
+	}
 	if err := chromedp.Do(tab,
 		chromedp.SetValue(chromedp.CSS(`.cw-candidates tr:first-child select[name=type]`), "ships_for"),
 		chromedp.Click(chromedp.CSS(`.cw-candidates tr:first-child form[action$="/relations"] button`)),
@@ -236,8 +240,9 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 	); err != nil {
 		t.Fatalf("entity page: %v", err)
 	}
-	if err := waitTrue(tab, `(() => { const i = document.querySelector("#graph img"); return !!i && i.complete && i.naturalWidth > 0; })()`); err != nil {
-		t.Fatalf("the graph picture does not load: %v", err)
+	// The graph is drawn inline; the distributor's node links to its page.
+	if err := waitTrue(tab, `!!document.querySelector('#graph svg a[href="/entities/`+distributor.ID+`"]')`); err != nil {
+		t.Fatalf("the graph does not link the distributor: %v", err)
 	}
 	page, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS("main")))
 	if err != nil {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"html/template"
 	"net/http"
 	"slices"
 	"strings"
@@ -113,7 +114,12 @@ type entityPage struct {
 	RelationTypes []entities.RelationType
 	Find          string           // what the relate-or-merge search asked
 	Candidates    []entities.Match // other entities to relate to or merge with
-	Error         string
+	// CasesThrough are the cases that hold a submission naming the entity
+	// without a link of their own to it: with the linked cases, the cases
+	// its corroboration counts.
+	CasesThrough []casework.CaseSummary
+	Graph        template.HTML // the neighbourhood drawn as inline SVG; "" when it cannot be
+	Error        string
 }
 
 // relationWords says how each relation type reads from the first entity
@@ -158,10 +164,28 @@ func (s *Server) renderEntity(c *gin.Context, status int, d entities.Detail, for
 	page := entityPage{Detail: d, Form: form, Kinds: entities.Kinds, RelationTypes: entities.RelationTypes, Find: find, Error: problem,
 		Investigator: p.Role == casework.RoleInvestigator && slices.Contains(p.Desks, d.Desk)}
 	page.Edit = page.Investigator && d.MergedInto == ""
+	ctx := c.Request.Context()
+	for _, id := range d.Corroboration.Cases {
+		if slices.ContainsFunc(d.Cases, func(l entities.CaseLink) bool { return l.Case == id }) {
+			continue
+		}
+		k, err := s.deps.Cases.Get(ctx, p, id)
+		if err != nil {
+			s.respond(c, err)
+			return
+		}
+		page.CasesThrough = append(page.CasesThrough, k.CaseSummary)
+	}
+	graph, err := s.inlineGraph(ctx, p, d.ID)
+	if err != nil {
+		s.respond(c, err)
+		return
+	}
+	page.Graph = graph
 	if page.Edit {
 		// Entities to relate or merge with: those the investigator looks
 		// for, or else those whose names resemble this one's.
-		found, err := s.deps.Entities.Candidates(c.Request.Context(), p, d.Entity, find)
+		found, err := s.deps.Entities.Candidates(ctx, p, d.Entity, find)
 		if tipline.ErrorCode(err) == tipline.Invalid && status == http.StatusOK {
 			status, page.Error = http.StatusUnprocessableEntity, tipline.ErrorMessage(err)
 		} else if err != nil && tipline.ErrorCode(err) != tipline.Invalid {
@@ -240,10 +264,21 @@ func (s *Server) unrelateEntityForm(c *gin.Context) {
 	})
 }
 
+// errMergeUnconfirmed refuses a merge whose form was posted without its
+// confirmation ticked.
+var errMergeUnconfirmed = tipline.Errorf(tipline.Invalid, "Tick “I understand this merges …” to merge: nothing was merged.")
+
 // mergeEntityForm answers POST /entities/:id/merge: this entity is merged
-// into "into", whose page comes next.
+// into "into", whose page comes next, once "confirm" says the
+// investigator understands which merges into which.
 func (s *Server) mergeEntityForm(c *gin.Context) {
 	s.entityFormPost(c, false, func(p casework.Principal, d entities.Detail) (string, error) {
+		if _, err := s.deps.Entities.Writable(c.Request.Context(), p, d.ID); err != nil {
+			return "", err
+		}
+		if c.PostForm("confirm") != "yes" {
+			return "", errMergeUnconfirmed
+		}
 		m, err := s.deps.Entities.Merge(c.Request.Context(), p, c.PostForm("into"), d.ID)
 		return "/entities/" + m.Winner, err
 	})

@@ -98,9 +98,20 @@ func TestEntityPageForms(t *testing.T) {
 		{"RelateUnknownType", "/entities/" + fwd + "/relations", url.Values{"to": {dist}, "type": {"cousin_of"}}, http.StatusUnprocessableEntity, nil, ""},
 		{"RelateNobody", "/entities/" + fwd + "/relations", url.Values{"to": {"0000000000000000000000000a"}, "type": {"ships_for"}}, http.StatusUnprocessableEntity,
 			[]string{"Entity not found."}, ""},
+		// Issue 15: the relation menu had "owns" chosen, so one click
+		// recorded a relation nobody meant; none is assumed now.
+		{"RelateNoType", "/entities/" + fwd + "/relations", url.Values{"to": {dist}, "type": {""}}, http.StatusUnprocessableEntity,
+			[]string{"Choose how the two entities relate: no relation was recorded.", `role="alert"`}, ""},
+		{"RelateTypeMissing", "/entities/" + fwd + "/relations", url.Values{"to": {dist}}, http.StatusUnprocessableEntity,
+			[]string{"Choose how the two entities relate"}, ""},
 		{"Relate", "/entities/" + fwd + "/relations", url.Values{"to": {dist}, "type": {"ships_for"}}, http.StatusSeeOther, nil, "/entities/" + fwd + "#relations"},
-		{"MergeIntoItself", "/entities/" + dup + "/merge", url.Values{"into": {dup}}, http.StatusUnprocessableEntity, []string{"not merged into itself"}, ""},
-		{"Merge", "/entities/" + dup + "/merge", url.Values{"into": {fwd}}, http.StatusSeeOther, nil, "/entities/" + fwd},
+		{"MergeIntoItself", "/entities/" + dup + "/merge", url.Values{"into": {dup}, "confirm": {"yes"}}, http.StatusUnprocessableEntity, []string{"not merged into itself"}, ""},
+		// Issue 15: a merge sat beside the relation with no confirmation.
+		{"MergeUnconfirmed", "/entities/" + dup + "/merge", url.Values{"into": {fwd}}, http.StatusUnprocessableEntity,
+			[]string{"nothing was merged", `role="alert"`}, ""},
+		{"MergeConfirmedOtherwise", "/entities/" + dup + "/merge", url.Values{"into": {fwd}, "confirm": {"on"}}, http.StatusUnprocessableEntity,
+			[]string{"nothing was merged"}, ""},
+		{"Merge", "/entities/" + dup + "/merge", url.Values{"into": {fwd}, "confirm": {"yes"}}, http.StatusSeeOther, nil, "/entities/" + fwd},
 		{"EditMerged", "/entities/" + dup, edit, http.StatusUnprocessableEntity, []string{"was merged into"}, ""},
 		{"UnlinkSubmission", fmt.Sprintf("/entities/%s/submission-links/%d/delete", fwd, subLink.ID), url.Values{}, http.StatusSeeOther, nil, "/entities/" + fwd + "#links"},
 		{"UnlinkSubmissionAgain", fmt.Sprintf("/entities/%s/submission-links/%d/delete", fwd, subLink.ID), url.Values{}, http.StatusUnprocessableEntity, nil, ""},
@@ -165,7 +176,8 @@ func TestEntityPageForms(t *testing.T) {
 	// entities to relate to or merge with, by resemblance or by search.
 	page = getWithCookie(ts, "/entities/"+fwd, cookie)
 	body := page.Body.String()
-	for _, want := range []string{`<img src="/entities/` + fwd + `/graph.svg"`, `href="/api/v1/entities/` + fwd + `/graph"`,
+	for _, want := range []string{`<svg xmlns="http://www.w3.org/2000/svg"`, `href="/entities/` + fwd + `/graph.svg"`, `href="/api/v1/entities/` + fwd + `/graph"`,
+		`<option value="" selected>Choose a relation…</option>`, `name="confirm" value="yes" required`,
 		`action="/entities/` + fwd + `"`, `name="csrf" value="` + session.CSRF + `"`, `<input type="hidden" name="into" value="` + dup + `">`,
 		"LCF Logistics\n狮城货运</textarea>", "registration: 201912345K\nlei: 5493001KJTIIGC8Y1R12</textarea>", `value="MY SG"`} {
 		if page.Code != http.StatusOK || !strings.Contains(body, want) {

@@ -146,6 +146,13 @@ func TestAccessGrant(t *testing.T) {
 		}
 	}
 
+	// Issue 15: the page offered a grant to oneself. Nobody grants to
+	// themselves, not even with a packet for their own key.
+	if w := call("colleague@example.org", "POST", grantsPath, grantBody("colleague@example.org", packet)); w.Code != http.StatusUnprocessableEntity ||
+		!strings.Contains(w.Body.String(), "cannot grant access to yourself") {
+		t.Errorf("a grant to oneself = %d, want 422\n%s", w.Code, w.Body)
+	}
+
 	if w := call("granter@example.org", "POST", grantsPath, grantBody("colleague@example.org", packet)); w.Code != http.StatusOK {
 		t.Fatalf("grant = %d\n%s", w.Code, w.Body)
 	}
@@ -202,6 +209,24 @@ func TestAccessGrant(t *testing.T) {
 	}
 	if ids, _ := crypto.PKESKKeyIDs(packets); len(ids) != 1 {
 		t.Errorf("the granter's download holds %d key packets, want 1", len(ids))
+	}
+
+	// The colleague's page says plainly that their key does not read the
+	// tip and who can grant it, and offers no grant to themselves.
+	var submission string
+	ts.db.Raw("SELECT id FROM submissions").Scan(&submission)
+	page := call("colleague@example.org", "GET", "/submissions/"+submission, "").Body.String()
+	for _, want := range []string{"You cannot decrypt this tip with your key.", "<strong>granter@example.org</strong>"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the colleague's submission page lacks %q", want)
+		}
+	}
+	if strings.Contains(page, `data-email="colleague@example.org"`) || strings.Contains(page, "(403)") {
+		t.Error("the colleague's submission page offers a grant to themselves, or a bare status")
+	}
+	if page := call("granter@example.org", "GET", "/submissions/"+submission, "").Body.String(); strings.Contains(page, "cw-cannot-read") ||
+		!strings.Contains(page, `data-email="colleague@example.org"`) {
+		t.Error("the granter's page says they cannot read, or offers no grant to the colleague")
 	}
 
 	entries, err := ts.deps.Staff.Store.AuditEntries(ctx, 0, 1000)

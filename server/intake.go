@@ -304,7 +304,8 @@ func (s *Server) receivePart(ctx context.Context, sub *intake.ServerSubmission, 
 	return sub.AddValue(name, string(value))
 }
 
-// humanBytes writes a size for people: 500 MiB, 2 GiB.
+// humanBytes writes a size for people, in unit symbols that read the same
+// in every language: 500 MiB, 2 GiB, 512 B.
 func humanBytes(n int64) string {
 	switch {
 	case n >= 1<<30 && n%(1<<30) == 0:
@@ -312,7 +313,7 @@ func humanBytes(n int64) string {
 	case n >= 1<<20:
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
-	return fmt.Sprintf("%d bytes", n)
+	return fmt.Sprintf("%d B", n)
 }
 
 // receipt serves a submission's signed receipt as a download. Submission ids

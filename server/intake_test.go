@@ -130,8 +130,8 @@ func TestNoJavaScriptSubmission(t *testing.T) {
 	// GnuPG decrypts every stored object to exactly what was submitted.
 	var plain [][]byte
 	for _, o := range objects {
-		if !strings.HasPrefix(o.BlobKey, "objects/") {
-			t.Errorf("blob %s still under the pending prefix after commit", o.BlobKey)
+		if !strings.HasPrefix(o.BlobKey, "pending/") {
+			t.Errorf("blob %s moved at commit; it waits under the pending prefix for the janitor's batch", o.BlobKey)
 		}
 		rc, err := ts.deps.Blobs.Get(context.Background(), o.BlobKey)
 		if err != nil {

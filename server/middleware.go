@@ -2,15 +2,18 @@ package server
 
 import (
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/intake"
 )
 
@@ -124,8 +127,12 @@ func (s *Server) requestLog(listener string) gin.HandlerFunc {
 		case route == "/healthz" || route == "/readyz" || route == "/static/*path":
 			level = slog.LevelDebug
 		}
+		method := c.Request.Method
+		if isHead(c.Request) {
+			method = http.MethodHead
+		}
 		log.LogAttrs(c.Request.Context(), level, "request",
-			slog.String("method", c.Request.Method),
+			slog.String("method", method),
 			slog.String("route", route),
 			slog.Int("status", c.Writer.Status()),
 			slog.Int("bytes", c.Writer.Size()),
@@ -159,5 +166,65 @@ func (s *Server) recoverPanic() gin.HandlerFunc {
 			}
 		}()
 		c.Next()
+	}
+}
+
+// formCookie names the cookie of the form token (see formSameOrigin).
+const formCookie = "tipline_form"
+
+// errForeignForm refuses a form that another site's page posted.
+var errForeignForm = tipline.Errorf(tipline.Forbidden, "This form was not sent from a page of this site. Open the page again here and send it from there.")
+
+// formSameOrigin guards the casework listener's forms that are posted
+// before a session exists (the login form). It refuses what apiSameOrigin
+// refuses, with one addition: "Origin: null" without Sec-Fetch-Site is
+// what browsers send with this site's own forms under the no-referrer
+// policy when the listener is reached over plain http by a LAN or VPN name
+// (fetch metadata go to trustworthy origins only), so it is accepted when
+// the form's "csrf" field repeats the form token that its page set as a
+// cookie (SameSite=Strict: another site's page cannot send it). A GET
+// gets a new token; render puts it (c's csrfKey) in the page.
+func (s *Server) formSameOrigin() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		token, _ := c.Cookie(formCookie)
+		switch {
+		case c.Request.Method == http.MethodGet:
+			b := make([]byte, 16)
+			rand.Read(b)
+			token = hex.EncodeToString(b)
+			http.SetCookie(c.Writer, &http.Cookie{Name: formCookie, Value: token, Path: c.Request.URL.Path, MaxAge: 12 * 3600,
+				HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.Request.TLS != nil})
+		case c.GetHeader("Origin") == "null" && c.GetHeader("Sec-Fetch-Site") == "":
+			if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(c.PostForm("csrf"))) != 1 {
+				s.respond(c, errForeignForm)
+				return
+			}
+		case fromOtherSite(c):
+			s.respond(c, errForeignForm)
+			return
+		}
+		c.Set(csrfKey, token) // for the page the handler renders
+		c.Next()
+	}
+}
+
+// fromOtherSite reports whether a browser says that a page of another
+// origin made the request, in Sec-Fetch-Site or Origin. Clients that send
+// neither (command-line tools) are not. "Origin: null" alone (a sandboxed
+// frame, a data: page) counts as another site; with "Sec-Fetch-Site:
+// same-origin" it is this site's own form under the no-referrer policy.
+func fromOtherSite(c *gin.Context) bool {
+	site := c.GetHeader("Sec-Fetch-Site")
+	if site != "" && site != "same-origin" && site != "none" {
+		return true
+	}
+	switch origin := c.GetHeader("Origin"); origin {
+	case "":
+		return false
+	case "null":
+		return site != "same-origin"
+	default:
+		u, err := url.Parse(origin)
+		return err != nil || u.Host != c.Request.Host
 	}
 }

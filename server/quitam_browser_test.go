@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/tipline/tipline/awards"
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/intake"
@@ -23,7 +25,10 @@ import (
 // knowledge and retaliation days, see the seal deadline in words, record
 // an extension, the Government's intervention and a payment, and read the
 // relator's share and the 3731(b) date. Every deadline of the matter is in
-// counsel's list and in the desk's triage queue, in words.
+// counsel's list and in the desk's triage queue, in words; at each stage
+// counsel's list of upcoming deadlines on /awards shows the open ones in
+// words, linked to the matter and sorted with the award claims' deadlines,
+// and drops each as an event meets it.
 func TestBrowserQuiTamMatter(t *testing.T) {
 	chromium := newBrowser(t)
 	ts := newTestServer(t)
@@ -45,12 +50,29 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 	if _, err := ts.deps.Claims.SetSubmissions(ctx, casework.Principal{UserID: carla.UserID, Email: carla.Email, Role: casework.RoleAdmin}, cl.ID, []string{sub}); err != nil {
 		t.Fatal(err)
 	}
+	today := time.Now().UTC()
+	day := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
+	// An SEC claim of counsel's whose award-claim deadline falls between
+	// the matter's, to see them sorted together on /awards.
+	sec, err := ts.deps.Claims.CreateClaim(ctx, carla.Principal, claims.ClaimFields{Program: "sec", ClaimantKind: claims.Source, Pseudonym: "Source S"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	secAction, err := ts.deps.Claims.CreateAction(ctx, carla.Principal, claims.ActionFields{Relation: claims.Covered, Agency: "SEC", Title: "SEC v. Example Chips Ltd.", NoticeDay: day(-10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Claims.SetSanction(ctx, carla.Principal, secAction.ID, awards.Penalty, "2000000"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Claims.SetActions(ctx, carla.Principal, sec.ID, []string{secAction.ID}); err != nil {
+		t.Fatal(err)
+	}
+	secDue := day(80) // 90 days after the Notice of Covered Action (17 CFR 240.21F-10(b))
 	serveTest(t, ts)
 	base := "http://" + ts.Addr("casework")
 	dir := artifacts(t)
 
-	today := time.Now().UTC()
-	day := func(days int) string { return today.AddDate(0, 0, days).Format(time.DateOnly) }
 	filed, violation, knowledge, retaliation := day(-90), day(-4*365), day(-200), day(-120)
 	sealDue, _ := quitam.SealDue(filed, "")
 	granted, extended, intervened, received := day(-40), day(60), day(-10), day(-1)
@@ -86,6 +108,46 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 			}
 		}
 	}
+	// upcoming reads counsel's /awards list of upcoming deadlines, one
+	// line each, and checks that it holds wants in this order, each with
+	// its matter's caption when it is the matter's, and none of notWants.
+	upcoming := func(stage string, wants, notWants []string) {
+		t.Helper()
+		if err := chromedp.Do(tab, chromedp.Navigate(base+"/awards"), chromedp.WaitVisible(chromedp.ID("upcoming"))); err != nil {
+			t.Fatal(err)
+		}
+		list := text("#upcoming")
+		at := -1
+		for _, w := range wants {
+			i := strings.Index(list, w)
+			if i < 0 || i < at {
+				t.Errorf("%s: /awards does not list %q after the deadline before it:\n%s", stage, w, list)
+				continue
+			}
+			at = i
+			if strings.Contains(w, "qui tam") && !strings.HasPrefix(list[i+len(w):], " — United States ex rel. Relator A v. Example Chips Ltd.") {
+				t.Errorf("%s: %q on /awards is not followed by the matter's caption:\n%s", stage, w, list)
+			}
+		}
+		for _, n := range notWants {
+			if strings.Contains(list, n) {
+				t.Errorf("%s: /awards still lists %q:\n%s", stage, n, list)
+			}
+		}
+		links, err := chromedp.Run(tab, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#upcoming a")].map(a => a.getAttribute("href"))`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.ContainsFunc(links, func(h string) bool { return strings.HasPrefix(h, "/quitam/") }) && slices.ContainsFunc(wants, func(w string) bool { return strings.Contains(w, "qui tam") }) {
+			t.Errorf("%s: no deadline on /awards links to the matter: %q", stage, links)
+		}
+	}
+	const (
+		sealName        = "qui tam: 60-day seal ends, Government to elect (31 U.S.C. 3730(b)(2))"
+		extensionName   = "qui tam: extended seal ends, extension 1 (31 U.S.C. 3730(b)(3))"
+		limitationsName = "qui tam: limitations date (31 U.S.C. 3731(b))"
+		retaliationName = "qui tam: retaliation action due (31 U.S.C. 3730(h)(3))"
+	)
 	shots := func(name string) {
 		t.Helper()
 		for _, width := range []int64{1280, 390} {
@@ -111,6 +173,18 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantIn("#deadlines", "No deadlines yet")
+	matterURL, err := chromedp.Run(tab, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	backToMatter := func() {
+		t.Helper()
+		if err := chromedp.Do(tab, chromedp.Navigate(matterURL), chromedp.WaitVisible(chromedp.ID("facts"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	upcoming("opened", []string{secDue + ": ", "(sec, Source S)"}, []string{"qui tam"})
+	backToMatter()
 
 	// The complaint, filed under seal, and the days the limits run from.
 	if err := chromedp.Do(tab,
@@ -128,6 +202,13 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 	wantIn("#deadlines", "qui tam: 60-day seal ends, Government to elect (31 U.S.C. 3730(b)(2)): due "+sealDue+" — overdue")
 	wantIn("#warnings", "original source", "3730(e)(4)")
 	shots("quitam-filed")
+
+	// The open deadlines are in counsel's list of upcoming deadlines on
+	// /awards, sorted with the award claims' deadlines; the limitations
+	// date is met by the filing.
+	upcoming("filed", []string{sealDue + ": " + sealName, "Example Chips Ltd. — overdue", secDue + ": ", "(sec, Source S)", retaliationDue + ": " + retaliationName},
+		[]string{limitationsName})
+	shots("quitam-awards-filed")
 
 	// The seal deadline is in counsel's list of open deadlines, in words.
 	if err := chromedp.Do(tab, chromedp.Navigate(base+"/quitam"), chromedp.WaitVisible(chromedp.ID("deadlines"))); err != nil {
@@ -155,6 +236,9 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 	}
 	wantIn("#deadlines", "60-day seal ends, Government to elect (31 U.S.C. 3730(b)(2)): due "+sealDue+", met "+granted,
 		"extended seal ends, extension 1 (31 U.S.C. 3730(b)(3)): due "+extended)
+	upcoming("extended", []string{extended + ": " + extensionName, secDue + ": ", "(sec, Source S)", retaliationDue + ": " + retaliationName},
+		[]string{sealName, limitationsName, "overdue"})
+	backToMatter()
 	if err := chromedp.Do(tab,
 		chromedp.SetValue(chromedp.ID("qt-intervention"), string(quitam.Intervened)),
 		chromedp.SetValue(chromedp.ID("qt-intervention-day"), intervened),
@@ -167,6 +251,8 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 	}
 	wantIn("#qt-election", "The Government intervened on "+intervened)
 	wantIn("#deadlines", "extension 1 (31 U.S.C. 3730(b)(3)): due "+extended+", met "+intervened)
+	upcoming("intervened", []string{secDue + ": ", "(sec, Source S)", retaliationDue + ": " + retaliationName}, []string{sealName, extensionName, limitationsName})
+	backToMatter()
 	if err := chromedp.Do(tab,
 		chromedp.SetValue(chromedp.ID("qt-received"), received),
 		chromedp.SetValue(chromedp.ID("qt-fed-amount"), "1,000,000.00"),
@@ -203,6 +289,8 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 	if got := text("#deadlines"); !strings.Contains(got, retaliationDue+": qui tam: retaliation action due") || strings.Contains(got, "seal ends") {
 		t.Errorf("counsel's open deadlines:\n%s", got)
 	}
+	upcoming("settled", []string{secDue + ": ", "(sec, Source S)", retaliationDue + ": " + retaliationName}, []string{sealName, extensionName, limitationsName})
+	shots("quitam-awards-settled")
 
 	// The desk's triage queue shows every deadline of the matter, in words,
 	// on the case's submission.

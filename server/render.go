@@ -45,6 +45,13 @@ var pagePartials = map[string][]string{
 	"casework_cases.html":             {"layout.html"},
 	"casework_case.html":              {"layout.html", "keypanel.html"},
 	"casework_audit.html":             {"layout.html"},
+	"casework_settings.html":          {"layout.html"},
+	"casework_setup.html":             {"layout.html"},
+	"casework_setup_totp.html":        {"layout.html", "casework_setup_qr.html"},
+	"casework_admin.html":             {"layout.html", "casework_admin_nav.html"},
+	"casework_admin_desk.html":        {"layout.html", "casework_admin_nav.html", "questionnaire.html"},
+	"casework_admin_keys.html":        {"layout.html", "casework_admin_nav.html"},
+	"casework_admin_staff.html":       {"layout.html", "casework_admin_nav.html"},
 	"error.html":                      {"layout.html"},
 }
 
@@ -59,7 +66,8 @@ func newRenderer(a *assets, version string) (*renderer, error) {
 		"asset": a.url, "integrity": a.integrity,
 		"join":          strings.Join,
 		"statusLabel":   statusLabel,
-		"closingLabel":  func(c casework.ClosingCode) string { return strings.ReplaceAll(string(c), "_", " ") },
+		"closingLabel":  func(c casework.ClosingCode) string { return codeLabel(c) },
+		"codeLabel":     codeLabel,
 		"priorityNames": func() []string { return priorityNames },
 		"jsCodename":    jsCodenameView,
 		"retryToken":    newRetryToken,
@@ -117,8 +125,8 @@ func (s *Server) render(c *gin.Context, status int, page string, d pageData) {
 	d.Listener = listenerName(c)
 	if p, ok := c.Get(staffKey); ok {
 		d.Role = p.(casework.Principal).Role
-		d.CSRF = c.GetString(csrfKey)
 	}
+	d.CSRF = c.GetString(csrfKey) // the session's, or a form token (formSameOrigin)
 	if d.Listener == "intake" && d.L == "" {
 		// Error pages and the like: still in the source's language, with
 		// the language switch and the onion notice.
@@ -138,13 +146,6 @@ func (s *Server) render(c *gin.Context, status int, page string, d pageData) {
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// page returns a handler that renders a static page.
-func (s *Server) page(name, title string) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		s.render(c, http.StatusOK, name, pageData{Title: title})
-	}
-}
-
 // errorPage is the content of an error page: a status and client-safe text.
 type errorPage struct {
 	Status  int
@@ -159,7 +160,8 @@ func (s *Server) renderError(c *gin.Context, e errorPage) {
 }
 
 func (s *Server) notFound(c *gin.Context) {
-	s.renderError(c, errorPage{Status: http.StatusNotFound, Title: "Not found", Message: s.text(c, "error_not_found", "There is no page at this address.")})
+	s.renderError(c, errorPage{Status: http.StatusNotFound, Title: s.text(c, "error_not_found_title", "Not found"),
+		Message: s.text(c, "error_not_found", "There is no page at this address.")})
 }
 
 // text is a message in the source's language on the intake listener, and
@@ -172,7 +174,8 @@ func (s *Server) text(c *gin.Context, key, staff string) string {
 }
 
 func (s *Server) methodNotAllowed(c *gin.Context) {
-	s.renderError(c, errorPage{Status: http.StatusMethodNotAllowed, Title: "Method not allowed", Message: "This page does not accept that kind of request."})
+	s.renderError(c, errorPage{Status: http.StatusMethodNotAllowed, Title: s.text(c, "error_method_title", "Method not allowed"),
+		Message: s.text(c, "error_method", "This page does not accept that kind of request.")})
 }
 
 // listenerKey is the gin context key naming the listener a request came in on.

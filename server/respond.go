@@ -90,6 +90,7 @@ func (s *Server) respond(c *gin.Context, err error) {
 		err = tipline.Wrap(tipline.TooLarge, err, "The request is too large.")
 		c.Header("Connection", "close")
 	}
+	_ = c.Error(err) // for the metrics' refusal reasons (refusalOf)
 	code := tipline.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {

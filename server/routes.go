@@ -20,6 +20,8 @@ var (
 	awardStaff = roleSet{casework.RoleAdmin, casework.RoleCounsel, casework.RoleInvestigator}
 	// awardCounsel see the awards dashboard.
 	awardCounsel = roleSet{casework.RoleAdmin, casework.RoleCounsel}
+	// admins manage desks, keys and staff (admin_pages.go).
+	admins = roleSet{casework.RoleAdmin}
 )
 
 // intakeRoutes lists every route of the intake listener, which sources use.
@@ -59,10 +61,36 @@ func (s *Server) intakeRoutes(e *gin.Engine) {
 func (s *Server) caseworkRoutes(e *gin.Engine) {
 	s.commonRoutes(e)
 	small := e.Group("", s.limitBody(s.deps.Config.MaxRequestBytes))
-	small.GET("/", s.page("casework_index.html", "Casework"))
+	small.GET("/", s.caseworkIndex)
+	// Forms with a file get a body limit of their own: the file's and room
+	// for the other fields. A link's confirmation carries the key too,
+	// sealed in base64.
+	keyForms := e.Group("", s.limitBody(2*maxKeyUpload+formRoom))
+	questionnaireForms := e.Group("", s.limitBody(maxQuestionnaireUpload+formRoom))
+	// Single-use links: the first admin's setup, invitations (setup.go).
+	for kind, path := range linkPath {
+		small.GET(path+":token", s.linkPage(kind))
+		keyForms.POST(path+":token", s.apiSameOrigin(), s.linkForm(kind))
+		keyForms.POST(path+":token/confirm", s.apiSameOrigin(), s.linkConfirm(kind))
+	}
+	// Administration (admin_pages.go)
+	admin := small.Group("/admin", s.requireStaff(admins))
+	admin.GET("", s.adminPage)
+	admin.POST("/desks", s.createDeskForm)
+	admin.GET("/desks/:slug", s.adminDeskPage)
+	admin.POST("/desks/:slug/deadlines", s.deskDeadlinesForm)
+	questionnaireForms.POST("/admin/desks/:slug/questionnaire", s.requireStaff(admins), s.deskQuestionnaireForm)
+	admin.GET("/keys", s.adminKeysPage)
+	keyForms.POST("/admin/keys", s.requireStaff(admins), s.addKeyForm)
+	admin.POST("/keys/remove", s.removeKeyForm)
+	admin.GET("/staff", s.adminStaffPage)
+	admin.POST("/staff/invite", s.inviteForm)
+	admin.POST("/staff/access", s.accessForm)
+	admin.POST("/staff/disable", s.disableForm)
+	admin.POST("/staff/reset-totp", s.resetTOTPForm)
 	// Staff pages
-	small.GET("/login", s.loginPage)
-	small.POST("/login", s.apiSameOrigin(), s.loginForm)
+	small.GET("/login", s.formSameOrigin(), s.loginPage)
+	small.POST("/login", s.formSameOrigin(), s.loginForm)
 	small.GET("/home", s.requireStaff(anyStaff), s.home)
 	small.POST("/logout", s.requireStaff(anyStaff), s.logoutForm)
 	small.GET("/audit", s.requireStaff(auditors), s.auditLogPage)
@@ -83,7 +111,8 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	claimPages.POST("/claims/:id/status", s.claimStatusForm)
 	claimPages.POST("/claims/:id/submissions", s.claimSubmissionsForm)
 	claimPages.POST("/claims/:id/actions", s.claimActionsForm)
-	claimPages.POST("/claims/:id/checklist/:item", s.checklistItemForm)
+	claimPages.POST("/claims/:id/action_terms", s.actionTermsForm)
+	claimPages.POST("/claims/:id/checklist", s.checklistForm)
 	claimPages.POST("/claims/:id/splits", s.claimSplitsForm)
 	claimPages.GET("/actions", s.actionsPage)
 	claimPages.POST("/actions", s.createActionForm)
@@ -106,6 +135,8 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	quitamPages.POST("/quitam/:id/intervention", s.quitamInterventionForm)
 	quitamPages.POST("/quitam/:id/collections", s.quitamCollectionForm)
 	pages := small.Group("", s.requireStaff(triageStaff))
+	pages.GET("/settings", s.settingsPage)
+	pages.POST("/settings", s.settingsForm)
 	pages.GET("/submissions/:id", s.submissionPage)
 	pages.POST("/submissions/:id", s.updateSubmissionForm)
 	pages.POST("/submissions/:id/revoke", s.revokeGrantsForm)
@@ -173,6 +204,7 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	awards.PUT("/claims/:id/status", s.apiSetClaimStatus)
 	awards.PUT("/claims/:id/submissions", s.apiSetClaimSubmissions)
 	awards.PUT("/claims/:id/actions", s.apiSetClaimActions)
+	awards.PUT("/claims/:id/action_terms", s.apiSetActionTerms)
 	awards.PUT("/claims/:id/checklist/:item", s.apiSetChecklistItem)
 	awards.PUT("/claims/:id/splits", s.apiSetSplits)
 	awards.GET("/claims/:id/estimate", s.apiClaimEstimate)
@@ -199,6 +231,10 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	// Case documents set their own, larger limit.
 	e.POST("/api/v1/cases/:id/documents", s.apiSameOrigin(), s.requireStaff(investigators), s.apiAddDocument)
 	e.POST("/api/v1/submissions/:id/replies", s.limitBody(maxReplyRequest), s.apiSameOrigin(), s.requireStaff(investigators), s.apiPostReply)
+	// Prometheus, unless it has a listener of its own (metrics.go).
+	if s.deps.Config.MetricsAddr == "" {
+		e.GET("/metrics", s.serveMetrics())
+	}
 }
 
 // commonRoutes are served identically on both listeners.

@@ -22,6 +22,7 @@ import (
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/intake"
+	"github.com/tipline/tipline/notify"
 	"github.com/tipline/tipline/quitam"
 )
 
@@ -54,7 +55,13 @@ type Deps struct {
 	Replies *casework.Replies
 	Claims  *claims.Service
 	// QuiTam is the qui tam matters service (quitam_pages.go).
-	QuiTam  *quitam.Service
+	QuiTam *quitam.Service
+	// Onboarding makes accounts from setup and invitation links (setup.go).
+	Onboarding *casework.Onboarding
+	// Admin is the administration pages' service (admin_*.go).
+	Admin *casework.Admin
+	// Notify is staff members' own notice settings (settings_pages.go).
+	Notify  *notify.Service
 	Logger  *slog.Logger
 	Version string
 }
@@ -65,12 +72,13 @@ type Server struct {
 	log       *slog.Logger
 	pages     *renderer
 	assets    *assets
+	metrics   *metrics
 	listeners []*listener
 }
 
 // listener is one named http.Server and, once bound, its socket.
 type listener struct {
-	name string // "intake" or "casework"
+	name string // "intake", "casework" or "metrics"
 	addr string
 	http *http.Server
 	ln   net.Listener
@@ -87,17 +95,23 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{deps: deps, log: deps.Logger, pages: r, assets: a}
+	s := &Server{deps: deps, log: deps.Logger, pages: r, assets: a, metrics: newMetrics(deps, intakeClock(deps))}
 	s.listeners = []*listener{
 		{name: "intake", addr: deps.Config.IntakeAddr},
 		{name: "casework", addr: deps.Config.CaseworkAddr},
 	}
+	if deps.Config.MetricsAddr != "" {
+		s.listeners = append(s.listeners, &listener{name: "metrics", addr: deps.Config.MetricsAddr})
+	}
 	for _, l := range s.listeners {
 		engine := s.newEngine(l.name)
-		if l.name == "intake" {
+		switch l.name {
+		case "intake":
 			s.intakeRoutes(engine)
-		} else {
+		case "casework":
 			s.caseworkRoutes(engine)
+		default:
+			s.metricsRoutes(engine)
 		}
 		l.http = &http.Server{
 			Handler:           engine,
@@ -123,9 +137,11 @@ func (s *Server) newEngine(name string) *gin.Engine {
 	}
 	e.HandleMethodNotAllowed = true
 	e.Use(
+		headAsGet(e),
 		func(c *gin.Context) { c.Set(listenerKey, name) },
 		requestID(),
 		s.requestLog(name),
+		s.countRequests(name),
 		s.recoverPanic(),
 		securityHeaders(),
 	)

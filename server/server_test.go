@@ -27,6 +27,7 @@ import (
 	"github.com/tipline/tipline/database/dbtest"
 	"github.com/tipline/tipline/entities"
 	"github.com/tipline/tipline/intake"
+	"github.com/tipline/tipline/notify"
 	"github.com/tipline/tipline/quitam"
 	"github.com/tipline/tipline/store"
 )
@@ -87,12 +88,25 @@ func newTestServer(t *testing.T) *testServer {
 	}
 	s, err := New(Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff, Triage: triage, Cases: cases, Grants: grants, Documents: documents, Objects: objects, Replies: replies,
 		Entities: &entities.Service{Store: store.New(db), Now: time.Now}, Claims: &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Receipts: receipts, Now: time.Now},
-		QuiTam: &quitam.Service{Store: store.New(db), Now: time.Now},
-		Logger: logger, Version: "test"})
+		QuiTam:     &quitam.Service{Store: store.New(db), Now: time.Now},
+		Onboarding: &casework.Onboarding{Staff: staff, Store: store.New(db)},
+		Admin:      &casework.Admin{Store: store.New(db), Desks: in.Desks, Staff: staff, Questionnaires: in.Questionnaires},
+		Notify:     &notify.Service{Store: store.New(db), Sealer: mustSealer(t, in.Pepper, notify.WebhookSealLabel), Now: time.Now},
+		Logger:     logger, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &testServer{Server: s, log: logs, blobDir: dir, db: db, intake: in}
+}
+
+// mustSealer derives a sealer from the pepper.
+func mustSealer(t *testing.T, pepper crypto.Pepper, label string) *crypto.Sealer {
+	t.Helper()
+	sealer, err := pepper.Sealer(label)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sealer
 }
 
 // newTestIntake wires the intake service as serve does, with fast codename

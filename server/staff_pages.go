@@ -23,7 +23,7 @@ import (
 
 // homes is where each role starts.
 var homes = map[casework.Role]string{
-	casework.RoleAdmin:        "/queue",
+	casework.RoleAdmin:        "/admin",
 	casework.RoleInvestigator: "/queue",
 	casework.RoleCounsel:      "/claims",
 	casework.RoleAuditor:      "/audit",
@@ -34,6 +34,8 @@ type homeView struct {
 	Budget                                             intake.Budget
 	Pending, PendingBudget, Committed, CommittedBudget string
 	Next                                               string
+	// ExpiringKeys are the caller's desks' keys that expire within 30 days.
+	ExpiringKeys []casework.DeskKey
 }
 
 // home answers GET /home with a redirect to the caller's start page, or,
@@ -45,12 +47,16 @@ func (s *Server) home(c *gin.Context) {
 	if err != nil {
 		s.log.Warn("cannot read the storage budget", "err", err)
 	}
-	if err != nil || !budget.Full() {
+	expiring, keysErr := s.deps.Admin.ExpiringKeys(c.Request.Context(), s.staff(c))
+	if keysErr != nil {
+		s.log.Warn("cannot read the desk keys", "err", keysErr)
+	}
+	if (err != nil || !budget.Full()) && len(expiring) == 0 {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
 	s.render(c, http.StatusOK, "casework_home.html", pageData{Title: "Start", Data: homeView{
-		Budget: budget, Next: next,
+		Budget: budget, Next: next, ExpiringKeys: expiring,
 		Pending: humanBytes(budget.PendingBytes), PendingBudget: humanBytes(budget.PendingBudget),
 		Committed: humanBytes(budget.CommittedBytesHour), CommittedBudget: humanBytes(budget.CommittedBytesPerHour),
 	}})

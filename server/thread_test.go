@@ -37,7 +37,8 @@ func TestThread(t *testing.T) {
 // TestDeadlineName says deadline kinds in words.
 func TestDeadlineName(t *testing.T) {
 	for kind, want := range map[string]string{
-		"acknowledge":                          "acknowledge",
+		"acknowledge":                          "Acknowledge receipt",
+		"feedback":                             "Feedback to the source",
 		"award_claim:sec:sec-wb-app":           "SEC award claim: Form WB-APP award application",
 		"award_claim:sec:no-such-rule":         "award_claim:sec:no-such-rule",
 		"award_claim:no-such-program:whatever": "award_claim:no-such-program:whatever",

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -423,7 +424,7 @@ func claimColumns(c claims.Claim, at time.Time) map[string]any {
 		"program": c.Program, "claimant_kind": string(c.ClaimantKind), "pseudonym": c.Pseudonym, "legal_name_sealed": sealed,
 		"show_legal_name": c.ShowLegalName, "taxpayer_individual": c.TaxpayerIndividual,
 		"amount_in_dispute_cents": int64(c.AmountInDispute), "individual_income_cents": int64(c.IndividualIncome),
-		"intervened": intervened, "public_disclosure": c.PublicDisclosure, "updated_at": at.UTC(),
+		"intervened": intervened, "public_disclosure": c.PublicDisclosure, "original_source": c.OriginalSource, "updated_at": at.UTC(),
 	}
 }
 
@@ -521,7 +522,7 @@ func (s *Store) SetClaimSubmissions(ctx context.Context, id string, submissions 
 // SetClaimActions implements claims.Store.
 func (s *Store) SetClaimActions(ctx context.Context, id string, actions []string, at time.Time, rec casework.AuditRecord) error {
 	return s.updateClaim(ctx, id, at, rec, func(tx *gorm.DB) error {
-		if err := tx.Exec("DELETE FROM claim_actions WHERE claim_id = ?", id).Error; err != nil {
+		if err := tx.Exec("DELETE FROM claim_actions WHERE claim_id = ? AND action_id NOT IN ?", id, append([]string{""}, actions...)).Error; err != nil {
 			return translate(err, "Claim action")
 		}
 		for _, a := range actions {
@@ -532,7 +533,8 @@ func (s *Store) SetClaimActions(ctx context.Context, id string, actions []string
 			if n == 0 {
 				return tipline.Errorf(tipline.NotFound, "Action %s not found.", a)
 			}
-			if err := tx.Exec("INSERT INTO claim_actions (claim_id, action_id) VALUES (?, ?)", id, a).Error; err != nil {
+			// An action the claim counts already keeps its terms.
+			if err := tx.Exec("INSERT INTO claim_actions (claim_id, action_id) VALUES (?, ?) ON CONFLICT (claim_id, action_id) DO NOTHING", id, a).Error; err != nil {
 				return translate(err, "Claim action")
 			}
 		}
@@ -540,26 +542,48 @@ func (s *Store) SetClaimActions(ctx context.Context, id string, actions []string
 	})
 }
 
-// SetChecklistItem implements claims.Store.
-func (s *Store) SetChecklistItem(ctx context.Context, id string, it claims.ChecklistItem, at time.Time, rec casework.AuditRecord) error {
+// SetActionTerms implements claims.Store.
+func (s *Store) SetActionTerms(ctx context.Context, id string, terms []claims.ActionTerms, at time.Time, rec casework.AuditRecord) error {
 	return s.updateClaim(ctx, id, at, rec, func(tx *gorm.DB) error {
-		if err := tx.Exec("DELETE FROM claim_checklist WHERE claim_id = ? AND item = ?", id, it.Item).Error; err != nil {
-			return translate(err, "Checklist item")
+		if err := tx.Exec("UPDATE claim_actions SET role = '', authority = '', credited_cents = 0 WHERE claim_id = ?", id).Error; err != nil {
+			return translate(err, "Claim action")
 		}
-		return translate(tx.Exec("INSERT INTO claim_checklist (claim_id, item, status, evidence, updated_at) VALUES (?, ?, ?, ?, ?)",
-			id, it.Item, string(it.Status), it.Evidence, at.UTC()).Error, "Checklist item")
+		for _, t := range terms {
+			if err := tx.Exec("UPDATE claim_actions SET role = ?, authority = ?, credited_cents = ? WHERE claim_id = ? AND action_id = ?",
+				string(t.Role), t.Authority, int64(t.Credited), id, t.Action).Error; err != nil {
+				return translate(err, "Claim action")
+			}
+		}
+		return nil
+	})
+}
+
+// SetChecklist implements claims.Store.
+func (s *Store) SetChecklist(ctx context.Context, id string, items []claims.ChecklistItem, at time.Time, rec casework.AuditRecord) error {
+	return s.updateClaim(ctx, id, at, rec, func(tx *gorm.DB) error {
+		for _, it := range items {
+			if err := tx.Exec("DELETE FROM claim_checklist WHERE claim_id = ? AND item = ?", id, it.Item).Error; err != nil {
+				return translate(err, "Checklist item")
+			}
+			if err := tx.Exec("INSERT INTO claim_checklist (claim_id, item, status, evidence, updated_at) VALUES (?, ?, ?, ?, ?)",
+				id, it.Item, string(it.Status), it.Evidence, at.UTC()).Error; err != nil {
+				return translate(err, "Checklist item")
+			}
+		}
+		return nil
 	})
 }
 
 // SetSplits implements claims.Store.
 func (s *Store) SetSplits(ctx context.Context, id string, splits []claims.Split, at time.Time, rec casework.AuditRecord) error {
 	return s.updateClaim(ctx, id, at, rec, func(tx *gorm.DB) error {
-		if err := tx.Exec("DELETE FROM claim_splits WHERE claim_id = ?", id).Error; err != nil {
-			return translate(err, "Split")
+		if err := tx.Exec("DELETE FROM claim_claimants WHERE claim_id = ?", id).Error; err != nil {
+			return translate(err, "Claimant")
 		}
 		for i, sp := range splits {
-			if err := tx.Exec("INSERT INTO claim_splits (claim_id, position, claimant, share_bp) VALUES (?, ?, ?, ?)", id, i, sp.Claimant, sp.ShareBP).Error; err != nil {
-				return translate(err, "Split")
+			if err := tx.Exec("INSERT INTO claim_claimants (claim_id, position, claimant, joint, share_bp, culpable_amount_cents, disqualified, negative_factors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+				id, i, sp.Claimant, sp.Joint, sp.ShareBP, int64(sp.CulpableAmount), sp.Disqualified, strings.Join(sp.NegativeFactors, ",")).Error; err != nil {
+				return translate(err, "Claimant")
 			}
 		}
 		return nil
@@ -571,6 +595,7 @@ type claimRow struct {
 	ID, Program, Status, ClaimantKind, Pseudonym        string
 	LegalNameSealed                                     []byte
 	ShowLegalName, TaxpayerIndividual, PublicDisclosure bool
+	OriginalSource                                      bool
 	AmountInDisputeCents, IndividualIncomeCents         int64
 	Intervened                                          *bool
 	CreatedAt, UpdatedAt                                time.Time
@@ -586,8 +611,8 @@ func (s *Store) loadClaims(ctx context.Context, rows []claimRow) ([]claims.Claim
 		out[i] = claims.Claim{ID: r.ID, Program: r.Program, Status: claims.Status(r.Status), ClaimantKind: claims.ClaimantKind(r.ClaimantKind),
 			Pseudonym: r.Pseudonym, LegalNameSealed: r.LegalNameSealed, ShowLegalName: r.ShowLegalName, TaxpayerIndividual: r.TaxpayerIndividual,
 			AmountInDispute: awards.Cents(r.AmountInDisputeCents), IndividualIncome: awards.Cents(r.IndividualIncomeCents),
-			Intervened: r.Intervened, PublicDisclosure: r.PublicDisclosure, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-			Counsel: []string{}, Submissions: []claims.SubmissionRef{}, Actions: []string{}, Checklist: []claims.ChecklistItem{}, Splits: []claims.Split{}}
+			Intervened: r.Intervened, PublicDisclosure: r.PublicDisclosure, OriginalSource: r.OriginalSource, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+			Counsel: []string{}, Submissions: []claims.SubmissionRef{}, Actions: []string{}, Terms: []claims.ActionTerms{}, Checklist: []claims.ChecklistItem{}, Splits: []claims.Split{}}
 		ids[i] = r.ID
 	}
 	for i := range out {
@@ -622,12 +647,17 @@ func (s *Store) loadClaims(ctx context.Context, rows []claimRow) ([]claims.Claim
 		index[r.ClaimID].Submissions = append(index[r.ClaimID].Submissions, claims.SubmissionRef{ID: r.SubmissionID,
 			ReceivedDay: dayOf(r.ReceivedDay), ReceiptHash: hex.EncodeToString(r.EntryHash), Seq: r.Seq, Desk: r.Desk})
 	}
-	var acts []struct{ ClaimID, ActionID string }
+	var acts []struct {
+		ClaimID, ActionID, Role, Authority string
+		CreditedCents                      int64
+	}
 	if err := db.Table("claim_actions").Where("claim_id IN ?", ids).Order("action_id").Scan(&acts).Error; err != nil {
 		return nil, translate(err, "Claim action")
 	}
 	for _, r := range acts {
-		index[r.ClaimID].Actions = append(index[r.ClaimID].Actions, r.ActionID)
+		c := index[r.ClaimID]
+		c.Actions = append(c.Actions, r.ActionID)
+		c.Terms = append(c.Terms, claims.ActionTerms{Action: r.ActionID, Role: awards.Role(r.Role), Authority: r.Authority, Credited: awards.Cents(r.CreditedCents)})
 	}
 	var items []struct {
 		ClaimID, Item, Status, Evidence string
@@ -641,14 +671,21 @@ func (s *Store) loadClaims(ctx context.Context, rows []claimRow) ([]claims.Claim
 			Status: claims.ItemStatus(r.Status), Evidence: r.Evidence, UpdatedAt: r.UpdatedAt.UTC()})
 	}
 	var splits []struct {
-		ClaimID, Claimant string
-		ShareBP           int `gorm:"column:share_bp"`
+		ClaimID, Claimant, Disqualified, NegativeFactors string
+		Joint                                            bool
+		ShareBP                                          int `gorm:"column:share_bp"`
+		CulpableAmountCents                              int64
 	}
-	if err := db.Table("claim_splits").Where("claim_id IN ?", ids).Order("claim_id, position").Scan(&splits).Error; err != nil {
-		return nil, translate(err, "Split")
+	if err := db.Table("claim_claimants").Where("claim_id IN ?", ids).Order("claim_id, position").Scan(&splits).Error; err != nil {
+		return nil, translate(err, "Claimant")
 	}
 	for _, r := range splits {
-		index[r.ClaimID].Splits = append(index[r.ClaimID].Splits, claims.Split{Claimant: r.Claimant, ShareBP: r.ShareBP})
+		factors := []string{}
+		if r.NegativeFactors != "" {
+			factors = strings.Split(r.NegativeFactors, ",")
+		}
+		index[r.ClaimID].Splits = append(index[r.ClaimID].Splits, claims.Split{Claimant: r.Claimant, Joint: r.Joint, ShareBP: r.ShareBP,
+			CulpableAmount: awards.Cents(r.CulpableAmountCents), Disqualified: r.Disqualified, NegativeFactors: factors})
 	}
 	return out, nil
 }
@@ -697,14 +734,14 @@ func (s *Store) ClaimsOfAction(ctx context.Context, actionID string) ([]string, 
 type estimateRow struct {
 	ID, LedgerVersion             int64
 	ComputedAt                    time.Time
-	Eligible                      bool
+	Eligible, Incomplete          bool
 	BaseCents, MinCents, MaxCents int64
 	Result                        string
 }
 
 func (r estimateRow) estimate() claims.Estimate {
 	return claims.Estimate{ID: r.ID, LedgerVersion: r.LedgerVersion, ComputedAt: r.ComputedAt.UTC(), Eligible: r.Eligible,
-		Base: awards.Cents(r.BaseCents), Min: awards.Cents(r.MinCents), Max: awards.Cents(r.MaxCents), Result: r.Result}
+		Incomplete: r.Incomplete, Base: awards.Cents(r.BaseCents), Min: awards.Cents(r.MinCents), Max: awards.Cents(r.MaxCents), Result: r.Result}
 }
 
 // AddEstimate implements claims.Store.
@@ -721,7 +758,7 @@ func (s *Store) AddEstimate(ctx context.Context, claimID string, e claims.Estima
 		}
 		added = true
 		return translate(tx.Table("claim_estimates").Create(map[string]any{"claim_id": claimID, "ledger_version": e.LedgerVersion,
-			"computed_at": e.ComputedAt.UTC(), "eligible": e.Eligible, "base_cents": int64(e.Base), "min_cents": int64(e.Min),
+			"computed_at": e.ComputedAt.UTC(), "eligible": e.Eligible, "incomplete": e.Incomplete, "base_cents": int64(e.Base), "min_cents": int64(e.Min),
 			"max_cents": int64(e.Max), "result": e.Result}).Error, "Estimate")
 	})
 	return added, err

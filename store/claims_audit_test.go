@@ -24,7 +24,7 @@ func claimsState(tb testing.TB, db *database.DB) string {
 	tb.Helper()
 	var b strings.Builder
 	for _, table := range []string{"enforcement_actions", "action_defendants", "action_sanctions", "collections", "claims", "claim_counsel",
-		"claim_submissions", "claim_actions", "claim_checklist", "claim_splits", "claim_estimates", "deadlines", "audit_log"} {
+		"claim_submissions", "claim_actions", "claim_checklist", "claim_claimants", "claim_estimates", "deadlines", "audit_log"} {
 		rows, err := db.SQL().Query("SELECT * FROM " + table + " ORDER BY 1, 2")
 		if err != nil {
 			tb.Fatal(err)

@@ -175,6 +175,19 @@ func (s *Store) ListMatters(ctx context.Context, limit int) ([]quitam.Matter, er
 	return ms, s.fillMatters(ctx, ms)
 }
 
+// ClaimMatters implements claims.Store.
+func (s *Store) ClaimMatters(ctx context.Context, claimID string) ([]quitam.Matter, error) {
+	var rows []matterRow
+	if err := s.matterSelect(ctx).Where("claim_id = ?", claimID).Order("created_at, id").Scan(&rows).Error; err != nil {
+		return nil, translate(err, "Qui tam matter")
+	}
+	ms := make([]quitam.Matter, len(rows))
+	for i, r := range rows {
+		ms[i] = r.matter()
+	}
+	return ms, s.fillMatters(ctx, ms)
+}
+
 // fillMatters loads the extensions, collections and counsel of matters,
 // one query each.
 func (s *Store) fillMatters(ctx context.Context, ms []quitam.Matter) error {

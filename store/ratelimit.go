@@ -33,6 +33,12 @@ func (s *Store) Take(ctx context.Context, bucket string, windowStart int64, limi
 	return taken, err
 }
 
+// Add implements intake.RateStore.
+func (s *Store) Add(ctx context.Context, bucket string, windowStart, n int64) error {
+	_, err := addRate(s.db.WithContext(ctx), bucket, windowStart, n, 0)
+	return err
+}
+
 // Count implements intake.RateStore.
 func (s *Store) Count(ctx context.Context, bucket string, windowStart int64) (int64, error) {
 	return countRate(s.db.WithContext(ctx), bucket, windowStart)

@@ -101,6 +101,9 @@ func (s *Store) CommitCounted(ctx context.Context, sub intake.Submission, q inta
 		if err != nil {
 			return err
 		}
+		if err := numberSubmission(tx, sub.ID, desk.ID); err != nil {
+			return err
+		}
 		p := payload(seq, prev)
 		hash := sha256.Sum256(p)
 		lrow := logRow{Seq: seq, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, Payload: string(p), PrevHash: prev[:], EntryHash: hash[:]}
@@ -176,12 +179,18 @@ func (s *Store) MoveObject(ctx context.Context, objectID, blobKey string) error 
 }
 
 // ObjectCommitted implements intake.SubmissionStore.
-func (s *Store) ObjectCommitted(ctx context.Context, objectID string) (bool, error) {
-	var n int64
-	if err := s.db.WithContext(ctx).Model(&objectRow{}).Where("id = ?", objectID).Count(&n).Error; err != nil {
-		return false, translate(err, "Object")
+func (s *Store) ObjectCommitted(ctx context.Context, objectID string) (string, bool, error) {
+	var rows []objectRow
+	if err := s.db.WithContext(ctx).Select("day").Where("id = ?", objectID).Limit(1).Find(&rows).Error; err != nil {
+		return "", false, translate(err, "Object")
 	}
-	return n > 0, nil
+	switch {
+	case len(rows) == 0:
+		return "", false, nil
+	case rows[0].Day == nil:
+		return "", true, nil
+	}
+	return *rows[0].Day, true, nil
 }
 
 type serverKeyRow struct {

@@ -16,6 +16,7 @@ var _ casework.TriageStore = (*Store)(nil)
 type triageRow struct {
 	ID          string
 	Desk        string
+	Number      int
 	ReceivedDay string
 	Status      string
 	ClosingCode *string
@@ -28,7 +29,7 @@ type triageRow struct {
 
 func (r triageRow) summary() casework.SubmissionSummary {
 	s := casework.SubmissionSummary{
-		ID: r.ID, Desk: r.Desk, ReceivedDay: dayOf(r.ReceivedDay), Status: casework.Status(r.Status),
+		ID: r.ID, Desk: r.Desk, Number: r.Number, ReceivedDay: dayOf(r.ReceivedDay), Status: casework.Status(r.Status),
 		Priority: r.Priority, Labels: []string{}, Deadlines: []casework.Deadline{}, Flood: r.Flood, Lang: r.Lang,
 	}
 	if r.ClosingCode != nil {
@@ -43,7 +44,7 @@ func (r triageRow) summary() casework.SubmissionSummary {
 // triageSelect selects triageRows.
 func (s *Store) triageSelect(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx).Table("submissions").
-		Select("submissions.id, desks.slug AS desk, submissions.received_day, submissions.status, " +
+		Select("submissions.id, desks.slug AS desk, COALESCE(submissions.number, 0) AS number, submissions.received_day, submissions.status, " +
 			"submissions.closing_code, submissions.priority, users.email AS assignee, submissions.encrypted_by, submissions.flood, submissions.lang").
 		Joins("JOIN desks ON desks.id = submissions.desk_id").
 		Joins("LEFT JOIN users ON users.id = submissions.assignee_id")
@@ -114,10 +115,61 @@ func (s *Store) ListSubmissions(ctx context.Context, q casework.Query) ([]casewo
 	if len(ids) == 0 {
 		return items, nil
 	}
-	if err := s.fillLabelsAndDeadlines(ctx, ids, func(id string) *casework.SubmissionSummary { return &items[index[id]] }); err != nil {
+	item := func(id string) *casework.SubmissionSummary { return &items[index[id]] }
+	if err := s.fillLabelsAndDeadlines(ctx, ids, item); err != nil {
+		return nil, err
+	}
+	if err := s.fillCounts(ctx, ids, q.Viewer, item); err != nil {
 		return nil, err
 	}
 	return items, nil
+}
+
+// fillCounts counts, in one query, the evidence files of the given
+// submissions and the source's messages and follow-ups that viewer has
+// not seen: those after the last object they saw on the submission's
+// page, the tip itself (its first object) aside.
+func (s *Store) fillCounts(ctx context.Context, ids []string, viewer int64, item func(string) *casework.SubmissionSummary) error {
+	var counts []struct {
+		SubmissionID  string
+		Files, Unread int
+	}
+	err := s.db.WithContext(ctx).Raw(`SELECT o.submission_id,
+	SUM(CASE WHEN o.kind = 'file' THEN 1 ELSE 0 END) AS files,
+	SUM(CASE WHEN o.kind <> 'file' AND o.author = 'source' AND o.position > COALESCE(v.position, 0)
+		AND o.position > (SELECT MIN(f.position) FROM objects f WHERE f.submission_id = o.submission_id) THEN 1 ELSE 0 END) AS unread
+FROM objects o LEFT JOIN submission_seen v ON v.submission_id = o.submission_id AND v.user_id = ?
+WHERE o.submission_id IN ? GROUP BY o.submission_id`, viewer, ids).Scan(&counts).Error
+	if err != nil {
+		return translate(err, "Object")
+	}
+	for _, n := range counts {
+		it := item(n.SubmissionID)
+		it.Files, it.Unread = n.Files, n.Unread
+	}
+	return nil
+}
+
+// ViewSubmission implements casework.TriageStore.
+func (s *Store) ViewSubmission(ctx context.Context, userID int64, id string, rec casework.AuditRecord) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		err := tx.Exec(`INSERT INTO submission_seen (user_id, submission_id, position)
+SELECT ?, ?, COALESCE(MAX(position), 0) FROM objects WHERE submission_id = ?
+ON CONFLICT (user_id, submission_id) DO UPDATE SET position = excluded.position`, userID, id, id).Error
+		if err != nil {
+			return translate(err, "Submission")
+		}
+		return s.appendAudit(tx, rec)
+	})
+}
+
+// numberSubmission gives a submission being committed in tx the next
+// number of its desk. It runs after the intake log's lock (chainTail), so
+// that concurrent commits take their numbers in turn.
+func numberSubmission(tx *gorm.DB, id string, deskID int64) error {
+	err := tx.Exec(`UPDATE submissions SET number =
+	(SELECT COALESCE(MAX(n.number), 0) + 1 FROM submissions n WHERE n.desk_id = ?) WHERE id = ?`, deskID, id).Error
+	return translate(err, "Submission")
 }
 
 // fillLabelsAndDeadlines loads the labels and deadlines of the given

@@ -20,9 +20,9 @@ const reportSynopsis = "tipline awards report --claim ID --out FILE.pdf [--fee P
 
 // awardsReport is `tipline awards report`: a claim's award report, the
 // one counsel download from the claim's page, printed to PDF by headless
-// Chromium (TIPLINE_CHROMIUM, or chromium on PATH). The command line acts
-// as an administrator, and the claims service puts the export in the
-// audit log.
+// Chromium (TIPLINE_CHROMIUM_URL, TIPLINE_CHROMIUM, or chromium on PATH).
+// The command line acts as an administrator, and the claims service puts
+// the export in the audit log.
 func awardsReport(ctx context.Context, p *program, args []string) error {
 	fs := config.NewFlagSet("awards report", "--claim ID --out FILE.pdf [--fee PERCENT]", p.stderr)
 	claimID := fs.String("claim", "", "the claim's id")
@@ -39,8 +39,7 @@ func awardsReport(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return fmt.Errorf("%w: --fee: %s", errUsage, safe(err))
 	}
-	chromium, err := pdf.FindChromium(cfg.Chromium)
-	if err != nil {
+	if _, err := pdf.FindBrowser(cfg.Chromium, cfg.ChromiumURL); err != nil {
 		return err
 	}
 	a, err := openAdmin(ctx, p, cfg)
@@ -53,7 +52,7 @@ func awardsReport(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	svc := &claims.Service{Store: store.New(a.db), Pepper: pepper, Now: time.Now}
-	doc, r, err := svc.ExportReport(ctx, casework.Principal{Role: casework.RoleAdmin}, *claimID, server.ReportPrinter{Chromium: chromium, FeeBP: fee, Log: newLogger(p.stderr, "warn")})
+	doc, r, err := svc.ExportReport(ctx, casework.Principal{Role: casework.RoleAdmin}, *claimID, server.ReportPrinter{Chromium: cfg.Chromium, ChromiumURL: cfg.ChromiumURL, FeeBP: fee, Log: newLogger(p.stderr, "warn")})
 	if err != nil {
 		return safe(err)
 	}

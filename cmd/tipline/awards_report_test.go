@@ -102,6 +102,8 @@ func TestAwardsReport(t *testing.T) {
 		{"fee not a number", env, []string{"--claim", c.ID, "--out", out, "--fee", "a third"}, 2, "--fee:"},
 		{"TIPLINE_CHROMIUM is used", map[string]string{"TIPLINE_DATA_DIR": dataDir, "TIPLINE_PEPPER": env["TIPLINE_PEPPER"], "TIPLINE_CHROMIUM": "/nonexistent/chromium"},
 			[]string{"--claim", c.ID, "--out", out}, 1, "/nonexistent/chromium"},
+		{"TIPLINE_CHROMIUM_URL is used before TIPLINE_CHROMIUM", map[string]string{"TIPLINE_DATA_DIR": dataDir, "TIPLINE_PEPPER": env["TIPLINE_PEPPER"], "TIPLINE_CHROMIUM": chromium, "TIPLINE_CHROMIUM_URL": "ws://127.0.0.1:1"},
+			[]string{"--claim", c.ID, "--out", out}, 1, "ws://127.0.0.1:1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := runTipline(t, tc.env, append([]string{"awards", "report"}, tc.args...)...)

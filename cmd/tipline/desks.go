@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/intake"
@@ -17,10 +18,13 @@ import (
 )
 
 // adminEnv is what the administration commands work on: the database,
-// migrated on first use so that they work before serve has ever run.
+// migrated on first use so that they work before serve has ever run, and
+// the admin service that changes desks and keys with an audit entry, as
+// the pages do.
 type adminEnv struct {
 	db    *database.DB
 	desks *intake.Desks
+	admin *casework.Admin
 }
 
 func openAdmin(ctx context.Context, p *program, cfg *config.Config) (*adminEnv, error) {
@@ -29,7 +33,8 @@ func openAdmin(ctx context.Context, p *program, cfg *config.Config) (*adminEnv, 
 		return nil, err
 	}
 	s := store.New(db)
-	return &adminEnv{db: db, desks: &intake.Desks{Store: s, Now: time.Now}}, nil
+	desks := &intake.Desks{Store: s, Now: time.Now}
+	return &adminEnv{db: db, desks: desks, admin: &casework.Admin{Store: s, Desks: desks}}, nil
 }
 
 func (a *adminEnv) Close() { a.db.Close() }
@@ -53,7 +58,7 @@ func desks(ctx context.Context, p *program, args []string) error {
 			return err
 		}
 		defer a.Close()
-		d, err := a.desks.AddDesk(ctx, rest[0], *title, *titleZH)
+		d, err := a.admin.AddDesk(ctx, casework.CommandLine, rest[0], *title, *titleZH)
 		if err != nil {
 			return safe(err)
 		}
@@ -75,7 +80,7 @@ func desks(ctx context.Context, p *program, args []string) error {
 			return err
 		}
 		defer a.Close()
-		if err := a.desks.SetDeadlines(ctx, rest[0], *ackDays, *feedbackMonths); err != nil {
+		if err := a.admin.SetDeadlines(ctx, casework.CommandLine, rest[0], *ackDays, *feedbackMonths); err != nil {
 			return safe(err)
 		}
 		fmt.Fprintf(p.stdout, "desk %s: acknowledge within %d days, feedback within %d months of the acknowledgement (submissions received from now on)\n", rest[0], *ackDays, *feedbackMonths)

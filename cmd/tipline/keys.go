@@ -14,6 +14,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/crypto"
 )
@@ -61,11 +62,11 @@ func keysAdd(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	defer a.Close()
-	_, pub, err := a.desks.AddKey(ctx, *desk, armored)
+	k, err := a.admin.AddKey(ctx, casework.CommandLine, *desk, armored)
 	if err != nil {
 		return safe(err)
 	}
-	fmt.Fprintf(p.stdout, "added key %s (%s) to desk %s\n", pub.Fingerprint, strings.Join(pub.UserIDs, ", "), *desk)
+	fmt.Fprintf(p.stdout, "added key %s (%s) to desk %s\n", k.Fingerprint, strings.Join(k.UserIDs, ", "), *desk)
 	return nil
 }
 
@@ -122,7 +123,7 @@ func keysRemove(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	defer a.Close()
-	if err := a.desks.Store.RemoveKey(ctx, *desk, fingerprint); err != nil {
+	if err := a.admin.RemoveKey(ctx, casework.CommandLine, *desk, fingerprint); err != nil {
 		return safe(err)
 	}
 	left, err := a.desks.Recipients(ctx, *desk)

@@ -51,6 +51,7 @@ func commands() []command {
 		{"receipt", "verify a source's signed receipt against the intake log", receipt},
 		{"backup", "copy the database and blobs with a manifest (--out DIR), check a copy (verify DIR), describe one made otherwise (manifest DIR)", backupCmd},
 		{"restore", "restore a copy made by backup into an empty deployment", restoreCmd},
+		{"healthcheck", "exit 0 when a listener's /readyz answers 200 (for container health checks)", healthcheck},
 		{"screening", "import screening lists (U.S. Consolidated Screening List CSV), search them, list versions", screeningCmd},
 		{"awards", "estimate whistleblower awards under each program's rules (estimate, programs)", awardsCmd},
 		{"dev", "development only: seed synthetic data for load tests (dev seed)", dev},

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"time"
 
 	"github.com/tipline/tipline/blob"
@@ -14,6 +16,7 @@ import (
 	"github.com/tipline/tipline/config"
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/entities"
+	"github.com/tipline/tipline/intake"
 	"github.com/tipline/tipline/quitam"
 	"github.com/tipline/tipline/screening"
 	"github.com/tipline/tipline/server"
@@ -67,6 +70,10 @@ func serve(ctx context.Context, p *program, args []string) error {
 	if err != nil {
 		return err
 	}
+	notices, sender, err := newNotify(cfg, db, in, log)
+	if err != nil {
+		return err
+	}
 	witness, err := anchorWitness(cfg, db, blobs, log)
 	if err != nil {
 		return err
@@ -75,30 +82,43 @@ func serve(ctx context.Context, p *program, args []string) error {
 	cases := &casework.Cases{Store: store.New(db), Now: time.Now}
 	grants := &casework.Grants{Store: store.New(db), Now: time.Now}
 	triage := &casework.Triage{Store: store.New(db), Now: time.Now}
+	admin := &casework.Admin{Store: store.New(db), Desks: in.Desks, Staff: staff, Questionnaires: in.Questionnaires}
+	in.Questionnaires = (&intake.StoredQuestionnaires{Store: store.New(db), Fallback: in.Questionnaires, CacheFor: deskCacheFor, Now: time.Now}).For
+	onboarding := &casework.Onboarding{Staff: staff, Store: store.New(db)}
 	receipts, err := claims.IntakeReceipts(in.Receipts, store.New(db))
 	if err != nil {
 		return err
 	}
 	srv, err := server.New(server.Deps{Config: cfg, DB: db, Blobs: blobs, Intake: in, Staff: staff,
-		Triage:    triage,
-		Cases:     cases,
-		Grants:    grants,
-		Documents: &casework.Documents{Cases: cases, Grants: grants, Store: store.New(db), Blobs: blobs, Recipients: in.Desks.Recipients},
-		Objects:   &casework.Objects{Triage: triage, Grants: grants, Store: store.New(db), Bodies: in, Now: time.Now},
-		Replies:   &casework.Replies{Triage: triage, Mailbox: in, Store: store.New(db), Recipients: in.Desks.Recipients, Now: time.Now},
-		Entities:  &entities.Service{Store: store.New(db), Screener: entities.Lists{Service: screening.New(store.New(db))}, Now: time.Now},
-		Claims:    &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Receipts: receipts, Now: time.Now},
-		QuiTam:    &quitam.Service{Store: store.New(db), Now: time.Now},
-		Logger:    log, Version: versionString()})
+		Triage:     triage,
+		Cases:      cases,
+		Grants:     grants,
+		Documents:  &casework.Documents{Cases: cases, Grants: grants, Store: store.New(db), Blobs: blobs, Recipients: in.Desks.Recipients},
+		Objects:    &casework.Objects{Triage: triage, Grants: grants, Store: store.New(db), Bodies: in, Now: time.Now},
+		Replies:    &casework.Replies{Triage: triage, Mailbox: in, Store: store.New(db), Recipients: in.Desks.Recipients, Now: time.Now},
+		Entities:   &entities.Service{Store: store.New(db), Screener: entities.Lists{Service: screening.New(store.New(db))}, Now: time.Now},
+		Claims:     &claims.Service{Store: store.New(db), Pepper: staff.Pepper, Receipts: receipts, Now: time.Now},
+		QuiTam:     &quitam.Service{Store: store.New(db), Now: time.Now},
+		Onboarding: onboarding,
+		Admin:      admin,
+		Notify:     notices,
+		Logger:     log, Version: versionString()})
 	if err != nil {
 		return err
 	}
 	if err := srv.Listen(); err != nil {
 		return err
 	}
+	in.Swept = srv.CountJanitorSweep
 	go in.RunJanitor(ctx, janitorInterval, cfg.PendingMaxAge)
 	go in.RunIdleSweep(ctx)
 	go witness.Run(ctx, anchorCopyInterval)
+	if cfg.Notify.Sender {
+		go sender.Run(ctx)
+	}
+	if err := printSetupLink(ctx, p.stdout, onboarding, srv.Addr("casework")); err != nil {
+		return err
+	}
 	if p.onListen != nil {
 		p.onListen(srv.Addr("intake"), srv.Addr("casework"))
 	}
@@ -154,4 +174,24 @@ func openDatabase(ctx context.Context, cfg *config.Config, migrate bool, log *sl
 		}
 	}
 	return db, nil
+}
+
+// printSetupLink prints, while no admin account exists, a new one-time
+// link to the page that creates the first one on the casework listener at
+// addr. Each start prints a new link and the one before stops working.
+func printSetupLink(ctx context.Context, stdout io.Writer, o *casework.Onboarding, addr string) error {
+	token, err := o.SetupToken(ctx)
+	if err != nil || token == "" {
+		return err
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1" // listening on every address: loopback is one of them
+	}
+	fmt.Fprintf(stdout, "No admin account yet. Create the first one within %s, once, at:\n  http://%s/setup/%s\n",
+		casework.DefaultSetupTTL, net.JoinHostPort(host, port), token)
+	return nil
 }

@@ -95,14 +95,32 @@ func legendItemWidth(it legendItem) float64 {
 // WriteSVG writes the picture as a standalone SVG document: no script, no
 // style sheet, no external reference, every label escaped.
 func (p *Picture) WriteSVG(out io.Writer) error {
+	return p.write(out, nil)
+}
+
+// WriteInlineSVG writes the picture as an <svg> element for an HTML page:
+// each node whose href is not "" is a link to it, and a label cut short
+// has its full text in a second <text> of class "node-full", which the
+// page's style sheet shows on hover and focus instead of the cut one.
+func (p *Picture) WriteInlineSVG(out io.Writer, href func(nodeID string) string) error {
+	return p.write(out, href)
+}
+
+// write writes the picture: standalone when href is nil, inline otherwise.
+func (p *Picture) write(out io.Writer, href func(nodeID string) string) error {
 	w := &svgWriter{b: bufio.NewWriter(out)}
 	labels := make(map[string]string, len(p.Nodes))
 	for _, n := range p.Nodes {
 		labels[n.ID] = clean(n.Label)
 	}
-	w.printf(`<?xml version="1.0" encoding="UTF-8"?>`+"\n"+
-		`<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-labelledby="graph-title" font-family="%s">`+"\n",
-		num(p.Width), num(p.Height), num(p.Width), num(p.Height), fonts)
+	role := `role="img" aria-labelledby="graph-title"`
+	if href == nil {
+		w.printf(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	} else {
+		role = `role="group" aria-labelledby="graph-title" class="cw-graph-svg"`
+	}
+	w.printf(`<svg xmlns="http://www.w3.org/2000/svg" width="%s" height="%s" viewBox="0 0 %s %s" %s font-family="%s">`+"\n",
+		num(p.Width), num(p.Height), num(p.Width), num(p.Height), role, fonts)
 	w.printf(`<title id="graph-title">Neighbourhood of %s: %d nodes, %d connections</title>`+"\n", esc(labels[p.Center]), len(p.Nodes), len(p.Edges))
 	w.printf(`<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="%s"/></marker></defs>`+"\n", edgeColour)
 	w.printf(`<rect width="100%%" height="100%%" fill="#FFFFFF"/>` + "\n")
@@ -153,15 +171,34 @@ func (p *Picture) WriteSVG(out io.Writer) error {
 		if i == 0 {
 			s, size, weight = centerStyle, centerSize, ` font-weight="bold"`
 		}
+		link := ""
+		if href != nil {
+			link = href(n.ID)
+		}
+		if link != "" {
+			w.printf(`<a href="%s">`, esc(link))
+		}
 		w.printf(`<g class="node node-%s" data-id="%s"><title>%s</title>`, esc(string(n.Kind)), esc(n.ID), esc(labels[n.ID]+" ("+n.Caption+")"))
 		w.rect(n.X, n.Y, n.W, n.H, s)
 		cx := round(n.X + n.W/2)
-		w.printf(`<text x="%s" y="%s" font-size="%s"%s>%s</text>`, num(cx), num(round(n.Y+n.H*0.42)), num(size), weight, esc(n.Text))
+		cut := ""
+		if href != nil && n.Text != labels[n.ID] {
+			cut = ` class="node-cut"`
+		}
+		w.printf(`<text x="%s" y="%s" font-size="%s"%s%s>%s</text>`, num(cx), num(round(n.Y+n.H*0.42)), num(size), weight, cut, esc(n.Text))
+		if cut != "" {
+			w.printf(`<text class="node-full" x="%s" y="%s" font-size="%s"%s stroke="#FFFFFF" stroke-width="4" paint-order="stroke">%s</text>`,
+				num(cx), num(round(n.Y+n.H*0.42)), num(size), weight, esc(labels[n.ID]))
+		}
 		w.printf(`<text x="%s" y="%s" font-size="%s" fill="#444444">%s</text>`, num(cx), num(round(n.Y+n.H-6)), num(captionSize), esc(n.Caption))
 		if slices.Contains(n.Flags, entities.FlagScreened) {
 			w.badge(n.X+n.W-4, n.Y-6)
 		}
-		w.printf("</g>\n")
+		w.printf("</g>")
+		if link != "" {
+			w.printf("</a>")
+		}
+		w.printf("\n")
 	}
 	w.printf("</g>\n</svg>\n")
 	if w.err != nil {

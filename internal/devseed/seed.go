@@ -288,7 +288,7 @@ func (s *seeder) submissions(ctx context.Context) error {
 	copy(prev[:], tail.EntryHash)
 	seq := tail.Seq
 
-	subs := newBulk(s.db, "submissions", "id", "desk_id", "received_day", "encrypted_by", "lookup_key", "reply_salt", "status", "priority", "closing_code")
+	subs := newBulk(s.db, "submissions", "id", "desk_id", "number", "received_day", "encrypted_by", "lookup_key", "reply_salt", "status", "priority", "closing_code")
 	deadlines := newBulk(s.db, "deadlines", "submission_id", "kind", "due_day", "met_day").after(subs)
 	lbls := newBulk(s.db, "submission_labels", "submission_id", "label").after(subs)
 	logs := newBulk(s.db, "intake_log", "seq", "submission_id", "received_day", "payload", "prev_hash", "entry_hash").after(subs)
@@ -296,8 +296,16 @@ func (s *seeder) submissions(ctx context.Context) error {
 	first := s.o.Today.AddDate(-2, 0, 0)
 	span := s.o.Today.Sub(first)
 	today := s.o.Today.Format(time.DateOnly)
+	numbers := make([]int, len(s.desks)) // the last tip number of each desk
+	for d, desk := range s.desks {
+		err := s.db.WithContext(ctx).Table("submissions").Select("COALESCE(MAX(number), 0)").Where("desk_id = ?", desk.id).Scan(&numbers[d]).Error
+		if err != nil {
+			return fmt.Errorf("devseed: tip numbers: %w", err)
+		}
+	}
 	for i := range n {
 		d := s.deskOf()
+		numbers[d]++
 		receivedAt := first.Add(time.Duration(float64(span) * float64(i+1) / float64(max(n, 1))))
 		received := receivedAt.Format(time.DateOnly)
 		sub := subInfo{id: s.newID(), desk: d, day: received}
@@ -315,7 +323,7 @@ func (s *seeder) submissions(ctx context.Context) error {
 		if s.r.IntN(3) == 0 {
 			encryptedBy = "server"
 		}
-		if err := subs.add(ctx, sub.id, desk.id, day(received), encryptedBy, s.bytes(32), s.bytes(16), string(status), priority, closing); err != nil {
+		if err := subs.add(ctx, sub.id, desk.id, numbers[d], day(received), encryptedBy, s.bytes(32), s.bytes(16), string(status), priority, closing); err != nil {
 			return err
 		}
 		policy := casework.Policy{AckDays: desk.ackDays, FeedbackMonths: desk.feedbackMonths}

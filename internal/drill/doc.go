@@ -13,8 +13,8 @@
 // `make drill` runs the full drill (TIPLINE_DRILL_SCALE=full: 20 s of flood
 // before the users start, at least 60 s in all, more attackers) on SQLite
 // with a blob directory and on PostgreSQL with MinIO; its results are in
-// BENCHMARKS.md. TIPLINE_DRILL_SCALE=small runs a shorter one. It is not
-// yet part of `make test`: two of its checks still fail (BENCHMARKS.md).
+// BENCHMARKS.md. TIPLINE_DRILL_SCALE=small runs a shorter one, which
+// `make test` runs on its own after every other package.
 // TIPLINE_DRILL_ATTACKER_ARGS adds flags to the attacker's, to find which
 // attack breaks a promise ('-logins 0 -slow 0').
 package drill

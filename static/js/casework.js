@@ -137,12 +137,23 @@ function setUpDecryption(panel) {
     }
   };
 
+  // refusal is what the server said when it refused a download (such as
+  // a key that is not among the object's recipients), or fallback.
+  const refusal = async (res, fallback) => {
+    try {
+      const body = await res.json();
+      return (body.error && body.error.message) || fallback;
+    } catch (_) {
+      return fallback;
+    }
+  };
+
   // decryptObject downloads one object and decrypts it. OpenPGP.js reads
   // the whole message and throws when its integrity check (MDC or AEAD)
   // fails, so what it returns is authenticated.
   const decryptObject = async (pgp, privateKey, id) => {
     const res = await fetch("/api/v1/objects/" + encodeURIComponent(id), { credentials: "same-origin" });
-    if (!res.ok) throw new Error("Could not download the object (" + res.status + ").");
+    if (!res.ok) throw new Error(await refusal(res, "Could not download the object (" + res.status + ")."));
     const binaryMessage = new Uint8Array(await res.arrayBuffer());
     const message = await pgp.readMessage({ binaryMessage });
     try {
@@ -185,7 +196,7 @@ function setUpDecryption(panel) {
     const handle = pick ? await window.showSaveFilePicker({ suggestedName: safeName(file.name) }) : null;
     const privateKey = await unlock();
     const res = await fetch(url, { credentials: "same-origin" });
-    if (!res.ok) throw new Error("Could not download the file (" + res.status + ").");
+    if (!res.ok) throw new Error(await refusal(res, "Could not download the file (" + res.status + ")."));
     const message = await pgp.readMessage({ binaryMessage: res.body });
     const { data } = await pgp.decrypt({
       message,

@@ -98,7 +98,7 @@ async function send(form) {
   submit.disabled = true;
   try {
     const openpgp = await import(form.dataset.openpgp);
-    const { Sha256 } = await import(form.dataset.sha256);
+    const { Sha256, solvePow } = await import(form.dataset.sha256);
     const { cleanFile } = await import(form.dataset.metadata);
     const slug = form.dataset.desk;
     const lang = form.dataset.lang;
@@ -126,8 +126,8 @@ async function send(form) {
     // hashes, of fixed length, are missing.
     const placeholders = files.map((f) => ({ name: f.name, type: f.type, size: f.size, sha256: "0".repeat(64) }));
     const manifestSize = new TextEncoder().encode(JSON.stringify(newManifest(desk, q, lang, cleaned, placeholders))).length;
-    const manifestPow = await proofOfWork(Sha256, slug, maxMessageBytes(manifestSize));
-    const submitPow = await proofOfWork(Sha256, slug);
+    const manifestPow = await proofOfWork(solvePow, slug, maxMessageBytes(manifestSize));
+    const submitPow = await proofOfWork(solvePow, slug);
 
     const total = files.reduce((n, f) => n + f.size, 0) + 1;
     const counters = { encrypted: 0, uploaded: 0, total };
@@ -149,7 +149,7 @@ async function send(form) {
         },
       }));
       const encrypted = await encrypt(openpgp, keys, plain);
-      fileUploads.push(await upload(Sha256, slug, file.size, encrypted, (n) => {
+      fileUploads.push(await upload(solvePow, slug, file.size, encrypted, (n) => {
         counters.uploaded += n;
         tick();
       }));
@@ -159,12 +159,12 @@ async function send(form) {
     const manifest = newManifest(desk, q, lang, cleaned, described);
     const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
     const encrypted = await encrypt(openpgp, keys, manifestBytes);
-    const manifestUpload = await upload(Sha256, slug, manifestBytes.length, encrypted, () => {}, manifestPow);
+    const manifestUpload = await upload(solvePow, slug, manifestBytes.length, encrypted, () => {}, manifestPow);
     counters.encrypted = counters.uploaded = total;
     tick();
 
     setStatus("uploading");
-    const receipt = await commit(Sha256, {
+    const receipt = await commit(solvePow, {
       desk: slug, manifest: manifestUpload, files: fileUploads, lang, pow: submitPow,
       retry: form.elements.retry ? form.elements.retry.value : "",
       codename_kind: form.elements.codename_kind ? form.elements.codename_kind.value : "words",
@@ -181,7 +181,7 @@ async function send(form) {
 // first commit, never a second submission. A proof of work solved long
 // before (a large upload over Tor) may have expired: refused once (422),
 // it is solved again.
-async function commit(Sha256, body) {
+async function commit(solvePow, body) {
   let fresh = false;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -189,7 +189,7 @@ async function commit(Sha256, body) {
     } catch (e) {
       if (e instanceof ApiError && e.status === 422 && !fresh) {
         fresh = true;
-        body = { ...body, pow: await proofOfWork(Sha256, body.desk) };
+        body = { ...body, pow: await proofOfWork(solvePow, body.desk) };
         continue;
       }
       const lost = e instanceof ApiError && (e.status === 0 || e.status === 502 || e.status === 504);
@@ -235,21 +235,17 @@ async function encrypt(openpgp, keys, data) {
 
 // proofOfWork fetches a challenge and finds a counter such that the SHA-256
 // of the token followed by the counter in decimal starts with the asked
-// number of zero bits: a few hundred milliseconds here, one hash for the
-// server to check. It keeps floods of uploads expensive; the server asks
-// for more bits while the desk is flooded, and for an upload session
-// (size given) one more bit per doubling of the size beyond 8 MiB.
-async function proofOfWork(Sha256, slug, size) {
+// number of zero bits (solvePow, from sha256.js): a fraction of a second
+// at the base difficulty, one hash for the server to check. It keeps
+// floods of uploads expensive; the server asks for more bits while the
+// desk is flooded, and for an upload session (size given) one more bit per
+// doubling of the size beyond 8 MiB.
+async function proofOfWork(solvePow, slug, size) {
   let path = "/api/v1/pow?desk=" + encodeURIComponent(slug);
   if (size !== undefined) path += "&size=" + size;
   const challenge = await api("GET", path);
-  const utf8 = new TextEncoder();
-  const token = utf8.encode(challenge.token);
-  for (let counter = 0; ; counter++) {
-    const digest = new Sha256().update(token).update(utf8.encode(String(counter))).digest();
-    if (zeroBits(digest) >= challenge.bits) return { token: challenge.token, counter };
-    if (counter % 50000 === 49999) await yieldToPage(); // stay responsive
-  }
+  const counter = await solvePow(challenge.token, challenge.bits, yieldToPage);
+  return { token: challenge.token, counter };
 }
 
 // yieldToPage lets the page handle input and paint between rounds of the
@@ -264,16 +260,6 @@ function yieldToPage() {
   });
 }
 
-// zeroBits counts the leading zero bits of bytes.
-function zeroBits(bytes) {
-  let n = 0;
-  for (const b of bytes) {
-    if (b !== 0) return n + Math.clz32(b) - 24;
-    n += 8;
-  }
-  return n;
-}
-
 // maxMessageBytes bounds the size of the OpenPGP message that encrypting
 // plainSize bytes makes, as intake.MaxMessageBytes does on the server: the
 // encryption streams, so its exact size is known only at the end.
@@ -285,11 +271,11 @@ const maxMessageBytes = (plainSize) => plainSize + Math.floor(plainSize / 64) + 
 // difficulty it was issued at, but one solved long before may have
 // expired: the server then refuses it (422), and a new one is solved,
 // twice at most.
-async function openSession(Sha256, slug, plainSize, solved) {
+async function openSession(solvePow, slug, plainSize, solved) {
   const size = maxMessageBytes(plainSize);
   let pow = solved;
   for (let attempt = 0, waited = 0; ; attempt++) {
-    pow = pow || await proofOfWork(Sha256, slug, size);
+    pow = pow || await proofOfWork(solvePow, slug, size);
     try {
       return await api("POST", "/api/v1/uploads", { desk: slug, size, pow });
     } catch (e) {
@@ -313,8 +299,8 @@ async function openSession(Sha256, slug, plainSize, solved) {
 // upload session (opened with solved, a proof of work solved earlier, if
 // given), chunk by chunk as it is produced and in order, and returns the
 // session id. onChunk gets the size of each chunk the server has stored.
-async function upload(Sha256, slug, plainSize, stream, onChunk, solved) {
-  const session = await openSession(Sha256, slug, plainSize, solved);
+async function upload(solvePow, slug, plainSize, stream, onChunk, solved) {
+  const session = await openSession(solvePow, slug, plainSize, solved);
   const size = session.chunk_size;
   let buf = new Uint8Array(size);
   let fill = 0;
@@ -350,7 +336,7 @@ async function putChunk(id, n, bytes) {
   const url = "/api/v1/uploads/" + id + "/chunks/" + n;
   for (let attempt = 0; ; attempt++) {
     try {
-      const r = await fetch(url, {
+      const r = await fetch(withLang(url), {
         method: "PUT", body: bytes, credentials: "omit", cache: "no-store",
         headers: { "Content-Type": "application/octet-stream" },
       });
@@ -382,12 +368,18 @@ async function api(method, path, body) {
   }
   let r;
   try {
-    r = await fetch(path, init);
+    r = await fetch(withLang(path), init);
   } catch {
     throw new ApiError(0, ""); // no connection
   }
   if (!r.ok) throw await apiError(r);
   return r.json();
+}
+
+// withLang adds the page's language to an API path, so that the server's
+// messages (storage full, too busy, not accepting) come back in it.
+function withLang(path) {
+  return path + (path.includes("?") ? "&" : "?") + "lang=" + encodeURIComponent(document.documentElement.lang);
 }
 
 async function apiError(r) {
@@ -403,12 +395,18 @@ async function apiError(r) {
 // fail tells the source what went wrong, and offers the ordinary form.
 function fail(err) {
   document.getElementById("js-progress").hidden = true;
+  document.getElementById("js-status").textContent = "";
   if (err instanceof CheckFailed) return;
-  // Errors of the server have their own message (in English); errors here
-  // mean the browser could not encrypt, and nothing was sent.
+  // Errors of the server have their own message; errors here mean the
+  // browser could not encrypt, and nothing was sent.
   let message = text("js-failure", "encryption_failed");
   if (err instanceof ApiError && err.status === 413) {
     message = err.message || format(text("js-failure", "error_too_large"), "");
+  } else if (err instanceof ApiError && (err.status === 429 || err.status === 503) && err.message) {
+    // Storage full, too busy, not accepting: the server says in plain
+    // words, in the page's language (withLang), what happened and when to
+    // try again.
+    message = err.message;
   } else if (err instanceof ApiError) {
     message = text("js-failure", "error_generic") + (err.message ? " (" + err.message + ")" : "");
   }

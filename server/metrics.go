@@ -1,0 +1,138 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/tipline/tipline/intake"
+)
+
+// metrics is what /metrics publishes, on the casework listener or on a
+// listener of its own (TIPLINE_METRICS_ADDR), never on the intake
+// listener. Nothing in it dates a source's action more finely than the
+// hour, as the intake log does (README "Metrics"): requests to the intake
+// listener are published once their hour has ended (requestStats), and
+// what the intake holds is read from its hourly counters or as it was at
+// the hour's first scrape (intakeCollector).
+type metrics struct {
+	registry     *prometheus.Registry
+	requests     *requestStats
+	janitorRuns  *prometheus.CounterVec
+	janitorBlobs *prometheus.CounterVec
+}
+
+// newMetrics registers every family; clock is the intake's clock, which
+// decides when an hour has ended.
+func newMetrics(deps Deps, clock func() time.Time) *metrics {
+	m := &metrics{
+		registry: prometheus.NewRegistry(),
+		requests: newRequestStats(clock),
+		janitorRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tipline_janitor_runs_total",
+			Help: "Sweeps of pending blobs by this node's janitor, by result (ok or failed).",
+		}, []string{"result"}),
+		janitorBlobs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "tipline_janitor_blobs_total",
+			Help: "Pending blobs the janitor removed (never committed) or finished moving (committed before today), by action.",
+		}, []string{"action"}),
+	}
+	for _, result := range []string{"ok", "failed"} {
+		m.janitorRuns.WithLabelValues(result)
+	}
+	for _, action := range []string{"removed", "finished"} {
+		m.janitorBlobs.WithLabelValues(action)
+	}
+	m.registry.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		m.requests,
+		m.janitorRuns,
+		m.janitorBlobs,
+		newIntakeCollector(deps, clock),
+	)
+	return m
+}
+
+// intakeClock is the intake's clock (intake.Service.Now), which decides
+// when an hour has ended; the system's without an intake.
+func intakeClock(deps Deps) func() time.Time {
+	if deps.Intake == nil {
+		return time.Now
+	}
+	return func() time.Time { return deps.Intake.Now() }
+}
+
+// serveMetrics answers GET /metrics in the Prometheus text format. A
+// family that cannot be read (the database is down) is left out and the
+// rest is still served; tipline_dependency_up says what is down.
+func (s *Server) serveMetrics() gin.HandlerFunc {
+	return gin.WrapH(promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
+}
+
+// metricsRoutes lists the one route of the listener of TIPLINE_METRICS_ADDR.
+func (s *Server) metricsRoutes(e *gin.Engine) {
+	e.GET("/metrics", s.serveMetrics())
+}
+
+// CountJanitorSweep counts one sweep of pending blobs (intake.Service.Swept).
+func (s *Server) CountJanitorSweep(r intake.JanitorReport, err error) {
+	result := "ok"
+	if err != nil {
+		result = "failed"
+	}
+	s.metrics.janitorRuns.WithLabelValues(result).Inc()
+	s.metrics.janitorBlobs.WithLabelValues("removed").Add(float64(r.Removed))
+	s.metrics.janitorBlobs.WithLabelValues("finished").Add(float64(r.Finished))
+}
+
+// countRequests observes every request of a listener by route template
+// (gin's FullPath: never the raw path, so no id or slug), method and
+// status, and its refusal when it was one.
+func (s *Server) countRequests(listener string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		route := c.FullPath()
+		if route == "" {
+			route = "unmatched"
+		}
+		s.metrics.requests.observe(requestKey{listener: listener, method: methodLabel(c.Request), route: route, code: c.Writer.Status()},
+			refusalOf(c), time.Since(start))
+	}
+}
+
+// methodLabel is the request's method as a label: the standard ones only,
+// so that a client cannot add label values at will.
+func methodLabel(r *http.Request) string {
+	if isHead(r) {
+		return http.MethodHead
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+		return r.Method
+	}
+	return "other"
+}
+
+// refusalOf names why a request was refused for lack of capacity:
+// "rate_limited" (429), "storage_full" (503, a byte budget is exhausted)
+// or "unavailable" (503, the database or the blob store failed); "" when
+// it was not refused. respond records the error it answered in c.Errors.
+func refusalOf(c *gin.Context) string {
+	switch c.Writer.Status() {
+	case http.StatusTooManyRequests:
+		return "rate_limited"
+	case http.StatusServiceUnavailable:
+		if last := c.Errors.Last(); last != nil && errors.Is(last.Err, intake.ErrStorageFull) {
+			return "storage_full"
+		}
+		return "unavailable"
+	}
+	return ""
+}
