@@ -11,8 +11,12 @@ import (
 // Notify holds the settings of staff notices (package notify).
 type Notify struct {
 	// CaseworkURL is how staff reach the casework listener, for the links
-	// in notices; empty: http:// and TIPLINE_CASEWORK_ADDR.
+	// in notices; when not set: http:// and TIPLINE_CASEWORK_ADDR.
 	CaseworkURL string
+	// CaseworkURLSet says that the operator set CaseworkURL, so that
+	// links staff are handed (invitations) use it rather than the address
+	// the admin's browser used.
+	CaseworkURLSet bool
 	// SMTP server; an empty host turns email off.
 	SMTPHost     string
 	SMTPPort     int
@@ -30,9 +34,10 @@ type Notify struct {
 // notifySettings are the settings of staff notices.
 var notifySettings = []setting{
 	{env: "TIPLINE_CASEWORK_URL", flag: "casework-url", shown: "http://TIPLINE_CASEWORK_ADDR",
-		help: "address staff open the casework listener at (https://casework.example.org), for the link in notices",
+		help: "address staff open the casework listener at (https://casework.example.org), for the links in notices and invitations",
 		set: func(c *Config, v string) error {
 			c.Notify.CaseworkURL = strings.TrimRight(v, "/")
+			c.Notify.CaseworkURLSet = v != ""
 			if v == "" {
 				return nil
 			}

@@ -281,11 +281,22 @@ func (s *Server) inviteForm(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	link := "http://" + c.Request.Host + linkPath[casework.InviteStaff] + token
-	if c.Request.TLS != nil {
-		link = "https://" + c.Request.Host + linkPath[casework.InviteStaff] + token
-	}
+	link := s.caseworkBase(c) + linkPath[casework.InviteStaff] + token
 	s.renderAdminStaff(c, http.StatusOK, adminStaffView{Link: link, Invite: inv}, "")
+}
+
+// caseworkBase is where staff open the casework listener, for links they
+// are handed: TIPLINE_CASEWORK_URL when the operator set it (the admin may
+// have come by another address, a tunnel or a LAN name), else the address
+// and scheme of the admin's own request.
+func (s *Server) caseworkBase(c *gin.Context) string {
+	if n := s.deps.Config.Notify; n.CaseworkURLSet {
+		return n.CaseworkURL
+	}
+	if c.Request.TLS != nil {
+		return "https://" + c.Request.Host
+	}
+	return "http://" + c.Request.Host
 }
 
 // accessForm answers POST /admin/staff/access.

@@ -55,7 +55,10 @@ func TestBrowserLoginWithoutJavaScript(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("login-password"), staffPassword),
 				chromedp.SetValue(chromedp.ID("login-totp"), code),
 				chromedp.Click(chromedp.ID("login-submit")),
-				chromedp.WaitVisible(chromedp.CSS("h1")),
+				// The page after the form, not the login page before it:
+				// only a signed-in page has the log-out form (or, when the
+				// login was refused, an error).
+				chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"], .cw-error, [role=alert]`)),
 			); err != nil {
 				t.Fatalf("login: %v", err)
 			}

@@ -176,14 +176,16 @@ const formCookie = "tipline_form"
 var errForeignForm = tipline.Errorf(tipline.Forbidden, "This form was not sent from a page of this site. Open the page again here and send it from there.")
 
 // formSameOrigin guards the casework listener's forms that are posted
-// before a session exists (the login form). It refuses what apiSameOrigin
+// before a session exists (the login form, the setup and invitation
+// links' forms). It refuses what apiSameOrigin
 // refuses, with one addition: "Origin: null" without Sec-Fetch-Site is
 // what browsers send with this site's own forms under the no-referrer
 // policy when the listener is reached over plain http by a LAN or VPN name
 // (fetch metadata go to trustworthy origins only), so it is accepted when
 // the form's "csrf" field repeats the form token that its page set as a
 // cookie (SameSite=Strict: another site's page cannot send it). A GET
-// gets a new token; render puts it (c's csrfKey) in the page.
+// gets a new token, for its path and the paths below it (a link's
+// …/confirm); render puts it (c's csrfKey) in the page.
 func (s *Server) formSameOrigin() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		token, _ := c.Cookie(formCookie)

@@ -183,7 +183,7 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	upcoming("opened", []string{secDue + ": ", "(sec, Source S)"}, []string{"qui tam"})
+	upcoming("opened", []string{secDue + ": ", "— Source S, SEC whistleblower program (Exchange Act §21F)"}, []string{"qui tam"})
 	backToMatter()
 
 	// The complaint, filed under seal, and the days the limits run from.
@@ -206,7 +206,7 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 	// The open deadlines are in counsel's list of upcoming deadlines on
 	// /awards, sorted with the award claims' deadlines; the limitations
 	// date is met by the filing.
-	upcoming("filed", []string{sealDue + ": " + sealName, "Example Chips Ltd. — overdue", secDue + ": ", "(sec, Source S)", retaliationDue + ": " + retaliationName},
+	upcoming("filed", []string{sealDue + ": " + sealName, "Example Chips Ltd. — overdue", secDue + ": ", "— Source S, SEC whistleblower program (Exchange Act §21F)", retaliationDue + ": " + retaliationName},
 		[]string{limitationsName})
 	shots("quitam-awards-filed")
 
@@ -236,7 +236,7 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 	}
 	wantIn("#deadlines", "60-day seal ends, Government to elect (31 U.S.C. 3730(b)(2)): due "+sealDue+", met "+granted,
 		"extended seal ends, extension 1 (31 U.S.C. 3730(b)(3)): due "+extended)
-	upcoming("extended", []string{extended + ": " + extensionName, secDue + ": ", "(sec, Source S)", retaliationDue + ": " + retaliationName},
+	upcoming("extended", []string{extended + ": " + extensionName, secDue + ": ", "— Source S, SEC whistleblower program (Exchange Act §21F)", retaliationDue + ": " + retaliationName},
 		[]string{sealName, limitationsName, "overdue"})
 	backToMatter()
 	if err := chromedp.Do(tab,
@@ -251,7 +251,7 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 	}
 	wantIn("#qt-election", "The Government intervened on "+intervened)
 	wantIn("#deadlines", "extension 1 (31 U.S.C. 3730(b)(3)): due "+extended+", met "+intervened)
-	upcoming("intervened", []string{secDue + ": ", "(sec, Source S)", retaliationDue + ": " + retaliationName}, []string{sealName, extensionName, limitationsName})
+	upcoming("intervened", []string{secDue + ": ", "— Source S, SEC whistleblower program (Exchange Act §21F)", retaliationDue + ": " + retaliationName}, []string{sealName, extensionName, limitationsName})
 	backToMatter()
 	if err := chromedp.Do(tab,
 		chromedp.SetValue(chromedp.ID("qt-received"), received),
@@ -289,7 +289,7 @@ func TestBrowserQuiTamMatter(t *testing.T) {
 	if got := text("#deadlines"); !strings.Contains(got, retaliationDue+": qui tam: retaliation action due") || strings.Contains(got, "seal ends") {
 		t.Errorf("counsel's open deadlines:\n%s", got)
 	}
-	upcoming("settled", []string{secDue + ": ", "(sec, Source S)", retaliationDue + ": " + retaliationName}, []string{sealName, extensionName, limitationsName})
+	upcoming("settled", []string{secDue + ": ", "— Source S, SEC whistleblower program (Exchange Act §21F)", retaliationDue + ": " + retaliationName}, []string{sealName, extensionName, limitationsName})
 	shots("quitam-awards-settled")
 
 	// The desk's triage queue shows every deadline of the matter, in words,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tipline/tipline/awards"
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/claims"
 	"github.com/tipline/tipline/intake"
@@ -55,6 +56,15 @@ var pagePartials = map[string][]string{
 	"error.html":                      {"layout.html"},
 }
 
+// programName names an award program by its id ("sec"), or gives the id
+// of a program no longer known.
+func programName(id string) string {
+	if p, err := awards.ProgramByID(id); err == nil {
+		return p.Name
+	}
+	return id
+}
+
 // renderer holds the parsed pages.
 type renderer struct {
 	pages   map[string]*template.Template
@@ -73,6 +83,7 @@ func newRenderer(a *assets, version string) (*renderer, error) {
 		"retryToken":    newRetryToken,
 		"sourceLang":    sourceLanguage,
 		"kindLabel":     claims.KindLabel,
+		"programName":   programName,
 	}
 	r := &renderer{pages: map[string]*template.Template{}, version: version}
 	for page, partials := range pagePartials {

@@ -69,9 +69,9 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	questionnaireForms := e.Group("", s.limitBody(maxQuestionnaireUpload+formRoom))
 	// Single-use links: the first admin's setup, invitations (setup.go).
 	for kind, path := range linkPath {
-		small.GET(path+":token", s.linkPage(kind))
-		keyForms.POST(path+":token", s.apiSameOrigin(), s.linkForm(kind))
-		keyForms.POST(path+":token/confirm", s.apiSameOrigin(), s.linkConfirm(kind))
+		small.GET(path+":token", s.formSameOrigin(), s.linkPage(kind))
+		keyForms.POST(path+":token", s.formSameOrigin(), s.linkForm(kind))
+		keyForms.POST(path+":token/confirm", s.formSameOrigin(), s.linkConfirm(kind))
 	}
 	// Administration (admin_pages.go)
 	admin := small.Group("/admin", s.requireStaff(admins))

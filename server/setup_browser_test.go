@@ -3,39 +3,56 @@ package server
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/crypto"
+	"github.com/tipline/tipline/intake"
+	"github.com/tipline/tipline/notify"
+	"github.com/tipline/tipline/store"
 )
 
 // stepTimeout bounds one step of a browser walk: a page load, a form sent
 // and the page it leads to.
 const stepTimeout = 20 * time.Second
 
-// TestBrowserFirstRun: a new team's first hour, in Chromium with
-// JavaScript off. The setup link (as serve prints it) makes the first
-// admin with a code computed from the secret the page shows; the admin
-// logs in, creates a desk and uploads its questionnaire, adds a key and
-// invites an investigator, who sets a password, gives a public key,
-// enrols TOTP and logs in to the queue. axe-core checks every page on the
-// way at 390 and 1280 px.
+// TestBrowserFirstRun is issue 15's walk, a new team's first hour in
+// Chromium, with JavaScript off up to the decryption. The setup link (as
+// serve prints it) makes the first admin with a code computed from the
+// secret the page shows; the admin logs in, creates a desk and uploads
+// its questionnaire, adds the investigator's public key to it and
+// invites the investigator, who sets a password, gives that public key,
+// enrols TOTP, logs in and asks for email notices of new tips. A source
+// sends a tip with a file through the desk's form; the notice sender's
+// hour ends and the SMTP server (mailpit) receives one notice that holds
+// nothing of the tip; the investigator opens the queue and decrypts the
+// tip in the browser with the private key. axe-core checks every staff
+// page on the way at 390 and 1280 px.
 func TestBrowserFirstRun(t *testing.T) {
 	axeScript(t)
 	browser := newBrowser(t)
 	ts := newTestServer(t)
-	serveTest(t, ts)
+	// Wired as serve wires them: the questionnaires admins upload, events
+	// queued for notices, and email on.
+	ts.intake.Questionnaires = (&intake.StoredQuestionnaires{Store: store.New(ts.db), Fallback: ts.intake.Questionnaires, Now: time.Now}).For
+	ts.intake.Events = &notify.Queue{Store: store.New(ts.db), Logger: ts.intake.Logger, Now: time.Now}
+	ts.deps.Notify.EmailOn = true
+	intakeBase := serveTest(t, ts)
 	base := "http://" + ts.Addr("casework")
+	bo := "bo-" + blob.NewKey("")[:8] + "@example.org" // the investigator; unique in mailpit
 	dir := artifacts(t)
 	token, err := ts.deps.Onboarding.SetupToken(context.Background())
 	if err != nil || token == "" {
 		t.Fatalf("setup token = %q, %v", token, err)
 	}
-	walk, cancelWalk := context.WithTimeout(browser, 2*browserTimeout) // the whole walk, both tabs
+	walk, cancelWalk := context.WithTimeout(browser, 3*browserTimeout) // the whole walk, all three tabs
 	defer cancelWalk()
 	tab, cancel := chromedp.NewContext(walk)
 	defer cancel()
@@ -72,9 +89,7 @@ func TestBrowserFirstRun(t *testing.T) {
 		for _, width := range []int64{390, 1280} {
 			setWidth(t, tab, width)
 			checkAccessibility(t, tab, fmt.Sprintf("%s at %d px", name, width))
-			if wide, window := evalInt(t, tab, `document.documentElement.scrollWidth`), evalInt(t, tab, `window.innerWidth`); wide > window {
-				t.Errorf("%s at %d px is %d px wide", name, width, wide)
-			}
+			checkReflow(t, tab, fmt.Sprintf("%s at %d px", name, width), width)
 			screenshot(t, tab, dir, fmt.Sprintf("first-run-%s-%d", name, width))
 		}
 		disableScripts(t, tab, true)
@@ -119,7 +134,8 @@ func TestBrowserFirstRun(t *testing.T) {
 	questionnaire := `{"version": 1, "title": {"en": "Sanctions evasion", "zh": "规避制裁"},
 "fields": [
   {"id": "what", "type": "long_text", "label": {"en": "What happened?", "zh": "发生了什么？"}, "required": true},
-  {"id": "where", "type": "country", "label": {"en": "In which country?", "zh": "在哪个国家？"}}
+  {"id": "where", "type": "country", "label": {"en": "In which country?", "zh": "在哪个国家？"}},
+  {"id": "evidence", "type": "files", "label": {"en": "Documents", "zh": "文件"}}
 ]}`
 	mistakes := strings.NewReplacer(`"country"`, `"nation"`, `, "zh": "发生了什么？"`, ``).Replace(questionnaire)
 	do("a questionnaire with two mistakes",
@@ -144,7 +160,10 @@ func TestBrowserFirstRun(t *testing.T) {
 	}
 	check("desk-zh")
 
-	pub, _, fingerprint, err := crypto.GenerateKey("Sanctions desk", "", []byte("desk passphrase"), time.Now())
+	// A small team's desk key is its investigators' own: the investigator
+	// made a key pair and handed the admin the public half, which the
+	// invitation then asks for again, to register it as theirs.
+	pub, priv, fingerprint, err := crypto.GenerateKey("Bo", bo, []byte("bo passphrase"), time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +179,7 @@ func TestBrowserFirstRun(t *testing.T) {
 
 	do("staff page", chromedp.Navigate(base+"/admin/staff"), chromedp.WaitVisible(chromedp.ID("invite-email")))
 	do("invite",
-		chromedp.SetValue(chromedp.ID("invite-email"), "bo@example.org"),
+		chromedp.SetValue(chromedp.ID("invite-email"), bo),
 		chromedp.SetValue(chromedp.ID("invite-role"), "investigator"),
 		chromedp.Click(chromedp.CSS(`input[name="desk"][value="sanctions"]`)),
 		chromedp.Click(chromedp.CSS(`form[action="/admin/staff/invite"] button`)),
@@ -173,15 +192,11 @@ func TestBrowserFirstRun(t *testing.T) {
 	defer cancelInvitee()
 	tab = invitee
 	disableScripts(t, tab, true)
-	investigatorKey, _, investigatorFingerprint, err := crypto.GenerateKey("Bo", "bo@example.org", []byte("bo passphrase"), time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
 	do("invitation page", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("setup-key")))
 	check("invite")
 	do("invitation form",
 		chromedp.SetValue(chromedp.ID("setup-password"), "a long passphrase of bo"),
-		chromedp.SetValue(chromedp.ID("setup-key"), string(investigatorKey)),
+		chromedp.SetValue(chromedp.ID("setup-key"), string(pub)),
 		chromedp.Click(chromedp.CSS(`button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.ID("totp-secret")))
 	check("invite-totp")
@@ -191,27 +206,107 @@ func TestBrowserFirstRun(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.ID("login-email")))
 	do("the invitee logs in",
-		chromedp.SetValue(chromedp.ID("login-email"), "bo@example.org"),
+		chromedp.SetValue(chromedp.ID("login-email"), bo),
 		chromedp.SetValue(chromedp.ID("login-password"), "a long passphrase of bo"),
 		chromedp.SetValue(chromedp.ID("login-totp"), code(secret, time.Now().Add(30*time.Second))),
 		chromedp.Click(chromedp.ID("login-submit")),
 		chromedp.WaitVisible(chromedp.CSS(`nav[aria-label="Filters"]`)))
-	if got := text("main p.muted"); !strings.Contains(got, "bo@example.org") {
+	if got := text("main p.muted"); !strings.Contains(got, bo) {
 		t.Errorf("after the invitee's login the queue says %q", got)
 	}
 	check("invitee-queue")
 
-	_, armored, err := ts.deps.Grants.Store.UserPublicKey(context.Background(), "bo@example.org")
+	_, armored, err := ts.deps.Grants.Store.UserPublicKey(context.Background(), bo)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if k, err := crypto.ParsePublicKey([]byte(armored), time.Now()); err != nil || k.Fingerprint != investigatorFingerprint {
-		t.Errorf("bo's public key = %v, %v; want %s", k, err, investigatorFingerprint)
+	if k, err := crypto.ParsePublicKey([]byte(armored), time.Now()); err != nil || k.Fingerprint != fingerprint {
+		t.Errorf("bo's public key = %v, %v; want %s", k, err, fingerprint)
 	}
 	users, _ := ts.deps.Staff.ListUsers(context.Background())
 	for _, u := range users {
-		if u.Email == "bo@example.org" && (u.Role != casework.RoleInvestigator || strings.Join(u.Desks, ",") != "sanctions") {
+		if u.Email == bo && (u.Role != casework.RoleInvestigator || strings.Join(u.Desks, ",") != "sanctions") {
 			t.Errorf("bo = %+v", u)
 		}
 	}
+
+	do("notification settings",
+		chromedp.Navigate(base+"/settings"),
+		chromedp.WaitVisible(chromedp.ID("s-new-tips")),
+		chromedp.Click(chromedp.ID("s-new-tips")),
+		chromedp.Click(chromedp.ID("s-email")),
+		chromedp.Click(chromedp.ID("s-hourly")),
+		chromedp.Click(chromedp.ID("s-save")),
+		chromedp.WaitVisible(chromedp.CSS(`p[role="status"]`)))
+	check("settings")
+
+	// A source, in a third browser, answers the desk's questionnaire.
+	source, cancelSource := chromedp.NewContext(walk)
+	defer cancelSource()
+	tab = source
+	disableScripts(t, tab, true)
+	tip := "Transformers re-exported through a Dubai free zone. " + canary
+	fileName := "ledger-" + blob.NewKey("") + ".csv"
+	file := filepath.Join(t.TempDir(), fileName)
+	if err := os.WriteFile(file, []byte("invoice,consignee\n0042,"+canary+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	do("the source sends a tip",
+		chromedp.Navigate(intakeBase+"/desk/sanctions?lang=en"),
+		chromedp.WaitVisible(chromedp.ID("f-what")),
+		chromedp.SetValue(chromedp.ID("f-what"), tip),
+		chromedp.SetValue(chromedp.ID("f-where"), "AE"),
+		chromedp.SetUploadFiles(chromedp.ID("f-evidence"), []string{file}),
+		chromedp.Click(chromedp.CSS(`form button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS("ol.codename")))
+	codename := strings.Join(strings.Fields(text("ol.codename")), " ")
+	var ids []string
+	ts.db.Raw("SELECT id FROM submissions").Scan(&ids)
+	if len(ids) != 1 || codename == "" {
+		t.Fatalf("submissions %v, codename %q", ids, codename)
+	}
+
+	// The notice: the sender fans out at the end of the hour (its clock
+	// is moved there) and mails over STARTTLS with authentication.
+	mail := newMailpit(t)
+	sender := &notify.Sender{Store: store.New(ts.db), HTTP: notify.NewWebhookClient(), Sealer: ts.deps.Notify.Sealer,
+		Mail:     &notify.SMTP{Addr: mail.smtp, TLS: notify.StartTLS, Username: "tipline", Password: "smtp password", From: "tipline@example.org", RootCAs: mail.ca},
+		QueueURL: base + "/queue", SettingsURL: base + "/settings", DigestHour: 7, Logger: ts.intake.Logger}
+	for _, at := range []time.Time{time.Now(), time.Now().Add(time.Hour)} {
+		sender.Now = func() time.Time { return at }
+		sender.Tick(context.Background())
+	}
+	mails := mail.raw(t, bo)
+	if len(mails) != 1 {
+		t.Fatalf("%d mails to %s, want 1", len(mails), bo)
+	}
+	assertNoSecrets(t, "the notice", mails[0], []string{canary, "Transformers", fileName, codename, strings.ReplaceAll(codename, " ", "-"), ids[0]})
+	for _, want := range []string{"Subject: " + notify.Subject, "A new tip on desk sanctions", base + "/queue"} {
+		if !strings.Contains(mails[0], want) {
+			t.Errorf("the notice lacks %q:\n%s", want, mails[0])
+		}
+	}
+
+	// The investigator follows the link to the queue and decrypts the tip
+	// in the browser (this step needs JavaScript) with the private key.
+	tab = invitee
+	disableScripts(t, tab, false)
+	do("the queue", chromedp.Navigate(base+"/queue"), chromedp.WaitVisible(chromedp.CSS(`table.cw-queue a[href="/submissions/`+ids[0]+`"]`)))
+	do("the tip, and the key imported",
+		chromedp.Click(chromedp.CSS(`table.cw-queue a[href="/submissions/`+ids[0]+`"]`)),
+		chromedp.WaitVisible(chromedp.ID("key-armored")),
+		chromedp.SetValue(chromedp.ID("key-armored"), string(priv)),
+		chromedp.Click(chromedp.ID("key-save")),
+		chromedp.WaitVisible(chromedp.ID("key-passphrase")))
+	do("decrypt",
+		chromedp.SetValue(chromedp.ID("key-passphrase"), "bo passphrase"),
+		chromedp.Click(chromedp.ID("decrypt-run")),
+		chromedp.WaitVisible(chromedp.ID("decrypted")))
+	panel := text("#decrypted")
+	for _, want := range []string{tip, fileName} {
+		if !strings.Contains(panel, want) {
+			t.Errorf("the decrypted tip lacks %q:\n%s", want, panel)
+		}
+	}
+	screenshot(t, tab, dir, "first-run-decrypted")
 }

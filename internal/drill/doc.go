@@ -14,7 +14,10 @@
 // before the users start, at least 60 s in all, more attackers) on SQLite
 // with a blob directory and on PostgreSQL with MinIO; its results are in
 // BENCHMARKS.md. TIPLINE_DRILL_SCALE=small runs a shorter one, which
-// `make test` runs on its own after every other package.
+// `make test` runs on its own after every other package. The clients
+// (attacker and browser) run at nice 10, since they would be on other
+// machines; a drill whose only broken promise is GET /'s latency runs once
+// more on a fresh backend, and the second run is judged.
 // TIPLINE_DRILL_ATTACKER_ARGS adds flags to the attacker's, to find which
 // attack breaks a promise ('-logins 0 -slow 0').
 package drill
