@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -62,6 +63,10 @@ func startDevTools(t *testing.T, path string) string {
 		args = append(args, "--no-sandbox")
 	}
 	cmd := exec.Command(path, args...)
+	// In a process group of its own, so that the renderers and helpers it
+	// starts are stopped with it before its profile folder is removed:
+	// killing the browser alone left them writing into it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +75,7 @@ func startDevTools(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		_ = cmd.Wait()
 	})
 	var said strings.Builder
