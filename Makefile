@@ -30,7 +30,7 @@ lint: ## gofmt, go vet and staticcheck
 bench: ## benchmarks (-bench . -benchmem) with the same services as test, including the million-submission scale benchmark
 	TIPLINE_BENCH_SCALE=1 bash scripts/test.sh bench
 
-drill: ## the full flood drill (60 s of flood, on SQLite and on PostgreSQL + MinIO); results in BENCHMARKS.md
+drill: ## the flood drill (60 s of flood, SQLite and PostgreSQL + MinIO) and the fault drills at full scale; results in BENCHMARKS.md
 	TIPLINE_DRILL_SCALE=full bash scripts/test.sh drill
 
 run: ## run the server

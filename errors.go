@@ -5,6 +5,7 @@ package tipline
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Code classifies an error for the one place that maps it to a response.
@@ -30,6 +31,9 @@ type Error struct {
 	Code    Code
 	Message string
 	Err     error
+	// RetryAfter, when positive, is how long the client should wait before
+	// trying again (the Retry-After header); else the code's default.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {

@@ -40,6 +40,13 @@ type Store interface {
 	// on S3) under both; never under neither. It returns an error wrapping
 	// ErrNotFound when there is nothing under from.
 	Move(ctx context.Context, from, to string) error
+	// Compose stores under dst the blobs under srcs joined in order,
+	// replacing any blob there, without the caller reading them; the
+	// sources stay. Like Put, dst becomes visible only once it is
+	// complete: when a source is missing (an error wrapping ErrNotFound),
+	// the store fails (ErrFull when it has no room left) or ctx ends,
+	// nothing new is visible under dst. See compose.go.
+	Compose(ctx context.Context, dst string, srcs []string) (Info, error)
 	// Ping reports whether the store is reachable and usable, for /readyz.
 	Ping(ctx context.Context) error
 }
@@ -53,6 +60,11 @@ type Info struct {
 
 // ErrNotFound is wrapped by the errors of Get and Stat for a missing blob.
 var ErrNotFound = errors.New("blob: not found")
+
+// ErrFull is wrapped by the errors of Put when the store has no room left:
+// the directory store's disk is full (or its quota reached), or the S3
+// service says its storage is full.
+var ErrFull = errors.New("blob: store full")
 
 // ErrInvalidKey is wrapped by the errors for a key or prefix that breaks the
 // rules of [ValidKey].

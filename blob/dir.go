@@ -70,6 +70,9 @@ func (d *Dir) Put(ctx context.Context, key string, r io.Reader) (Info, error) {
 		return Info{}, err
 	}
 	info, err := d.put(ctx, key, r)
+	if errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EDQUOT) {
+		return Info{}, fmt.Errorf("blob: put %s: %w: %w", key, ErrFull, err)
+	}
 	if err != nil {
 		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
 	}
@@ -158,9 +161,38 @@ func (d *Dir) mkdirs(key string) error {
 	return nil
 }
 
+// Writes of Put: writeBuffer bytes at most each, and the system told to
+// start writing to disk every writebackStep bytes, so that the sync at the
+// end waits for little more than the last step.
+const (
+	writeBuffer   = 256 << 10
+	writebackStep = 8 << 20
+)
+
 // writeFile copies r into f, syncs and closes f, and returns f's description.
 func writeFile(f *os.File, r io.Reader) (fs.FileInfo, error) {
-	_, err := io.Copy(f, r)
+	buf := make([]byte, writeBuffer)
+	var written, flushed int64
+	var err error
+	for {
+		n, rerr := r.Read(buf)
+		if n > 0 {
+			if _, err = f.Write(buf[:n]); err != nil {
+				break
+			}
+			written += int64(n)
+			if written-flushed >= writebackStep {
+				startWriteback(f, flushed, written-flushed)
+				flushed = written
+			}
+		}
+		if rerr != nil {
+			if rerr != io.EOF {
+				err = rerr
+			}
+			break
+		}
+	}
 	if err == nil {
 		err = f.Sync()
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -17,8 +18,9 @@ import (
 // Part sizes of S3 uploads. S3 needs at least 5 MiB for every part but the
 // last, and allows at most 5 GiB.
 const (
-	// DefaultPartSize is the part size when S3Config.PartSize is 0. Each
-	// upload in progress buffers one part in memory.
+	// DefaultPartSize is the part size when S3Config.PartSize is 0. An
+	// upload in progress holds what it has received of its current part in
+	// memory (see S3.Put).
 	DefaultPartSize = 16 << 20
 	minPartSize     = 5 << 20
 	maxPartSize     = 5 << 30
@@ -36,7 +38,7 @@ type S3Config struct {
 	Bucket    string
 	Region    string // "" means us-east-1
 	TLS       bool   // HTTPS, as it should be outside a test
-	PartSize  uint64 // bytes buffered per upload; 0 means DefaultPartSize
+	PartSize  uint64 // bytes of each part of a multipart upload; 0 means DefaultPartSize
 }
 
 // String describes c without its secret key, so that a logged configuration
@@ -63,14 +65,14 @@ func (c S3Config) validate() error {
 }
 
 // S3 is a Store in a bucket of MinIO, AWS S3 or another S3-compatible
-// service, through minio-go. Put uploads a stream of unknown size as a
-// multipart upload, buffering one part (S3Config.PartSize) at a time; S3
-// makes the object visible only when the upload completes.
+// service, through minio-go. Put uploads a stream of unknown size a part
+// (S3Config.PartSize) at a time; S3 makes the object visible only when the
+// upload completes.
 //
-// A failed Put aborts its upload, except when ctx has ended: the uploaded
-// parts then stay, invisible, until the server expires them (MinIO does so
-// after a day; on AWS S3 give the bucket an AbortIncompleteMultipartUpload
-// lifecycle rule).
+// A failed Put aborts its multipart upload. When the process dies
+// mid-upload, the uploaded parts stay, invisible, until the server expires
+// them (MinIO does so after a day; on AWS S3 give the bucket an
+// AbortIncompleteMultipartUpload lifecycle rule).
 type S3 struct {
 	client   *minio.Client
 	bucket   string
@@ -129,23 +131,140 @@ func s3Code(err error) string {
 	return ""
 }
 
-// Put implements Store.
+// Put implements Store. A blob smaller than a part goes up in one request;
+// a larger one as a multipart upload, a part at a time. Put holds what it
+// has read of the current part in memory, in pieces of s3Piece bytes taken
+// as the bytes arrive: a slow upload holds little. Every part but the last
+// has the configured part size (minio-go, given a stream of unknown size,
+// would make parts of 537 MiB), and a multipart upload that fails, or whose
+// ctx ends, is aborted.
 func (s *S3) Put(ctx context.Context, key string, r io.Reader) (Info, error) {
 	if err := ValidKey(key); err != nil {
 		return Info{}, err
 	}
-	// Size -1 makes minio-go read one part at a time into a buffer of
-	// PartSize; it aborts the multipart upload when r fails.
-	up, err := s.client.PutObject(ctx, s.bucket, key, ctxReader{ctx, r}, -1, minio.PutObjectOptions{
-		ContentType: "application/octet-stream",
-		PartSize:    s.partSize,
-		NumThreads:  1,
-	})
+	var part partBuffer
+	defer part.release()
+	r = ctxReader{ctx, r}
+	ended, err := part.fill(r, int64(s.partSize))
 	if err != nil {
 		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
 	}
-	// A completed multipart upload reports no modification time.
-	return Info{Key: key, Size: up.Size, Modified: time.Now().UTC()}, nil
+	size := part.n
+	if ended {
+		_, err = s.core().PutObject(ctx, s.bucket, key, part.reader(), part.n, "", "", s.putOptions())
+	} else {
+		size, err = s.putParts(ctx, key, r, &part)
+	}
+	if s3Code(err) == "XMinioStorageFull" {
+		return Info{}, fmt.Errorf("blob: put %s: %w: %w", key, ErrFull, err)
+	}
+	if err != nil {
+		return Info{}, fmt.Errorf("blob: put %s: %w", key, err)
+	}
+	// S3 answers an upload without its modification time.
+	return Info{Key: key, Size: size, Modified: time.Now().UTC()}, nil
+}
+
+// putParts uploads the full part, then the rest of r a part at a time, as
+// one multipart upload under key, and returns the blob's size.
+func (s *S3) putParts(ctx context.Context, key string, r io.Reader, part *partBuffer) (int64, error) {
+	core := s.core()
+	uploadID, err := core.NewMultipartUpload(ctx, s.bucket, key, s.putOptions())
+	if err != nil {
+		return 0, err
+	}
+	var parts []minio.CompletePart
+	var size int64
+	for ended := false; err == nil; {
+		if part.n > 0 {
+			var up minio.ObjectPart
+			up, err = core.PutObjectPart(ctx, s.bucket, key, uploadID, len(parts)+1, part.reader(), part.n, minio.PutObjectPartOptions{})
+			if err != nil {
+				break
+			}
+			parts = append(parts, minio.CompletePart{PartNumber: up.PartNumber, ETag: up.ETag})
+			size += part.n
+			part.n = 0
+		}
+		if ended {
+			_, err = core.CompleteMultipartUpload(ctx, s.bucket, key, uploadID, parts, s.putOptions())
+			if err == nil {
+				return size, nil
+			}
+			break
+		}
+		ended, err = part.fill(r, int64(s.partSize))
+	}
+	// Uploaded parts would stay, invisible, until the server expires them.
+	abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	_ = core.AbortMultipartUpload(abortCtx, s.bucket, key, uploadID) // best effort: the Put failed already
+	return 0, err
+}
+
+func (s *S3) core() minio.Core { return minio.Core{Client: s.client} }
+
+func (s *S3) putOptions() minio.PutObjectOptions {
+	return minio.PutObjectOptions{ContentType: "application/octet-stream"}
+}
+
+// s3Piece is the unit of memory in which Put holds a part.
+const s3Piece = 128 << 10
+
+// s3Pieces are the pieces of every Put, shared.
+var s3Pieces = sync.Pool{New: func() any { return new([s3Piece]byte) }}
+
+// partBuffer holds up to one part of a Put in pieces from s3Pieces, taken
+// only as bytes arrive.
+type partBuffer struct {
+	pieces []*[s3Piece]byte
+	n      int64 // bytes held
+}
+
+// fill reads from r until the buffer holds limit bytes or r ends, and
+// reports whether r ended.
+func (b *partBuffer) fill(r io.Reader, limit int64) (ended bool, err error) {
+	for b.n < limit {
+		i, off := b.n/s3Piece, b.n%s3Piece
+		if int(i) == len(b.pieces) {
+			b.pieces = append(b.pieces, s3Pieces.Get().(*[s3Piece]byte))
+		}
+		k, err := r.Read(b.pieces[i][off:min(s3Piece, off+limit-b.n)])
+		b.n += int64(k)
+		if err == io.EOF {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// reader reads the bytes held; it can seek, so minio-go may send them again.
+func (b *partBuffer) reader() *io.SectionReader { return io.NewSectionReader(b, 0, b.n) }
+
+// ReadAt implements io.ReaderAt over the bytes held.
+func (b *partBuffer) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	for n < len(p) && off < b.n {
+		piece := b.pieces[off/s3Piece][off%s3Piece:]
+		k := copy(p[n:], piece[:min(int64(len(piece)), b.n-off)])
+		n += k
+		off += int64(k)
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// release gives the pieces back for other Puts.
+func (b *partBuffer) release() {
+	for _, p := range b.pieces {
+		s3Pieces.Put(p)
+	}
+	b.pieces, b.n = nil, 0
 }
 
 // Get implements Store.

@@ -57,12 +57,13 @@ type Note struct {
 	At     time.Time `json:"at"`
 }
 
-// CaseDetail is one case with the ids of its submissions and its notes,
-// oldest first.
+// CaseDetail is one case with the ids of its submissions, in the order of
+// their tip numbers, and its notes, oldest first.
 type CaseDetail struct {
 	CaseSummary
-	Submissions []string `json:"submissions"`
-	Notes       []Note   `json:"notes"`
+	Submissions []string       `json:"submissions"`
+	Numbers     map[string]int `json:"numbers"` // tip number of each submission, by id
+	Notes       []Note         `json:"notes"`
 }
 
 // NewCase is a case to open.

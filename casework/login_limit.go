@@ -80,8 +80,10 @@ func (d LoginDelay) forgotten(a LoginAttempts, now time.Time) bool {
 // errLoginWait answers an attempt that comes before its delay has passed.
 func errLoginWait(wait time.Duration) error {
 	secs := int64((wait + time.Second - 1) / time.Second)
-	return tipline.Errorf(tipline.RateLimited,
+	err := tipline.Errorf(tipline.RateLimited,
 		"Too many failed logins with this email address. Wait %d seconds, or log in now with a new code from your authenticator app.", secs)
+	err.RetryAfter = time.Duration(secs) * time.Second
+	return err
 }
 
 // emailKeyLabel is the HMAC label of email keys; changing it (or the pepper)

@@ -33,6 +33,7 @@ type Config struct {
 	Migrate         bool          // apply pending migrations when serve starts
 	MaxRequestBytes int64         // largest request body accepted by ordinary routes
 	ShutdownTimeout time.Duration // how long in-flight requests get on SIGINT/SIGTERM
+	StartupTimeout  time.Duration // how long serve waits for an unreachable database or blob store at start
 	LogLevel        string        // debug, info, warn or error
 
 	Pepper           string        // hex; empty means the file DATA_DIR/pepper, made on first use
@@ -46,6 +47,8 @@ type Config struct {
 	UploadIdle       time.Duration // an upload session without a chunk for this long is removed
 	OnionAddress     string        // the intake onion service's host name, for Onion-Location
 	PendingMaxAge    time.Duration // age after which the janitor removes uncommitted blobs
+	JanitorInterval  time.Duration // time between two sweeps of the janitor (the first at start)
+	DiskMinFree      int64         // free bytes under the blob folder and the SQLite database below which /readyz fails
 	DeskHourlyLimit  int           // submissions per desk per hour before further ones are flagged (soft)
 	TotalHourlyLimit int           // submissions over all desks per hour before further ones are flagged (soft)
 	Chromium         string        // headless Chromium for PDF reports; empty: found on PATH
@@ -141,6 +144,12 @@ var settings = append([]setting{
 			}
 			return nil
 		}},
+	{env: "TIPLINE_STARTUP_TIMEOUT", flag: "startup-timeout", def: "3m",
+		help: "how long serve waits at start for a database or blob store that is not reachable yet, retrying with growing pauses, before it gives up naming which",
+		set: func(c *Config, v string) (err error) {
+			c.StartupTimeout, err = positiveDuration(v)
+			return err
+		}},
 	{env: "TIPLINE_PEPPER", flag: "pepper", shown: "TIPLINE_DATA_DIR/pepper (made on first use)",
 		help:   "server secret (64 hex digits) mixed into codename derivations; every app node needs the same one and it must not be stored in the database",
 		secret: true,
@@ -213,9 +222,21 @@ var settings = append([]setting{
 			return nil
 		}},
 	{env: "TIPLINE_PENDING_MAX_AGE", flag: "pending-max-age", def: "24h",
-		help: "age after which the janitor removes blobs of submissions that were never committed",
+		help: "time after it was last written that the janitor removes a blob of a submission that was not committed (at its first sweep after that); keep it above TIPLINE_UPLOAD_TIMEOUT, or the janitor may remove a file of a submission still arriving; incomplete S3 multipart uploads older than this are aborted too",
 		set: func(c *Config, v string) (err error) {
 			c.PendingMaxAge, err = positiveDuration(v)
+			return err
+		}},
+	{env: "TIPLINE_JANITOR_INTERVAL", flag: "janitor-interval", def: "15m",
+		help: "time between two sweeps of the janitor, the first when serve starts; with several app nodes one sweeps at a time",
+		set: func(c *Config, v string) (err error) {
+			c.JanitorInterval, err = positiveDuration(v)
+			return err
+		}},
+	{env: "TIPLINE_DISK_MIN_FREE", flag: "disk-min-free", def: "268435456",
+		help: "embedded default: free bytes under the blob folder and the SQLite database below which /readyz answers 503 and staff see \"disk nearly full\" (default 256 MiB)",
+		set: func(c *Config, v string) (err error) {
+			c.DiskMinFree, err = positiveBytes(v)
 			return err
 		}},
 	{env: "TIPLINE_DESK_HOURLY_LIMIT", flag: "desk-hourly-limit", def: "120",

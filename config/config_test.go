@@ -31,6 +31,7 @@ func TestLoadDefaults(t *testing.T) {
 		Migrate:           true,
 		MaxRequestBytes:   1 << 20,
 		ShutdownTimeout:   30 * time.Second,
+		StartupTimeout:    3 * time.Minute,
 		LogLevel:          "info",
 		MaxFormUpload:     500 << 20,
 		MaxFileBytes:      2 << 30,
@@ -40,6 +41,8 @@ func TestLoadDefaults(t *testing.T) {
 		UploadGrace:       time.Minute,
 		UploadIdle:        30 * time.Minute,
 		PendingMaxAge:     24 * time.Hour,
+		JanitorInterval:   15 * time.Minute,
+		DiskMinFree:       256 << 20,
 		DeskHourlyLimit:   120,
 		TotalHourlyLimit:  600,
 

@@ -2,9 +2,11 @@ package crypto
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -59,10 +61,52 @@ func encrypt(keyDst, bodyDst io.Writer, recipients []*PublicKey) (io.WriteCloser
 		// from the keys' preferences.
 		AEADConfig: &packet.AEADConfig{},
 	}
+	if cipher, ok := seipdV1Cipher(to); ok {
+		return encryptSEIPDv1(keyDst, bodyDst, to, cipher, config)
+	}
 	hints := &openpgp.FileHints{IsBinary: true}
 	w, err := openpgp.EncryptSplit(keyDst, bodyDst, to, nil, hints, config)
 	if err != nil {
 		return nil, fmt.Errorf("crypto: encrypting: %w", err)
 	}
 	return w, nil
+}
+
+// seipdV1Cipher reports whether go-crypto would encrypt to the recipients
+// with SEIPD v1 (some key does not advertise SEIPD v2), and with which
+// cipher, as go-crypto chooses it: AES-256 when every key prefers it among
+// others, else AES-128, which every implementation must read.
+func seipdV1Cipher(to openpgp.EntityList) (packet.CipherFunction, bool) {
+	v1, aes256 := false, true
+	for _, e := range to {
+		sig, _ := e.PrimarySelfSignature()
+		if sig == nil {
+			return 0, false // go-crypto refuses it with its own error
+		}
+		v1 = v1 || !sig.SEIPDv2
+		aes256 = aes256 && slices.Contains(sig.PreferredSymmetric, uint8(packet.CipherAES256))
+	}
+	if aes256 {
+		return packet.CipherAES256, v1
+	}
+	return packet.CipherAES128, v1
+}
+
+// encryptSEIPDv1 writes a key packet (PKESK v3) for each recipient's
+// encryption key to keyDst, as go-crypto does, and returns the SEIPD v1
+// writer of the body (see seipdWriter).
+func encryptSEIPDv1(keyDst, bodyDst io.Writer, to openpgp.EntityList, cipher packet.CipherFunction, config *packet.Config) (io.WriteCloser, error) {
+	sessionKey := make([]byte, cipher.KeySize())
+	rand.Read(sessionKey)
+	defer clear(sessionKey)
+	for _, e := range to {
+		key, ok := e.EncryptionKey(config.Now())
+		if !ok {
+			return nil, fmt.Errorf("crypto: encrypting: key %s has no valid encryption key", keyID(e.PrimaryKey.KeyId))
+		}
+		if err := packet.SerializeEncryptedKeyAEAD(keyDst, key.PublicKey, cipher, false, sessionKey, config); err != nil {
+			return nil, fmt.Errorf("crypto: encrypting: %w", err)
+		}
+	}
+	return newSEIPDWriter(bodyDst, sessionKey)
 }

@@ -132,6 +132,22 @@ func TestGnuPG(t *testing.T) {
 		}
 	})
 
+	// The SEIPD v1 writer cuts both packets into chunks: GnuPG and
+	// go-crypto read every message whose lengths fall around the edges of
+	// the one-, two- and five-octet lengths and of the chunks, byte for byte.
+	t.Run("GnuPGDecryptsEveryChunking", func(t *testing.T) {
+		for _, size := range []int{0, 1, 16, 185, 186, 8377, 8378, seipdChunk - 7, seipdChunk - 6, seipdChunk, 2*seipdChunk - 6, 2*seipdChunk + 1000} {
+			plaintext := pseudoRandom(size, byte(size))
+			message := encryptBytes(t, plaintext, pub[edFpr])
+			if got := g.run(message, "--decrypt"); !bytes.Equal(got, plaintext) {
+				t.Errorf("gpg --decrypt of %d bytes: got %d bytes that differ", size, len(got))
+			}
+			if got := decryptBytes(t, message, priv[edFpr]); !bytes.Equal(got, plaintext) {
+				t.Errorf("Decrypt of %d bytes: got %d bytes that differ", size, len(got))
+			}
+		}
+	})
+
 	t.Run("GenerateKeyImports", func(t *testing.T) {
 		public, private, fpr, err := GenerateKey("Generated", "generated@example.org", testPassphrase, time.Now())
 		if err != nil {

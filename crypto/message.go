@@ -18,8 +18,8 @@ import (
 var ErrInvalidMessage = errors.New("crypto: invalid message")
 
 const (
-	maxKeyPacketLen = 4 << 10  // an RSA-16384 PKESK is about 2 KiB
-	copyBufferSize  = 32 << 10 // for streaming the encrypted data packet
+	maxKeyPacketLen = 4 << 10   // an RSA-16384 PKESK is about 2 KiB
+	copyBufferSize  = 256 << 10 // for streaming the encrypted data packet: a chunk of Encrypt's
 )
 
 // invalid returns an error wrapping ErrInvalidMessage with a reason.

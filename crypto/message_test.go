@@ -123,7 +123,7 @@ func TestSplitMessageAccepts(t *testing.T) {
 
 func TestSplitMessageRejects(t *testing.T) {
 	alice, bob, carol := testKey(t, "alice"), testKey(t, "bob"), testKey(t, "carol")
-	message := encryptBytes(t, pseudoRandom(200_000, 1), alice)
+	message := encryptBytes(t, pseudoRandom(3*seipdChunk/2, 1), alice)
 	keyPackets, body, err := split(message, alice)
 	if err != nil {
 		t.Fatal(err)

@@ -126,7 +126,9 @@ func TestSealRoundTrip(t *testing.T) {
 			if got, want := len(sealed), size+SealOverhead; got != want {
 				t.Errorf("len(Seal) = %d, want %d", got, want)
 			}
-			if size > 0 && bytes.Contains(sealed, plaintext) {
+			// A short plaintext turns up in random bytes by chance (one
+			// byte in about one run out of nine); 16 bytes never do.
+			if size >= 16 && bytes.Contains(sealed, plaintext) {
 				t.Error("Seal output contains the plaintext")
 			}
 			got, err := s.Open(sealed, ad)

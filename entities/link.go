@@ -143,12 +143,13 @@ type Corroborated struct {
 // Detail is an entity with everything known about it.
 type Detail struct {
 	Entity
-	Submissions   []SubmissionLink `json:"submissions"`
-	Cases         []CaseLink       `json:"cases"`
-	Relations     []Relation       `json:"relations"`
-	Merges        []Merge          `json:"merges"` // into it and of it, newest first
-	History       []HistoryEntry   `json:"history"`
-	Corroboration Corroboration    `json:"corroboration"`
+	Submissions     []SubmissionLink `json:"submissions"`      // one page, newest received first
+	SubmissionPages LinkPages        `json:"submission_pages"` // the pages next to it
+	Cases           []CaseLink       `json:"cases"`
+	Relations       []Relation       `json:"relations"`
+	Merges          []Merge          `json:"merges"` // into it and of it, newest first
+	History         []HistoryEntry   `json:"history"`
+	Corroboration   Corroboration    `json:"corroboration"`
 }
 
 // Flag is a reason to look at a submission first in the triage queue.

@@ -39,10 +39,15 @@ func (s *Service) neighbourhood(ctx context.Context, p casework.Principal, id st
 	g := graphBuilder{n: Neighbourhood{Center: entityNode(id), Nodes: []Node{}, Edges: []Edge{}}, seen: map[string]int{}, edges: map[Edge]bool{}, limit: limit}
 	frontier := []string{id}
 	for len(frontier) > 0 && !g.n.Truncated {
-		conn, err := s.Store.EntityConnections(ctx, frontier)
+		// Each link or relation brings at most one new node, so a few
+		// times the nodes still free are read (twice: room for a second
+		// role of each submission or case), not a most named entity's
+		// thousands of links.
+		conn, err := s.Store.EntityConnections(ctx, frontier, 2*(limit-len(g.n.Nodes)))
 		if err != nil {
 			return Neighbourhood{}, err
 		}
+		g.n.Truncated = conn.More
 		if len(g.n.Nodes) == 0 {
 			ref := conn.Entities[id]
 			g.add(Node{ID: entityNode(id), Kind: NodeEntity, EntityKind: ref.Kind, Label: ref.Name, Flags: entityFlags(ref, FlagCenter)})

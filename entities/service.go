@@ -157,22 +157,30 @@ func (s *Service) Create(ctx context.Context, p casework.Principal, n NewEntity)
 	if err := s.Store.CreateEntity(ctx, e, flags, by, record(by, ActionCreate, entityTarget(e.ID))); err != nil {
 		return Detail{}, err
 	}
-	return s.Store.EntityDetail(ctx, e.ID)
+	return s.Store.EntityDetail(ctx, e.ID, firstLinks)
 }
 
-// Get returns an entity that p may see, with its links, relations,
-// history and corroboration. It does not audit: View shows an entity,
-// while Get serves a page that shows it again after a refused change.
-func (s *Service) Get(ctx context.Context, p casework.Principal, id string) (Detail, error) {
+// firstLinks is the first page of an entity's submission links.
+var firstLinks = LinkWindow{Limit: LinkPageSize}
+
+// Get returns an entity that p may see, with one page of its submission
+// links, its case links, relations, history and corroboration. It does
+// not audit: View shows an entity, while Get serves a page that shows it
+// again after a refused change.
+func (s *Service) Get(ctx context.Context, p casework.Principal, id string, page LinkPage) (Detail, error) {
+	w, err := page.window()
+	if err != nil {
+		return Detail{}, err
+	}
 	if _, err := s.visible(ctx, p, id); err != nil {
 		return Detail{}, err
 	}
-	return s.Store.EntityDetail(ctx, id)
+	return s.Store.EntityDetail(ctx, id, w)
 }
 
 // View is Get for showing the entity to p, and audits the view.
-func (s *Service) View(ctx context.Context, p casework.Principal, id string) (Detail, error) {
-	d, err := s.Get(ctx, p, id)
+func (s *Service) View(ctx context.Context, p casework.Principal, id string, page LinkPage) (Detail, error) {
+	d, err := s.Get(ctx, p, id, page)
 	if err != nil {
 		return Detail{}, err
 	}
@@ -225,7 +233,7 @@ func (s *Service) Update(ctx context.Context, p casework.Principal, id string, c
 	if err := s.Store.UpdateEntity(ctx, e, flags, detail, by, record(by, ActionUpdate, entityTarget(e.ID))); err != nil {
 		return Detail{}, err
 	}
-	return s.Store.EntityDetail(ctx, id)
+	return s.Store.EntityDetail(ctx, id, firstLinks)
 }
 
 // screen returns the screening flags of each of e's names; none without a

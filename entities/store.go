@@ -48,6 +48,7 @@ type Connections struct {
 	Cases       []CaseLink
 	Relations   []Relation
 	Screening   map[string][]ScreeningFlag // by entity id, for the entities asked about
+	More        bool                       // a limit left links or relations out
 }
 
 // EntityRef is an entity as a graph shows it.
@@ -119,9 +120,10 @@ type Store interface {
 	UndoEntityMerge(ctx context.Context, mergeID int64, by Actor, rec casework.AuditRecord) (Merge, error)
 	// EntityMerge returns one merge.
 	EntityMerge(ctx context.Context, mergeID int64) (Merge, error)
-	// EntityDetail returns an entity with its links, relations, merges,
-	// history and corroboration.
-	EntityDetail(ctx context.Context, id string) (Detail, error)
+	// EntityDetail returns an entity with the submission links w selects,
+	// newest received first, and where the pages next to them start; its
+	// case links, relations, merges, history and corroboration.
+	EntityDetail(ctx context.Context, id string, w LinkWindow) (Detail, error)
 	// MostCorroborated returns up to limit unmerged entities of the
 	// desks (nil: all) named by at least one submission, most first.
 	MostCorroborated(ctx context.Context, desks []string, limit int) ([]Corroborated, error)
@@ -131,6 +133,8 @@ type Store interface {
 	// (nil: all), the linked entities that match a screening-list party or
 	// are linked to an open case.
 	SubmissionEntityFlags(ctx context.Context, submissionIDs, desks []string) (map[string][]Flag, error)
-	// EntityConnections returns what connects to the entities.
-	EntityConnections(ctx context.Context, entityIDs []string) (Connections, error)
+	// EntityConnections returns what connects to the entities: at most
+	// limit each of submission links, case links and relations, in the
+	// order they were made (More when there were more).
+	EntityConnections(ctx context.Context, entityIDs []string, limit int) (Connections, error)
 }

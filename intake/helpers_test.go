@@ -17,7 +17,7 @@ import (
 // newTestService wires an intake service as serve does, on a fresh database
 // of the dialect and a directory blob store, with fast codename derivation
 // and a go-crypto key on the default desk, whose private half it returns.
-func newTestService(t *testing.T, d database.Dialect) (*intake.Service, *store.Store, *crypto.PrivateKey) {
+func newTestService(t testing.TB, d database.Dialect) (*intake.Service, *store.Store, *crypto.PrivateKey) {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(dbtest.Open(t, d))

@@ -74,14 +74,14 @@ func TestJanitorBatchDatesBlobs(t *testing.T) {
 			t.Errorf("right after the commit, object %s is at %s, want under pending/", o.ID, o.BlobKey)
 		}
 	}
-	if rep, err := svc.SweepPending(ctx, 24*time.Hour); err != nil || rep.Finished != 0 {
+	if rep, err := svc.SweepPending(ctx); err != nil || rep.Finished != 0 {
 		t.Fatalf("sweep on the day of the commits = %+v, %v; want nothing moved", rep, err)
 	}
 
 	time.Sleep(1100 * time.Millisecond)
 	day = day.Add(24 * time.Hour)
 	sweepStart := time.Now()
-	rep, err := svc.SweepPending(ctx, 24*time.Hour)
+	rep, err := svc.SweepPending(ctx)
 	sweepEnd := time.Now()
 	if err != nil || rep.Finished != len(objects) {
 		t.Fatalf("sweep of the next day = %+v, %v; want %d moved", rep, err, len(objects))

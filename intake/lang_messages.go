@@ -497,6 +497,10 @@ var messages = map[string]Text{
 		EN: "We cannot take tips right now, and nothing you sent was saved. Please try again later.",
 		ZH: "我们现在无法接收举报，您提交的内容没有保存。请稍后再试。",
 	},
+	"error_store_full": {
+		EN: "This desk cannot take files right now: our storage is full. Nothing you sent was saved. Please try again later.",
+		ZH: "本举报台现在无法接收文件：我们的存储空间已满。您提交的内容没有保存。请稍后再试。",
+	},
 	"error_storage_full": {
 		EN: "Tipline's storage is full for now, so nothing you sent was saved. Please try again in a few hours.",
 		ZH: "Tipline 的存储空间暂时已满，因此您提交的内容没有保存。请几个小时后再试。",

@@ -774,6 +774,9 @@ func (f *FollowUp) Commit(ctx context.Context, text string) error {
 	}
 	f.objects = append(head, f.objects...)
 	if err == nil {
+		err = s.holdReserved(ctx, f.objects)
+	}
+	if err == nil {
 		err = s.recordObjects(ctx, f.submissionID, f.objects, AuthorSource)
 	}
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/tipline/tipline"
@@ -38,10 +39,10 @@ type RateStore interface {
 // BudgetStore keeps the byte budgets, shared by every app node.
 type BudgetStore interface {
 	// ReservePending sets the reservation of blobKey to bytes (replacing
-	// an earlier one) until expiresHour, and refuses with ErrStorageFull
+	// an earlier one) until expires (Unix seconds), and refuses with ErrStorageFull
 	// when that would take the bytes of all reservations over budget (a
 	// budget of 0 is none). Shrinking a reservation is never refused.
-	ReservePending(ctx context.Context, blobKey string, bytes, budget, expiresHour int64) error
+	ReservePending(ctx context.Context, blobKey string, bytes, budget, expires int64) error
 	// ReleasePending drops the reservations of the blob keys; keys with
 	// none are ignored.
 	ReleasePending(ctx context.Context, blobKeys []string) error
@@ -59,6 +60,10 @@ type Limits struct {
 	TotalPerHour          int   // submissions over all desks per hour before they are flagged
 	PendingBytes          int64 // bytes of uncommitted blobs over all sources
 	CommittedBytesPerHour int64 // bytes committed per hour over all desks
+	// PendingMaxAge is how long a pending blob that is not committed is
+	// kept after it was last written (DefaultPendingMaxAge when 0; see
+	// SweepPending).
+	PendingMaxAge time.Duration
 }
 
 // Quota is what one commit is counted against, in its own transaction.
@@ -190,22 +195,30 @@ func (s *Service) checkBudget(ctx context.Context) error {
 	return nil
 }
 
-// reservationExpiry is when a reservation made now lapses if nothing
-// releases it: after the janitor has removed its blob in any case.
-func (s *Service) reservationExpiry(maxAge time.Duration) int64 {
-	return s.Now().UTC().Truncate(time.Hour).Add(maxAge + 3*24*time.Hour).Unix()
+// reservationExpiry is when a reservation of key made now lapses if
+// nothing renews or releases it. A pending blob's lapses PendingMaxAge
+// from now, to the second, and the janitor then removes the blob unless a
+// row names it (SweepPending): the reservation is renewed at every step
+// while the blob streams in, and dropped when the blob is committed, so
+// no such time stays about a committed tip. An upload session's lapses,
+// on the hour, after the session itself has expired and been swept.
+func (s *Service) reservationExpiry(key string) int64 {
+	if strings.HasPrefix(key, pendingPrefix) {
+		return s.Now().Add(s.Limits.pendingMaxAge()).Unix() + 1
+	}
+	return s.Now().UTC().Truncate(time.Hour).Add(UploadTTL + 3*24*time.Hour).Unix()
 }
 
 // reserve sets the pending reservation of a blob key.
 func (s *Service) reserve(ctx context.Context, key string, n int64) error {
-	return s.Store.ReservePending(ctx, key, n, s.Limits.PendingBytes, s.reservationExpiry(UploadTTL))
+	return s.Store.ReservePending(ctx, key, n, s.Limits.PendingBytes, s.reservationExpiry(key))
 }
 
 // reserveAnyway sets the pending reservation of a blob key without
 // checking the budget: for the small manifest that completes a submission
 // whose files were admitted already.
 func (s *Service) reserveAnyway(ctx context.Context, key string, n int64) error {
-	return s.Store.ReservePending(ctx, key, n, 0, s.reservationExpiry(UploadTTL))
+	return s.Store.ReservePending(ctx, key, n, 0, s.reservationExpiry(key))
 }
 
 // release drops the pending reservations of blob keys, logging a failure:

@@ -216,7 +216,7 @@ func TestPendingBudget(t *testing.T) {
 				t.Fatalf("begin while full: %v, want ErrStorageFull", err)
 			}
 			svc.Now = func() time.Time { return time.Now().Add(72 * time.Hour) }
-			if r, err := svc.SweepPending(ctx, time.Hour); err != nil || r.Removed != 1 {
+			if r, err := svc.SweepPending(ctx); err != nil || r.Removed != 1 {
 				t.Fatalf("sweep = %+v, %v; want one blob removed", r, err)
 			}
 			if _, err := submitTip(t, svc); err != nil {

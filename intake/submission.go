@@ -71,6 +71,8 @@ type Object struct {
 	BodySize   int64
 	SHA256     [32]byte // of the whole message: key packets then body
 	Day        string   // YYYY-MM-DD, UTC, the day it was recorded
+
+	reserved bool // its blob holds a reservation of pending bytes (see holdReserved)
 }
 
 // LogEntry is one entry of the hash-chained intake log.
@@ -89,6 +91,7 @@ type SubmissionStore interface {
 	UploadStore
 	MailboxStore
 	BudgetStore
+	JanitorStore
 	// CommitCounted records a submission, its objects and its intake log
 	// entry in one transaction, and counts it in the same transaction: one
 	// more in the hour's desk and total counters of q, its bytes (key
@@ -150,6 +153,8 @@ type Service struct {
 	// Swept hears of each janitor sweep of pending blobs, for the
 	// metrics (nil: nobody is told).
 	Swept func(JanitorReport, error)
+	// janitor is what this node's janitor keeps in memory (SweepPending).
+	janitor janitorState
 }
 
 // Receipt is what a source gets after a committed submission.
@@ -204,7 +209,23 @@ type ServerSubmission struct {
 	lostKept bool
 	numeric  bool
 	claim    *RetryClaim
+	// identity delivers the source's identity once made ahead, while a
+	// large file streams in (see prepareIdentity); nil until then.
+	identity chan preparedIdentity
 }
+
+// preparedIdentity is the outcome of making a source's identity ahead.
+type preparedIdentity struct {
+	id  sourceIdentity
+	err error
+}
+
+// identityAheadAfter is how much of a file must have arrived before the
+// source's identity is made while the rest streams in, on the other core,
+// instead of after it at commit. Small tips gain little from it, and a
+// client must send this much to make the server derive a codename for a
+// form that may then not commit (the derivation slots bound them all).
+const identityAheadAfter = 16 << 20
 
 // maxTextBytes bounds the answers of one submission (files not counted).
 const maxTextBytes = 1 << 20
@@ -267,7 +288,8 @@ func (b *ServerSubmission) AddFile(ctx context.Context, name, contentType string
 	}
 	plain := sha256.New()
 	counter := &countingReader{r: io.TeeReader(r, plain)}
-	obj, err := b.svc.storeEncryptedReserved(ctx, b.recipients, counter, KindFile, len(b.objects)+1, false)
+	r = &onceAfter{r: counter, after: identityAheadAfter, f: func() { b.prepareIdentity(ctx) }}
+	obj, err := b.svc.storeEncryptedReserved(ctx, b.recipients, r, KindFile, len(b.objects)+1, false)
 	if err != nil {
 		return err
 	}
@@ -314,12 +336,43 @@ func (b *ServerSubmission) Commit(ctx context.Context, lang Lang) (receipt *Rece
 		return nil, err
 	}
 	b.objects = append([]Object{obj}, b.objects...)
-	receipt, err = b.svc.commit(ctx, b.desk.Slug, "server", b.objects, CommitOptions{Lang: lang, Numeric: b.numeric})
+	id, err := b.sourceIdentity(ctx)
+	if err == nil {
+		receipt, err = b.svc.commitAs(ctx, id, b.desk.Slug, "server", b.objects, CommitOptions{Lang: lang, Numeric: b.numeric})
+	}
 	if err != nil {
 		b.Abort(ctx)
 		return nil, err
 	}
 	return receipt, nil
+}
+
+// prepareIdentity starts making the source's identity, once, while the
+// form still streams in. The codename kind is chosen at the end of the
+// form, so it is made of words, as the form proposes; a source who chose
+// digits gets theirs made at commit.
+func (b *ServerSubmission) prepareIdentity(ctx context.Context) {
+	if b.identity != nil || b.numeric {
+		return
+	}
+	b.identity = make(chan preparedIdentity, 1)
+	go func() {
+		id, err := b.svc.newIdentity(ctx, false)
+		b.identity <- preparedIdentity{id, err}
+	}()
+}
+
+// sourceIdentity returns the identity made ahead when it is of the kind
+// the source chose, or makes one now.
+func (b *ServerSubmission) sourceIdentity(ctx context.Context) (sourceIdentity, error) {
+	if b.identity != nil {
+		ahead := <-b.identity
+		b.identity = nil
+		if ahead.err == nil && ahead.id.numeric == b.numeric {
+			return ahead.id, nil
+		}
+	}
+	return b.svc.newIdentity(ctx, b.numeric)
 }
 
 // Abort removes what the submission stored. Use a context that outlives a
@@ -377,6 +430,7 @@ func (s *Service) storeMessageReserved(ctx context.Context, src io.Reader, recip
 	if err := s.reserveAnyway(ctx, obj.BlobKey, obj.BodySize); err != nil {
 		s.Logger.Warn("pending reservation stays at its step until it is released", "err", err)
 	}
+	obj.reserved = true
 	return obj, nil
 }
 
@@ -412,7 +466,7 @@ type StoredMessage struct {
 // key. It returns:
 //   - Invalid for a message that is not to exactly the recipients, or that
 //     ends too soon;
-//   - Unavailable when the blob store fails;
+//   - Unavailable when the blob store fails, ErrStoreFull when it is full;
 //   - src's own error, wrapped, when reading src fails: the caller knows
 //     what src is and classifies it (a request body that broke off is the
 //     client's mistake, a blob that cannot be read is Unavailable).
@@ -450,7 +504,7 @@ func PutMessage(ctx context.Context, blobs blob.Store, key string, src io.Reader
 		return StoredMessage{}, err
 	case putErr != nil && body.err == nil:
 		blobs.Delete(context.WithoutCancel(ctx), key)
-		return StoredMessage{}, tipline.Wrap(tipline.Unavailable, putErr, errStoreDown)
+		return StoredMessage{}, storeFailure(putErr)
 	case errors.Is(splitErr, crypto.ErrInvalidMessage):
 		blobs.Delete(context.WithoutCancel(ctx), key)
 		return StoredMessage{}, tipline.Wrap(tipline.Invalid, splitErr, errNotCiphertext)
@@ -459,40 +513,84 @@ func PutMessage(ctx context.Context, blobs blob.Store, key string, src io.Reader
 		return StoredMessage{}, splitErr
 	}
 	blobs.Delete(context.WithoutCancel(ctx), key)
-	return StoredMessage{}, tipline.Wrap(tipline.Unavailable, putErr, errStoreDown)
+	return StoredMessage{}, storeFailure(putErr)
 }
 
 // errStoreDown is the message of an error of the blob store.
 const errStoreDown = "The evidence store is not reachable. Nothing was saved; please try again later."
 
+// ErrStoreFull refuses a message because the blob store has no room left
+// (Unavailable): the directory store's disk is full, or the S3 service's
+// storage. Sources read that the desk cannot take files now.
+var ErrStoreFull = tipline.Errorf(tipline.Unavailable, "The evidence store is full: this desk cannot take files right now. Nothing was saved.")
+
+// storeFailure classifies an error of the blob store's Put: ErrStoreFull
+// when it has no room left, else Unavailable (errStoreDown). Either way the
+// store failed, not the message or whoever sent it.
+func storeFailure(err error) error {
+	if errors.Is(err, blob.ErrFull) {
+		return fmt.Errorf("%w: %w", ErrStoreFull, err)
+	}
+	return tipline.Wrap(tipline.Unavailable, err, errStoreDown)
+}
+
 // commit records the submission with a new codename. Its blobs stay under
 // the pending prefix, where its rows name them, until the janitor's daily
 // batch moves them: moving each one now would date its file to the second.
 func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects []Object, opts CommitOptions) (*Receipt, error) {
-	codename, err := newCodename(opts.Numeric)
+	id, err := s.newIdentity(ctx, opts.Numeric)
 	if err != nil {
 		return nil, err
 	}
+	return s.commitAs(ctx, id, desk, encryptedBy, objects, opts)
+}
+
+// sourceIdentity is what a new submission's source is known by: the
+// codename, its slow lookup key, and the reply key pair it unlocks. Making
+// one takes two argon2id derivations, the longest step of a commit.
+type sourceIdentity struct {
+	codename                  crypto.Codename
+	numeric                   bool
+	lookup                    [32]byte
+	salt                      []byte
+	replyPublic, replyPrivate []byte
+}
+
+// newIdentity makes a new codename (numeric or of words) and derives what
+// it unlocks.
+func (s *Service) newIdentity(ctx context.Context, numeric bool) (sourceIdentity, error) {
+	codename, err := newCodename(numeric)
+	if err != nil {
+		return sourceIdentity{}, err
+	}
 	lookup, err := s.deriveLookupKey(ctx, codename)
 	if err != nil {
-		return nil, err
+		return sourceIdentity{}, err
 	}
 	salt := crypto.NewCodenameSalt()
 	replyPublic, replyPrivate, err := s.newReplyKey(ctx, codename, salt)
 	if err != nil {
-		return nil, err
+		return sourceIdentity{}, err
 	}
+	return sourceIdentity{codename: codename, numeric: numeric, lookup: lookup, salt: salt, replyPublic: replyPublic, replyPrivate: replyPrivate}, nil
+}
+
+// commitAs is commit with the source's identity made already.
+func (s *Service) commitAs(ctx context.Context, id sourceIdentity, desk, encryptedBy string, objects []Object, opts CommitOptions) (*Receipt, error) {
 	sub := Submission{
 		ID:           blob.NewKey(""),
 		DeskSlug:     desk,
 		ReceivedDay:  s.Now().UTC().Format(time.DateOnly),
 		EncryptedBy:  encryptedBy,
 		Lang:         opts.Lang,
-		LookupKey:    lookup,
-		ReplySalt:    salt,
-		ReplyPublic:  replyPublic,
-		ReplyPrivate: replyPrivate,
+		LookupKey:    id.lookup,
+		ReplySalt:    id.salt,
+		ReplyPublic:  id.replyPublic,
+		ReplyPrivate: id.replyPrivate,
 		Objects:      objects,
+	}
+	if err := s.holdReserved(ctx, objects); err != nil {
+		return nil, err
 	}
 	entry, flood, err := s.Store.CommitCounted(ctx, sub, s.quota(desk), func(seq int64, prev [32]byte) []byte {
 		return logPayload(seq, prev, sub)
@@ -504,7 +602,7 @@ func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects 
 		s.Logger.Info("submission accepted above the hourly soft limit; flagged as received during a flood", "desk", desk)
 	}
 	s.tipReceived(ctx, desk)
-	return &Receipt{Codename: codename, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, EncryptedBy: encryptedBy, Entry: entry, Objects: objects}, nil
+	return &Receipt{Codename: id.codename, SubmissionID: sub.ID, ReceivedDay: sub.ReceivedDay, EncryptedBy: encryptedBy, Entry: entry, Objects: objects}, nil
 }
 
 // deriveLookupKey derives the lookup key of a new submission's codename in
@@ -566,6 +664,24 @@ func (s *Service) OpenObject(ctx context.Context, o Object) (io.ReadCloser, erro
 		io.Reader
 		io.Closer
 	}{crypto.JoinMessage(o.KeyPackets, body), body}, nil
+}
+
+// onceAfter calls f once, when more than after bytes have been read
+// through it.
+type onceAfter struct {
+	r     io.Reader
+	n     int64
+	after int64
+	f     func()
+}
+
+func (o *onceAfter) Read(p []byte) (int, error) {
+	n, err := o.r.Read(p)
+	if o.n <= o.after && o.n+int64(n) > o.after {
+		o.f()
+	}
+	o.n += int64(n)
+	return n, err
 }
 
 // countingReader counts the bytes read through it and keeps the first

@@ -198,3 +198,50 @@ type brokenGets struct{ blob.Store }
 func (b brokenGets) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	return nil, fmt.Errorf("blob: get %s: %w", key, errConnRefused)
 }
+
+// TestIdentityMadeAhead: while a large file streams in, the source's
+// codename is made ahead of the commit (see ServerSubmission.AddFile).
+// Whatever the codename kind the source chose at the end of the form, the
+// receipt's codename is of that kind and opens the tip's mailbox; a small
+// tip gets its codename at commit as before.
+func TestIdentityMadeAhead(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _ := newTestService(t, database.SQLite)
+	for _, tt := range []struct {
+		name    string
+		size    int
+		numeric bool
+	}{
+		{"SmallWords", 1 << 10, false},
+		{"LargeWords", 17 << 20, false},
+		{"LargeDigits", 17 << 20, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			sub, err := svc.BeginServerSubmission(ctx, intake.DefaultDeskSlug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sub.AddValue("narrative", "what happened")
+			sub.AddValue("violation", "smuggling")
+			sub.AddValue("knowledge", "first_hand")
+			if err := sub.AddFile(ctx, "ledger.bin", "application/octet-stream", bytes.NewReader(make([]byte, tt.size))); err != nil {
+				t.Fatal(err)
+			}
+			sub.ChooseNumericCodename(tt.numeric) // the form's last field
+			r, err := sub.Commit(ctx, intake.EN)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Codename.Numeric() != tt.numeric {
+				t.Errorf("codename numeric = %t, want %t", r.Codename.Numeric(), tt.numeric)
+			}
+			box, _, err := svc.OpenMailbox(ctx, r.Codename.Reveal())
+			if err != nil {
+				t.Fatalf("OpenMailbox with the receipt's codename: %v", err)
+			}
+			if box == nil {
+				t.Fatal("no mailbox")
+			}
+		})
+	}
+}

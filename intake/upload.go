@@ -3,8 +3,11 @@ package intake
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"slices"
 	"strings"
@@ -19,9 +22,10 @@ import (
 // and each file to the desk's keys, then sends each resulting OpenPGP
 // message to an upload session in chunks, each stored as its own blob under
 // uploads/<id>/ as it streams in. A dropped connection costs one chunk: the
-// browser asks which chunks arrived and goes on. The submission then streams
-// every session's chunks, in order, through storeMessage, the same check and
-// storage path as server-side encryption, and commits.
+// browser asks which chunks arrived and goes on. Each chunk is checked as
+// it arrives, and the submission then has the blob store join each
+// session's chunks into its object in place, without reading them again
+// (see upload_compose.go), and commits.
 const (
 	// DefaultChunkSize is the chunk size of an upload session, and the
 	// largest a client may ask for.
@@ -273,10 +277,13 @@ var errChunkNotCiphertext = tipline.Errorf(tipline.Invalid, errNotCiphertext)
 // OpenPGP message to the desk is refused at its first bad chunk, not at
 // submission: chunk 0 must hold the complete key packets, to exactly the
 // desk's keys, and the header of the encrypted data packet
-// (crypto.ReadMessageStart), and the encrypted bytes of every chunk must
-// look like ciphertext (crypto.CiphertextCheck). A refused chunk removes
-// the whole session with its chunks (Invalid). The whole message is
-// checked again when it is submitted.
+// (crypto.ReadBodyStart); in every chunk the length headers of the
+// encrypted packet must follow on from the chunk before, nothing may
+// follow the packet's end, and its data must look like ciphertext
+// (crypto.BodyCheck). A refused chunk removes the whole session with its
+// chunks (Invalid). What the check knows after each chunk is stored with
+// it (chunkState), with the running SHA-256 of the message; at submission
+// only the states are read, to check that the message is complete.
 //
 // Before it is read, the chunk's largest size is reserved against the
 // pending-bytes budget (ErrStorageFull when the budget is exhausted: the
@@ -327,15 +334,32 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 }
 
 // putChunk stores and checks chunk n, of at most limit bytes, of session u
-// for PutChunk; errChunkNotCiphertext when the check refuses it.
+// for PutChunk, then the state of the check after it (chunkState);
+// errChunkNotCiphertext when the check refuses it.
 func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r io.Reader) (int64, error) {
 	id := u.ID
-	check := &chunkCheck{}
+	check := &chunkCheck{hash: sha256.New()}
+	var prev []byte // SHA-256 of the message before chunk n
 	if n == 0 {
 		var err error
 		if _, check.recipients, err = s.Desks.Accepting(ctx, u.DeskSlug); err != nil {
 			return 0, err
 		}
+	} else {
+		st, err := s.loadChunkState(ctx, id, n-1)
+		if errors.Is(err, errUploadNotFound) {
+			s.removeUploads(context.WithoutCancel(ctx), []string{id})
+		}
+		if err != nil {
+			return 0, err
+		}
+		if check.hash, err = st.hash(); err != nil {
+			return 0, err
+		}
+		if prev, err = st.digest(); err != nil {
+			return 0, err
+		}
+		check.body.BodyState = st.Body
 	}
 	body := &limitedReader{r: r, left: limit}
 	check.r = bufio.NewReader(body)
@@ -358,15 +382,25 @@ func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r 
 		s.Blobs.Delete(context.WithoutCancel(ctx), chunkKey(id, n))
 		return 0, tipline.Errorf(tipline.Invalid, "A chunk cannot be empty.")
 	}
-	if err := s.Store.AddChunk(ctx, id, n, info.Size); err != nil {
+	sum, err := check.hash.(encoding.BinaryMarshaler).MarshalBinary()
+	if err != nil {
+		return 0, err
+	}
+	size := int64(len(check.keyPackets)) + info.Size
+	st := chunkState{Size: size, Stored: info.Size, Prev: prev, SHA256: sum, Body: check.body.BodyState,
+		KeyPackets: check.keyPackets, BodyStart: check.bodyStart}
+	if err := s.saveChunkState(ctx, id, n, st); err != nil {
+		return 0, err
+	}
+	if err := s.Store.AddChunk(ctx, id, n, size); err != nil {
 		if tipline.ErrorCode(err) == tipline.NotFound {
 			// The session went idle and was removed while this chunk arrived.
-			s.Blobs.Delete(context.WithoutCancel(ctx), chunkKey(id, n))
+			s.deleteChunks(context.WithoutCancel(ctx), id)
 			return 0, errUploadNotFound
 		}
 		return 0, err
 	}
-	return info.Size, nil
+	return size, nil
 }
 
 // inOrder checks that chunk n may be stored now: the next chunk after a
@@ -385,15 +419,20 @@ func (u Upload) inOrder(n int) error {
 }
 
 // chunkCheck passes a chunk through as it is read and checks it: in chunk
-// 0 (recipients set) the start of the message, and in every chunk the
-// encrypted bytes. The read fails at the first refusal, which stays in
-// refused (it wraps crypto.ErrInvalidMessage).
+// 0 (recipients set) the start of the message, whose key packets it keeps
+// out of the chunk's blob, and in every chunk the rest of the encrypted
+// packet (crypto.BodyCheck), while it hashes every byte that arrived. The
+// read fails at the first refusal, which stays in refused (it wraps
+// crypto.ErrInvalidMessage).
 type chunkCheck struct {
 	r          *bufio.Reader
 	recipients []*crypto.PublicKey // the desk's keys, for chunk 0 only
+	hash       hash.Hash           // of the message, from its first byte
+	body       crypto.BodyCheck
 	started    bool
-	start      []byte // key packets and packet header still to pass on
-	check      crypto.CiphertextCheck
+	keyPackets []byte // chunk 0: the key packets
+	bodyStart  []byte // chunk 0: the encrypted packet's header and first octet
+	header     []byte // the encrypted packet's header, still to pass on
 	refused    error
 }
 
@@ -404,24 +443,29 @@ func (c *chunkCheck) Read(p []byte) (int, error) {
 	if !c.started {
 		c.started = true
 		if c.recipients != nil {
-			start, err := crypto.ReadMessageStart(c.r, c.recipients...)
+			keyPackets, header, state, err := crypto.ReadBodyStart(c.r, c.recipients...)
 			if err != nil {
 				return 0, c.refuse(err)
 			}
-			c.start = start
+			version, _ := c.r.Peek(1) // ReadBodyStart peeked at it
+			c.keyPackets, c.header, c.body.BodyState = keyPackets, header, state
+			c.bodyStart = append(slices.Clip(header), version...)
+			c.hash.Write(keyPackets)
+			c.hash.Write(header)
 		}
 	}
-	if len(c.start) > 0 {
-		n := copy(p, c.start)
-		c.start = c.start[n:]
+	if len(c.header) > 0 {
+		n := copy(p, c.header)
+		c.header = c.header[n:]
 		return n, nil
 	}
 	n, err := c.r.Read(p)
-	if _, werr := c.check.Write(p[:n]); werr != nil {
+	c.hash.Write(p[:n])
+	if _, werr := c.body.Write(p[:n]); werr != nil {
 		return 0, c.refuse(werr)
 	}
 	if err == io.EOF {
-		if cerr := c.check.Close(); cerr != nil {
+		if cerr := c.body.EndPiece(); cerr != nil {
 			return 0, c.refuse(cerr)
 		}
 	}
@@ -473,13 +517,15 @@ func (l *limitedReader) keep(err error) error {
 }
 
 // SubmitUploads submits a tip made in the browser: the manifest and the
-// files, each a complete upload session to the desk. Each message streams
-// from its chunks (after the proof of work and the rate limits) through
-// storeMessage, which checks that it is encrypted
-// to exactly the desk's current keys and stores its body under the pending
-// prefix; then the submission is committed and the chunks removed. A
-// message that fails the check (plaintext, a foreign or missing recipient,
-// a truncated message) fails the whole submission with an Invalid error:
+// files, each a complete upload session to the desk. After the proof of
+// work and the rate limits, each session becomes its object
+// (composeUpload): the states its chunks left are checked (they chain,
+// the message is complete, its key packets are for exactly the desk's
+// current keys) and the blob store joins its chunks into the pending
+// blob, without the program reading them; then the submission is
+// committed and the chunks removed. A message that fails the check (a
+// foreign or missing recipient, a truncated message, chunks that do not
+// chain) fails the whole submission with an Invalid error:
 // nothing is committed and every upload of it is removed. On any other
 // error (an incomplete upload, an unreachable store) nothing is committed
 // either, and the uploads stay for the source to complete or retry.
@@ -546,9 +592,7 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 		if i == 0 {
 			kind = KindManifest
 		}
-		r := &chunkReader{ctx: ctx, blobs: s.Blobs, u: u}
-		obj, err := s.storeMessage(ctx, r, recipients, kind, i)
-		r.Close()
+		obj, err := s.composeUpload(ctx, u, recipients, kind, i)
 		if err != nil {
 			return nil, discard(err, tipline.ErrorCode(err) == tipline.Invalid)
 		}
@@ -606,64 +650,6 @@ func (s *Service) deleteChunks(ctx context.Context, id string) error {
 	}
 	s.release(ctx, sessionKey(id))
 	return nil
-}
-
-// chunkReader reads a session's chunks one after the other, opening each
-// only when the previous one is done, and checks that each has the size
-// recorded for it (a chunk replaced by a retry meanwhile would not).
-type chunkReader struct {
-	ctx   context.Context
-	blobs blob.Store
-	u     Upload
-	i     int // index into u.Chunks of cur
-	cur   io.ReadCloser
-	read  int64 // bytes of cur read so far
-}
-
-func (c *chunkReader) Read(p []byte) (int, error) {
-	for {
-		if c.cur == nil {
-			if c.i == len(c.u.Chunks) {
-				return 0, io.EOF
-			}
-			rc, err := c.blobs.Get(c.ctx, chunkKey(c.u.ID, c.u.Chunks[c.i].N))
-			if errors.Is(err, blob.ErrNotFound) {
-				return 0, tipline.Wrap(tipline.Invalid, err, "A chunk of an upload is missing. Please send your tip again.")
-			}
-			if err != nil {
-				return 0, tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Nothing was saved; please try again later.")
-			}
-			c.cur, c.read = rc, 0
-		}
-		n, err := c.cur.Read(p)
-		c.read += int64(n)
-		want := c.u.Chunks[c.i].Size
-		switch {
-		case c.read > want || (err == io.EOF && c.read != want):
-			return n, tipline.Errorf(tipline.Invalid, "A chunk of an upload changed while it was submitted. Please send your tip again.")
-		case err == io.EOF:
-			c.cur.Close()
-			c.cur = nil
-			c.i++
-			if n > 0 {
-				return n, nil
-			}
-			continue
-		case err != nil:
-			return n, tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Nothing was saved; please try again later.")
-		}
-		return n, nil
-	}
-}
-
-// Close closes the chunk being read, if any.
-func (c *chunkReader) Close() error {
-	if c.cur == nil {
-		return nil
-	}
-	err := c.cur.Close()
-	c.cur = nil
-	return err
 }
 
 // SweepIdleUploads removes the upload sessions that went a whole sweep

@@ -27,7 +27,7 @@ func TestSizePowBits(t *testing.T) {
 		size int64
 		want int
 	}{
-		{1, 0}, {8 << 20, 0}, {8<<20 + 1, 1}, {16 << 20, 1}, {128 << 20, 4}, {1 << 30, 7}, {2 << 30, 8},
+		{1, 0}, {8 << 20, 0}, {8<<20 + 1, 1}, {16 << 20, 1}, {16<<20 + 1, 2}, {32 << 20, 2}, {128 << 20, 2}, {2 << 30, 2},
 	} {
 		if got := intake.SizePowBits(tt.size); got != tt.want {
 			t.Errorf("SizePowBits(%d) = %d, want %d", tt.size, got, tt.want)
@@ -36,7 +36,7 @@ func TestSizePowBits(t *testing.T) {
 }
 
 // deskMessage returns a message of n random bytes encrypted to the default desk.
-func deskMessage(t *testing.T, svc *intake.Service, n int) []byte {
+func deskMessage(t testing.TB, svc *intake.Service, n int) []byte {
 	t.Helper()
 	recipients, err := svc.Desks.Recipients(context.Background(), intake.DefaultDeskSlug)
 	if err != nil {
@@ -47,7 +47,7 @@ func deskMessage(t *testing.T, svc *intake.Service, n int) []byte {
 	return encryptTo(t, plain, recipients...)
 }
 
-func encryptTo(t *testing.T, plain []byte, recipients ...*crypto.PublicKey) []byte {
+func encryptTo(t testing.TB, plain []byte, recipients ...*crypto.PublicKey) []byte {
 	t.Helper()
 	var msg bytes.Buffer
 	w, err := crypto.Encrypt(&msg, recipients...)
@@ -127,8 +127,8 @@ func TestUploadSessionUnderAttack(t *testing.T) {
 				const big = 1 << 30
 				small := svc.NewUploadPowChallenge(ctx, intake.DefaultDeskSlug, 1<<20)
 				need := svc.UploadPowBits(ctx, intake.DefaultDeskSlug, big)
-				if small.Bits != 8 || need != 8+7 {
-					t.Fatalf("difficulty = %d for 1 MiB and %d for 1 GiB, want 8 and 15", small.Bits, need)
+				if small.Bits != 8 || need != 8+2 {
+					t.Fatalf("difficulty = %d for 1 MiB and %d for 1 GiB, want 8 and 10", small.Bits, need)
 				}
 				// A counter good enough for a small upload, and for no more.
 				var counter uint64

@@ -157,7 +157,7 @@ func TestSubmitUploads(t *testing.T) {
 }
 
 // solvePow solves a fresh proof-of-work challenge of svc, as a browser does.
-func solvePow(t *testing.T, svc *intake.Service) intake.Pow {
+func solvePow(t testing.TB, svc *intake.Service) intake.Pow {
 	t.Helper()
 	return svc.NewPowChallenge(context.Background(), intake.DefaultDeskSlug).Solve()
 }

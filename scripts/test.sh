@@ -393,6 +393,7 @@ export TIPLINE_TEST_REQUIRE=1
 export TIPLINE_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
 export TIPLINE_TEST_S3_URL="s3://$MINIO_USER:$MINIO_PASS@127.0.0.1:$MINIO_PORT/?tls=false"
 export TIPLINE_TEST_MINIO_BIN=$MINIO_BIN
+export TIPLINE_TEST_PG_BIN=$PG_BIN # initdb and pg_ctl, for drills that restart a PostgreSQL of their own
 export TIPLINE_TEST_SMTP_ADDR=127.0.0.1:$MAILPIT_SMTP_PORT
 export TIPLINE_TEST_SMTP_CA=$MAILPITDIR/cert.pem
 export TIPLINE_TEST_MAILPIT_URL=http://127.0.0.1:$MAILPIT_HTTP_PORT
@@ -407,8 +408,9 @@ if [ -n "${TIPLINE_TEST_CMD:-}" ]; then
 elif [ "$MODE" = bench ]; then
 	cmd=(go test -run '^$' -bench . -benchmem -count=1 -timeout 60m "${extra[@]}" ./...)
 elif [ "$MODE" = drill ]; then
-	# The flood drill alone, verbose: its results table is the output.
-	cmd=(go test -run '^TestFloodDrill$' -count=1 -v -timeout 30m "${extra[@]}" ./internal/drill/)
+	# The flood drill and the fault drills at full scale, verbose: their
+	# results are the output.
+	cmd=(go test -run '^(TestFloodDrill|TestFault.*)$' -count=1 -v -timeout 45m "${extra[@]}" ./internal/drill/)
 else
 	# Every test, then the flood drill at small scale on its own, without the
 	# race detector: it measures how fast GET / answers during a flood, which

@@ -20,6 +20,7 @@ import (
 //	GET  /admin/desks/SLUG[?lang=zh]     deadlines, questionnaire upload and preview
 //	POST /admin/desks/SLUG/deadlines     change the deadlines
 //	POST /admin/desks/SLUG/questionnaire upload a questionnaire (file or pasted)
+//	POST /admin/desks/SLUG/retention     set the retention policy (retention_pages.go)
 //	GET  /admin/keys[?desk=SLUG]         every desk's keys; POST adds one
 //	POST /admin/keys/remove              remove a key from a desk
 //	GET  /admin/staff                    staff and invitations
@@ -109,6 +110,8 @@ type adminDeskView struct {
 	Lang     intake.Lang
 	Problems intake.QuestionnaireErrors
 	Pasted   string // the definition pasted, to correct
+	// RetentionDays is the desk's retention policy (0: keeps tips forever).
+	RetentionDays int
 }
 
 // adminDeskPage answers GET /admin/desks/SLUG.
@@ -128,13 +131,18 @@ func (s *Server) renderAdminDesk(c *gin.Context, status int, message string, pro
 		s.respond(c, err)
 		return
 	}
+	retentionDays, err := s.deps.Retention.Policy(ctx, s.staff(c), desk.Slug)
+	if err != nil {
+		s.respond(c, err)
+		return
+	}
 	lang := intake.EN
 	if c.Query("lang") == string(intake.ZH) {
 		lang = intake.ZH
 	}
 	v := adminDeskView{Desk: desk, Uploaded: uploaded, Saved: c.Query("saved") == "1", Version: q.Version, Lang: lang,
 		Preview:  intake.FormView{Lang: lang, Q: q, Answers: intake.Answers{}, Errors: map[string]intake.Text{}},
-		Problems: problems, Pasted: pasted}
+		Problems: problems, Pasted: pasted, RetentionDays: retentionDays}
 	s.render(c, status, "casework_admin_desk.html", pageData{Title: "Desk " + desk.Slug, Message: message, Data: v})
 }
 

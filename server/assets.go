@@ -29,6 +29,18 @@ type asset struct {
 	body        []byte
 	contentType string
 	integrity   string // Subresource Integrity value: sha384-BASE64
+	policy      string // Content-Security-Policy of the file, when not the default
+}
+
+// A worker runs under the policy of its own script's response, not of the
+// page that starts it: the workers (static/js/*-worker.js) get the policy
+// of the pages that run scripts, so that they may import and fetch from
+// this origin.
+func assetPolicy(logical string) string {
+	if strings.HasPrefix(logical, "js/") && strings.HasSuffix(logical, "-worker.js") {
+		return scriptCSP
+	}
+	return ""
 }
 
 func newAssets() (*assets, error) {
@@ -50,7 +62,7 @@ func newAssets() (*assets, error) {
 		}
 		sri := sha512.Sum384(body)
 		a.urls[p] = "/static/" + hashed
-		a.files[hashed] = asset{body: body, contentType: ctype, integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:])}
+		a.files[hashed] = asset{body: body, contentType: ctype, integrity: "sha384-" + base64.StdEncoding.EncodeToString(sri[:]), policy: assetPolicy(p)}
 		return nil
 	})
 	if err != nil {
@@ -86,5 +98,8 @@ func (a *assets) serve(c *gin.Context) {
 		return
 	}
 	c.Header("Cache-Control", "public, max-age=31536000, immutable")
+	if f.policy != "" {
+		c.Header("Content-Security-Policy", f.policy)
+	}
 	c.Data(http.StatusOK, f.contentType, f.body)
 }

@@ -388,6 +388,13 @@ func TestCaseworkAuthorization(t *testing.T) {
 		{"POST", "/admin/desks", "/admin/desks", "slug=Bad+Slug", map[caller]int{nobody: 303, admin: 422, investigator: 403, otherDesk: 403, counsel: 403, auditor: 403}},
 		{"GET", "/admin/desks/:slug", "/admin/desks/export-controls", "", map[caller]int{nobody: 303, admin: ok, investigator: 403, otherDesk: 403, counsel: 403, auditor: 403}},
 		{"POST", "/admin/desks/:slug/deadlines", "/admin/desks/export-controls/deadlines", "ack_days=0&feedback_months=0", map[caller]int{nobody: 303, admin: 422, investigator: 403, otherDesk: 403, counsel: 403, auditor: 403}},
+		{"POST", "/admin/desks/:slug/retention", "/admin/desks/export-controls/retention", "closed_days=-1", map[caller]int{nobody: 303, admin: 422, investigator: 403, otherDesk: 403, counsel: 403, auditor: 403}},
+		// Legal holds (admin only): a reason over the limit is refused, and
+		// there is no hold to release (the page says so, 422).
+		{"POST", "/submissions/:id/legal-hold", "/submissions/" + sub + "/legal-hold", "reason=" + strings.Repeat("x", casework.MaxHoldReason+1),
+			map[caller]int{nobody: 303, admin: 422, investigator: 403, otherDesk: 403, counsel: 403, auditor: 403}},
+		{"POST", "/submissions/:id/legal-hold/release", "/submissions/" + sub + "/legal-hold/release", "",
+			map[caller]int{nobody: 303, admin: 422, investigator: 403, otherDesk: 403, counsel: 403, auditor: 403}},
 		{"POST", "/admin/desks/:slug/questionnaire", "/admin/desks/export-controls/questionnaire", "definition=x", map[caller]int{nobody: 303, admin: 422, investigator: 403, otherDesk: 403, counsel: 403, auditor: 403}},
 		{"GET", "/admin/keys", "/admin/keys", "", map[caller]int{nobody: 303, admin: ok, investigator: 403, otherDesk: 403, counsel: 403, auditor: 403}},
 		{"POST", "/admin/keys", "/admin/keys", "desk=export-controls&key=x", map[caller]int{nobody: 303, admin: 422, investigator: 403, otherDesk: 403, counsel: 403, auditor: 403}},

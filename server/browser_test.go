@@ -37,7 +37,7 @@ const browserTimeout = 90 * time.Second
 
 // serveTest serves ts on loopback ports until the test ends and returns
 // the intake listener's base URL.
-func serveTest(t *testing.T, ts *testServer) string {
+func serveTest(t testing.TB, ts *testServer) string {
 	t.Helper()
 	if err := ts.Listen(); err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func serveTest(t *testing.T, ts *testServer) string {
 // newBrowser starts headless Chromium with a fresh profile and any extra
 // options; each context derived from the one returned is a tab of it.
 // Skipped without Chromium, a failure under `make test`.
-func newBrowser(t *testing.T, extra ...chromedp.ExecAllocatorOption) context.Context {
+func newBrowser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	t.Helper()
 	path := os.Getenv(chromiumEnv)
 	if path == "" {

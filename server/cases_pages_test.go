@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,7 +91,9 @@ func TestTriageAndCaseForms(t *testing.T) {
 	}
 	w := getWithCookie(ts, loc, cookie)
 	page := w.Body.String()
-	for _, want := range []string{"Shenzhen forwarder 深圳", "Asked customs for the bill of lading.", "on_hold", `href="/submissions/` + sub + `"`, `name="csrf"`} {
+	tip, _ := ts.deps.Triage.Get(ctx, ana, sub)
+	for _, want := range []string{"Shenzhen forwarder 深圳", "Asked customs for the bill of lading.", "on_hold",
+		`href="/submissions/` + sub + `">Tip #` + strconv.Itoa(tip.Number) + "<", `name="csrf"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the case page lacks %q", want)
 		}

@@ -511,7 +511,7 @@ func TestBrowserStaffPagesAccessible(t *testing.T) {
 		t.Fatal(err)
 	}
 	order := evalString(t, tab, `Array.from(document.querySelectorAll("main section.cw-panel"), (s) => s.id).join(" ")`)
-	if !strings.HasPrefix(order, "decrypt details triage") {
+	if !strings.HasPrefix(order, "decrypt details retention triage") {
 		t.Errorf("the submission page's sections are in the order %q, want decrypt first", order)
 	}
 	if note := evalString(t, tab, `document.querySelector(".cw-cannot-read")?.innerText ?? ""`); !strings.Contains(note, "You cannot decrypt this tip with your key.") {

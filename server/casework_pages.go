@@ -288,6 +288,9 @@ type submissionPage struct {
 	// one, who read the tip and so can grant access to it.
 	Granters []string
 
+	// Retention is its deletion day or its holds (retention_pages.go).
+	Retention retentionView
+
 	Statuses     []casework.Status
 	ClosingCodes []casework.ClosingCode
 }
@@ -397,6 +400,10 @@ func (s *Server) renderSubmission(c *gin.Context, status int, d casework.Submiss
 		return
 	}
 	page.InCases = in
+	if page.Retention, err = s.submissionRetention(c, d.ID); err != nil {
+		s.respond(c, err)
+		return
+	}
 	if page.Edit {
 		open, err := s.deps.Cases.List(c.Request.Context(), p, casework.CaseQuery{Desk: d.Desk, Status: casework.CaseOpen})
 		if err != nil {

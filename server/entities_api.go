@@ -77,9 +77,10 @@ func (s *Server) apiMostCorroborated(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"entities": items})
 }
 
-// apiGetEntity answers GET /api/v1/entities/:id.
+// apiGetEntity answers GET /api/v1/entities/:id, with one page of
+// submission links (?after=CURSOR or ?before=CURSOR from submission_pages).
 func (s *Server) apiGetEntity(c *gin.Context) {
-	d, err := s.deps.Entities.View(c.Request.Context(), s.staff(c), c.Param("id"))
+	d, err := s.deps.Entities.View(c.Request.Context(), s.staff(c), c.Param("id"), linkPage(c))
 	if err != nil {
 		s.respond(c, err)
 		return

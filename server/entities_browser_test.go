@@ -2,14 +2,18 @@ package server
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/casework"
 	"github.com/tipline/tipline/crypto"
 	"github.com/tipline/tipline/entities"
@@ -203,7 +207,7 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 	for _, l := range links {
 		want := map[string]entities.Role{distributor.ID: entities.Distributor, forwarder.ID: entities.FreightForwarder}[l.Entity]
 		if want == "" {
-			e, err := ts.deps.Entities.Get(ctx, ana, l.Entity)
+			e, err := ts.deps.Entities.Get(ctx, ana, l.Entity, entities.LinkPage{})
 			if err != nil || e.Name != "王伟" || e.Kind != entities.Person || fmt.Sprint(e.Countries) != "[HK]" {
 				t.Errorf("the created entity: %+v, %v", e.Entity, err)
 			}
@@ -299,5 +303,164 @@ func TestBrowserEntitySuggestions(t *testing.T) {
 		if strings.Contains(ts.log.String(), s) {
 			t.Errorf("the server log holds %q", s)
 		}
+	}
+}
+
+// TestBrowserEntityLinkPages: the page of a much named entity lists its
+// submission links 50 a page, newest received first. Without JavaScript,
+// following "Older links" to the last page and "Newer links" back shows
+// every link exactly once each way; the pages are looked at at a phone's
+// and a desktop's width, in English and with ?lang=zh-Hans, with
+// JavaScript on and off.
+func TestBrowserEntityLinkPages(t *testing.T) {
+	chromium := newBrowser(t)
+	ts, secret := newStaffTestServer(t)
+	ctx := context.Background()
+	u, err := ts.deps.Staff.Store.UserByEmail(ctx, "ana@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana := casework.Principal{UserID: u.ID, Email: u.Email, Role: u.Role, Desks: u.Desks}
+	e, err := ts.deps.Entities.Create(ctx, ana, entities.NewEntity{Desk: intake.DefaultDeskSlug, Kind: entities.Organization,
+		Name: "深圳市华芯科技有限公司", Aliases: []string{"Shenzhen Huaxin Technology Co., Ltd."}, Countries: []string{"CN"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 110 links over 55 submissions of four days: three pages.
+	s := store.New(ts.db)
+	var want []string
+	for i := range 55 {
+		id := blob.NewKey("")
+		sub := intake.Submission{ID: id, DeskSlug: intake.DefaultDeskSlug, ReceivedDay: fmt.Sprintf("2026-11-%02d", 10+i%4), EncryptedBy: "server",
+			LookupKey: sha256.Sum256([]byte(id)), ReplySalt: make([]byte, 16)}
+		if _, err := s.Commit(ctx, sub, func(seq int64, _ [32]byte) []byte { return fmt.Appendf(nil, `{"seq":%d}`, seq) }); err != nil {
+			t.Fatal(err)
+		}
+		for _, role := range []entities.Role{entities.Distributor, entities.Exporter} {
+			l, err := ts.deps.Entities.LinkSubmission(ctx, ana, e.ID, id, role)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, fmt.Sprintf("/entities/%s/submission-links/%d/delete", e.ID, l.ID))
+		}
+	}
+	slices.Sort(want)
+	serveTest(t, ts)
+	base := "http://" + ts.Addr("casework")
+	dir := artifacts(t)
+
+	tab, cancel := chromedp.NewContext(chromium)
+	defer cancel()
+	// Thirteen entity pages, each drawing its graph: more than one
+	// browser test's time.
+	tab, cancelTimeout := context.WithTimeout(tab, 3*browserTimeout)
+	defer cancelTimeout()
+	code, err := casework.TOTPCode(secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tab,
+		chromedp.Navigate(base+"/queue"),
+		chromedp.WaitVisible(chromedp.ID("login-email")),
+		chromedp.SetValue(chromedp.ID("login-email"), "ana@example.org"),
+		chromedp.SetValue(chromedp.ID("login-password"), staffPassword),
+		chromedp.SetValue(chromedp.ID("login-totp"), code),
+		chromedp.Click(chromedp.ID("login-submit")),
+		chromedp.WaitVisible(chromedp.CSS(`table.cw-queue`)),
+	); err != nil {
+		t.Fatalf("log in: %v", err)
+	}
+
+	// page reads the links the page lists (by their unlink forms, one per
+	// link) and whether it offers newer and older ones.
+	type listed struct {
+		Links        []string `json:"links"`
+		Newer, Older bool
+	}
+	page := func() listed {
+		t.Helper()
+		got, err := chromedp.Run(tab, chromedp.Evaluate[listed](`({
+			links: Array.from(document.querySelectorAll("#links ul.cw-links form"), (f) => f.getAttribute("action")),
+			newer: !!document.querySelector(".cw-links-pages a[rel=prev]"),
+			older: !!document.querySelector(".cw-links-pages a[rel=next]"),
+		})`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	follow := func(rel string) {
+		t.Helper()
+		if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`.cw-links-pages a[rel=`+rel+`]`)),
+			chromedp.WaitVisible(chromedp.ID("links"))); err != nil {
+			t.Fatalf("follow %s: %v", rel, err)
+		}
+	}
+	disableScripts(t, tab, true)
+	if err := chromedp.Do(tab, chromedp.Navigate(base+"/entities/"+e.ID), chromedp.WaitVisible(chromedp.ID("links"))); err != nil {
+		t.Fatal(err)
+	}
+	var older []listed
+	for p := page(); ; p = page() {
+		older = append(older, p)
+		if !p.Older || len(older) > 3 {
+			break
+		}
+		follow("next")
+	}
+	newer := []listed{older[len(older)-1]}
+	for p := newer[0]; p.Newer && len(newer) <= 3; {
+		follow("prev")
+		p = page()
+		newer = append(newer, p)
+	}
+	for _, walk := range []struct {
+		name  string
+		pages []listed
+	}{{"older", older}, {"newer", newer}} {
+		var seen []string
+		for _, p := range walk.pages {
+			seen = append(seen, p.Links...)
+		}
+		slices.Sort(seen)
+		if len(walk.pages) != 3 || !slices.Equal(seen, want) {
+			t.Errorf("pages %s: %d pages of %d links in all, want 3 pages showing the %d links once each", walk.name, len(walk.pages), len(seen), len(want))
+		}
+		if first, last := walk.pages[0], walk.pages[len(walk.pages)-1]; walk.name == "older" && (first.Newer || last.Older || len(first.Links) != entities.LinkPageSize) {
+			t.Errorf("first page %+v, last %+v", first, last)
+		}
+	}
+
+	// The second page, looked at.
+	for _, look := range []struct {
+		name    string
+		width   int64
+		query   string
+		scripts bool
+	}{{"390-en-nojs", 390, "", false}, {"1280-en-js", 1280, "", true}, {"390-zh-js", 390, "?lang=zh-Hans", true}, {"1280-zh-nojs", 1280, "?lang=zh-Hans", false}} {
+		disableScripts(t, tab, !look.scripts)
+		setWidth(t, tab, look.width)
+		if err := chromedp.Do(tab, chromedp.Navigate(base+"/entities/"+e.ID+look.query), chromedp.WaitVisible(chromedp.ID("links"))); err != nil {
+			t.Fatal(err)
+		}
+		follow("next")
+		if p := page(); len(p.Links) != entities.LinkPageSize || !p.Newer || !p.Older {
+			t.Errorf("%s: the second page lists %d links, newer %v, older %v", look.name, len(p.Links), p.Newer, p.Older)
+		}
+		// The links' end and the way to the other pages, as the window
+		// shows them (the whole page is tens of thousands of pixels
+		// high at a phone's width).
+		if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector(".cw-links-pages").scrollIntoView({block: "end"}), true`)); err != nil {
+			t.Fatal(err)
+		}
+		png, err := chromedp.Run(tab, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, "entity-link-pages-"+look.name+".png")
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", path)
 	}
 }

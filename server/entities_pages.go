@@ -19,6 +19,7 @@ import (
 //	GET  /entities?q=NAME                                  search by name, alias or identifier, and the most corroborated entities
 //	GET  /entities/:id?find=NAME                           details, screening flags, corroboration, links, relations, merges,
 //	                                                       history, the graph, and entities to relate or merge with
+//	GET  /entities/:id?after=CURSOR  (or before=CURSOR)    the same with the next (previous) page of submission links
 //	POST /entities/:id                                     change name, kind, aliases, identifiers, countries, notes
 //	POST /entities/:id/relations                           relate to another entity
 //	POST /entities/:id/relations/:rel/delete               remove a relation
@@ -118,8 +119,13 @@ type entityPage struct {
 	// without a link of their own to it: with the linked cases, the cases
 	// its corroboration counts.
 	CasesThrough []casework.CaseSummary
-	Graph        template.HTML // the neighbourhood drawn as inline SVG; "" when it cannot be
-	Error        string
+	// MoreCasesThrough counts those cases beyond the first
+	// maxCasesThrough, which the page does not list.
+	MoreCasesThrough int
+	Graph            template.HTML // the neighbourhood drawn as inline SVG; "" when it cannot be
+	// LaterLinks is set on a page of submission links after the first.
+	LaterLinks bool
+	Error      string
 }
 
 // relationWords says how each relation type reads from the first entity
@@ -141,6 +147,9 @@ func (entityPage) RelationWords(t entities.RelationType) string {
 	return strings.ReplaceAll(string(t), "_", " ")
 }
 
+// LinkPageSize is how many submission links a page shows.
+func (entityPage) LinkPageSize() int { return entities.LinkPageSize }
+
 // RoleWords says how a role reads in a sentence.
 func (entityPage) RoleWords(r entities.Role) string {
 	return strings.ReplaceAll(string(r), "_", " ")
@@ -149,24 +158,40 @@ func (entityPage) RoleWords(r entities.Role) string {
 // entityPage answers GET /entities/:id. The entities service audits the
 // view, and an explicit search for entities to relate or merge with.
 func (s *Server) entityPage(c *gin.Context) {
-	d, err := s.deps.Entities.View(c.Request.Context(), s.staff(c), c.Param("id"))
+	page := linkPage(c)
+	d, err := s.deps.Entities.View(c.Request.Context(), s.staff(c), c.Param("id"), page)
 	if err != nil {
 		s.respond(c, err)
 		return
 	}
-	s.renderEntity(c, http.StatusOK, d, formOf(d.Entity), c.Query("find"), "")
+	s.renderEntity(c, http.StatusOK, d, formOf(d.Entity), c.Query("find"), "", page != entities.LinkPage{})
 }
 
+// linkPage reads which page of an entity's submission links a request
+// asks for: ?after=CURSOR or ?before=CURSOR, the first page without.
+func linkPage(c *gin.Context) entities.LinkPage {
+	return entities.LinkPage{After: c.Query("after"), Before: c.Query("before")}
+}
+
+// maxCasesThrough bounds the cases an entity's page lists as holding a
+// submission that names it: a most named entity reaches thousands.
+const maxCasesThrough = 50
+
 // renderEntity shows an entity's page; form holds what the change form
-// shows, problem why a form was refused.
-func (s *Server) renderEntity(c *gin.Context, status int, d entities.Detail, form entityForm, find, problem string) {
+// shows, problem why a form was refused, laterLinks whether d holds a
+// page of submission links after the first.
+func (s *Server) renderEntity(c *gin.Context, status int, d entities.Detail, form entityForm, find, problem string, laterLinks bool) {
 	p := s.staff(c)
 	page := entityPage{Detail: d, Form: form, Kinds: entities.Kinds, RelationTypes: entities.RelationTypes, Find: find, Error: problem,
-		Investigator: p.Role == casework.RoleInvestigator && slices.Contains(p.Desks, d.Desk)}
+		Investigator: p.Role == casework.RoleInvestigator && slices.Contains(p.Desks, d.Desk), LaterLinks: laterLinks}
 	page.Edit = page.Investigator && d.MergedInto == ""
 	ctx := c.Request.Context()
 	for _, id := range d.Corroboration.Cases {
 		if slices.ContainsFunc(d.Cases, func(l entities.CaseLink) bool { return l.Case == id }) {
+			continue
+		}
+		if len(page.CasesThrough) == maxCasesThrough {
+			page.MoreCasesThrough++
 			continue
 		}
 		k, err := s.deps.Cases.Get(ctx, p, id)
@@ -204,7 +229,7 @@ func (s *Server) renderEntity(c *gin.Context, status int, d entities.Detail, for
 // reason, and with the posted fields when posted is set (the change form).
 func (s *Server) entityFormPost(c *gin.Context, posted bool, change func(p casework.Principal, d entities.Detail) (next string, err error)) {
 	p := s.staff(c)
-	d, err := s.deps.Entities.Get(c.Request.Context(), p, c.Param("id"))
+	d, err := s.deps.Entities.Get(c.Request.Context(), p, c.Param("id"), entities.LinkPage{})
 	if err != nil {
 		s.respond(c, err)
 		return
@@ -215,7 +240,7 @@ func (s *Server) entityFormPost(c *gin.Context, posted bool, change func(p casew
 		if posted {
 			form = postedEntityForm(c)
 		}
-		s.renderEntity(c, http.StatusUnprocessableEntity, d, form, "", tipline.ErrorMessage(err))
+		s.renderEntity(c, http.StatusUnprocessableEntity, d, form, "", tipline.ErrorMessage(err), false)
 		return
 	}
 	if err != nil {

@@ -64,7 +64,7 @@ func TestEntityPageForms(t *testing.T) {
 	}
 	get := func(id string) entities.Detail {
 		t.Helper()
-		d, err := ts.deps.Entities.Get(ctx, ana, id)
+		d, err := ts.deps.Entities.Get(ctx, ana, id, entities.LinkPage{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,5 +199,59 @@ func TestEntityPageForms(t *testing.T) {
 	// (Only the navigation's log out form: none that posts to the entity.)
 	if w := ts.do("casework", r); w.Code != http.StatusOK || strings.Contains(w.Body.String(), `action="/entities/`) {
 		t.Errorf("admin's entity page = %d, with forms: %v", w.Code, strings.Contains(w.Body.String(), `action="/entities/`))
+	}
+}
+
+// TestEntityPageBounded: a much named entity's page lists 50 of the cases
+// holding a submission that names it and says how many more (it read
+// every one of them, one query each), and refuses a page of links that is
+// not one.
+func TestEntityPageBounded(t *testing.T) {
+	ts, secret := newStaffTestServer(t)
+	ctx := context.Background()
+	addGPGKey(t, ts)
+	sub := submitNoJS(t, ts, intake.DefaultDeskSlug, []formPart{{name: "narrative", value: "Relabelled H20 boards."}})
+	_, cookie := ts.login(t, secret)
+	u, err := ts.deps.Staff.Store.UserByEmail(ctx, "ana@example.org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ana := casework.Principal{UserID: u.ID, Email: u.Email, Role: u.Role, Desks: u.Desks}
+	e, err := ts.deps.Entities.Create(ctx, ana, entities.NewEntity{Desk: intake.DefaultDeskSlug, Kind: entities.Organization, Name: "Lion City Freight Pte Ltd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ts.deps.Entities.LinkSubmission(ctx, ana, e.ID, sub, entities.FreightForwarder); err != nil {
+		t.Fatal(err)
+	}
+	for i := range maxCasesThrough + 2 {
+		if _, err := ts.deps.Cases.Create(ctx, ana, casework.NewCase{Desk: intake.DefaultDeskSlug, Title: fmt.Sprintf("Changi transshipments %d", i), Submissions: []string{sub}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name, query string
+		status      int
+		want        []string
+	}{
+		{"CasesCapped", "", http.StatusOK, []string{"and 2 more cases holding a submission that names this entity", "Links newest received first, 50 a page."}},
+		{"BadCursor", "?after=yesterday", http.StatusUnprocessableEntity, []string{"Bad page of links"}},
+		{"EmptyPage", "?after=2000-01-01.1", http.StatusOK, []string{"No link on this page.", `href="/entities/` + e.ID + `#links">Newest links</a>`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := getWithCookie(ts, "/entities/"+e.ID+tc.query, cookie)
+			body := w.Body.String()
+			if w.Code != tc.status {
+				t.Fatalf("GET = %d, want %d", w.Code, tc.status)
+			}
+			for _, want := range tc.want {
+				if !strings.Contains(body, want) {
+					t.Errorf("the page lacks %q", want)
+				}
+			}
+			if n := strings.Count(body, "— holds a submission that names this entity"); tc.status == http.StatusOK && n != maxCasesThrough {
+				t.Errorf("the page lists %d cases holding the submission, want %d", n, maxCasesThrough)
+			}
+		})
 	}
 }

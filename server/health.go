@@ -18,8 +18,10 @@ func (s *Server) healthz(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"status": "ok"})
 }
 
-// readyz answers 200 when the database and the blob store are reachable, and
-// 503 naming each failing component otherwise. The checks run concurrently,
+// readyz answers 200 when the database and the blob store are reachable
+// and, with the embedded default, the disk under the blob folder and the
+// SQLite database has TIPLINE_DISK_MIN_FREE free; 503 naming each failing
+// component otherwise ("disk", with a "reason"). The checks run concurrently,
 // so a hung component costs one timeout, not one per component.
 //
 // An exhausted storage budget does not make the service unready (staff
@@ -29,6 +31,9 @@ func (s *Server) healthz(c *gin.Context) {
 // listener does not, since bytes committed this hour would tell anyone
 // when tips arrive.
 func (s *Server) readyz(c *gin.Context) {
+	if s.readyzDraining(c) {
+		return
+	}
 	checks := []struct {
 		name string
 		ping func(context.Context) error
@@ -52,9 +57,17 @@ func (s *Server) readyz(c *gin.Context) {
 		})
 	}
 	wg.Wait()
+	disk, _ := s.disk(c.Request.Context())
+	if disk.Low {
+		failing = append(failing, "disk")
+	}
 	if len(failing) > 0 {
 		slices.Sort(failing)
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "failing": failing})
+		answer := gin.H{"status": "unavailable", "failing": failing}
+		if disk.Low {
+			answer["reason"] = diskReason(c, disk)
+		}
+		c.JSON(http.StatusServiceUnavailable, answer)
 		return
 	}
 	answer := gin.H{"status": "ok"}
@@ -76,4 +89,15 @@ func (s *Server) readyz(c *gin.Context) {
 		}
 	}
 	c.JSON(http.StatusOK, answer)
+}
+
+// diskReason says why the disk fails readiness: with the free space on
+// the casework listener; without it on the public intake listener, where
+// free space shrinking as tips are stored would tell anyone when they
+// arrive.
+func diskReason(c *gin.Context, d diskSpace) string {
+	if listenerName(c) == "casework" {
+		return d.warning()
+	}
+	return "disk nearly full"
 }

@@ -133,6 +133,9 @@ func TestStoreDownShowsUnavailable(t *testing.T) {
 				if w.Code != http.StatusServiceUnavailable || !strings.Contains(page, want) {
 					t.Errorf("submit = %d, want 503 with %q\n%.1500s", w.Code, want, page)
 				}
+				if got := w.Header().Get("Retry-After"); got != "30" {
+					t.Errorf("Retry-After = %q, want 30", got)
+				}
 				if strings.Contains(page, intake.T(lang, "error_upload_broken")) || strings.Contains(page, `name="codename"`) {
 					t.Error("the page blames the source's upload or shows a codename")
 				}

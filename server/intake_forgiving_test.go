@@ -222,7 +222,7 @@ func TestKeptFilesSweptWhenNeverCommitted(t *testing.T) {
 	}
 	later := time.Now().Add(3 * 24 * time.Hour)
 	ts.intake.Now = func() time.Time { return later }
-	r, err := ts.intake.SweepPending(ctx, 24*time.Hour)
+	r, err := ts.intake.SweepPending(ctx)
 	if err != nil || r.Removed != 1 {
 		t.Fatalf("sweep = %+v, %v; want the kept file removed", r, err)
 	}

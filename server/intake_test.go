@@ -55,7 +55,7 @@ func multipartBody(t *testing.T, parts []formPart) (string, *bytes.Buffer) {
 }
 
 // addGPGKey puts a key made by gpg itself on the default desk.
-func addGPGKey(t *testing.T, ts *testServer) *testenv.GPG {
+func addGPGKey(t testing.TB, ts *testServer) *testenv.GPG {
 	t.Helper()
 	g := testenv.NewGPG(t)
 	if _, _, err := ts.intake.Desks.AddKey(context.Background(), intake.DefaultDeskSlug, g.Public); err != nil {

@@ -89,6 +89,9 @@ func TestStorageFullSaysSo(t *testing.T) {
 		if w.Code != http.StatusServiceUnavailable || !strings.Contains(w.Body.String(), template.HTMLEscapeString(intake.T(lang, "error_storage_full"))) {
 			t.Errorf("%s: tip once storage is full = %d, want 503 with %q\n%s", lang, w.Code, intake.T(lang, "error_storage_full"), w.Body)
 		}
+		if got := w.Header().Get("Retry-After"); got != "3600" {
+			t.Errorf("%s: Retry-After once storage is full = %q, want 3600", lang, got)
+		}
 	}
 	var n int64
 	ts.db.Raw("SELECT count(*) FROM submissions").Scan(&n)

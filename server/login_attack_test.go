@@ -78,6 +78,9 @@ func TestLoginUnderAttack(t *testing.T) {
 		if w.Code != http.StatusTooManyRequests || !strings.Contains(w.Body.String(), `"rate_limited"`) || !strings.Contains(w.Body.String(), "Wait 3600 seconds") {
 			t.Fatalf("guess during the delay: %d %s", w.Code, w.Body)
 		}
+		if got := w.Header().Get("Retry-After"); got != "3600" {
+			t.Errorf("Retry-After during the delay = %q, want the delay's 3600 seconds", got)
+		}
 		// The no-JavaScript form says the same on the login page.
 		form := url.Values{"email": {"ana@example.org"}, "password": {"another guess!"}, "totp": {""}}
 		r := httptest.NewRequest(http.MethodPost, "/login", strings.NewReader(form.Encode()))

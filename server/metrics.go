@@ -35,17 +35,17 @@ func newMetrics(deps Deps, clock func() time.Time) *metrics {
 		requests: newRequestStats(clock),
 		janitorRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tipline_janitor_runs_total",
-			Help: "Sweeps of pending blobs by this node's janitor, by result (ok or failed).",
+			Help: "Sweeps of pending blobs by this node's janitor, by result (ok, failed, or leased: another node held the janitor lease and this node swept nothing).",
 		}, []string{"result"}),
 		janitorBlobs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "tipline_janitor_blobs_total",
-			Help: "Pending blobs the janitor removed (never committed) or finished moving (committed before today), by action.",
+			Help: "What this node's janitor did, by action: pending blobs removed (never committed), finished (committed before today, moved to objects/), rows repaired (left naming a pending key), incomplete multipart uploads aborted, expired upload sessions removed with their chunks.",
 		}, []string{"action"}),
 	}
-	for _, result := range []string{"ok", "failed"} {
+	for _, result := range []string{"ok", "failed", "leased"} {
 		m.janitorRuns.WithLabelValues(result)
 	}
-	for _, action := range []string{"removed", "finished"} {
+	for _, action := range []string{"removed", "finished", "repaired", "multipart_aborted", "sessions_removed"} {
 		m.janitorBlobs.WithLabelValues(action)
 	}
 	m.registry.MustRegister(
@@ -80,15 +80,21 @@ func (s *Server) metricsRoutes(e *gin.Engine) {
 	e.GET("/metrics", s.serveMetrics())
 }
 
-// CountJanitorSweep counts one sweep of pending blobs (intake.Service.Swept).
+// CountJanitorSweep counts one janitor sweep (intake.Service.Swept).
 func (s *Server) CountJanitorSweep(r intake.JanitorReport, err error) {
 	result := "ok"
-	if err != nil {
+	switch {
+	case err != nil:
 		result = "failed"
+	case r.Leased:
+		result = "leased"
 	}
 	s.metrics.janitorRuns.WithLabelValues(result).Inc()
 	s.metrics.janitorBlobs.WithLabelValues("removed").Add(float64(r.Removed))
 	s.metrics.janitorBlobs.WithLabelValues("finished").Add(float64(r.Finished))
+	s.metrics.janitorBlobs.WithLabelValues("repaired").Add(float64(r.Repaired))
+	s.metrics.janitorBlobs.WithLabelValues("multipart_aborted").Add(float64(r.Aborted))
+	s.metrics.janitorBlobs.WithLabelValues("sessions_removed").Add(float64(r.Sessions))
 }
 
 // countRequests observes every request of a listener by route template

@@ -110,7 +110,7 @@ func TestMetrics(t *testing.T) {
 		}
 		janitorDone, cancel := context.WithCancel(context.Background())
 		ts.intake.Swept = func(r intake.JanitorReport, err error) { ts.CountJanitorSweep(r, err); cancel() }
-		ts.intake.RunJanitor(janitorDone, time.Hour, time.Hour)
+		ts.intake.RunJanitor(janitorDone, time.Hour)
 
 		inHour := scrape(t, ts, "casework")
 		now = now.Add(time.Hour) // the hour of every intake request above has ended

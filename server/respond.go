@@ -3,12 +3,15 @@ package server
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/casework"
+	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/intake"
 )
 
@@ -35,6 +38,7 @@ var sourceErrors = []struct {
 }{
 	{intake.ErrNotAccepting, "not_accepting"},
 	{intake.ErrStorageFull, "error_storage_full"},
+	{intake.ErrStoreFull, "error_store_full"},
 	{intake.ErrWrongCodename, "mailbox_wrong_codename"},
 	{intake.ErrMailboxBusy, "mailbox_busy"},
 	{intake.ErrNoMailboxSession, "mailbox_session_expired"},
@@ -85,10 +89,19 @@ func answersJSON(c *gin.Context) bool {
 // generic text with the request id. Faults (5xx) are logged with their
 // cause, the route and the request id, never with client metadata.
 func (s *Server) respond(c *gin.Context, err error) {
+	err = restartingAnswer(c, err) // a shutdown cut it: whatever failed, send again
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
 		err = tipline.Wrap(tipline.TooLarge, err, "The request is too large.")
 		c.Header("Connection", "close")
+	}
+	if tipline.ErrorCode(err) == tipline.Internal && database.IsFull(err) {
+		// The database's disk is full: say so plainly, as for any
+		// dependency that cannot serve, not as a fault behind a request id.
+		err = tipline.Wrap(tipline.Unavailable, err, "The database's disk is full: nothing was saved. Free some space; the service recovers by itself.")
+	}
+	if tipline.ErrorCode(err) == tipline.Internal && database.IsUnreachable(err) {
+		err = tipline.Wrap(tipline.Unavailable, err, "The database is not reachable: nothing was saved. Please try again in a moment.")
 	}
 	_ = c.Error(err) // for the metrics' refusal reasons (refusalOf)
 	code := tipline.ErrorCode(err)
@@ -109,6 +122,9 @@ func (s *Server) respond(c *gin.Context, err error) {
 		c.Redirect(http.StatusSeeOther, "/login")
 		c.Abort()
 		return
+	}
+	if wait := retryAfter(err, code); wait != "" {
+		c.Header("Retry-After", wait)
 	}
 	message := s.errorMessage(c, code, err)
 	if answersJSON(c) {
@@ -156,6 +172,26 @@ func (s *Server) errorMessage(c *gin.Context, code tipline.Code, err error) stri
 		return "Something went wrong on our side. Please try again later; if it keeps happening, quote the request id below."
 	}
 	return tipline.ErrorMessage(err)
+}
+
+// retryAfter is the Retry-After header, in seconds, for a refusal the
+// client may repeat later: the error's own RetryAfter when it has one, else
+// for an exhausted byte budget an hour (the message says "in a few hours"),
+// for a rate limit a minute, and for an unreachable dependency, which
+// usually comes back within seconds, half a minute. Other errors get none.
+func retryAfter(err error, code tipline.Code) string {
+	var e *tipline.Error
+	switch {
+	case errors.As(err, &e) && e.RetryAfter > 0:
+		return strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10)
+	case errors.Is(err, intake.ErrStorageFull):
+		return "3600"
+	case code == tipline.RateLimited:
+		return "60"
+	case code == tipline.Unavailable:
+		return "30"
+	}
+	return ""
 }
 
 func apiError(code, message string) gin.H {

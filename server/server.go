@@ -60,6 +60,8 @@ type Deps struct {
 	Onboarding *casework.Onboarding
 	// Admin is the administration pages' service (admin_*.go).
 	Admin *casework.Admin
+	// Retention is desks' retention policies and legal holds (retention_pages.go).
+	Retention *casework.Retention
 	// Notify is staff members' own notice settings (settings_pages.go).
 	Notify  *notify.Service
 	Logger  *slog.Logger
@@ -74,6 +76,7 @@ type Server struct {
 	assets    *assets
 	metrics   *metrics
 	listeners []*listener
+	life      *lifecycle // requests in flight, and their end in a shutdown
 }
 
 // listener is one named http.Server and, once bound, its socket.
@@ -95,7 +98,7 @@ func New(deps Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{deps: deps, log: deps.Logger, pages: r, assets: a, metrics: newMetrics(deps, intakeClock(deps))}
+	s := &Server{deps: deps, log: deps.Logger, pages: r, assets: a, metrics: newMetrics(deps, intakeClock(deps)), life: newLifecycle()}
 	s.listeners = []*listener{
 		{name: "intake", addr: deps.Config.IntakeAddr},
 		{name: "casework", addr: deps.Config.CaseworkAddr},
@@ -120,6 +123,7 @@ func New(deps Deps) (*Server, error) {
 			WriteTimeout:      writeTimeout,
 			IdleTimeout:       idleTimeout,
 			MaxHeaderBytes:    64 << 10,
+			BaseContext:       func(net.Listener) context.Context { return s.life.requests },
 			ErrorLog:          slog.NewLogLogger(s.listenerLog(l.name).Handler(), slog.LevelWarn),
 		}
 	}
@@ -137,6 +141,7 @@ func (s *Server) newEngine(name string) *gin.Engine {
 	}
 	e.HandleMethodNotAllowed = true
 	e.Use(
+		s.life.track(),
 		headAsGet(e),
 		func(c *gin.Context) { c.Set(listenerKey, name) },
 		requestID(),
@@ -176,8 +181,8 @@ func (s *Server) Addr(name string) string {
 }
 
 // Serve answers requests on both bound listeners until ctx is cancelled,
-// then shuts down gracefully: in-flight requests get the configured shutdown
-// timeout to finish.
+// then drains (shutdown.go): in-flight requests get the configured shutdown
+// timeout to finish, and what still runs then is cut and told to resume.
 func (s *Server) Serve(ctx context.Context) error {
 	errc := make(chan error, len(s.listeners))
 	for _, l := range s.listeners {
@@ -195,15 +200,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	case <-ctx.Done():
 	case serveErr = <-errc:
 	}
-	s.log.Info("shutting down", "timeout", s.deps.Config.ShutdownTimeout.String())
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), s.deps.Config.ShutdownTimeout)
-	defer cancel()
-	for _, l := range s.listeners {
-		if err := l.http.Shutdown(shutdownCtx); err != nil {
-			serveErr = errors.Join(serveErr, fmt.Errorf("server: shut down %s listener: %w", l.name, err))
-		}
-	}
-	return serveErr
+	return errors.Join(serveErr, s.drain())
 }
 
 // Close closes any bound sockets without waiting for requests.

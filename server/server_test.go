@@ -58,7 +58,7 @@ type testServer struct {
 	intake  *intake.Service
 }
 
-func newTestServer(t *testing.T) *testServer {
+func newTestServer(t testing.TB) *testServer {
 	t.Helper()
 	cfg, err := config.Load("serve", []string{"--intake-addr", "127.0.0.1:0", "--casework-addr", "127.0.0.1:0", "--max-request-bytes", "1024"},
 		func(string) string { return "" }, io.Discard)
@@ -91,6 +91,7 @@ func newTestServer(t *testing.T) *testServer {
 		QuiTam:     &quitam.Service{Store: store.New(db), Now: time.Now},
 		Onboarding: &casework.Onboarding{Staff: staff, Store: store.New(db)},
 		Admin:      &casework.Admin{Store: store.New(db), Desks: in.Desks, Staff: staff, Questionnaires: in.Questionnaires},
+		Retention:  &casework.Retention{Store: store.New(db), Blobs: blobs, Triage: triage, Now: time.Now},
 		Notify:     &notify.Service{Store: store.New(db), Sealer: mustSealer(t, in.Pepper, notify.WebhookSealLabel), Now: time.Now},
 		Logger:     logger, Version: "test"})
 	if err != nil {
@@ -100,7 +101,7 @@ func newTestServer(t *testing.T) *testServer {
 }
 
 // mustSealer derives a sealer from the pepper.
-func mustSealer(t *testing.T, pepper crypto.Pepper, label string) *crypto.Sealer {
+func mustSealer(t testing.TB, pepper crypto.Pepper, label string) *crypto.Sealer {
 	t.Helper()
 	sealer, err := pepper.Sealer(label)
 	if err != nil {
@@ -111,7 +112,7 @@ func mustSealer(t *testing.T, pepper crypto.Pepper, label string) *crypto.Sealer
 
 // newTestIntake wires the intake service as serve does, with fast codename
 // derivation parameters.
-func newTestIntake(t *testing.T, db *database.DB, blobs blob.Store, logger *slog.Logger) *intake.Service {
+func newTestIntake(t testing.TB, db *database.DB, blobs blob.Store, logger *slog.Logger) *intake.Service {
 	t.Helper()
 	st := store.New(db)
 	pepper := crypto.NewPepper()

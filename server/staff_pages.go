@@ -36,11 +36,14 @@ type homeView struct {
 	Next                                               string
 	// ExpiringKeys are the caller's desks' keys that expire within 30 days.
 	ExpiringKeys []casework.DeskKey
+	// DiskLow warns that the disk is nearly full ("" when it is not).
+	DiskLow string
 }
 
 // home answers GET /home with a redirect to the caller's start page, or,
-// while the intake's storage budget is exhausted, with a page that says so
-// and leads on to it.
+// while the intake's storage budget is exhausted, desk keys are about to
+// expire or the disk is nearly full, with a page that says so and leads
+// on to it.
 func (s *Server) home(c *gin.Context) {
 	next := homes[s.staff(c).Role]
 	budget, err := s.deps.Intake.Budget(c.Request.Context())
@@ -51,12 +54,16 @@ func (s *Server) home(c *gin.Context) {
 	if keysErr != nil {
 		s.log.Warn("cannot read the desk keys", "err", keysErr)
 	}
-	if (err != nil || !budget.Full()) && len(expiring) == 0 {
+	var diskLow string
+	if disk, _ := s.disk(c.Request.Context()); disk.Low {
+		diskLow = disk.warning()
+	}
+	if (err != nil || !budget.Full()) && len(expiring) == 0 && diskLow == "" {
 		c.Redirect(http.StatusSeeOther, next)
 		return
 	}
 	s.render(c, http.StatusOK, "casework_home.html", pageData{Title: "Start", Data: homeView{
-		Budget: budget, Next: next, ExpiringKeys: expiring,
+		Budget: budget, Next: next, ExpiringKeys: expiring, DiskLow: diskLow,
 		Pending: humanBytes(budget.PendingBytes), PendingBudget: humanBytes(budget.PendingBudget),
 		Committed: humanBytes(budget.CommittedBytesHour), CommittedBudget: humanBytes(budget.CommittedBytesPerHour),
 	}})

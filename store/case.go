@@ -137,10 +137,21 @@ func (s *Store) CaseDetail(ctx context.Context, id string) (casework.CaseDetail,
 	if err := s.caseSelect(ctx).Where("cases.id = ?", id).Take(&row).Error; err != nil {
 		return casework.CaseDetail{}, translate(err, "Case")
 	}
-	d := casework.CaseDetail{CaseSummary: row.summary(), Submissions: []string{}, Notes: []casework.Note{}}
-	if err := s.db.WithContext(ctx).Table("case_submissions").Where("case_id = ?", id).Order("submission_id").
-		Pluck("submission_id", &d.Submissions).Error; err != nil {
+	d := casework.CaseDetail{CaseSummary: row.summary(), Submissions: []string{}, Numbers: map[string]int{}, Notes: []casework.Note{}}
+	var tips []struct {
+		ID     string
+		Number int
+	}
+	if err := s.db.WithContext(ctx).Table("case_submissions").
+		Select("submissions.id, submissions.number").
+		Joins("JOIN submissions ON submissions.id = case_submissions.submission_id").
+		Where("case_submissions.case_id = ?", id).Order("submissions.number, submissions.id").
+		Scan(&tips).Error; err != nil {
 		return d, translate(err, "Case submission")
+	}
+	for _, tip := range tips {
+		d.Submissions = append(d.Submissions, tip.ID)
+		d.Numbers[tip.ID] = tip.Number
 	}
 	var notes []struct {
 		ID        int64

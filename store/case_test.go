@@ -123,13 +123,13 @@ func TestCases(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// In the order of their tip numbers: subs[0] was committed first.
 			wantSubs := []string{subs[0], subs[1]}
-			if wantSubs[0] > wantSubs[1] {
-				wantSubs[0], wantSubs[1] = wantSubs[1], wantSubs[0]
-			}
+			wantNumbers := map[string]int{subs[0]: 1, subs[1]: 2}
 			if got.Desk != intake.DefaultDeskSlug || got.Title != first.Title || got.Lead != "ben@example.org" || got.Status != closed ||
 				!got.CreatedAt.Equal(at) || !got.UpdatedAt.Equal(at.Add(5*time.Hour)) ||
-				fmt.Sprint(got.Submissions) != fmt.Sprint(wantSubs) || len(got.Notes) != 1 || got.Notes[0] != note {
+				fmt.Sprint(got.Submissions) != fmt.Sprint(wantSubs) || fmt.Sprint(got.Numbers) != fmt.Sprint(wantNumbers) ||
+				len(got.Notes) != 1 || got.Notes[0] != note {
 				t.Errorf("case = %+v", got)
 			}
 			if _, err := s.CaseDetail(ctx, blob.NewKey("")); tipline.ErrorCode(err) != tipline.NotFound {

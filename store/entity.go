@@ -354,7 +354,7 @@ func orEmpty[T any](l []T) []T {
 }
 
 // EntityDetail implements entities.Store.
-func (s *Store) EntityDetail(ctx context.Context, id string) (entities.Detail, error) {
+func (s *Store) EntityDetail(ctx context.Context, id string, w entities.LinkWindow) (entities.Detail, error) {
 	var d entities.Detail
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		list, err := s.loadEntities(tx, []string{id})
@@ -365,7 +365,7 @@ func (s *Store) EntityDetail(ctx context.Context, id string) (entities.Detail, e
 			return tipline.Errorf(tipline.NotFound, "Entity not found.")
 		}
 		d.Entity = list[0]
-		if d.Submissions, err = scanSubmissionLinks(submissionLinks(tx).Where("l.entity_id = ?", id).Order("submissions.received_day DESC, l.id DESC")); err != nil {
+		if d.Submissions, d.SubmissionPages, err = submissionLinkPage(tx, id, w); err != nil {
 			return err
 		}
 		if d.Cases, err = scanCaseLinks(caseLinks(tx).Where("l.entity_id = ?", id).Order("l.id DESC")); err != nil {
@@ -399,4 +399,53 @@ func (s *Store) EntityDetail(ctx context.Context, id string) (entities.Detail, e
 		return err
 	})
 	return d, err
+}
+
+// submissionLinkPage reads the submission links of an entity that w
+// selects, newest received first, through the index on (entity_id,
+// received_day DESC, id DESC): w.Limit rows and one probe for the pages
+// on the other side, however many links the entity has.
+func submissionLinkPage(tx *gorm.DB, entityID string, w entities.LinkWindow) ([]entities.SubmissionLink, entities.LinkPages, error) {
+	const newer, older = "(l.received_day, l.id) > (?, ?)", "(l.received_day, l.id) < (?, ?)"
+	var pages entities.LinkPages
+	q := submissionLinks(tx).Where("l.entity_id = ?", entityID).Limit(w.Limit + 1)
+	switch {
+	case w.Before != nil:
+		q = q.Where(newer, w.Before.Day, w.Before.ID).Order("l.received_day, l.id")
+	case w.After != nil:
+		q = q.Where(older, w.After.Day, w.After.ID).Order("l.received_day DESC, l.id DESC")
+	default:
+		q = q.Order("l.received_day DESC, l.id DESC")
+	}
+	links, err := scanSubmissionLinks(q)
+	if err != nil || len(links) == 0 {
+		return links, pages, err
+	}
+	more := len(links) > w.Limit
+	links = links[:min(len(links), w.Limit)]
+	if w.Before != nil {
+		slices.Reverse(links)
+	}
+	first, last := links[0], links[len(links)-1]
+	// exists reports whether a link lies beyond at, on the side where says.
+	exists := func(where string, at entities.SubmissionLink) (bool, error) {
+		var ids []int64
+		err := tx.Table("entity_submission_links l").Where("l.entity_id = ?", entityID).Where(where, at.ReceivedDay, at.ID).
+			Limit(1).Pluck("l.id", &ids).Error
+		return len(ids) > 0, translate(err, "Link")
+	}
+	hasNewer, hasOlder := w.Before != nil && more, w.Before == nil && more
+	switch {
+	case w.Before != nil:
+		hasOlder, err = exists(older, last)
+	case w.After != nil:
+		hasNewer, err = exists(newer, first)
+	}
+	if hasNewer {
+		pages.Newer = entities.LinkCursor{Day: first.ReceivedDay, ID: first.ID}.String()
+	}
+	if hasOlder {
+		pages.Older = entities.LinkCursor{Day: last.ReceivedDay, ID: last.ID}.String()
+	}
+	return links, pages, err
 }

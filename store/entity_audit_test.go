@@ -114,7 +114,7 @@ func TestEntityAudit(t *testing.T) {
 
 			// Reads for other pages are not audited here: the pages that
 			// show them audit their own views.
-			_, err = svc.Get(ctx, p, a.ID)
+			_, err = svc.Get(ctx, p, a.ID, entities.LinkPage{})
 			must(err)
 			_, err = svc.SubmissionEntities(ctx, p, sub.ID)
 			must(err)
@@ -126,7 +126,7 @@ func TestEntityAudit(t *testing.T) {
 				action, target string
 				view           func() (any, error)
 			}{
-				{"View", "entity.view", "entity:" + a.ID, func() (any, error) { return svc.View(ctx, p, a.ID) }},
+				{"View", "entity.view", "entity:" + a.ID, func() (any, error) { return svc.View(ctx, p, a.ID, entities.LinkPage{}) }},
 				{"Search", "entity.search", "entities", func() (any, error) {
 					return svc.Search(ctx, p, entities.Query{Q: "Lion City Freight"})
 				}},
@@ -166,7 +166,7 @@ func TestEntityAudit(t *testing.T) {
 				t.Helper()
 				var out []string
 				for _, id := range []string{a.ID, b.ID, c.ID, e.ID} {
-					d, err := s.EntityDetail(ctx, id)
+					d, err := s.EntityDetail(ctx, id, entities.LinkWindow{Limit: entities.LinkPageSize})
 					must(err)
 					out = append(out, fmt.Sprintf("%+v", d))
 				}

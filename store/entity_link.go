@@ -26,10 +26,9 @@ func (s *Store) EntitySubmissionDesk(ctx context.Context, id string) (string, er
 // submissionLinks selects SubmissionLinks.
 func submissionLinks(db *gorm.DB) *gorm.DB {
 	return db.Table("entity_submission_links l").
-		Select("l.id, l.entity_id AS entity, entities.name AS entity_name, l.submission_id AS submission, submissions.received_day, " +
+		Select("l.id, l.entity_id AS entity, entities.name AS entity_name, l.submission_id AS submission, l.received_day, " +
 			"l.role, COALESCE(users.email, '') AS linked_by, l.linked_at").
 		Joins("JOIN entities ON entities.id = l.entity_id").
-		Joins("JOIN submissions ON submissions.id = l.submission_id").
 		Joins("LEFT JOIN users ON users.id = l.linked_by")
 }
 
@@ -73,13 +72,11 @@ func (s *Store) LinkEntitySubmission(ctx context.Context, entityID, submissionID
 		if err != nil {
 			return err
 		}
-		var n int64
-		if err := tx.Table("submissions").Where("id = ? AND desk_id = ?", submissionID, e.DeskID).Count(&n).Error; err != nil {
+		var sub struct{ ReceivedDay string }
+		if err := tx.Table("submissions").Select("received_day").Where("id = ? AND desk_id = ?", submissionID, e.DeskID).Take(&sub).Error; err != nil {
 			return translate(err, "Submission")
 		}
-		if n == 0 {
-			return tipline.Errorf(tipline.NotFound, "Submission not found.")
-		}
+		var n int64
 		if err := tx.Table("entity_submission_links").Where("entity_id = ? AND submission_id = ? AND role = ?", entityID, submissionID, string(role)).
 			Count(&n).Error; err != nil {
 			return translate(err, "Link")
@@ -92,10 +89,12 @@ func (s *Store) LinkEntitySubmission(ctx context.Context, entityID, submissionID
 			EntityID     string
 			SubmissionID string
 			DeskID       int64
+			ReceivedDay  string // the submission's, so that the entity's links page by it
 			Role         string
 			LinkedBy     *int64
 			LinkedAt     time.Time
-		}{EntityID: entityID, SubmissionID: submissionID, DeskID: e.DeskID, Role: string(role), LinkedBy: userRef(by), LinkedAt: by.At.UTC()}
+		}{EntityID: entityID, SubmissionID: submissionID, DeskID: e.DeskID, ReceivedDay: dayOf(sub.ReceivedDay), Role: string(role),
+			LinkedBy: userRef(by), LinkedAt: by.At.UTC()}
 		if err := tx.Table("entity_submission_links").Create(&row).Error; err != nil {
 			return translate(err, "Link")
 		}

@@ -9,20 +9,33 @@ import (
 	"github.com/tipline/tipline/entities"
 )
 
-// EntityConnections implements entities.Store.
-func (s *Store) EntityConnections(ctx context.Context, entityIDs []string) (entities.Connections, error) {
+// EntityConnections implements entities.Store: five queries, whatever
+// the number of entities or links.
+func (s *Store) EntityConnections(ctx context.Context, entityIDs []string, limit int) (entities.Connections, error) {
 	c := entities.Connections{Entities: map[string]entities.EntityRef{}}
+	limit = max(limit, 0)
+	// upTo keeps limit rows of a list read one row long, noting the cut.
+	upTo := func(n int) int {
+		if n > limit {
+			c.More = true
+			return limit
+		}
+		return n
+	}
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var err error
-		if c.Submissions, err = scanSubmissionLinks(submissionLinks(tx).Where("l.entity_id IN ?", entityIDs).Order("l.id")); err != nil {
+		if c.Submissions, err = scanSubmissionLinks(submissionLinks(tx).Where("l.entity_id IN ?", entityIDs).Order("l.id").Limit(limit + 1)); err != nil {
 			return err
 		}
-		if c.Cases, err = scanCaseLinks(caseLinks(tx).Where("l.entity_id IN ?", entityIDs).Order("l.id")); err != nil {
+		c.Submissions = c.Submissions[:upTo(len(c.Submissions))]
+		if c.Cases, err = scanCaseLinks(caseLinks(tx).Where("l.entity_id IN ?", entityIDs).Order("l.id").Limit(limit + 1)); err != nil {
 			return err
 		}
-		if c.Relations, err = scanRelations(relations(tx).Where("r.from_id IN ? OR r.to_id IN ?", entityIDs, entityIDs).Order("r.id")); err != nil {
+		c.Cases = c.Cases[:upTo(len(c.Cases))]
+		if c.Relations, err = scanRelations(relations(tx).Where("r.from_id IN ? OR r.to_id IN ?", entityIDs, entityIDs).Order("r.id").Limit(limit + 1)); err != nil {
 			return err
 		}
+		c.Relations = c.Relations[:upTo(len(c.Relations))]
 		if c.Screening, err = screeningOf(tx, entityIDs); err != nil {
 			return err
 		}

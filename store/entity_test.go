@@ -172,7 +172,7 @@ func TestEntities(t *testing.T) {
 
 			detail := func(id string) entities.Detail {
 				t.Helper()
-				d, err := s.EntityDetail(ctx, id)
+				d, err := s.EntityDetail(ctx, id, entities.LinkWindow{Limit: entities.LinkPageSize})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -307,7 +307,7 @@ func TestEntities(t *testing.T) {
 				t.Errorf("renamed = %+v, %v (the old name's flag goes with it)", got, err)
 			}
 
-			conn, err := s.EntityConnections(ctx, []string{f.ID})
+			conn, err := s.EntityConnections(ctx, []string{f.ID}, entities.DefaultNodes)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -391,7 +391,7 @@ func TestEntityCorroborationCounters(t *testing.T) {
 			check := func(step string, counts ...int) {
 				t.Helper()
 				for i, id := range ids {
-					d, err := s.EntityDetail(ctx, id)
+					d, err := s.EntityDetail(ctx, id, entities.LinkWindow{Limit: entities.LinkPageSize})
 					if err != nil {
 						t.Fatal(err)
 					}

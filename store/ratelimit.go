@@ -96,7 +96,7 @@ func (s *Store) lockPendingTotal(tx *gorm.DB) (int64, error) {
 // ReservePending implements intake.BudgetStore. A reservation is refused
 // once the total has reached the budget: the last one admitted may cross
 // it, by at most one step of a stream or one chunk per writer.
-func (s *Store) ReservePending(ctx context.Context, blobKey string, bytes, budget, expiresHour int64) error {
+func (s *Store) ReservePending(ctx context.Context, blobKey string, bytes, budget, expires int64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		total, err := s.lockPendingTotal(tx)
 		if err != nil {
@@ -116,9 +116,9 @@ func (s *Store) ReservePending(ctx context.Context, blobKey string, bytes, budge
 		if err := tx.Exec("UPDATE pending_total SET bytes = CASE WHEN bytes + ? < 0 THEN 0 ELSE bytes + ? END WHERE id = 1", delta, delta).Error; err != nil {
 			return translate(err, "Pending bytes")
 		}
-		err = tx.Exec(`INSERT INTO pending_bytes (blob_key, bytes, expires_hour) VALUES (?, ?, ?)
-			ON CONFLICT (blob_key) DO UPDATE SET bytes = excluded.bytes, expires_hour = excluded.expires_hour`,
-			blobKey, bytes, expiresHour).Error
+		err = tx.Exec(`INSERT INTO pending_bytes (blob_key, bytes, expires) VALUES (?, ?, ?)
+			ON CONFLICT (blob_key) DO UPDATE SET bytes = excluded.bytes, expires = excluded.expires`,
+			blobKey, bytes, expires).Error
 		return translate(err, "Pending bytes")
 	})
 }
@@ -138,7 +138,7 @@ func (s *Store) ReleasePending(ctx context.Context, blobKeys []string) error {
 func (s *Store) ReleaseExpiredPending(ctx context.Context, now int64) (int, error) {
 	var n int
 	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) (err error) {
-		n, err = s.releasePending(tx, "expires_hour <= ?", now)
+		n, err = s.releasePending(tx, "expires <= ?", now)
 		return err
 	})
 	return n, err

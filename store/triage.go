@@ -164,11 +164,12 @@ ON CONFLICT (user_id, submission_id) DO UPDATE SET position = excluded.position`
 }
 
 // numberSubmission gives a submission being committed in tx the next
-// number of its desk. It runs after the intake log's lock (chainTail), so
+// number of its desk, never one of a tip retention deleted. It runs after the intake log's lock (chainTail), so
 // that concurrent commits take their numbers in turn.
 func numberSubmission(tx *gorm.DB, id string, deskID int64) error {
-	err := tx.Exec(`UPDATE submissions SET number =
-	(SELECT COALESCE(MAX(n.number), 0) + 1 FROM submissions n WHERE n.desk_id = ?) WHERE id = ?`, deskID, id).Error
+	err := tx.Exec(`UPDATE submissions SET number = (SELECT COALESCE(MAX(n.number), 0) + 1 FROM
+	(SELECT number FROM submissions WHERE desk_id = ? UNION ALL SELECT number FROM retired_tip_numbers WHERE desk_id = ?) n) WHERE id = ?`,
+		deskID, deskID, id).Error
 	return translate(err, "Submission")
 }
 

@@ -51,6 +51,7 @@ func commands() []command {
 		{"receipt", "verify a source's signed receipt against the intake log", receipt},
 		{"backup", "copy the database and blobs with a manifest (--out DIR), check a copy (verify DIR), describe one made otherwise (manifest DIR)", backupCmd},
 		{"restore", "restore a copy made by backup into an empty deployment", restoreCmd},
+		{"retention", "delete closed tips their desk's retention policy lets go, unless held (run [--dry-run])", retentionCmd},
 		{"healthcheck", "exit 0 when a listener's /readyz answers 200 (for container health checks)", healthcheck},
 		{"screening", "import screening lists (U.S. Consolidated Screening List CSV), search them, list versions", screeningCmd},
 		{"awards", "estimate whistleblower awards under each program's rules (estimate, programs)", awardsCmd},

@@ -39,7 +39,7 @@ func (b *lockedBuffer) String() string {
 }
 
 // runTipline runs one command in-process with exactly the given environment.
-func runTipline(t *testing.T, env map[string]string, args ...string) (stdout, stderr string, code int) {
+func runTipline(t testing.TB, env map[string]string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut lockedBuffer
 	p := &program{args: args, getenv: func(k string) string { return env[k] }, stdout: &out, stderr: &errOut}
@@ -54,7 +54,7 @@ type running struct {
 }
 
 // startServe runs `tipline serve` in-process on free ports until the test ends.
-func startServe(t *testing.T, env map[string]string) *running {
+func startServe(t testing.TB, env map[string]string) *running {
 	t.Helper()
 	env["TIPLINE_INTAKE_ADDR"] = "127.0.0.1:0"
 	env["TIPLINE_CASEWORK_ADDR"] = "127.0.0.1:0"

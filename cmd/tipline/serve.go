@@ -23,11 +23,9 @@ import (
 	"github.com/tipline/tipline/store"
 )
 
-// startupTimeout bounds connecting to and migrating the database at start.
+// startupTimeout bounds connecting to the database (for commands other than
+// serve, which waits up to TIPLINE_STARTUP_TIMEOUT) and migrating it.
 const startupTimeout = time.Minute
-
-// janitorInterval is how often serve sweeps abandoned pending blobs.
-const janitorInterval = 15 * time.Minute
 
 func serve(ctx context.Context, p *program, args []string) error {
 	cfg, rest, err := parseArgs(p, config.NewFlagSet("serve", "", p.stderr), args)
@@ -42,25 +40,11 @@ func serve(ctx context.Context, p *program, args []string) error {
 	}
 	log := newLogger(p.stderr, cfg.LogLevel)
 
-	db, err := openDatabase(ctx, cfg, cfg.Migrate, log)
+	db, blobs, err := awaitBackends(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-
-	blobs, err := blob.Open(cfg.BlobURL)
-	if err != nil {
-		return err
-	}
-	if s3, ok := blobs.(*blob.S3); ok {
-		// The bucket is made once; if the store is down now, /readyz says so
-		// until it is back.
-		bctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		if err := s3.EnsureBucket(bctx); err != nil {
-			log.Warn("blob store not ready at start-up", "err", err)
-		}
-		cancel()
-	}
 
 	in, err := newIntake(ctx, cfg, db, blobs, log)
 	if err != nil {
@@ -101,6 +85,7 @@ func serve(ctx context.Context, p *program, args []string) error {
 		QuiTam:     &quitam.Service{Store: store.New(db), Now: time.Now},
 		Onboarding: onboarding,
 		Admin:      admin,
+		Retention:  newRetention(db, blobs, time.Now),
 		Notify:     notices,
 		Logger:     log, Version: versionString()})
 	if err != nil {
@@ -110,8 +95,9 @@ func serve(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	in.Swept = srv.CountJanitorSweep
-	go in.RunJanitor(ctx, janitorInterval, cfg.PendingMaxAge)
+	go in.RunJanitor(ctx, cfg.JanitorInterval)
 	go in.RunIdleSweep(ctx)
+	go runRetentionDaily(ctx, db, blobs, log)
 	go witness.Run(ctx, anchorCopyInterval)
 	if cfg.Notify.Sender {
 		go sender.Run(ctx)
@@ -151,14 +137,48 @@ func parseArgs(p *program, fs *flag.FlagSet, args []string) (*config.Config, []s
 	return cfg, positional, nil
 }
 
+// awaitBackends connects to the database and the blob store, waiting up
+// to the start-up timeout for each that is not reachable yet (a database
+// that starts after the app, a blob store being restarted), and applies
+// pending migrations when the settings say so.
+func awaitBackends(ctx context.Context, cfg *config.Config, log *slog.Logger) (*database.DB, blob.Store, error) {
+	var db *database.DB
+	dep, secrets := databaseDependency(cfg, &db)
+	if err := awaitDependency(ctx, log, cfg.StartupTimeout, dep, secrets...); err != nil {
+		return nil, nil, err
+	}
+	db, err := prepareDatabase(ctx, cfg, db, cfg.Migrate, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	blobs, err := blob.Open(cfg.BlobURL)
+	if err == nil {
+		dep, secrets = blobDependency(cfg, blobs)
+		err = awaitDependency(ctx, log, cfg.StartupTimeout, dep, secrets...)
+	}
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, blobs, nil
+}
+
 // openDatabase connects and, when migrate is set, applies pending migrations.
 func openDatabase(ctx context.Context, cfg *config.Config, migrate bool, log *slog.Logger) (*database.DB, error) {
-	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
+	octx, cancel := context.WithTimeout(ctx, startupTimeout)
 	defer cancel()
-	db, err := database.Open(ctx, cfg.DatabaseURL)
+	db, err := database.Open(octx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
+	return prepareDatabase(ctx, cfg, db, migrate, log)
+}
+
+// prepareDatabase anchors the logs and, when migrate is set, applies pending
+// migrations to the open db; it closes db when it fails.
+func prepareDatabase(ctx context.Context, cfg *config.Config, db *database.DB, migrate bool, log *slog.Logger) (*database.DB, error) {
+	ctx, cancel := context.WithTimeout(ctx, startupTimeout)
+	defer cancel()
 	if err := anchorLogsIfPeppered(cfg, db, log); err != nil {
 		db.Close()
 		return nil, err

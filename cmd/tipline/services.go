@@ -50,7 +50,7 @@ func newIntake(ctx context.Context, cfg *config.Config, db *database.DB, blobs b
 		Receipts:       signer,
 		Rates:          st,
 		Limits: intake.Limits{PerDeskPerHour: cfg.DeskHourlyLimit, TotalPerHour: cfg.TotalHourlyLimit,
-			PendingBytes: cfg.PendingBytesBudget, CommittedBytesPerHour: cfg.CommittedBytesPerHour},
+			PendingBytes: cfg.PendingBytesBudget, CommittedBytesPerHour: cfg.CommittedBytesPerHour, PendingMaxAge: cfg.PendingMaxAge},
 		PowBits: intake.DefaultPowBits,
 		Uploads: intake.UploadLimits{MaxFileBytes: cfg.MaxFileBytes, MaxSessions: cfg.MaxUploadSessions, IdleAfter: cfg.UploadIdle},
 		Logger:  intake.NewLogger(log.Handler()),

@@ -120,7 +120,7 @@ func Layout(n entities.Neighbourhood) (*Picture, error) {
 	p := &Picture{Center: n.Center, Truncated: n.Truncated}
 	l := layouter{}
 	center := sized(n.Nodes[index[n.Center]], true)
-	l.place(center, 0, 0, -1)
+	l.place(center, 0, 0)
 	p.Nodes = append(p.Nodes, center)
 
 	bySector := make(map[entities.NodeKind][]PlacedNode)
@@ -211,12 +211,33 @@ func caption(n entities.Node) string {
 	return clean(strings.Join(parts, " · "))
 }
 
-// layouter holds the boxes placed so far, each with its ring (-1 for the
-// centre), parallel to the picture's nodes.
+// layouter holds the boxes placed so far, parallel to the picture's
+// nodes, and a grid of square cells that lists the boxes each cell
+// touches, so that a collision check looks only at the boxes near it.
 type layouter struct {
 	center box
 	boxes  []box
-	rings  []int
+	grid   map[cell][]int // indexes into boxes
+}
+
+// cell is a square of the layout grid, by its column and row.
+type cell struct{ x, y int }
+
+// cellSize is the side of a grid cell: about a typical box, so a box
+// touches a few cells and a cell holds a few boxes.
+const cellSize = 64.0
+
+// cells calls f for every cell that b, grown by clearance, touches.
+func cells(b box, clearance float64, f func(cell) bool) {
+	x0, x1 := int(math.Floor((b.cx-b.hw-clearance)/cellSize)), int(math.Floor((b.cx+b.hw+clearance)/cellSize))
+	y0, y1 := int(math.Floor((b.cy-b.hh-clearance)/cellSize)), int(math.Floor((b.cy+b.hh+clearance)/cellSize))
+	for x := x0; x <= x1; x++ {
+		for y := y0; y <= y1; y++ {
+			if !f(cell{x, y}) {
+				return
+			}
+		}
+	}
 }
 
 // Rings are rounded rectangles around the centre box: ring k holds the
@@ -286,26 +307,33 @@ func (l *layouter) sectorBounds(weights []float64) []float64 {
 	return bounds
 }
 
-func (l *layouter) place(n PlacedNode, cx, cy float64, ring int) {
-	l.boxes = append(l.boxes, box{cx, cy, n.W / 2, n.H / 2})
-	l.rings = append(l.rings, ring)
+func (l *layouter) place(n PlacedNode, cx, cy float64) {
+	b := box{cx, cy, n.W / 2, n.H / 2}
+	if l.grid == nil {
+		l.grid = make(map[cell][]int)
+	}
+	cells(b, 0, func(c cell) bool {
+		l.grid[c] = append(l.grid[c], len(l.boxes))
+		return true
+	})
+	l.boxes = append(l.boxes, b)
 }
 
-// free reports whether b keeps the clearance from every placed box that
-// could reach it: the centre and the boxes of rings near ring, or every
-// box when ring is negative. Boxes of rings further apart than the widest
-// two boxes never meet.
-func (l *layouter) free(b box, ring int, clearance float64) bool {
-	reach := int(math.Ceil((2*(maxLabelW+2*padX) + gap) / ringStep))
-	for i, o := range l.boxes {
-		if r := l.rings[i]; ring >= 0 && r >= 0 && (r < ring-reach || r > ring+reach) {
-			continue
+// free reports whether b keeps the clearance from every placed box. Two
+// boxes that overlap with clearance share a cell of b grown by clearance,
+// so only the boxes listed in those cells are compared.
+func (l *layouter) free(b box, clearance float64) bool {
+	ok := true
+	cells(b, clearance, func(c cell) bool {
+		for _, i := range l.grid[c] {
+			if b.overlaps(l.boxes[i], clearance) {
+				ok = false
+				return false
+			}
 		}
-		if b.overlaps(o, clearance) {
-			return false
-		}
-	}
-	return true
+		return true
+	})
+	return ok
 }
 
 // placeInSector puts n on the innermost ring, from ring on, that has room
@@ -328,8 +356,8 @@ func (l *layouter) placeInSector(n PlacedNode, a0, a1 float64, ring int) int {
 				break
 			}
 			cx, cy := l.onRing(mid+d, hw, hh, ring)
-			if b := (box{cx, cy, hw, hh}); l.free(b, ring, gap) {
-				l.place(n, cx, cy, ring)
+			if b := (box{cx, cy, hw, hh}); l.free(b, gap) {
+				l.place(n, cx, cy)
 				return ring
 			}
 		}
@@ -373,7 +401,7 @@ func (l *layouter) edges(nodes []PlacedNode, in []entities.Edge) []PlacedEdge {
 			hw := textWidth(text, edgeLabelSize)/2 + 3
 			for _, t := range []float64{0.5, 0.35, 0.65, 0.2, 0.8} {
 				lb := box{e.X1 + t*(e.X2-e.X1), e.Y1 + t*(e.Y2-e.Y1), hw, edgeLabelH / 2}
-				if !l.free(lb, -1, 2) || slices.ContainsFunc(placed, func(o box) bool { return lb.overlaps(o, 2) }) {
+				if !l.free(lb, 2) || slices.ContainsFunc(placed, func(o box) bool { return lb.overlaps(o, 2) }) {
 					continue
 				}
 				placed = append(placed, lb)

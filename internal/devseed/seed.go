@@ -405,7 +405,7 @@ var linkRoles = []entities.Role{entities.Subject, entities.Exporter, entities.Di
 // links links submissions to entities of their desk (none to four each),
 // then sets each entity's corroboration counters.
 func (s *seeder) links(ctx context.Context) error {
-	b := newBulk(s.db, "entity_submission_links", "entity_id", "submission_id", "desk_id", "role", "linked_by", "linked_at")
+	b := newBulk(s.db, "entity_submission_links", "entity_id", "submission_id", "desk_id", "received_day", "role", "linked_by", "linked_at")
 	at := s.o.Today
 	for i, sub := range s.subs {
 		var picked []int
@@ -415,7 +415,7 @@ func (s *seeder) links(ctx context.Context) error {
 				continue
 			}
 			picked = append(picked, e)
-			if err := b.add(ctx, s.entities[e].id, sub.id, s.desks[sub.desk].id, string(pick(s.r, linkRoles)), s.userID, at); err != nil {
+			if err := b.add(ctx, s.entities[e].id, sub.id, s.desks[sub.desk].id, day(sub.day), string(pick(s.r, linkRoles)), s.userID, at); err != nil {
 				return err
 			}
 		}

@@ -71,6 +71,14 @@ func (g *GPG) run(stdin []byte, args ...string) []byte {
 	return out.Bytes()
 }
 
+// EncryptFile runs gpg --encrypt --compress-level 0 of the file in to the
+// home's own key, writing the binary message to out: the anchor of the
+// no-JavaScript benchmark.
+func (g *GPG) EncryptFile(in, out string) {
+	g.tb.Helper()
+	g.run(nil, "--encrypt", "--compress-level", "0", "--recipient", g.Fingerprint, "--output", out, in)
+}
+
 // Import adds an armored public key to the keyring.
 func (g *GPG) Import(armored []byte) {
 	g.tb.Helper()

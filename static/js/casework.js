@@ -12,6 +12,9 @@
 // Loading: like submit.js, this module is loaded by a <script type="module"
 // integrity=…>, and OpenPGP.js is preloaded by <link rel="modulepreload"
 // integrity=…>, so that import() of the same URL takes the verified module.
+// Files are decrypted in a worker (crypto-worker.js), which checks OpenPGP.js
+// and sha256.js against the same pinned integrity values before it imports
+// them.
 
 "use strict";
 
@@ -184,70 +187,49 @@ function setUpDecryption(panel) {
     }
   };
 
+  // The worker that decrypts files (crypto-worker.js), started once.
+  let worker = null;
+  const loadWorker = async () => {
+    if (!worker) {
+      const { startWorker } = await import(panel.dataset.worker);
+      worker = await startWorker(panel.dataset.worker, [panel.dataset.openpgp, panel.dataset.sha256]);
+    }
+    return worker;
+  };
+
   // decryptToFile downloads a file (an object or a case document) and
-  // decrypts it as a stream, hashing it on the way, into a Blob offered as
-  // a download, or, for large files where the browser can, straight into
-  // a file the investigator picks. Nothing is kept unless OpenPGP.js
-  // reached the end of the message with its integrity check passed and the
-  // SHA-256 matches: the picked file is written through a temporary file
-  // that the browser discards on abort.
-  const decryptToFile = async (pgp, url, file) => {
+  // decrypts it as a stream in the worker, hashing it on the way, into a
+  // Blob offered as a download, or, for large files where the browser can,
+  // straight into a file the investigator picks. Nothing is kept unless
+  // OpenPGP.js reached the end of the message with its integrity check
+  // passed and the SHA-256 matches. The worker also unlocks the kept key
+  // with the passphrase typed now (a slow key derivation, by design). The
+  // page only shows the progress (onProgress gets the bytes decrypted so
+  // far): a large file does not freeze it.
+  const decryptToFile = async (url, file, onProgress) => {
     const pick = window.showSaveFilePicker && file.size >= largeFile;
     const handle = pick ? await window.showSaveFilePicker({ suggestedName: safeName(file.name) }) : null;
-    const privateKey = await unlock();
-    const res = await fetch(url, { credentials: "same-origin" });
-    if (!res.ok) throw new Error(await refusal(res, "Could not download the file (" + res.status + ")."));
-    const message = await pgp.readMessage({ binaryMessage: res.body });
-    const { data } = await pgp.decrypt({
-      message,
-      decryptionKeys: privateKey,
-      format: "binary",
-      config: { allowUnauthenticatedStream: true },
-    });
-    const { Sha256 } = await import(panel.dataset.sha256);
-    const hash = new Sha256();
-    const plain = data.pipeThrough(
-      new TransformStream({
-        transform(chunk, out) {
-          hash.update(chunk);
-          out.enqueue(chunk);
-        },
-      }),
-    );
-    const altered = (e) => new Error("Decryption failed, or the ciphertext was altered: " + (e.message || e));
-    const checkSum = () => {
-      if (file.sha256 && hash.hex() !== file.sha256.toLowerCase()) {
-        throw new Error("The decrypted file does not match its SHA-256.");
-      }
-    };
-    if (handle) {
-      const writable = await handle.createWritable();
-      try {
-        await plain.pipeTo(writable, { preventClose: true });
-        checkSum();
-      } catch (e) {
-        await writable.abort().catch(() => {});
-        throw e.message && e.message.startsWith("The decrypted") ? e : altered(e);
-      }
-      await writable.close();
-      return;
-    }
-    let blob;
+    const key = localStorage.getItem(keyStorage);
+    if (!key) throw new Error("Import your private key first.");
+    const w = await loadWorker();
+    const job = w.job(onProgress);
     try {
-      blob = await new Response(plain).blob();
-    } catch (e) {
-      throw altered(e);
+      const blob = await w.call("decryptToFile", {
+        job, url, key, passphrase: byId("key-passphrase").value, sha256: file.sha256, handle,
+      });
+      if (blob) save(blob, file);
+    } finally {
+      w.end(job);
     }
-    checkSum();
-    save(blob, file);
   };
 
   // saveFile runs decryptToFile for a button, with status and errors.
-  const saveFile = async (pgp, url, file) => {
+  const saveFile = async (url, file) => {
     clearError();
     try {
-      status("Decrypting " + file.name + "…");
-      await decryptToFile(pgp, url, file);
+      const decrypting = "Decrypting " + file.name + "…";
+      status(decrypting);
+      await decryptToFile(url, file, (done) => status(decrypting + " " + Math.floor(done / (1 << 20)) + " MiB"));
       status("Decrypted " + file.name + ".");
     } catch (e) {
       fail(e);
@@ -258,13 +240,13 @@ function setUpDecryption(panel) {
   // page, the documents' names on a case's page.
   const decryptPage = async (pgp, privateKey) => {
     if (panel.dataset.case) {
-      await decryptDocuments(pgp, privateKey, panel.dataset.case, (url, file) => saveFile(pgp, url, file));
+      await decryptDocuments(pgp, privateKey, panel.dataset.case, saveFile);
       return;
     }
     const data = await decryptObject(pgp, privateKey, panel.dataset.manifest);
     const manifest = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));
     const fileObjects = Array.from(document.querySelectorAll(".cw-file-object")).map((a) => a.dataset.object);
-    const onSave = (id, file) => saveFile(pgp, "/api/v1/objects/" + encodeURIComponent(id), file);
+    const onSave = (id, file) => saveFile("/api/v1/objects/" + encodeURIComponent(id), file);
     await decryptThread(pgp, privateKey, onSave);
     renderManifest(manifest, fileObjects, onSave);
   };

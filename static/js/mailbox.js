@@ -152,8 +152,14 @@ function bind(form) {
 async function send(form, files) {
   const openpgp = await import(form.dataset.openpgp);
   const { Sha256 } = await import(form.dataset.sha256);
-  const res = await fetch("/api/v1/desks/" + encodeURIComponent(form.dataset.desk), { credentials: "same-origin" });
-  if (!res.ok) throw new Error("the desk's keys could not be loaded (" + res.status + ")");
+  const lang = encodeURIComponent(document.documentElement.lang);
+  const res = await fetch("/api/v1/desks/" + encodeURIComponent(form.dataset.desk) + "?lang=" + lang, { credentials: "same-origin" });
+  if (!res.ok) {
+    // The server says what is wrong in the page's language (a closed desk,
+    // an unreachable store); fall back to the status.
+    const problem = await res.json().catch(() => null);
+    throw new Error((problem && problem.error && problem.error.message) || "the desk's keys could not be loaded (" + res.status + ")");
+  }
   const desk = await res.json();
   const keys = [];
   for (const k of desk.keys) {

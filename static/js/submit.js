@@ -20,6 +20,10 @@
 // module the browser fetched and verified for the preload (one module map
 // entry per URL), and fails if that check failed. A browser without
 // modulepreload could not check them, so it keeps the ordinary form.
+//
+// The encryption, the hashing and the proofs of work run in workers
+// (crypto-worker.js), which check OpenPGP.js and sha256.js against the same
+// pinned integrity values before they import them.
 
 const form = document.getElementById("tip");
 
@@ -32,13 +36,13 @@ function supported() {
   return (
     window.isSecureContext &&
     window.crypto && crypto.subtle && crypto.getRandomValues &&
-    window.ReadableStream && window.TransformStream && window.TextEncoder && window.fetch &&
+    window.ReadableStream && window.TransformStream && window.TextEncoder && window.fetch && window.Worker &&
     typeof Blob.prototype.stream === "function" &&
     link.relList && link.relList.supports && link.relList.supports("modulepreload")
   );
 }
 
-if (form && form.dataset.openpgp && supported()) {
+if (form && form.dataset.worker && supported()) {
   let busy = false;
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -85,7 +89,9 @@ function setProgress(id, done, total) {
   bar.value = Math.min(done, bar.max);
 }
 
-// send encrypts and uploads the form, then shows the codename.
+// send encrypts and uploads the form, then shows the codename. Two
+// workers (crypto-worker.js) do the heavy work off the page's thread: one
+// encrypts and hashes, the other solves the proofs of work meanwhile.
 async function send(form) {
   const submit = form.querySelector("button[type=submit]");
   document.getElementById("js-failure").hidden = true;
@@ -96,14 +102,18 @@ async function send(form) {
   setProgress("js-encrypt", 0, 1);
   setProgress("js-upload", 0, 1);
   submit.disabled = true;
+  const workers = [];
   try {
-    const openpgp = await import(form.dataset.openpgp);
-    const { Sha256, solvePow } = await import(form.dataset.sha256);
+    const { startWorker } = await import(form.dataset.worker);
     const { cleanFile } = await import(form.dataset.metadata);
+    const crypt = await startWorker(form.dataset.worker, [form.dataset.openpgp, form.dataset.sha256]);
+    workers.push(crypt);
+    const pow = await startWorker(form.dataset.worker, [form.dataset.sha256]);
+    workers.push(pow);
     const slug = form.dataset.desk;
     const lang = form.dataset.lang;
     const desk = await api("GET", "/api/v1/desks/" + encodeURIComponent(slug));
-    const keys = await readKeys(openpgp, desk.keys);
+    await crypt.call("readKeys", { keys: desk.keys });
 
     const q = desk.questionnaire;
     const { cleaned, errors } = check(q, desk.countries, formAnswers(form));
@@ -119,15 +129,19 @@ async function send(form) {
       if (f.size > desk.max_file_size) throw new ApiError(413, format(text("js-failure", "error_too_large"), humanBytes(desk.max_file_size)));
     }
 
-    // The proofs of work of the manifest's upload and of the submission
-    // are solved first: once the files are uploaded, their sessions wait
-    // for nothing but the small manifest (the server removes a session
-    // that sits idle). The manifest's size is known now: only the files'
-    // hashes, of fixed length, are missing.
+    // Every proof of work of the submission is asked for now and solved in
+    // the second worker while the first worker encrypts: a session opens
+    // as soon as its own is solved, and the manifest's and the
+    // submission's are ready by the time the files are uploaded. The
+    // manifest's size is known now: only the files' hashes, of fixed
+    // length, are missing.
     const placeholders = files.map((f) => ({ name: f.name, type: f.type, size: f.size, sha256: "0".repeat(64) }));
     const manifestSize = new TextEncoder().encode(JSON.stringify(newManifest(desk, q, lang, cleaned, placeholders))).length;
-    const manifestPow = await proofOfWork(solvePow, slug, maxMessageBytes(manifestSize));
-    const submitPow = await proofOfWork(solvePow, slug);
+    const filePows = files.map((f) => proofOfWork(pow, slug, maxMessageBytes(f.size)));
+    const manifestPow = proofOfWork(pow, slug, maxMessageBytes(manifestSize));
+    const submitPow = proofOfWork(pow, slug);
+    // A failure counts where the proof of work is awaited, not before.
+    for (const p of [...filePows, manifestPow, submitPow]) p.catch(() => {});
 
     const total = files.reduce((n, f) => n + f.size, 0) + 1;
     const counters = { encrypted: 0, uploaded: 0, total };
@@ -135,42 +149,39 @@ async function send(form) {
       setProgress("js-encrypt", counters.encrypted, counters.total);
       setProgress("js-upload", counters.uploaded, counters.total);
     };
+    // Two chunks of ciphertext are made ahead of the upload.
+    const ahead = 2 * desk.chunk_size;
     const described = [];
     const fileUploads = [];
-    for (const file of files) {
+    for (const [i, file] of files.entries()) {
       setStatus("encrypting");
-      const hash = new Sha256();
-      const plain = file.stream().pipeThrough(new TransformStream({
-        transform(chunk, ctl) {
-          hash.update(chunk);
-          counters.encrypted += chunk.length;
-          tick();
-          ctl.enqueue(chunk);
-        },
-      }));
-      const encrypted = await encrypt(openpgp, keys, plain);
-      fileUploads.push(await upload(solvePow, slug, file.size, encrypted, (n) => {
+      const before = counters.encrypted;
+      const { id, sha256 } = await upload(crypt, pow, slug, file.size, file, filePows[i], ahead, (done) => {
+        counters.encrypted = before + done;
+        tick();
+      }, (n) => {
         counters.uploaded += n;
         tick();
-      }));
-      described.push({ name: file.name, type: file.type, size: file.size, sha256: hash.hex() });
+      });
+      fileUploads.push(id);
+      described.push({ name: file.name, type: file.type, size: file.size, sha256 });
     }
 
     const manifest = newManifest(desk, q, lang, cleaned, described);
     const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
-    const encrypted = await encrypt(openpgp, keys, manifestBytes);
-    const manifestUpload = await upload(solvePow, slug, manifestBytes.length, encrypted, () => {}, manifestPow);
+    const manifestUpload = await upload(crypt, pow, slug, manifestBytes.length, manifestBytes, manifestPow, ahead, () => {}, () => {});
     counters.encrypted = counters.uploaded = total;
     tick();
 
     setStatus("uploading");
-    const receipt = await commit(solvePow, {
-      desk: slug, manifest: manifestUpload, files: fileUploads, lang, pow: submitPow,
+    const receipt = await commit(pow, {
+      desk: slug, manifest: manifestUpload.id, files: fileUploads, lang, pow: await submitPow,
       retry: form.elements.retry ? form.elements.retry.value : "",
       codename_kind: form.elements.codename_kind ? form.elements.codename_kind.value : "words",
     });
     showCodename(receipt);
   } finally {
+    for (const w of workers) w.terminate();
     submit.disabled = false;
   }
 }
@@ -181,7 +192,7 @@ async function send(form) {
 // first commit, never a second submission. A proof of work solved long
 // before (a large upload over Tor) may have expired: refused once (422),
 // it is solved again.
-async function commit(solvePow, body) {
+async function commit(pow, body) {
   let fresh = false;
   for (let attempt = 0; ; attempt++) {
     try {
@@ -189,7 +200,7 @@ async function commit(solvePow, body) {
     } catch (e) {
       if (e instanceof ApiError && e.status === 422 && !fresh) {
         fresh = true;
-        body = { ...body, pow: await proofOfWork(solvePow, body.desk) };
+        body = { ...body, pow: await proofOfWork(pow, body.desk) };
         continue;
       }
       const lost = e instanceof ApiError && (e.status === 0 || e.status === 502 || e.status === 504);
@@ -201,63 +212,19 @@ async function commit(solvePow, body) {
   }
 }
 
-// readKeys parses the desk's keys and checks they are the ones announced.
-async function readKeys(openpgp, announced) {
-  const keys = [];
-  for (const k of announced) {
-    const key = await openpgp.readKey({ armoredKey: k.armored });
-    if (key.getFingerprint().toUpperCase() !== k.fingerprint || key.isPrivate()) {
-      throw new Error("the desk's key does not match its fingerprint");
-    }
-    keys.push(key);
-  }
-  if (keys.length === 0) throw new Error("the desk has no key");
-  return keys;
-}
-
-// encrypt returns a binary OpenPGP message to keys as a ReadableStream of
-// Uint8Arrays (data is a stream or bytes). The literal data packet holds
-// no file name and a zero date, as the server's own encryption writes it;
-// the manifest holds the names.
-async function encrypt(openpgp, keys, data) {
-  const message = await openpgp.createMessage({ binary: data, format: "binary", date: new Date(0) });
-  const out = await openpgp.encrypt({ message, encryptionKeys: keys, format: "binary" });
-  if (out instanceof Uint8Array) {
-    return new ReadableStream({
-      start(ctl) {
-        ctl.enqueue(out);
-        ctl.close();
-      },
-    });
-  }
-  return out;
-}
-
-// proofOfWork fetches a challenge and finds a counter such that the SHA-256
-// of the token followed by the counter in decimal starts with the asked
-// number of zero bits (solvePow, from sha256.js): a fraction of a second
-// at the base difficulty, one hash for the server to check. It keeps
-// floods of uploads expensive; the server asks for more bits while the
-// desk is flooded, and for an upload session (size given) one more bit per
-// doubling of the size beyond 8 MiB.
-async function proofOfWork(solvePow, slug, size) {
+// proofOfWork fetches a challenge and has the worker pow find a counter
+// such that the SHA-256 of the token followed by the counter in decimal
+// starts with the asked number of zero bits (solvePow, from sha256.js):
+// one hash for the server to check. It keeps floods of uploads expensive;
+// the server asks for more bits while the desk is flooded, and for an
+// upload session (size given) one more bit per doubling of the size
+// beyond 8 MiB.
+async function proofOfWork(pow, slug, size) {
   let path = "/api/v1/pow?desk=" + encodeURIComponent(slug);
   if (size !== undefined) path += "&size=" + size;
   const challenge = await api("GET", path);
-  const counter = await solvePow(challenge.token, challenge.bits, yieldToPage);
+  const counter = await pow.call("pow", { token: challenge.token, bits: challenge.bits });
   return { token: challenge.token, counter };
-}
-
-// yieldToPage lets the page handle input and paint between rounds of the
-// proof of work. A message, not a timer: browsers throttle the timers of a
-// tab in the background to one a second or less, which would stall the
-// work of a source who looks at another tab meanwhile.
-const yieldChannel = new MessageChannel();
-function yieldToPage() {
-  return new Promise((resolve) => {
-    yieldChannel.port1.onmessage = () => resolve();
-    yieldChannel.port2.postMessage(null);
-  });
 }
 
 // maxMessageBytes bounds the size of the OpenPGP message that encrypting
@@ -267,21 +234,21 @@ const maxMessageBytes = (plainSize) => plainSize + Math.floor(plainSize / 64) + 
 
 // openSession opens an upload session for a message made from plainSize
 // bytes, declaring its bound, with a proof of work solved for that size
-// (solved, when given: one solved earlier). A challenge is answered at the
-// difficulty it was issued at, but one solved long before may have
+// (solved: the promise of one asked for earlier). A challenge is answered
+// at the difficulty it was issued at, but one solved long before may have
 // expired: the server then refuses it (422), and a new one is solved,
 // twice at most.
-async function openSession(solvePow, slug, plainSize, solved) {
+async function openSession(pow, slug, plainSize, solved) {
   const size = maxMessageBytes(plainSize);
-  let pow = solved;
+  let proof = await solved;
   for (let attempt = 0, waited = 0; ; attempt++) {
-    pow = pow || await proofOfWork(solvePow, slug, size);
+    proof = proof || await proofOfWork(pow, slug, size);
     try {
-      return await api("POST", "/api/v1/uploads", { desk: slug, size, pow });
+      return await api("POST", "/api/v1/uploads", { desk: slug, size, pow: proof });
     } catch (e) {
       if (!(e instanceof ApiError)) throw e;
       if (e.status === 422 && attempt < 2) {
-        pow = null; // refused: solve a new one
+        proof = null; // refused: solve a new one
         continue;
       }
       // Storage full or too many uploads for now: room comes back as
@@ -295,49 +262,42 @@ async function openSession(solvePow, slug, plainSize, solved) {
   }
 }
 
-// upload sends a stream of ciphertext, made from plainSize bytes, to a new
-// upload session (opened with solved, a proof of work solved earlier, if
-// given), chunk by chunk as it is produced and in order, and returns the
-// session id. onChunk gets the size of each chunk the server has stored.
-async function upload(solvePow, slug, plainSize, stream, onChunk, solved) {
-  const session = await openSession(solvePow, slug, plainSize, solved);
-  const size = session.chunk_size;
-  let buf = new Uint8Array(size);
-  let fill = 0;
-  let n = 0;
-  const reader = stream.getReader();
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    for (let off = 0; off < value.length;) {
-      const take = Math.min(value.length - off, size - fill);
-      buf.set(value.subarray(off, off + take), fill);
-      fill += take;
-      off += take;
-      if (fill === size) {
-        await putChunk(session.id, n++, buf);
-        onChunk(size);
-        fill = 0;
-      }
+// upload encrypts data (a File or bytes), made of plainSize bytes, in the
+// worker crypt and sends the ciphertext to a new upload session (opened
+// with solved, a proof of work asked for earlier), chunk by chunk in
+// order, of the size the session asks for. Encryption starts at once,
+// while the proof of work may still be solved, and goes on while chunks
+// upload, up to ahead bytes of ciphertext ahead of the upload: memory
+// holds that and the chunk in flight, whatever the size of the file. It
+// returns the session id and the SHA-256 of data. onEncrypted gets the
+// bytes of data encrypted so far, onChunk the size of each chunk the
+// server has stored.
+async function upload(crypt, pow, slug, plainSize, data, solved, ahead, onEncrypted, onChunk) {
+  const job = crypt.job(onEncrypted);
+  try {
+    await crypt.call("encrypt", { job, data, ahead });
+    const session = await openSession(pow, slug, plainSize, solved);
+    for (let n = 0; ; n++) {
+      const { chunk, last, sha256 } = await crypt.call("chunk", { job, size: session.chunk_size });
+      await putChunk(session.id, n, chunk);
+      onChunk(chunk.size);
+      if (last) return { id: session.id, sha256 };
     }
+  } finally {
+    crypt.end(job);
   }
-  if (fill > 0 || n === 0) {
-    await putChunk(session.id, n, buf.subarray(0, fill));
-    onChunk(fill);
-  }
-  return session.id;
 }
 
-// putChunk stores one chunk, retrying with growing pauses when the
+// putChunk stores one chunk (a Blob), retrying with growing pauses when the
 // connection fails or the server is unavailable (Tor circuits drop). Before
 // a retry it asks the server which chunks it has, in case the chunk arrived
 // and only the answer was lost.
-async function putChunk(id, n, bytes) {
+async function putChunk(id, n, chunk) {
   const url = "/api/v1/uploads/" + id + "/chunks/" + n;
   for (let attempt = 0; ; attempt++) {
     try {
       const r = await fetch(withLang(url), {
-        method: "PUT", body: bytes, credentials: "omit", cache: "no-store",
+        method: "PUT", body: chunk, credentials: "omit", cache: "no-store",
         headers: { "Content-Type": "application/octet-stream" },
       });
       if (r.ok) return;

@@ -1,0 +1,348 @@
+// The heavy work of the pages that encrypt and decrypt in the browser,
+// off the page's thread: OpenPGP encryption and decryption, SHA-256 of
+// files, and the proof of work. A page that runs them itself freezes for
+// seconds on a large file (no input, no progress shown); in a worker, the
+// page keeps painting its progress bars and answering the source.
+//
+// One file, two sides. Imported by a page (submit.js, casework.js), it
+// exports startWorker; run as a module worker, it answers the page's calls.
+//
+// Loading and integrity: a page preloads this module, OpenPGP.js and
+// sha256.js with <link rel="modulepreload" integrity=…>, as for its own
+// modules. A worker's script and what it imports cannot carry Subresource
+// Integrity, so each is fetched with fetch(url, {integrity}) first, which
+// fails unless the bytes served match the page's pinned hash, and only then
+// started or imported, from the same content-hashed, immutable URL: the
+// page checks this file before new Worker(url), the worker checks
+// OpenPGP.js and sha256.js before import(). The policy of the pages that
+// run scripts allows workers and scripts of this origin only (worker-src
+// 'self', script-src 'self').
+
+const inWorker = typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope;
+
+// fetchVerified fetches url and fails unless its bytes match integrity:
+// the page's check of this file, the worker's of what it imports.
+async function fetchVerified(url, integrity) {
+  const r = await fetch(url, { integrity, credentials: "omit" });
+  if (!r.ok) throw new Error("could not load " + url);
+  await r.arrayBuffer();
+}
+
+// ------------------------------------------------------------ page side
+
+// startWorker starts this file as a worker that has imported the modules
+// given by URL (OpenPGP.js, sha256.js), each checked against the integrity
+// value of the page's modulepreload link for it. url is this module's
+// own URL (the page's data-worker).
+export async function startWorker(url, modules) {
+  await fetchVerified(url, pinnedIntegrity(url));
+  const worker = new Worker(url, { type: "module" });
+  const client = new WorkerClient(worker);
+  await client.call("init", { modules: modules.map((url) => ({ url, integrity: pinnedIntegrity(url) })) });
+  return client;
+}
+
+// pinnedIntegrity returns the integrity value the page pins url with.
+function pinnedIntegrity(url) {
+  const link = Array.from(document.querySelectorAll("link[rel=modulepreload]")).find((l) => l.getAttribute("href") === url);
+  if (!link || !link.integrity) throw new Error("no pinned integrity for " + url);
+  return link.integrity;
+}
+
+// WorkerClient calls the worker's operations: call(op, args, transfer)
+// resolves with the result or rejects with the worker's error. Progress
+// reports of a job go to the onProgress given with its call.
+class WorkerClient {
+  constructor(worker) {
+    this.worker = worker;
+    this.next = 0;
+    this.calls = new Map();
+    this.progress = new Map();
+    worker.onmessage = ({ data }) => {
+      if (data.progress !== undefined) {
+        const report = this.progress.get(data.progress);
+        if (report) report(data.bytes);
+        return;
+      }
+      const call = this.calls.get(data.id);
+      this.calls.delete(data.id);
+      if (data.error !== undefined) call.reject(new Error(data.error));
+      else call.resolve(data.result);
+    };
+    // The worker could not load or crashed: every call waiting fails.
+    worker.onerror = (event) => {
+      event.preventDefault();
+      for (const call of this.calls.values()) call.reject(new Error("the worker failed: " + (event.message || "not loaded")));
+      this.calls.clear();
+    };
+  }
+
+  call(op, args = {}, transfer = []) {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.calls.set(id, { resolve, reject });
+      this.worker.postMessage({ id, op, args }, transfer);
+    });
+  }
+
+  // job returns a new job id whose progress reports (bytes done) go to
+  // onProgress until end(job).
+  job(onProgress) {
+    const job = this.next++;
+    this.progress.set(job, onProgress);
+    return job;
+  }
+
+  end(job) {
+    this.progress.delete(job);
+  }
+
+  terminate() {
+    this.worker.terminate();
+  }
+}
+
+// ---------------------------------------------------------- worker side
+
+// The modules this worker has imported, by the names they export.
+let openpgp = null;
+let Sha256 = null;
+let solvePow = null;
+let encryptionKeys = null;
+// The encryption jobs under way, by job id (see encrypt).
+const jobs = new Map();
+
+// PROGRESS_STEP is how many bytes a job works through between reports.
+const PROGRESS_STEP = 1 << 20;
+
+const operations = {
+  // init imports the modules, each checked against its pinned integrity.
+  async init({ modules }) {
+    for (const { url, integrity } of modules) {
+      await fetchVerified(url, integrity);
+      const m = await import(url);
+      if (m.encrypt) openpgp = m;
+      if (m.Sha256) ({ Sha256, solvePow } = m);
+    }
+  },
+
+  // pow solves a proof-of-work challenge (solvePow in sha256.js).
+  pow: ({ token, bits }) => solvePow(token, bits, async () => {}),
+
+  // readKeys parses the desk's keys for encryption and checks that each is
+  // the public key announced under its fingerprint.
+  async readKeys({ keys }) {
+    const parsed = [];
+    for (const k of keys) {
+      const key = await openpgp.readKey({ armoredKey: k.armored });
+      if (key.getFingerprint().toUpperCase() !== k.fingerprint || key.isPrivate()) {
+        throw new Error("the desk's key does not match its fingerprint");
+      }
+      parsed.push(key);
+    }
+    if (parsed.length === 0) throw new Error("the desk has no key");
+    encryptionKeys = parsed;
+  },
+
+  // encrypt starts job: data (a Blob or bytes) becomes a binary OpenPGP
+  // message to the keys of readKeys, hashed with SHA-256 on the way. The
+  // literal data packet holds no file name and a zero date, as the
+  // server's own encryption writes it. The ciphertext is made ahead of
+  // what chunk takes, up to ahead bytes, and waits there: encryption goes
+  // on while the page solves a proof of work or uploads, and a large file
+  // never sits in memory whole.
+  async encrypt({ job, data, ahead }) {
+    const hash = new Sha256();
+    let done = 0;
+    let reported = 0;
+    const plain = new Blob([data]).stream().pipeThrough(new TransformStream({
+      transform(piece, ctl) {
+        hash.update(piece);
+        done += piece.length;
+        if (done - reported >= PROGRESS_STEP) {
+          reported = done;
+          self.postMessage({ progress: job, bytes: done });
+        }
+        ctl.enqueue(piece);
+      },
+      flush() {
+        self.postMessage({ progress: job, bytes: done });
+      },
+    }));
+    const message = await openpgp.createMessage({ binary: plain, format: "binary", date: new Date(0) });
+    const out = await openpgp.encrypt({ message, encryptionKeys, format: "binary" });
+    const j = new AheadBuffer(out.getReader(), ahead);
+    j.hash = hash;
+    jobs.set(job, j);
+  },
+
+  // chunk returns the next size bytes of job's ciphertext (fewer only for
+  // the last) as a Blob, and with the last the SHA-256 of the plaintext.
+  // A Blob, not bytes: the page sends it with fetch, which copies bytes
+  // on the page's thread before it sends them (hundreds of milliseconds
+  // for 8 MiB on a busy machine, seconds with DevTools open) but hands a
+  // Blob over as it is. Made here, the Blob's copy is the worker's work.
+  async chunk({ job, size }) {
+    const j = jobs.get(job);
+    const { bytes, last } = await j.take(size);
+    const result = { chunk: new Blob([bytes]), last };
+    if (last) {
+      result.sha256 = j.hash.hex();
+      jobs.delete(job);
+    }
+    return result;
+  },
+
+  // decryptToFile unlocks the armored private key with passphrase,
+  // downloads url, an OpenPGP message, decrypts it and checks its SHA-256
+  // against sha256 (when given). It writes the plaintext to handle, a file
+  // the investigator picked, or returns it as a Blob. Nothing is kept unless OpenPGP.js
+  // reached the end of the message with its integrity check passed and
+  // the hash matches: the picked file is written through a temporary file
+  // that the browser discards on abort.
+  async decryptToFile({ job, url, key, passphrase, sha256, handle }) {
+    let decryptionKeys;
+    try {
+      decryptionKeys = await openpgp.decryptKey({ privateKey: await openpgp.readPrivateKey({ armoredKey: key }), passphrase });
+    } catch {
+      throw new Error("Wrong passphrase for this key.");
+    }
+    const res = await fetch(url, { credentials: "same-origin" });
+    if (!res.ok) {
+      let message = "Could not download the file (" + res.status + ").";
+      try {
+        message = (await res.json()).error.message || message;
+      } catch {
+        // not the API's JSON: keep the generic message
+      }
+      throw new Error(message);
+    }
+    const altered = (e) => new Error("Decryption failed, or the ciphertext was altered: " + (e.message || e));
+    let data;
+    try {
+      const message = await openpgp.readMessage({ binaryMessage: res.body });
+      ({ data } = await openpgp.decrypt({
+        message, decryptionKeys, format: "binary", config: { allowUnauthenticatedStream: true },
+      }));
+    } catch (e) {
+      throw altered(e);
+    }
+    const hash = new Sha256();
+    let done = 0;
+    let reported = 0;
+    const plain = data.pipeThrough(new TransformStream({
+      transform(piece, ctl) {
+        hash.update(piece);
+        done += piece.length;
+        if (done - reported >= PROGRESS_STEP) {
+          reported = done;
+          self.postMessage({ progress: job, bytes: done });
+        }
+        ctl.enqueue(piece);
+      },
+    }));
+    const mismatch = "The decrypted file does not match its SHA-256.";
+    const checkSum = () => {
+      if (sha256 && hash.hex() !== sha256.toLowerCase()) throw new Error(mismatch);
+    };
+    if (handle) {
+      const writable = await handle.createWritable();
+      try {
+        await plain.pipeTo(writable, { preventClose: true });
+        checkSum();
+      } catch (e) {
+        await writable.abort().catch(() => {});
+        throw e.message === mismatch ? e : altered(e);
+      }
+      await writable.close();
+      return null;
+    }
+    let blob;
+    try {
+      blob = await new Response(plain).blob();
+    } catch (e) {
+      throw altered(e);
+    }
+    checkSum();
+    return blob;
+  },
+};
+
+// AheadBuffer reads a stream ahead of its consumer, up to limit bytes,
+// and hands its bytes out in pieces of the sizes asked for.
+class AheadBuffer {
+  constructor(reader, limit) {
+    this.reader = reader;
+    this.limit = limit;
+    this.pieces = []; // read and not yet taken, in order
+    this.held = 0; // their bytes
+    this.ended = false;
+    this.failure = null;
+    this.wake = null; // resolves the take waiting for bytes
+    this.reading = false;
+    this.fill();
+  }
+
+  // fill reads until limit bytes are held or the stream ends.
+  async fill() {
+    if (this.reading) return;
+    this.reading = true;
+    try {
+      while (!this.ended && this.held < this.limit) {
+        const { value, done } = await this.reader.read();
+        if (done) this.ended = true;
+        else {
+          this.pieces.push(value);
+          this.held += value.length;
+        }
+        this.notify();
+      }
+    } catch (e) {
+      this.failure = e;
+      this.notify();
+    } finally {
+      this.reading = false;
+    }
+  }
+
+  notify() {
+    if (this.wake) this.wake();
+  }
+
+  // take returns the next size bytes (fewer only at the end of the
+  // stream) and whether they are the last.
+  async take(size) {
+    this.limit = Math.max(this.limit, size + 1);
+    while (!this.failure && !this.ended && this.held < size + 1) {
+      // One byte more than asked: then these are not the last.
+      await new Promise((resolve) => {
+        this.wake = resolve;
+        this.fill();
+      });
+      this.wake = null;
+    }
+    if (this.failure) throw this.failure;
+    const bytes = new Uint8Array(Math.min(size, this.held));
+    for (let fill = 0; fill < bytes.length;) {
+      const piece = this.pieces[0];
+      const n = Math.min(piece.length, bytes.length - fill);
+      bytes.set(piece.subarray(0, n), fill);
+      fill += n;
+      if (n === piece.length) this.pieces.shift();
+      else this.pieces[0] = piece.subarray(n);
+    }
+    this.held -= bytes.length;
+    this.fill();
+    return { bytes, last: this.ended && this.held === 0 };
+  }
+}
+
+if (inWorker) {
+  self.onmessage = async ({ data: { id, op, args } }) => {
+    try {
+      self.postMessage({ id, result: await operations[op](args) });
+    } catch (e) {
+      self.postMessage({ id, error: (e && e.message) || String(e) });
+    }
+  };
+}
