@@ -17,18 +17,13 @@ import (
 	"github.com/tipline/tipline/database/dbtest"
 )
 
-// killPendingMaxAge is the node's TIPLINE_PENDING_MAX_AGE, and
-// killJanitorInterval its TIPLINE_JANITOR_INTERVAL: short, so that the
-// janitor removes the blobs the kill left within the drill, but longer
-// than any upload of the drill takes. (With 3 s, shorter than some
-// uploads on a loaded machine, the janitor removed the blob of an upload
-// still in flight, whose tip was then committed and its codename shown:
-// a pending reservation expires PENDING_MAX_AGE after it is taken, even
-// while its upload still streams.)
-const (
-	killPendingMaxAge   = 15 * time.Second
-	killJanitorInterval = 2 * time.Second
-)
+// killJanitorInterval is the node's TIPLINE_JANITOR_INTERVAL (its
+// TIPLINE_PENDING_MAX_AGE is the scale's pendingMaxAge). With a max age of
+// 3 s, shorter than some uploads on a loaded machine, the janitor once
+// removed the blob of an upload still in flight whose tip was then
+// committed and its codename shown; a commit now renews its blobs'
+// reservations and is refused when one is gone (TestSweepRacesCommit).
+const killJanitorInterval = 2 * time.Second
 
 // TestFaultKill kills the server with SIGKILL while sources send tips
 // without JavaScript and through browser upload sessions, on PostgreSQL
@@ -54,7 +49,7 @@ func TestFaultKill(t *testing.T) {
 		"TIPLINE_DATABASE_URL":          dbURL,
 		"TIPLINE_BLOB_URL":              bucketURL,
 		"TIPLINE_MAX_FORM_UPLOAD_BYTES": fmt.Sprint(sc.maxFormUpload),
-		"TIPLINE_PENDING_MAX_AGE":       killPendingMaxAge.String(),
+		"TIPLINE_PENDING_MAX_AGE":       sc.pendingMaxAge.String(),
 		"TIPLINE_JANITOR_INTERVAL":      killJanitorInterval.String(),
 	})
 	n.start()
@@ -165,7 +160,7 @@ func TestFaultKill(t *testing.T) {
 	// The janitor removes the pending blobs of the tips the kill cut: those
 	// no object row names (committed blobs stay pending until the janitor
 	// moves a day's batch on a later day).
-	within := killPendingMaxAge + 3*killJanitorInterval + 20*time.Second
+	within := sc.pendingMaxAge + 3*killJanitorInterval + 20*time.Second
 	var orphans []string
 	for deadline := time.Now().Add(within); ; time.Sleep(time.Second) {
 		orphans = killOrphans(t, bucket, db)
@@ -175,7 +170,7 @@ func TestFaultKill(t *testing.T) {
 	}
 	if len(orphans) > 0 {
 		t.Errorf("%d pending blobs of uncommitted tips are left %s after the restart (TIPLINE_PENDING_MAX_AGE %s, TIPLINE_JANITOR_INTERVAL %s): %s",
-			len(orphans), within, killPendingMaxAge, killJanitorInterval, strings.Join(orphans, ", "))
+			len(orphans), within, sc.pendingMaxAge, killJanitorInterval, strings.Join(orphans, ", "))
 	}
 	if t.Failed() {
 		for line := range strings.SplitSeq(n.log(), "\n") {

@@ -43,13 +43,20 @@ type faultScale struct {
 	sessionBytes  int   // the evidence file of each
 	bytesPerSec   int   // how fast each source sends: slow enough to be caught in flight
 	maxFormUpload int64 // TIPLINE_MAX_FORM_UPLOAD_BYTES of the node
+	// pendingMaxAge is the kill drill's TIPLINE_PENDING_MAX_AGE: short, so
+	// that the janitor removes what the kill left within the drill, but
+	// longer than any upload of the drill takes (a slower one is refused
+	// at its commit, its first file taken by the janitor).
+	pendingMaxAge time.Duration
 }
 
 func faultScaleOf() faultScale {
 	if os.Getenv(scaleEnv) == "full" {
-		return faultScale{name: "full", formTips: 100, formBytes: 4 << 20, sessions: 20, sessionBytes: 32 << 20, bytesPerSec: 2 << 20, maxFormUpload: 8 << 20}
+		return faultScale{name: "full", formTips: 100, formBytes: 4 << 20, sessions: 20, sessionBytes: 32 << 20, bytesPerSec: 2 << 20, maxFormUpload: 8 << 20,
+			pendingMaxAge: 2 * time.Minute}
 	}
-	return faultScale{name: "small", formTips: 20, formBytes: 256 << 10, sessions: 5, sessionBytes: 1 << 20, bytesPerSec: 256 << 10, maxFormUpload: 1 << 20}
+	return faultScale{name: "small", formTips: 20, formBytes: 256 << 10, sessions: 5, sessionBytes: 1 << 20, bytesPerSec: 256 << 10, maxFormUpload: 1 << 20,
+		pendingMaxAge: 15 * time.Second}
 }
 
 // faultChunkSize is the chunk size of the drills' upload sessions: the
