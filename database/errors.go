@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/url"
 	"strings"
 	"syscall"
 
@@ -43,6 +44,10 @@ func IsUnreachable(err error) bool {
 	var pg *pgconn.PgError
 	if errors.As(err, &pg) {
 		return strings.HasPrefix(pg.Code, "08") || strings.HasPrefix(pg.Code, "57P")
+	}
+	var httpErr *url.Error // an HTTP client's (the blob store's), never the database's
+	if errors.As(err, &httpErr) {
+		return false
 	}
 	var connect *pgconn.ConnectError
 	var netErr *net.OpError

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -94,6 +95,7 @@ func TestIsUnreachable(t *testing.T) {
 		{"UniqueViolation", &pgconn.PgError{Code: "23505"}, false},
 		{"DiskFull", &pgconn.PgError{Code: "53100"}, false},
 		{"Other", errors.New("no such table"), false},
+		{"BlobStoreHTTP", &url.Error{Op: "Put", URL: "http://minio:9000/tips/x", Err: &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}}, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if tc.err == nil {
