@@ -197,9 +197,7 @@ func (s *Server) apiPutChunk(c *gin.Context) {
 	s.uploadDeadlines(c)
 	size, err := s.deps.Intake.PutChunk(c.Request.Context(), c.Param("id"), n, requestReader{c.Request.Body})
 	if err != nil {
-		if tipline.ErrorCode(err) == tipline.TooLarge {
-			c.Header("Connection", "close")
-		}
+		finishRefusedBody(c, err)
 		s.respond(c, uploadError(c, err))
 		return
 	}

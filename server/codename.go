@@ -172,15 +172,13 @@ func claimRetry(ctx context.Context, sub *intake.ServerSubmission, token string)
 
 // answeredRetry answers a form sent again (err from reading it): the same
 // codename page, or the page saying its codename cannot be shown again.
-// The rest of the form is not read.
+// The rest of the form is read but not used (see finishRefusedBody).
 func (s *Server) answeredRetry(c *gin.Context, err error) bool {
 	var again retried
 	switch {
 	case errors.As(err, &again):
-		c.Header("Connection", "close")
 		s.renderReceipt(c, again.receipt)
 	case errors.Is(err, intake.ErrRetryExpired):
-		c.Header("Connection", "close")
 		s.renderResend(c, http.StatusConflict, true)
 	default:
 		return false

@@ -197,6 +197,26 @@ func uploadError(c *gin.Context, err error) error {
 	return fmt.Errorf("%w: %w", errUploadBroken, err)
 }
 
+// finishRefusedBody reads and discards the rest of the body of a form
+// refused before its end (err), so that its sender, still sending, gets
+// to read the answer. net/http reads at most 256 KiB of a body that its
+// handler left unread and then closes the connection: a client still
+// writing gets a broken pipe instead of the page, and a source without
+// JavaScript sees a connection error instead of "send it again" (the
+// PostgreSQL restart drill showed it). The rest is read within the
+// form's limit and the upload deadlines, like the body itself, at no more
+// cost than the upload the client was allowed to make. A body over its
+// limit, a form of too many parts, an upload that broke off and a request
+// cut by a shutdown are not read on: their connections close.
+func finishRefusedBody(c *gin.Context, err error) {
+	if tipline.ErrorCode(err) != tipline.TooLarge && !errors.Is(err, errUploadBroken) && c.Request.Context().Err() == nil {
+		if _, err := io.Copy(io.Discard, c.Request.Body); err == nil {
+			return
+		}
+	}
+	c.Header("Connection", "close")
+}
+
 // submitForm receives the questionnaire as a plain multipart form (JavaScript
 // off). The body is read as a stream: each file is encrypted to the desk's
 // keys as it arrives and its ciphertext streamed into the blob store; nothing
@@ -214,11 +234,13 @@ func (s *Server) submitForm(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, cfg.MaxFormUpload)
 	mediaType, params, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
 	if err != nil || mediaType != "multipart/form-data" || params["boundary"] == "" {
+		finishRefusedBody(c, errNotMultipart)
 		s.respond(c, errNotMultipart)
 		return
 	}
 	sub, err := s.deps.Intake.BeginServerSubmission(ctx, c.Param("slug"))
 	if err != nil {
+		finishRefusedBody(c, err)
 		s.respond(c, err)
 		return
 	}
@@ -245,11 +267,9 @@ func (s *Server) submitForm(c *gin.Context) {
 		}
 		if err != nil {
 			sub.Abort(ctx)
+			finishRefusedBody(c, err)
 			if s.answeredRetry(c, err) {
 				return
-			}
-			if tipline.ErrorCode(err) == tipline.TooLarge {
-				c.Header("Connection", "close") // the rest of the body is not read
 			}
 			s.respond(c, uploadError(c, err))
 			return

@@ -193,11 +193,13 @@ func (s *Server) mailboxMessage(c *gin.Context) {
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, cfg.MaxFormUpload)
 	mr, err := c.Request.MultipartReader()
 	if err != nil {
+		finishRefusedBody(c, errNotMultipart)
 		s.respond(c, fmt.Errorf("%w: %w", errNotMultipart, err))
 		return
 	}
 	f, err := s.deps.Intake.BeginFollowUp(ctx, token)
 	if err != nil {
+		finishRefusedBody(c, err)
 		s.mailboxError(c, err)
 		return
 	}
@@ -206,6 +208,7 @@ func (s *Server) mailboxMessage(c *gin.Context) {
 		err = f.Commit(ctx, text)
 	} else {
 		f.Abort(ctx)
+		finishRefusedBody(c, err)
 	}
 	err = uploadError(c, err)
 	// A follow-up to correct shows the mailbox again, with what to change.
