@@ -135,12 +135,13 @@ var (
 
 // replyKeyPassphrase is the passphrase of the source's reply private key:
 // the hex of the KEK derived from the codename and the row's salt, in a
-// derivation slot. It runs only for a submission being committed or a
-// codename already found, so it waits at the front of the line and is
-// never refused for the line's length. The KEK is never stored.
-func (s *Service) replyKeyPassphrase(ctx context.Context, c crypto.Codename, salt []byte) ([]byte, error) {
+// derivation slot. For a submission being committed or a codename
+// already found it is urgent: it waits at the front of the line and is
+// never refused for the line's length; for an identity made ahead it
+// waits in the ordinary line. The KEK is never stored.
+func (s *Service) replyKeyPassphrase(ctx context.Context, c crypto.Codename, salt []byte, urgent bool) ([]byte, error) {
 	var kek [32]byte
-	if err := s.derive(ctx, true, func() { kek = c.ReplyKeyKEK(s.Pepper, salt, s.CodenameParams) }); err != nil {
+	if err := s.derive(ctx, urgent, func() { kek = c.ReplyKeyKEK(s.Pepper, salt, s.CodenameParams) }); err != nil {
 		return nil, err
 	}
 	defer clear(kek[:])
@@ -149,14 +150,13 @@ func (s *Service) replyKeyPassphrase(ctx context.Context, c crypto.Codename, sal
 
 // newReplyKey makes the source's reply key pair in the interoperable
 // profile, its private half locked with the codename's passphrase. The key
-// is dated at the start of the day: no finer time is stored.
-func (s *Service) newReplyKey(ctx context.Context, c crypto.Codename, salt []byte) (public, private []byte, err error) {
-	pass, err := s.replyKeyPassphrase(ctx, c, salt)
+// is dated to day, the start of a day: no finer time is stored.
+func (s *Service) newReplyKey(ctx context.Context, c crypto.Codename, salt []byte, day time.Time, urgent bool) (public, private []byte, err error) {
+	pass, err := s.replyKeyPassphrase(ctx, c, salt, urgent)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer clear(pass)
-	day := s.Now().UTC().Truncate(24 * time.Hour)
 	public, private, _, err = crypto.GenerateKey("Tipline source", "", pass, day)
 	return public, private, err
 }
@@ -175,7 +175,7 @@ func (s *Service) OpenMailbox(ctx context.Context, typed string) (*Mailbox, stri
 	}
 	var pass []byte
 	if entry.ReplyPrivate != nil {
-		if pass, err = s.replyKeyPassphrase(ctx, codename, entry.ReplySalt); err != nil {
+		if pass, err = s.replyKeyPassphrase(ctx, codename, entry.ReplySalt, true); err != nil {
 			return nil, "", err
 		}
 		defer clear(pass)
@@ -237,7 +237,7 @@ func (s *Service) UnlockMailbox(ctx context.Context, typed string) (*Mailbox, st
 	box, _ := s.mailbox(ctx, entry, nil)
 	var m *ReplyKeyMaterial
 	if box.HasKey {
-		pass, err := s.replyKeyPassphrase(ctx, codename, entry.ReplySalt)
+		pass, err := s.replyKeyPassphrase(ctx, codename, entry.ReplySalt, true)
 		if err != nil {
 			return nil, "", nil, err
 		}

@@ -144,6 +144,10 @@ type Service struct {
 	DerivationSlots int
 	DerivationLine  int
 	derivations     derivationSlots
+	// IdentitiesAhead is how many source identities the node keeps made
+	// ahead, in memory (see identities.go); 0 makes each at its commit.
+	IdentitiesAhead int
+	identities      identityPool
 	retry           retryTokens
 	Logger          *slog.Logger
 	Now             func() time.Time
@@ -357,7 +361,7 @@ func (b *ServerSubmission) prepareIdentity(ctx context.Context) {
 	}
 	b.identity = make(chan preparedIdentity, 1)
 	go func() {
-		id, err := b.svc.newIdentity(ctx, false)
+		id, err := b.svc.identity(ctx, false)
 		b.identity <- preparedIdentity{id, err}
 	}()
 }
@@ -372,7 +376,7 @@ func (b *ServerSubmission) sourceIdentity(ctx context.Context) (sourceIdentity, 
 			return ahead.id, nil
 		}
 	}
-	return b.svc.newIdentity(ctx, b.numeric)
+	return b.svc.identity(ctx, b.numeric)
 }
 
 // Abort removes what the submission stored. Use a context that outlives a
@@ -538,7 +542,7 @@ func storeFailure(err error) error {
 // the pending prefix, where its rows name them, until the janitor's daily
 // batch moves them: moving each one now would date its file to the second.
 func (s *Service) commit(ctx context.Context, desk, encryptedBy string, objects []Object, opts CommitOptions) (*Receipt, error) {
-	id, err := s.newIdentity(ctx, opts.Numeric)
+	id, err := s.identity(ctx, opts.Numeric)
 	if err != nil {
 		return nil, err
 	}
@@ -554,33 +558,50 @@ type sourceIdentity struct {
 	lookup                    [32]byte
 	salt                      []byte
 	replyPublic, replyPrivate []byte
+	day                       time.Time // the day the reply key is dated to
 }
 
 // newIdentity makes a new codename (numeric or of words) and derives what
-// it unlocks.
-func (s *Service) newIdentity(ctx context.Context, numeric bool) (sourceIdentity, error) {
+// it unlocks; urgent as for derive.
+func (s *Service) newIdentity(ctx context.Context, numeric, urgent bool) (sourceIdentity, error) {
 	codename, err := newCodename(numeric)
 	if err != nil {
 		return sourceIdentity{}, err
 	}
-	lookup, err := s.deriveLookupKey(ctx, codename)
+	lookup, err := s.deriveLookupKey(ctx, codename, urgent)
 	if err != nil {
 		return sourceIdentity{}, err
 	}
 	salt := crypto.NewCodenameSalt()
-	replyPublic, replyPrivate, err := s.newReplyKey(ctx, codename, salt)
+	day := s.today()
+	replyPublic, replyPrivate, err := s.newReplyKey(ctx, codename, salt, day, urgent)
 	if err != nil {
 		return sourceIdentity{}, err
 	}
-	return sourceIdentity{codename: codename, numeric: numeric, lookup: lookup, salt: salt, replyPublic: replyPublic, replyPrivate: replyPrivate}, nil
+	return sourceIdentity{codename: codename, numeric: numeric, lookup: lookup, salt: salt, replyPublic: replyPublic, replyPrivate: replyPrivate, day: day}, nil
 }
 
-// commitAs is commit with the source's identity made already.
+// today is the start of the current day (UTC): the finest time Tipline
+// keeps of a tip.
+func (s *Service) today() time.Time { return s.Now().UTC().Truncate(24 * time.Hour) }
+
+// commitAs is commit with the source's identity made already. An identity
+// made on an earlier day (ahead, or while a long upload streamed across
+// midnight) is replaced by a new one: its reply key, dated to that day,
+// would tell that the tip arrived just after midnight.
 func (s *Service) commitAs(ctx context.Context, id sourceIdentity, desk, encryptedBy string, objects []Object, opts CommitOptions) (*Receipt, error) {
+	defer s.MakeIdentitiesAhead()
+	today := s.today()
+	if !id.day.Equal(today) {
+		var err error
+		if id, err = s.newIdentity(ctx, id.numeric, true); err != nil {
+			return nil, err
+		}
+	}
 	sub := Submission{
 		ID:           blob.NewKey(""),
 		DeskSlug:     desk,
-		ReceivedDay:  s.Now().UTC().Format(time.DateOnly),
+		ReceivedDay:  today.Format(time.DateOnly),
 		EncryptedBy:  encryptedBy,
 		Lang:         opts.Lang,
 		LookupKey:    id.lookup,
@@ -606,11 +627,12 @@ func (s *Service) commitAs(ctx context.Context, id sourceIdentity, desk, encrypt
 }
 
 // deriveLookupKey derives the lookup key of a new submission's codename in
-// a derivation slot (see Service.derive), at the front of the line: a
-// submission being committed is never refused for the line's length.
-func (s *Service) deriveLookupKey(ctx context.Context, c crypto.Codename) ([32]byte, error) {
+// a derivation slot (see Service.derive): urgent, at the front of the line,
+// for a submission being committed, which is never refused for the line's
+// length; in the ordinary line for an identity made ahead.
+func (s *Service) deriveLookupKey(ctx context.Context, c crypto.Codename, urgent bool) ([32]byte, error) {
 	var key [32]byte
-	err := s.derive(ctx, true, func() { key = c.LookupKey(s.Pepper, s.CodenameParams) })
+	err := s.derive(ctx, urgent, func() { key = c.LookupKey(s.Pepper, s.CodenameParams) })
 	return key, err
 }
 

@@ -13,6 +13,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/tipline/tipline/intake"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -27,8 +29,9 @@ type program struct {
 	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
-	// onListen, when set, is told the bound addresses once serve listens.
-	onListen func(intake, casework string)
+	// onListen, when set, is told the bound addresses and given the
+	// intake service once serve listens (for tests and benchmarks).
+	onListen func(intakeAddr, caseworkAddr string, in *intake.Service)
 }
 
 // command is one subcommand.

@@ -17,6 +17,7 @@ import (
 
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/database/dbtest"
+	"github.com/tipline/tipline/intake"
 	"github.com/tipline/tipline/internal/testenv"
 )
 
@@ -50,6 +51,7 @@ func runTipline(t testing.TB, env map[string]string, args ...string) (stdout, st
 // running is a serve command running in-process.
 type running struct {
 	intake, casework string
+	service          *intake.Service
 	log              *lockedBuffer
 }
 
@@ -63,7 +65,10 @@ func startServe(t testing.TB, env map[string]string) *running {
 	p := &program{
 		args: []string{"serve"}, getenv: func(k string) string { return env[k] },
 		stdout: r.log, stderr: r.log,
-		onListen: func(intake, casework string) { r.intake, r.casework = intake, casework; close(ready) },
+		onListen: func(intakeAddr, caseworkAddr string, in *intake.Service) {
+			r.intake, r.casework, r.service = intakeAddr, caseworkAddr, in
+			close(ready)
+		},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)

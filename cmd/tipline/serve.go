@@ -95,6 +95,8 @@ func serve(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	in.Swept = srv.CountJanitorSweep
+	in.IdentitiesAhead = intake.DefaultIdentitiesAhead
+	in.MakeIdentitiesAhead()
 	go in.RunJanitor(ctx, cfg.JanitorInterval)
 	go in.RunIdleSweep(ctx)
 	go runRetentionDaily(ctx, db, blobs, log)
@@ -106,7 +108,7 @@ func serve(ctx context.Context, p *program, args []string) error {
 		return err
 	}
 	if p.onListen != nil {
-		p.onListen(srv.Addr("intake"), srv.Addr("casework"))
+		p.onListen(srv.Addr("intake"), srv.Addr("casework"), in)
 	}
 	return srv.Serve(ctx)
 }

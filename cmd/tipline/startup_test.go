@@ -12,6 +12,7 @@ import (
 
 	"github.com/tipline/tipline/database"
 	"github.com/tipline/tipline/database/dbtest"
+	"github.com/tipline/tipline/intake"
 	"github.com/tipline/tipline/internal/testenv"
 )
 
@@ -64,7 +65,9 @@ func TestServeWaitsForBlobStore(t *testing.T) {
 	listening := make(chan [2]string, 1)
 	p := &program{
 		args: []string{"serve"}, getenv: func(k string) string { return env[k] }, stdout: log, stderr: log,
-		onListen: func(intake, casework string) { listening <- [2]string{intake, casework} },
+		onListen: func(intakeAddr, caseworkAddr string, _ *intake.Service) {
+			listening <- [2]string{intakeAddr, caseworkAddr}
+		},
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

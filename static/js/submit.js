@@ -106,7 +106,7 @@ async function send(form) {
   try {
     const { startWorker } = await import(form.dataset.worker);
     const { cleanFile } = await import(form.dataset.metadata);
-    const crypt = await startWorker(form.dataset.worker, [form.dataset.openpgp, form.dataset.sha256]);
+    const crypt = await startWorker(form.dataset.worker, [form.dataset.openpgp]);
     workers.push(crypt);
     const pow = await startWorker(form.dataset.worker, [form.dataset.sha256]);
     workers.push(pow);
@@ -140,8 +140,12 @@ async function send(form) {
     const filePows = files.map((f) => proofOfWork(pow, slug, maxMessageBytes(f.size)));
     const manifestPow = proofOfWork(pow, slug, maxMessageBytes(manifestSize));
     const submitPow = proofOfWork(pow, slug);
-    // A failure counts where the proof of work is awaited, not before.
-    for (const p of [...filePows, manifestPow, submitPow]) p.catch(() => {});
+    // Each file's SHA-256, for the manifest, is taken in the second worker
+    // once the file's proof of work is solved, while the first worker
+    // encrypts it.
+    const sums = files.map((f, i) => filePows[i].then(() => pow.call("sha256", { data: f })));
+    // A failure counts where the promise is awaited, not before.
+    for (const p of [...filePows, manifestPow, submitPow, ...sums]) p.catch(() => {});
 
     const total = files.reduce((n, f) => n + f.size, 0) + 1;
     const counters = { encrypted: 0, uploaded: 0, total };
@@ -156,7 +160,7 @@ async function send(form) {
     for (const [i, file] of files.entries()) {
       setStatus("encrypting");
       const before = counters.encrypted;
-      const { id, sha256 } = await upload(crypt, pow, slug, file.size, file, filePows[i], ahead, (done) => {
+      const id = await upload(crypt, pow, slug, file.size, file, filePows[i], ahead, (done) => {
         counters.encrypted = before + done;
         tick();
       }, (n) => {
@@ -164,18 +168,18 @@ async function send(form) {
         tick();
       });
       fileUploads.push(id);
-      described.push({ name: file.name, type: file.type, size: file.size, sha256 });
+      described.push({ name: file.name, type: file.type, size: file.size, sha256: await sums[i] });
     }
 
     const manifest = newManifest(desk, q, lang, cleaned, described);
     const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
-    const manifestUpload = await upload(crypt, pow, slug, manifestBytes.length, manifestBytes, manifestPow, ahead, () => {}, () => {});
+    const manifestID = await upload(crypt, pow, slug, manifestBytes.length, manifestBytes, manifestPow, ahead, () => {}, () => {});
     counters.encrypted = counters.uploaded = total;
     tick();
 
     setStatus("uploading");
     const receipt = await commit(pow, {
-      desk: slug, manifest: manifestUpload.id, files: fileUploads, lang, pow: await submitPow,
+      desk: slug, manifest: manifestID, files: fileUploads, lang, pow: await submitPow,
       retry: form.elements.retry ? form.elements.retry.value : "",
       codename_kind: form.elements.codename_kind ? form.elements.codename_kind.value : "words",
     });
@@ -269,19 +273,18 @@ async function openSession(pow, slug, plainSize, solved) {
 // while the proof of work may still be solved, and goes on while chunks
 // upload, up to ahead bytes of ciphertext ahead of the upload: memory
 // holds that and the chunk in flight, whatever the size of the file. It
-// returns the session id and the SHA-256 of data. onEncrypted gets the
-// bytes of data encrypted so far, onChunk the size of each chunk the
-// server has stored.
+// returns the session id. onEncrypted gets the bytes of data encrypted so
+// far, onChunk the size of each chunk the server has stored.
 async function upload(crypt, pow, slug, plainSize, data, solved, ahead, onEncrypted, onChunk) {
   const job = crypt.job(onEncrypted);
   try {
     await crypt.call("encrypt", { job, data, ahead });
     const session = await openSession(pow, slug, plainSize, solved);
     for (let n = 0; ; n++) {
-      const { chunk, last, sha256 } = await crypt.call("chunk", { job, size: session.chunk_size });
+      const { chunk, last } = await crypt.call("chunk", { job, size: session.chunk_size });
       await putChunk(session.id, n, chunk);
       onChunk(chunk.size);
-      if (last) return { id: session.id, sha256 };
+      if (last) return session.id;
     }
   } finally {
     crypt.end(job);
