@@ -94,7 +94,7 @@ func (s *S3) composePart(ctx context.Context, core minio.Core, dst, uploadID str
 		defer rc.Close()
 		readers[i] = rc
 	}
-	p, err := core.PutObjectPart(ctx, s.bucket, dst, uploadID, n, io.MultiReader(readers...), size, minio.PutObjectPartOptions{})
+	p, err := core.PutObjectPart(ctx, s.bucket, dst, uploadID, n, io.MultiReader(readers...), size, partOptions)
 	if err != nil {
 		return minio.CompletePart{}, err
 	}

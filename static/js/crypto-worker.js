@@ -183,6 +183,16 @@ const operations = {
     }));
   },
 
+  // encryptWhole returns data (a Blob or bytes) as one binary OpenPGP
+  // message to the keys of readKeys, as a Blob: for the mailbox's
+  // follow-up form, whose files go in one request. The literal data
+  // packet holds no file name and a zero date, as in encrypt.
+  async encryptWhole({ data }) {
+    const message = await openpgp.createMessage({ binary: new Blob([data]).stream(), format: "binary", date: new Date(0) });
+    const out = await openpgp.encrypt({ message, encryptionKeys, format: "binary" });
+    return new Response(out).blob();
+  },
+
   // chunk returns the next size bytes of job's ciphertext (fewer only for
   // the last) as a Blob.
   // A Blob, not bytes: the page sends it with fetch, which copies bytes

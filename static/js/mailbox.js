@@ -15,9 +15,11 @@
 // in memory, as for tips. With this script, each chosen file and the list
 // of their names (a follow-up manifest, {"files": [...]}) are encrypted
 // here to the desk's keys and only the ciphertext is sent; the server
-// checks each message is to exactly those keys. The message text still
-// goes to the server as typed, which refuses one holding a codename (it
-// could not check encrypted text) and encrypts it at once.
+// checks each message is to exactly those keys. The encryption and the
+// hashing run in two workers (crypto-worker.js), as on the desk form: on
+// the page's thread a large file froze the page for seconds. The message
+// text still goes to the server as typed, which refuses one holding a
+// codename (it could not check encrypted text) and encrypts it at once.
 //
 // Loading: as submit.js, this module is loaded with Subresource Integrity
 // and import()s the modules the page preloads with integrity values.
@@ -29,12 +31,12 @@ function supported() {
   const link = document.createElement("link");
   return (
     window.crypto && crypto.getRandomValues && window.ReadableStream && window.TransformStream &&
-    window.fetch && window.DOMParser && typeof Blob.prototype.stream === "function" &&
+    window.fetch && window.DOMParser && window.Worker && typeof Blob.prototype.stream === "function" &&
     link.relList && link.relList.supports && link.relList.supports("modulepreload")
   );
 }
 
-if (form && form.dataset.openpgp && supported()) {
+if (form && form.dataset.openpgp && form.dataset.worker && supported()) {
   bind(form);
 }
 // An error the server's page shows takes the focus, for screen readers.
@@ -150,8 +152,23 @@ function bind(form) {
 }
 
 async function send(form, files) {
-  const openpgp = await import(form.dataset.openpgp);
-  const { Sha256 } = await import(form.dataset.sha256);
+  const { startWorker } = await import(form.dataset.worker);
+  const crypt = await startWorker(form.dataset.worker, [form.dataset.openpgp]);
+  try {
+    const hasher = await startWorker(form.dataset.worker, [form.dataset.sha256]);
+    try {
+      await sendEncrypted(form, files, crypt, hasher);
+    } finally {
+      hasher.terminate();
+    }
+  } finally {
+    crypt.terminate();
+  }
+}
+
+// sendEncrypted sends the follow-up with files, encrypted by the worker
+// crypt and hashed by the worker hasher, and shows the page that answers.
+async function sendEncrypted(form, files, crypt, hasher) {
   const lang = encodeURIComponent(document.documentElement.lang);
   const res = await fetch("/api/v1/desks/" + encodeURIComponent(form.dataset.desk) + "?lang=" + lang, { credentials: "same-origin" });
   if (!res.ok) {
@@ -161,35 +178,23 @@ async function send(form, files) {
     throw new Error((problem && problem.error && problem.error.message) || "the desk's keys could not be loaded (" + res.status + ")");
   }
   const desk = await res.json();
-  const keys = [];
-  for (const k of desk.keys) {
-    const key = await openpgp.readKey({ armoredKey: k.armored });
-    if (key.getFingerprint().toUpperCase() !== k.fingerprint || key.isPrivate()) {
-      throw new Error("the desk's key does not match its fingerprint");
-    }
-    keys.push(key);
-  }
-  // Each file is hashed as it is encrypted; the manifest, made once all
-  // are, goes first: the server records it before the files.
+  // The worker checks each key against its fingerprint.
+  await crypt.call("readKeys", { keys: desk.keys });
+  // Each file is hashed in one worker while the other encrypts it; the
+  // manifest, made once all are, goes first: the server records it
+  // before the files.
+  const sums = files.map((file) => hasher.call("sha256", { data: file }));
+  for (const p of sums) p.catch(() => {}); // counted where awaited
   const encrypted = [];
   const described = [];
-  for (const file of files) {
-    const hash = new Sha256();
-    const hashed = file.stream().pipeThrough(
-      new TransformStream({
-        transform(chunk, out) {
-          hash.update(chunk);
-          out.enqueue(chunk);
-        },
-      }),
-    );
-    encrypted.push(await encrypt(openpgp, keys, hashed));
-    described.push({ name: file.name, type: file.type, size: file.size, sha256: hash.hex() });
+  for (const [i, file] of files.entries()) {
+    encrypted.push(await crypt.call("encryptWhole", { data: file }));
+    described.push({ name: file.name, type: file.type, size: file.size, sha256: await sums[i] });
   }
   const manifest = new TextEncoder().encode(JSON.stringify({ files: described }));
   const body = new FormData();
   body.append("message", form.elements.message.value);
-  body.append("encrypted_manifest", await encrypt(openpgp, keys, manifest), "manifest.pgp");
+  body.append("encrypted_manifest", await crypt.call("encryptWhole", { data: manifest }), "manifest.pgp");
   for (const blob of encrypted) body.append("encrypted_files", blob, "file.pgp");
   const answer = await fetch(form.action, { method: "POST", credentials: "same-origin", body });
   // The answer is the mailbox page, with what happened: show it.
@@ -198,15 +203,6 @@ async function send(form, files) {
   const again = document.getElementById("followup");
   if (again) bind(again);
   focusError();
-}
-
-// encrypt returns a binary OpenPGP message to keys as a Blob. The literal
-// data packet holds no file name and a zero date, as the server's own
-// encryption writes it; the manifest holds the names.
-async function encrypt(openpgp, keys, data) {
-  const message = await openpgp.createMessage({ binary: data, format: "binary", date: new Date(0) });
-  const out = await openpgp.encrypt({ message, encryptionKeys: keys, format: "binary" });
-  return new Response(out).blob();
 }
 
 function showError(form, e) {
