@@ -63,10 +63,9 @@ func (s *Server) caseworkRoutes(e *gin.Engine) {
 	small := e.Group("", s.limitBody(s.deps.Config.MaxRequestBytes))
 	small.GET("/", s.caseworkIndex)
 	// Forms with a file get a body limit of their own: the file's and room
-	// for the other fields. A link's confirmation carries the key too,
-	// sealed in base64.
-	keyForms := e.Group("", s.limitBody(2*maxKeyUpload+formRoom))
-	questionnaireForms := e.Group("", s.limitBody(maxQuestionnaireUpload+formRoom))
+	// for the other fields.
+	keyForms := e.Group("", s.limitBody(keyFormLimit))
+	questionnaireForms := e.Group("", s.limitBody(questionnaireFormLimit))
 	// Single-use links: the first admin's setup, invitations (setup.go).
 	for kind, path := range linkPath {
 		small.GET(path+":token", s.formSameOrigin(), s.linkPage(kind))

@@ -27,6 +27,13 @@ const maxKeyUpload = 256 << 10
 // other fields and the multipart framing.
 const formRoom = 64 << 10
 
+// The body limits of the forms read with uploadedText. A link's
+// confirmation carries the key twice (the second sealed in base64).
+const (
+	keyFormLimit           = 2*maxKeyUpload + formRoom
+	questionnaireFormLimit = maxQuestionnaireUpload + formRoom
+)
+
 // linkPath is where each kind of link opens.
 var linkPath = map[casework.InviteKind]string{
 	casework.InviteSetup: "/setup/",
@@ -142,7 +149,12 @@ func (s *Server) renderEnrolment(c *gin.Context, status int, e casework.Enrolmen
 
 // uploadedText returns a form's text from an uploaded file (field file) of
 // at most limit bytes, or else from a text field; empty when neither is
-// given.
+// given. It reads the form with gin's FormFile, which keeps a form in
+// memory up to the engine's MaxMultipartMemory (32 MiB) and spools the
+// rest to temporary files: the body limits of its forms (keyFormLimit,
+// questionnaireFormLimit) keep every one in memory, as
+// TestUploadFormsStayInMemory checks. Its forms are staff's, and hold
+// public keys and questionnaires, never a source's data.
 func uploadedText(c *gin.Context, file, field string, limit int64) ([]byte, error) {
 	fh, err := c.FormFile(file)
 	if err == http.ErrMissingFile || err == http.ErrNotMultipart || (err == nil && fh.Size == 0) {

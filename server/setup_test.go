@@ -365,3 +365,17 @@ func TestKeyExpiryWarning(t *testing.T) {
 		}
 	}
 }
+
+// TestUploadFormsStayInMemory: the forms read with uploadedText (gin's
+// FormFile) must never spool to a temporary file, which a body larger
+// than the engine's MaxMultipartMemory would. Their body limits keep them
+// below it.
+func TestUploadFormsStayInMemory(t *testing.T) {
+	ts := newTestServer(t)
+	inMemory := ts.newEngine("casework").MaxMultipartMemory
+	for name, limit := range map[string]int64{"key forms": keyFormLimit, "questionnaire forms": questionnaireFormLimit} {
+		if limit > inMemory {
+			t.Errorf("%s may carry %d bytes, more than the %d a form keeps in memory", name, limit, inMemory)
+		}
+	}
+}
