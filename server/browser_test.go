@@ -142,7 +142,14 @@ func fillForm(file string) chromedp.Action[chromedp.Void] {
 		chromedp.Click(chromedp.ID("f-knowledge-first_hand")),
 		chromedp.SetValue(chromedp.ID("f-narrative"), "H100 servers relabelled as routers. "+canary),
 		chromedp.SetUploadFiles(chromedp.ID("f-evidence"), []string{file}),
+		filesChecked(),
 	)
+}
+
+// filesChecked waits until the desk form has shown what it found in the
+// files chosen (see testenv.FilesChecked).
+func filesChecked() chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](testenv.FilesChecked, chromedp.WithPollingInterval(50*time.Millisecond))
 }
 
 // dropConnections makes the tab lose its connection twice during an
@@ -300,17 +307,24 @@ func TestBrowserSubmission(t *testing.T) {
 		}
 		screenshot(t, ctx, dir, "desk-form-en")
 		drops := dropConnections(t, ctx)
+		// Whether the progress was ever shown, recorded by the page: a
+		// failure can hide it again before a poll from here would see it.
 		if err := chromedp.Do(ctx,
 			fillForm(bigName),
+			chromedp.Evaluate[chromedp.Void](`(() => {
+				const p = document.getElementById("js-progress");
+				new MutationObserver(() => { if (!p.hidden) window.progressShown = true; }).observe(p, { attributes: true });
+			})()`),
 			chromedp.Click(chromedp.CSS(`#tip > button[type=submit]`)),
-			chromedp.WaitVisible(chromedp.ID("js-progress")),
+			chromedp.Poll[chromedp.Void](`window.progressShown === true`, chromedp.WithPollingInterval(10*time.Millisecond)),
 		); err != nil {
-			t.Fatalf("no progress shown: %v", err)
+			screenshot(t, ctx, dir, "desk-form-en-not-sent")
+			t.Fatalf("no progress shown: %v (page says %q)", err, pageSays(ctx))
 		}
 		screenshot(t, ctx, dir, "desk-form-en-sending")
 		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`.codename span`))); err != nil {
-			failure, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.getElementById("js-failure-message")?.textContent ?? ""`))
-			t.Fatalf("no codename: %v (page says %q)", err, failure)
+			screenshot(t, ctx, dir, "desk-form-en-failed")
+			t.Fatalf("no codename: %v (page says %q)", err, pageSays(ctx))
 		}
 		page, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
 		if err != nil {
@@ -421,6 +435,21 @@ func TestBrowserTamperedOpenPGPJS(t *testing.T) {
 		t.Errorf("the tampered module ran (%v)", err)
 	}
 	assertNothingKept(t, ts)
+}
+
+// pageSays returns what a failed submission's page tells the source: the
+// failure box's message, or else the text of the form's main element
+// (answers marked as needing correction, a page the server answered).
+func pageSays(ctx context.Context) string {
+	said, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const failure = document.getElementById("js-failure");
+		if (failure && !failure.hidden) return failure.innerText;
+		return document.querySelector("main")?.innerText ?? document.body.innerText;
+	})()`))
+	if err != nil {
+		return err.Error()
+	}
+	return said
 }
 
 // waitTrue evaluates the JavaScript expression until it is true, for up to

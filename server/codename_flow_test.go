@@ -123,6 +123,7 @@ func TestBrowserCodenameFlowNoJavaScript(t *testing.T) {
 			chromedp.SetValue(chromedp.ID("f-quantity"), "大约200台"),
 			chromedp.SetValue(chromedp.ID("f-started"), "2024年3月"),
 			chromedp.SetUploadFiles(chromedp.ID("f-evidence"), []string{evidence}),
+			filesChecked(),
 			chromedp.Click(chromedp.CSS(`input[name=codename_kind][value=digits]`)),
 			chromedp.Click(chromedp.CSS(`#tip > button[type=submit]`)),
 			chromedp.WaitVisible(chromedp.CSS(`ol.codename li`)),

@@ -69,7 +69,7 @@ func TestBrowserFirstRun(t *testing.T) {
 				t.Logf("at %s", png)
 			}
 			screenshot(t, tab, dir, "first-run-failed")
-			t.Fatalf("%s: %v", what, err)
+			t.Fatalf("%s: %v (page says %q)", what, err, pageSays(tab))
 		}
 	}
 	text := func(sel string) string {

@@ -228,6 +228,7 @@ func (u *users) submitWithJavaScript(ctx context.Context) error {
 	if err := chromedp.Do(tab,
 		chromedp.SetValue(chromedp.ID("f-narrative"), "Boards relabelled as routers; invoices attached."),
 		chromedp.SetUploadFiles(chromedp.ID("f-evidence"), []string{u.evidence}),
+		chromedp.Poll[chromedp.Void](testenv.FilesChecked, chromedp.WithPollingInterval(50*time.Millisecond)),
 		chromedp.Click(chromedp.CSS(`#tip > button[type=submit]`)),
 	); err != nil {
 		return fmt.Errorf("filling the form: %w", err)

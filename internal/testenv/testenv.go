@@ -44,3 +44,11 @@ func Get(tb testing.TB, name string) string {
 	}
 	return v
 }
+
+// FilesChecked is a JavaScript expression, for chromedp.Poll, that is true
+// once the desk form has shown what it found in the files chosen
+// (metadata.js), or at once when the page's script does not run. The
+// notice it shows sits under the file field and moves the buttons below
+// it down, so a click aimed at one of them before the notice appears can
+// land beside it; a person sees the page settle before they click.
+const FilesChecked = `!document.querySelector('form[data-encrypt="browser"]') || !document.getElementById("js-metadata").hidden`
