@@ -166,34 +166,66 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader) (Info, error) {
 }
 
 // putParts uploads the full part, then the rest of r a part at a time, as
-// one multipart upload under key, and returns the blob's size.
-func (s *S3) putParts(ctx context.Context, key string, r io.Reader, part *partBuffer) (int64, error) {
+// one multipart upload under key, and returns the blob's size. Each part
+// uploads while the next one is read from r: a Put that arrives fast holds
+// two parts, and its writer does not wait for the store at every part.
+func (s *S3) putParts(ctx context.Context, key string, r io.Reader, first *partBuffer) (int64, error) {
 	core := s.core()
 	uploadID, err := core.NewMultipartUpload(ctx, s.bucket, key, s.putOptions())
 	if err != nil {
 		return 0, err
 	}
-	var parts []minio.CompletePart
-	var size int64
+	var (
+		parts      []minio.CompletePart
+		size       int64
+		cur, other = first, new(partBuffer) // the part being read, the one uploading
+		uploading  bool
+		uploaded   = make(chan error, 1)
+		up         minio.ObjectPart // the part uploaded, once uploaded sends nil
+	)
+	defer other.release()
+	// wait waits for the part uploading, if any, and adds it to parts.
+	wait := func() error {
+		if !uploading {
+			return nil
+		}
+		uploading = false
+		if err := <-uploaded; err != nil {
+			return err
+		}
+		parts = append(parts, minio.CompletePart{PartNumber: up.PartNumber, ETag: up.ETag})
+		return nil
+	}
 	for ended := false; err == nil; {
-		if part.n > 0 {
-			var up minio.ObjectPart
-			up, err = core.PutObjectPart(ctx, s.bucket, key, uploadID, len(parts)+1, part.reader(), part.n, partOptions)
-			if err != nil {
+		if cur.n > 0 {
+			if err = wait(); err != nil {
 				break
 			}
-			parts = append(parts, minio.CompletePart{PartNumber: up.PartNumber, ETag: up.ETag})
-			size += part.n
-			part.n = 0
+			size += cur.n
+			uploading = true
+			go func(part *partBuffer, number int) {
+				var err error
+				up, err = core.PutObjectPart(ctx, s.bucket, key, uploadID, number, part.reader(), part.n, partOptions)
+				uploaded <- err
+			}(cur, len(parts)+1)
+			cur, other = other, cur
+			cur.n = 0
 		}
 		if ended {
+			if err = wait(); err != nil {
+				break
+			}
 			_, err = core.CompleteMultipartUpload(ctx, s.bucket, key, uploadID, parts, s.putOptions())
 			if err == nil {
 				return size, nil
 			}
 			break
 		}
-		ended, err = part.fill(r, int64(s.partSize))
+		ended, err = cur.fill(r, int64(s.partSize))
+	}
+	// No part may still be read when its buffer is given back.
+	if werr := wait(); werr != nil && err == nil {
+		err = werr
 	}
 	// Uploaded parts would stay, invisible, until the server expires them.
 	abortCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

@@ -1,7 +1,9 @@
 package intake
 
 import (
+	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -398,23 +400,77 @@ func (b *ServerSubmission) Abort(ctx context.Context) {
 	b.objects = nil
 }
 
-// storeEncryptedReserved encrypts r to the recipients in memory and stores
-// the result as storeMessageReserved does.
+// storeEncryptedReserved encrypts r to the recipients in memory as it
+// reads it, and stores the message as storeMessageReserved stores one: the
+// key packets for the object's row, the body in a new pending blob,
+// reserved as it is stored, and the SHA-256 of the whole message. The
+// message is made here, by crypto.EncryptSplit, so it is not parsed again
+// to be cut and checked. Three goroutines share the work: one reads r
+// (readAhead), this one encrypts, and one hashes the message and writes it
+// to the blob store.
 func (s *Service) storeEncryptedReserved(ctx context.Context, recipients []*crypto.PublicKey, r io.Reader, kind string, position int, anyway bool) (Object, error) {
+	id := blob.NewKey("")
+	key := pendingPrefix + id
 	pr, pw := io.Pipe()
+	// go-crypto writes the start of a SEIPD v2 body before EncryptSplit
+	// returns, when nothing reads the pipe yet: it waits in this buffer.
+	// The SEIPD v1 writer's chunks, larger than it, go straight through.
+	buffered := bufio.NewWriter(pw)
+	w, keyPackets, err := crypto.EncryptSplit(buffered, recipients...)
+	if err != nil {
+		return Object{}, err
+	}
+	whole := sha256.New()
+	whole.Write(keyPackets)
+	// Each chunk the encryption writes is taken from the pipe at once,
+	// whole, into this buffer, whatever the sizes the store reads in: the
+	// encryption goes on while the store hashes and writes the chunk before,
+	// instead of waiting for it (a third of the time before, 2026-12-06).
+	received := bufio.NewReaderSize(pr, readAheadSize+4<<10)
+	reserving := &reservingReader{ctx: ctx, svc: s, key: key, r: io.TeeReader(received, whole), anyway: anyway}
+	body := &countingReader{r: reserving}
+	put := make(chan error, 1)
 	go func() {
-		w, err := crypto.Encrypt(pw, recipients...)
-		if err == nil {
-			_, err = io.Copy(w, r)
-		}
-		if err == nil {
-			err = w.Close()
-		}
-		pw.CloseWithError(err)
+		_, err := s.Blobs.Put(ctx, key, body)
+		pr.CloseWithError(err) // stops the encryption if Put failed
+		put <- err
 	}()
-	obj, err := s.storeMessageReserved(ctx, pr, recipients, kind, position, anyway)
-	pr.CloseWithError(errors.New("intake: message not stored")) // stops the encrypting goroutine on failure
-	return obj, err
+	src := startReadAhead(r)
+	readErr, err := src.writeTo(w)
+	src.close()
+	if err == nil && readErr == nil {
+		err = w.Close()
+	}
+	if err == nil && readErr == nil {
+		err = buffered.Flush()
+	}
+	pw.CloseWithError(cmp.Or(readErr, err))
+	putErr := <-put
+	reserving.settle()
+	if readErr == nil && err == nil && putErr == nil {
+		obj := Object{ID: id, Kind: kind, Position: position, BlobKey: key, KeyPackets: keyPackets, BodySize: body.n, reserved: true}
+		whole.Sum(obj.SHA256[:0])
+		// Keep what is stored, no more: a shrink is never refused.
+		if err := s.reserveAnyway(ctx, key, body.n); err != nil {
+			s.Logger.Warn("pending reservation stays at its step until it is released", "err", err)
+		}
+		return obj, nil
+	}
+	s.Blobs.Delete(context.WithoutCancel(ctx), key)
+	s.release(ctx, key)
+	// Which failed first: reading r (the caller knows what r is and
+	// classifies its errors), reserving room for the body (the only error
+	// the body's reader meets when r did not fail), the store on its own,
+	// or the encryption.
+	switch {
+	case readErr != nil:
+		return Object{}, fmt.Errorf("intake: reading the message: %w", readErr)
+	case body.err != nil:
+		return Object{}, body.err
+	case putErr != nil:
+		return Object{}, storeFailure(putErr)
+	}
+	return Object{}, err
 }
 
 // storeMessageReserved is storeMessage with the message's bytes reserved
@@ -426,6 +482,7 @@ func (s *Service) storeMessageReserved(ctx context.Context, src io.Reader, recip
 	id := blob.NewKey("")
 	reserving := &reservingReader{ctx: ctx, svc: s, key: pendingPrefix + id, r: src, anyway: anyway}
 	obj, err := s.storeMessageAt(ctx, id, reserving, recipients, kind, position)
+	reserving.settle()
 	if err != nil {
 		s.release(ctx, pendingPrefix+id)
 		return Object{}, err

@@ -1,0 +1,124 @@
+package intake
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"sync/atomic"
+	"testing"
+	"testing/iotest"
+	"time"
+)
+
+// TestReadAhead checks that a readAhead hands on every byte in order, in
+// buffers of the SEIPD writer's chunk, keeps the reader's and the
+// writer's errors apart, and never reads again once close returned.
+func TestReadAhead(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), (3*readAheadSize+1000)/16)
+	broken := errors.New("the connection dropped")
+	full := errors.New("no room")
+
+	t.Run("whole", func(t *testing.T) {
+		for _, tt := range []struct {
+			r    io.Reader
+			want []byte
+		}{
+			{bytes.NewReader(data), data},
+			{iotest.HalfReader(bytes.NewReader(data)), data},
+			{iotest.DataErrReader(bytes.NewReader(data)), data},
+			{bytes.NewReader(nil), nil},
+		} {
+			r := tt.r
+			var got bytes.Buffer
+			sizes := &writeSizes{w: &got}
+			a := startReadAhead(r)
+			readErr, writeErr := a.writeTo(sizes)
+			a.close()
+			if readErr != nil || writeErr != nil {
+				t.Fatalf("errors %v, %v", readErr, writeErr)
+			}
+			if !bytes.Equal(got.Bytes(), tt.want) {
+				t.Fatalf("%d bytes out, differ from the %d in", got.Len(), len(tt.want))
+			}
+			for _, n := range sizes.n[:max(len(sizes.n)-1, 0)] {
+				if n != readAheadSize {
+					t.Fatalf("buffers of %v bytes, want %d but for the last", sizes.n, readAheadSize)
+				}
+			}
+		}
+	})
+
+	t.Run("reader fails", func(t *testing.T) {
+		r := io.MultiReader(bytes.NewReader(data[:readAheadSize+10]), iotest.ErrReader(broken))
+		var got bytes.Buffer
+		a := startReadAhead(r)
+		readErr, writeErr := a.writeTo(&got)
+		a.close()
+		if !errors.Is(readErr, broken) || writeErr != nil {
+			t.Fatalf("errors %v, %v; want the reader's", readErr, writeErr)
+		}
+		if got.Len() != readAheadSize+10 {
+			t.Errorf("%d bytes written before the failure, want %d", got.Len(), readAheadSize+10)
+		}
+	})
+
+	// The writer fails while the reader waits for more of a slow upload:
+	// close returns only once that read has returned, and nothing reads
+	// after it (the request's handler reads on).
+	t.Run("writer fails", func(t *testing.T) {
+		r := &slowReader{data: data[:readAheadSize], waiting: make(chan struct{}), release: make(chan struct{})}
+		a := startReadAhead(r)
+		readErr, writeErr := a.writeTo(failingWriter{full})
+		if readErr != nil || !errors.Is(writeErr, full) {
+			t.Fatalf("errors %v, %v; want the writer's", readErr, writeErr)
+		}
+		closed := make(chan struct{})
+		go func() {
+			a.close()
+			close(closed)
+		}()
+		<-r.waiting
+		select {
+		case <-closed:
+			t.Fatal("close returned while the reader was still being read")
+		case <-time.After(50 * time.Millisecond):
+		}
+		close(r.release)
+		<-closed
+		if n := r.reads.Load(); n != 2 {
+			t.Errorf("%d reads, want 2: the first buffer and the one close waited for", n)
+		}
+	})
+}
+
+// slowReader gives data in one read, then waits in the next until release
+// is closed.
+type slowReader struct {
+	data    []byte
+	reads   atomic.Int64
+	waiting chan struct{}
+	release chan struct{}
+}
+
+func (r *slowReader) Read(p []byte) (int, error) {
+	if r.reads.Add(1) == 1 {
+		return copy(p, r.data), nil
+	}
+	close(r.waiting)
+	<-r.release
+	return 0, io.EOF
+}
+
+type writeSizes struct {
+	w io.Writer
+	n []int
+}
+
+func (s *writeSizes) Write(p []byte) (int, error) {
+	s.n = append(s.n, len(p))
+	return s.w.Write(p)
+}
+
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
