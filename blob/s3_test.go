@@ -10,6 +10,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
+
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/blob/blobtest"
 	"github.com/tipline/tipline/internal/testenv"

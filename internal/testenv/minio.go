@@ -83,6 +83,14 @@ func (m *MinIO) Start() {
 	m.tb.Fatalf("MinIO did not become ready on %s:\n%s", m.addr, out)
 }
 
+// Pid returns the process id of the running server.
+func (m *MinIO) Pid() int {
+	if m.cmd == nil {
+		m.tb.Fatal("MinIO is not running")
+	}
+	return m.cmd.Process.Pid
+}
+
 // Stop kills the server and waits for it to exit.
 func (m *MinIO) Stop() {
 	if m.cmd == nil {
