@@ -1,7 +1,6 @@
 package intake
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"context"
@@ -411,28 +410,21 @@ func (b *ServerSubmission) Abort(ctx context.Context) {
 func (s *Service) storeEncryptedReserved(ctx context.Context, recipients []*crypto.PublicKey, r io.Reader, kind string, position int, anyway bool) (Object, error) {
 	id := blob.NewKey("")
 	key := pendingPrefix + id
-	pr, pw := io.Pipe()
 	// go-crypto writes the start of a SEIPD v2 body before EncryptSplit
-	// returns, when nothing reads the pipe yet: it waits in this buffer.
-	// The SEIPD v1 writer's chunks, larger than it, go straight through.
-	buffered := bufio.NewWriter(pw)
-	w, keyPackets, err := crypto.EncryptSplit(buffered, recipients...)
+	// returns, when nothing reads the pipe yet: the pipe's buffer holds it.
+	pipe := newBufferedPipe()
+	w, keyPackets, err := crypto.EncryptSplit(pipe, recipients...)
 	if err != nil {
 		return Object{}, err
 	}
 	whole := sha256.New()
 	whole.Write(keyPackets)
-	// Each chunk the encryption writes is taken from the pipe at once,
-	// whole, into this buffer, whatever the sizes the store reads in: the
-	// encryption goes on while the store hashes and writes the chunk before,
-	// instead of waiting for it (a third of the time before, 2026-12-06).
-	received := bufio.NewReaderSize(pr, readAheadSize+4<<10)
-	reserving := &reservingReader{ctx: ctx, svc: s, key: key, r: io.TeeReader(received, whole), anyway: anyway}
+	reserving := &reservingReader{ctx: ctx, svc: s, key: key, r: io.TeeReader(pipe, whole), anyway: anyway}
 	body := &countingReader{r: reserving}
 	put := make(chan error, 1)
 	go func() {
 		_, err := s.Blobs.Put(ctx, key, body)
-		pr.CloseWithError(err) // stops the encryption if Put failed
+		pipe.closeRead(err) // stops the encryption if Put failed
 		put <- err
 	}()
 	src := startReadAhead(r)
@@ -441,10 +433,7 @@ func (s *Service) storeEncryptedReserved(ctx context.Context, recipients []*cryp
 	if err == nil && readErr == nil {
 		err = w.Close()
 	}
-	if err == nil && readErr == nil {
-		err = buffered.Flush()
-	}
-	pw.CloseWithError(cmp.Or(readErr, err))
+	pipe.closeWrite(cmp.Or(readErr, err))
 	putErr := <-put
 	reserving.settle()
 	if readErr == nil && err == nil && putErr == nil {

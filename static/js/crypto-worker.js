@@ -201,9 +201,9 @@ const operations = {
   // Blob over as it is. Made here, the Blob's copy is the worker's work.
   async chunk({ job, size }) {
     const j = jobs.get(job);
-    const { bytes, last } = await j.take(size);
+    const { pieces, last } = await j.take(size);
     if (last) jobs.delete(job);
-    return { chunk: new Blob([bytes]), last };
+    return { chunk: new Blob(pieces), last };
   },
 
   // decryptToFile unlocks the armored private key with passphrase,
@@ -281,6 +281,23 @@ const operations = {
   },
 };
 
+// YIELD_STEP is how many bytes an AheadBuffer reads between turns of the
+// worker's event loop.
+const YIELD_STEP = 1 << 20;
+
+// yieldToEvents lets the worker's event loop take the messages waiting
+// (the page's call for the next chunk) before it goes on. OpenPGP.js and
+// the file's stream answer reads with promises only: without a turn, a
+// call waited until the buffer was full, and the first chunk went up only
+// once two were made (a second late).
+const turns = new MessageChannel();
+function yieldToEvents() {
+  return new Promise((resolve) => {
+    turns.port1.onmessage = () => resolve();
+    turns.port2.postMessage(null);
+  });
+}
+
 // AheadBuffer reads a stream ahead of its consumer, up to limit bytes,
 // and hands its bytes out in pieces of the sizes asked for. onRead gets
 // the bytes read so far after each read, and whether the stream ended.
@@ -304,8 +321,13 @@ class AheadBuffer {
     if (this.reading) return;
     this.reading = true;
     try {
-      while (!this.ended && this.held < this.limit) {
+      for (let sinceYield = 0; !this.ended && this.held < this.limit;) {
+        if (sinceYield >= YIELD_STEP) {
+          sinceYield = 0;
+          await yieldToEvents();
+        }
         const { value, done } = await this.reader.read();
+        if (value) sinceYield += value.length;
         if (done) this.ended = true;
         else {
           this.pieces.push(value);
@@ -328,7 +350,7 @@ class AheadBuffer {
   }
 
   // take returns the next size bytes (fewer only at the end of the
-  // stream) and whether they are the last.
+  // stream), as the pieces read, and whether they are the last.
   async take(size) {
     this.limit = Math.max(this.limit, size + 1);
     while (!this.failure && !this.ended && this.held < size + 1) {
@@ -340,18 +362,18 @@ class AheadBuffer {
       this.wake = null;
     }
     if (this.failure) throw this.failure;
-    const bytes = new Uint8Array(Math.min(size, this.held));
-    for (let fill = 0; fill < bytes.length;) {
+    const pieces = [];
+    for (let want = Math.min(size, this.held); want > 0;) {
       const piece = this.pieces[0];
-      const n = Math.min(piece.length, bytes.length - fill);
-      bytes.set(piece.subarray(0, n), fill);
-      fill += n;
+      const n = Math.min(piece.length, want);
+      pieces.push(piece.subarray(0, n));
+      want -= n;
+      this.held -= n;
       if (n === piece.length) this.pieces.shift();
       else this.pieces[0] = piece.subarray(n);
     }
-    this.held -= bytes.length;
     this.fill();
-    return { bytes, last: this.ended && this.held === 0 };
+    return { pieces, last: this.ended && this.held === 0 };
   }
 }
 

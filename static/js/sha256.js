@@ -6,7 +6,12 @@
 //   h.update(bytes); h.update(more);
 //   h.hex(); // "e3b0c442…"
 
-const K = new Uint32Array([
+// Every word array is an Int32Array, never a Uint32Array: V8 keeps int32
+// values as small integers, but a uint32 of 2^31 or more read from a
+// Uint32Array becomes a double, and the hash ran at half the speed (93
+// against 183 MB/s in Node, 2026-12-06). The bits are the same; the
+// digest's DataView writes them back as unsigned.
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -19,10 +24,10 @@ const K = new Uint32Array([
 
 export class Sha256 {
   constructor() {
-    this.h = new Uint32Array([
+    this.h = new Int32Array([
       0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
     ]);
-    this.w = new Uint32Array(64);
+    this.w = new Int32Array(64);
     this.block = new Uint8Array(64);
     this.fill = 0; // bytes waiting in block
     this.length = 0; // bytes hashed in all
@@ -123,9 +128,9 @@ export async function solvePow(token, bits, pause) {
   const whole = prefix.length - (prefix.length % 64);
   const start = new Sha256().update(prefix.subarray(0, whole)).h.slice();
   const tail = prefix.subarray(whole);
-  const h = new Uint32Array(8);
-  const w = new Uint32Array(64);
-  const last = new Uint32Array(64); // the last block expanded, when it holds no digit
+  const h = new Int32Array(8);
+  const w = new Int32Array(64);
+  const last = new Int32Array(64); // the last block expanded, when it holds no digit
   const buf = new Uint8Array(128);
   let digits = 0; // decimal digits of the counter the layout of buf is for
   let blocks = 0; // blocks of buf hashed per try

@@ -122,3 +122,71 @@ func (s *writeSizes) Write(p []byte) (int, error) {
 type failingWriter struct{ err error }
 
 func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
+
+// TestBufferedPipe checks that a bufferedPipe delivers every byte in
+// order whatever the sizes written and read, ends with the writer's error,
+// lets the writer run pipeDepth buffers ahead of a reader that does not
+// read, and fails the writer's writes once the reader has closed.
+func TestBufferedPipe(t *testing.T) {
+	data := bytes.Repeat([]byte("0123456789abcdef"), (3*readAheadSize+1000)/16)
+
+	t.Run("whole", func(t *testing.T) {
+		for _, write := range []int{1, 1000, readAheadSize, readAheadSize + 2, 3 * readAheadSize} {
+			p := newBufferedPipe()
+			go func() {
+				for b := data; len(b) > 0; {
+					n := min(write, len(b))
+					p.Write(b[:n])
+					b = b[n:]
+				}
+				p.closeWrite(nil)
+			}()
+			got, err := io.ReadAll(iotest.HalfReader(p))
+			if err != nil || !bytes.Equal(got, data) {
+				t.Fatalf("writes of %d: read %d bytes (%v), want the %d written", write, len(got), err, len(data))
+			}
+		}
+	})
+
+	t.Run("writer fails", func(t *testing.T) {
+		broken := errors.New("the source broke off")
+		p := newBufferedPipe()
+		go func() {
+			p.Write(data[:1000])
+			p.closeWrite(broken)
+		}()
+		got, err := io.ReadAll(p)
+		if !errors.Is(err, broken) || len(got) != 0 {
+			t.Errorf("read %d bytes, %v; want the writer's error and nothing of an unfinished buffer", len(got), err)
+		}
+	})
+
+	t.Run("reader closes", func(t *testing.T) {
+		full := errors.New("the store is full")
+		p := newBufferedPipe()
+		written := make(chan error)
+		go func() {
+			for {
+				if _, err := p.Write(data[:readAheadSize]); err != nil {
+					written <- err
+					return
+				}
+			}
+		}()
+		// The writer fills pipeDepth buffers and then waits.
+		for deadline := time.Now().Add(10 * time.Second); len(p.full) < pipeDepth; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d buffers waiting, want %d", len(p.full), pipeDepth)
+			}
+		}
+		select {
+		case err := <-written:
+			t.Fatalf("the writer stopped (%v) before the reader closed", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		p.closeRead(full)
+		if err := <-written; !errors.Is(err, full) {
+			t.Errorf("write after the reader closed = %v, want the reader's error", err)
+		}
+	})
+}
