@@ -60,6 +60,43 @@ if (form && form.dataset.worker && supported()) {
   // Shows the hidden information in files as they are chosen (metadata.js);
   // send imports the same module again, and fails if it could not load.
   import(form.dataset.metadata).then((m) => m.watch(form)).catch(() => {});
+  // The workers start as the source starts filling the form, not when
+  // they press the button: loading OpenPGP.js into them takes about 0.3 s.
+  // They come from this page's immutable, cached files: the server hears
+  // nothing of it.
+  form.addEventListener("input", () => workersAhead(), { once: true });
+}
+
+// The two workers started ahead of send, or null.
+let started = null;
+
+// workersAhead starts the two workers of send (crypto-worker.js), the
+// encrypting one first. It resolves with both, or fails with neither left
+// running.
+function workersAhead() {
+  if (!started) {
+    started = import(form.dataset.worker).then(({ startWorker }) => Promise.allSettled([
+      startWorker(form.dataset.worker, [form.dataset.openpgp]),
+      startWorker(form.dataset.worker, [form.dataset.sha256]),
+    ])).then((results) => {
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) {
+        for (const r of results) if (r.status === "fulfilled") r.value.terminate();
+        throw failed.reason;
+      }
+      return results.map((r) => r.value);
+    });
+    started.catch(() => {}); // counts in send, where it is awaited
+  }
+  return started;
+}
+
+// takeWorkers returns the workers started ahead, or starts them now; the
+// next send starts its own.
+function takeWorkers() {
+  const workers = workersAhead();
+  started = null;
+  return workers;
 }
 
 // ApiError is an error answer of the server (status 0: no connection),
@@ -91,7 +128,8 @@ function setProgress(id, done, total) {
 
 // send encrypts and uploads the form, then shows the codename. Two
 // workers (crypto-worker.js) do the heavy work off the page's thread: one
-// encrypts and hashes, the other solves the proofs of work meanwhile.
+// encrypts, the other solves the proofs of work and hashes the files
+// meanwhile.
 async function send(form) {
   const submit = form.querySelector("button[type=submit]");
   document.getElementById("js-failure").hidden = true;
@@ -104,12 +142,9 @@ async function send(form) {
   submit.disabled = true;
   const workers = [];
   try {
-    const { startWorker } = await import(form.dataset.worker);
+    const [crypt, pow] = await takeWorkers();
+    workers.push(crypt, pow);
     const { cleanFile } = await import(form.dataset.metadata);
-    const crypt = await startWorker(form.dataset.worker, [form.dataset.openpgp]);
-    workers.push(crypt);
-    const pow = await startWorker(form.dataset.worker, [form.dataset.sha256]);
-    workers.push(pow);
     const slug = form.dataset.desk;
     const lang = form.dataset.lang;
     const desk = await api("GET", "/api/v1/desks/" + encodeURIComponent(slug));
