@@ -62,17 +62,17 @@ if (form && form.dataset.worker && supported()) {
   import(form.dataset.metadata).then((m) => m.watch(form)).catch(() => {});
   // The workers start as the source starts filling the form, not when
   // they press the button: loading OpenPGP.js into them takes about 0.3 s.
-  // They come from this page's immutable, cached files: the server hears
-  // nothing of it.
+  // They load only this page's own files, which never change under their
+  // URLs and which the browser has cached with the page.
   form.addEventListener("input", () => workersAhead(), { once: true });
 }
 
 // The two workers started ahead of send, or null.
 let started = null;
 
-// workersAhead starts the two workers of send (crypto-worker.js), the
-// encrypting one first. It resolves with both, or fails with neither left
-// running.
+// workersAhead starts the two workers of send (crypto-worker.js), both at
+// once. It resolves with both, the encrypting one first, or fails with
+// neither left running.
 function workersAhead() {
   if (!started) {
     started = import(form.dataset.worker).then(({ startWorker }) => Promise.allSettled([
