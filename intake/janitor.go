@@ -16,11 +16,16 @@ import (
 // when Limits.PendingMaxAge is 0.
 const DefaultPendingMaxAge = 24 * time.Hour
 
-// janitorLeaseTTL is how long one sweep holds the janitor lease at most:
-// a node that dies mid-sweep holds up the other nodes' sweeps this long.
-// A sweep that outlasts it may overlap another node's, which is harmless
-// (see SweepPending).
-const janitorLeaseTTL = 10 * time.Minute
+// janitorLeaseTTL is how long the janitor lease lasts unless its holder
+// renews it, which a sweep does every janitorLeaseRenew while it runs: a
+// node that dies mid-sweep (kill -9, a crash) holds up every node's sweeps
+// this long, no longer. With ten minutes, the kill drill found the
+// restarted node sweeping nothing for ten minutes. A sweep whose renewals
+// fail may overlap another node's, which is harmless (see SweepPending).
+const (
+	janitorLeaseTTL   = 15 * time.Second
+	janitorLeaseRenew = 5 * time.Second
+)
 
 // JanitorStore is what the janitor needs of the database beyond the rest
 // of SubmissionStore.
@@ -151,6 +156,27 @@ func (s *Service) underLease(ctx context.Context, sweep func(context.Context) (J
 		if err := s.Store.ReleaseJanitorLease(context.WithoutCancel(ctx), node); err != nil {
 			s.Logger.Warn("janitor lease stays until it expires", "err", err)
 		}
+	}()
+	swept, renewed := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(renewed)
+		t := time.NewTicker(janitorLeaseRenew)
+		defer t.Stop()
+		for {
+			select {
+			case <-swept:
+				return
+			case <-t.C:
+				now := s.Now()
+				if _, err := s.Store.TakeJanitorLease(ctx, node, now.Unix(), now.Add(janitorLeaseTTL).Unix()); err != nil && ctx.Err() == nil {
+					s.Logger.Warn("janitor lease not renewed", "err", err)
+				}
+			}
+		}
+	}()
+	defer func() {
+		close(swept)
+		<-renewed
 	}()
 	return sweep(ctx)
 }
