@@ -178,7 +178,7 @@ func TestBrowserLargeSubmissionResponsive(t *testing.T) {
 // and nothing may be sent.
 func TestBrowserTamperedWorkerModules(t *testing.T) {
 	browser := newBrowser(t)
-	for _, module := range []string{"js/crypto-worker.js", "js/sha256.js", "vendor/openpgp/openpgp.min.mjs"} {
+	for _, module := range []string{"js/crypto-worker.js", "js/sha256.js", "js/seipd.js", "vendor/openpgp/openpgp.min.mjs"} {
 		t.Run(module, func(t *testing.T) {
 			ts := newTestServer(t)
 			addGPGKey(t, ts)

@@ -7,14 +7,15 @@
 // One file, two sides. Imported by a page (submit.js, casework.js), it
 // exports startWorker; run as a module worker, it answers the page's calls.
 //
-// Loading and integrity: a page preloads this module, OpenPGP.js and
-// sha256.js with <link rel="modulepreload" integrity=…>, as for its own
+// Loading and integrity: a page preloads this module, OpenPGP.js,
+// seipd.js and sha256.js with <link rel="modulepreload" integrity=…>, as
+// for its own
 // modules. A worker's script and what it imports cannot carry Subresource
 // Integrity, so each is fetched with fetch(url, {integrity}) first, which
 // fails unless the bytes served match the page's pinned hash, and only then
 // started or imported, from the same content-hashed, immutable URL: the
 // page checks this file before new Worker(url), the worker checks
-// OpenPGP.js and sha256.js before import(). The policy of the pages that
+// OpenPGP.js, seipd.js and sha256.js before import(). The policy of the pages that
 // run scripts allows workers and scripts of this origin only (worker-src
 // 'self', script-src 'self').
 
@@ -31,7 +32,7 @@ async function fetchVerified(url, integrity) {
 // ------------------------------------------------------------ page side
 
 // startWorker starts this file as a worker that has imported the modules
-// given by URL (OpenPGP.js, sha256.js), each checked against the integrity
+// given by URL (OpenPGP.js, seipd.js, sha256.js), each checked against the integrity
 // value of the page's modulepreload link for it. url is this module's
 // own URL (the page's data-worker).
 export async function startWorker(url, modules) {
@@ -106,6 +107,7 @@ class WorkerClient {
 
 // The modules this worker has imported, by the names they export.
 let openpgp = null;
+let encryptFile = null;
 let Sha256 = null;
 let solvePow = null;
 let encryptionKeys = null;
@@ -122,6 +124,7 @@ const operations = {
       await fetchVerified(url, integrity);
       const m = await import(url);
       if (m.encrypt) openpgp = m;
+      if (m.encryptFile) ({ encryptFile } = m);
       if (m.Sha256) ({ Sha256, solvePow } = m);
     }
   },
@@ -158,21 +161,17 @@ const operations = {
   },
 
   // encrypt starts job: data (a Blob or bytes) becomes a binary OpenPGP
-  // message to the keys of readKeys. The literal data packet holds no
-  // file name and a zero date, as the server's own encryption writes it.
+  // message to the keys of readKeys (encryptFile, in seipd.js). The
+  // literal data packet holds no file name and a zero date, as the
+  // server's own encryption writes it.
   // The ciphertext is made ahead of what chunk takes, up to ahead bytes,
   // and waits there: encryption goes on while the page solves a proof of
   // work or uploads, and a large file never sits in memory whole.
   //
-  // Progress reports count the ciphertext made, up to the size of data:
-  // what OpenPGP.js has read of data runs tens of MiB ahead of what it
-  // has encrypted. data goes to OpenPGP.js as the Blob's own stream;
-  // piped through a TransformStream of this worker first, the first 8 MiB
-  // of ciphertext came about 2 s after the start instead of 0.6 s.
+  // Progress reports count the ciphertext made, up to the size of data.
   async encrypt({ job, data, ahead }) {
     const plain = new Blob([data]);
-    const message = await openpgp.createMessage({ binary: plain.stream(), format: "binary", date: new Date(0) });
-    const out = await openpgp.encrypt({ message, encryptionKeys, format: "binary" });
+    const out = await encryptFile(openpgp, encryptionKeys, plain);
     let reported = 0;
     jobs.set(job, new AheadBuffer(out.getReader(), ahead, (made, ended) => {
       const done = ended ? plain.size : Math.min(made, plain.size);
@@ -188,9 +187,7 @@ const operations = {
   // follow-up form, whose files go in one request. The literal data
   // packet holds no file name and a zero date, as in encrypt.
   async encryptWhole({ data }) {
-    const message = await openpgp.createMessage({ binary: new Blob([data]).stream(), format: "binary", date: new Date(0) });
-    const out = await openpgp.encrypt({ message, encryptionKeys, format: "binary" });
-    return new Response(out).blob();
+    return new Response(await encryptFile(openpgp, encryptionKeys, new Blob([data]))).blob();
   },
 
   // chunk returns the next size bytes of job's ciphertext (fewer only for

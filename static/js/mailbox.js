@@ -153,7 +153,7 @@ function bind(form) {
 
 async function send(form, files) {
   const { startWorker } = await import(form.dataset.worker);
-  const crypt = await startWorker(form.dataset.worker, [form.dataset.openpgp]);
+  const crypt = await startWorker(form.dataset.worker, [form.dataset.openpgp, form.dataset.seipd]);
   try {
     const hasher = await startWorker(form.dataset.worker, [form.dataset.sha256]);
     try {

@@ -22,8 +22,8 @@
 // modulepreload could not check them, so it keeps the ordinary form.
 //
 // The encryption, the hashing and the proofs of work run in workers
-// (crypto-worker.js), which check OpenPGP.js and sha256.js against the same
-// pinned integrity values before they import them.
+// (crypto-worker.js), which check OpenPGP.js, seipd.js and sha256.js
+// against the same pinned integrity values before they import them.
 
 const form = document.getElementById("tip");
 
@@ -76,7 +76,7 @@ let started = null;
 function workersAhead() {
   if (!started) {
     started = import(form.dataset.worker).then(({ startWorker }) => Promise.allSettled([
-      startWorker(form.dataset.worker, [form.dataset.openpgp]),
+      startWorker(form.dataset.worker, [form.dataset.openpgp, form.dataset.seipd]),
       startWorker(form.dataset.worker, [form.dataset.sha256]),
     ])).then((results) => {
       const failed = results.find((r) => r.status === "rejected");
