@@ -251,7 +251,11 @@ func TestNoticesWithoutContent(t *testing.T) {
 
 			// Within the hour nothing is sent; after it, everything at once.
 			// Six days on, the tip's acknowledgement deadline is due soon too.
-			start := time.Now().UTC().AddDate(0, 0, 6).Truncate(time.Hour).Add(5 * time.Minute)
+			// At 09:05, so that the two hours after it stay within the day:
+			// a deadline due soon is announced again each new day (started
+			// in the last hours of a day, the test failed on that).
+			six := time.Now().UTC().AddDate(0, 0, 6)
+			start := time.Date(six.Year(), six.Month(), six.Day(), 9, 5, 0, 0, time.UTC)
 			e.tick(start)
 			if got := mp.raw(t, e.email); len(got) != 0 || len(hook.received()) != 0 {
 				t.Fatalf("sent before the hour ended: %d mails, %d posts", len(got), len(hook.received()))
