@@ -76,6 +76,7 @@ async function* seipdSteps(keyPackets, sessionKey, plaintext) {
   const literalLength = LITERAL_HEADER.length + plaintext.size;
   const innerLength = BLOCK + 2 + 1 + framedLength(literalLength) + MDC_HEADER.length + 20;
   const cfb = new CfbBatches(await crypto.subtle.importKey("raw", sessionKey, "AES-CBC", false, ["encrypt"]));
+  sessionKey.fill(0); // its key packets are made, and the CryptoKey holds it
   const out = [keyPackets, new Uint8Array([SEIPD_TAG])];
   const sealed = new Framer(1 + innerLength, (bytes) => out.push(bytes));
   sealed.write(new Uint8Array([1])); // the packet's version
