@@ -9,15 +9,14 @@
 //
 // Loading and integrity: a page preloads this module, OpenPGP.js,
 // seipd.js and sha256.js with <link rel="modulepreload" integrity=…>, as
-// for its own
-// modules. A worker's script and what it imports cannot carry Subresource
-// Integrity, so each is fetched with fetch(url, {integrity}) first, which
-// fails unless the bytes served match the page's pinned hash, and only then
-// started or imported, from the same content-hashed, immutable URL: the
-// page checks this file before new Worker(url), the worker checks
-// OpenPGP.js, seipd.js and sha256.js before import(). The policy of the pages that
-// run scripts allows workers and scripts of this origin only (worker-src
-// 'self', script-src 'self').
+// for its own modules. A worker's script and what it imports cannot carry
+// Subresource Integrity, so each is fetched with fetch(url, {integrity})
+// first, which fails unless the bytes served match the page's pinned hash,
+// and only then started or imported, from the same content-hashed,
+// immutable URL: the page checks this file before new Worker(url), the
+// worker checks OpenPGP.js, seipd.js and sha256.js before import(). The
+// policy of the pages that run scripts allows workers and scripts of this
+// origin only (worker-src 'self', script-src 'self').
 
 const inWorker = typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope;
 
@@ -32,9 +31,9 @@ async function fetchVerified(url, integrity) {
 // ------------------------------------------------------------ page side
 
 // startWorker starts this file as a worker that has imported the modules
-// given by URL (OpenPGP.js, seipd.js, sha256.js), each checked against the integrity
-// value of the page's modulepreload link for it. url is this module's
-// own URL (the page's data-worker).
+// given by URL (OpenPGP.js, seipd.js, sha256.js), each checked against the
+// integrity value of the page's modulepreload link for it. url is this
+// module's own URL (the page's data-worker).
 export async function startWorker(url, modules) {
   await fetchVerified(url, pinnedIntegrity(url));
   const worker = new Worker(url, { type: "module" });
