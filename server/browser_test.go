@@ -102,7 +102,10 @@ func newBrowser(t testing.TB, extra ...chromedp.ExecAllocatorOption) context.Con
 }
 
 // artifacts returns the folder for screenshots: $TIPLINE_TEST_ARTIFACTS,
-// or a temp folder.
+// or a temp folder. It names the folder once, in the test's log; the
+// screenshots are not listed one by one, so that a failure's own message
+// stays among the last lines of a failed test's output, which is what CI
+// shows of it.
 func artifacts(t *testing.T) string {
 	t.Helper()
 	dir := os.Getenv("TIPLINE_TEST_ARTIFACTS")
@@ -112,6 +115,7 @@ func artifacts(t *testing.T) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("screenshots in %s", dir)
 	return dir
 }
 
@@ -125,7 +129,6 @@ func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("screenshot: %s", path)
 }
 
 // fillForm answers the desk form as a source would, and attaches a file.

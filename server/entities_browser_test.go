@@ -461,6 +461,5 @@ func TestBrowserEntityLinkPages(t *testing.T) {
 		if err := os.WriteFile(path, png, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("screenshot: %s", path)
 	}
 }

@@ -186,7 +186,6 @@ func noticeScreenshot(t *testing.T, ctx context.Context, name string) {
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("screenshot: %s", path)
 }
 
 // metadataTab opens a tab at the given width on the desk form in lang,
