@@ -24,14 +24,15 @@ import (
 // OpenPGP.js reads.
 const encryptWithSEIPDJS = `
 import { readFileSync, writeFileSync } from 'node:fs';
-const [lib, seipd, keyFile, ...files] = process.argv.slice(1);
+const [lib, hash, seipd, keyFile, ...files] = process.argv.slice(1);
 const openpgp = await import(lib);
+const { Sha1 } = await import(hash);
 const { encryptFile } = await import(seipd);
 
 // The browser build of OpenPGP.js asks navigator about AES-GCM; Node 20 has none.
 globalThis.navigator ??= { userAgent: 'node' };
 const aead = await openpgp.generateKey({ userIDs: [{ name: 'AEAD' }], config: { aeadProtect: true }, format: 'object' });
-const v2 = new Uint8Array(await new Response(await encryptFile(openpgp, [aead.publicKey], new Blob(['to an RFC 9580 key']))).arrayBuffer());
+const v2 = new Uint8Array(await new Response(await encryptFile({ openpgp, Sha1 }, [aead.publicKey], new Blob(['to an RFC 9580 key']))).arrayBuffer());
 const message = await openpgp.readMessage({ binaryMessage: v2 });
 const packet = message.packets.findPacket(openpgp.enums.packet.symEncryptedIntegrityProtectedData);
 if (packet.version !== 2) throw new Error('SEIPD version ' + packet.version + ' to a key that asks for 2');
@@ -40,7 +41,7 @@ if (data !== 'to an RFC 9580 key') throw new Error('SEIPD v2 decrypted to ' + da
 
 const encryptionKeys = await Promise.all(JSON.parse(readFileSync(keyFile, 'utf8')).map((armoredKey) => openpgp.readKey({ armoredKey })));
 for (const file of files) {
-  const message = await encryptFile(openpgp, encryptionKeys, new Blob([readFileSync(file)]));
+  const message = await encryptFile({ openpgp, Sha1 }, encryptionKeys, new Blob([readFileSync(file)]));
   writeFileSync(file + '.pgp', new Uint8Array(await new Response(message).arrayBuffer()));
 }
 `
@@ -76,6 +77,10 @@ func TestGnuPGDecryptsSEIPDJS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	hash, err := filepath.Abs("../static/js/hash.js")
+	if err != nil {
+		t.Fatal(err)
+	}
 	seipd, err := filepath.Abs("../static/js/seipd.js")
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +97,7 @@ func TestGnuPGDecryptsSEIPDJS(t *testing.T) {
 	const batch = 1 << 20 // seipd.js's BATCH
 	sizes := []int{0, 1, 15, 16, 17, 185, 186, 8377, 8378, seipdChunk - 7, seipdChunk - 6, seipdChunk - 5, seipdChunk,
 		2*seipdChunk - 6, batch - 25, batch - 24, batch - 6, batch, 3*batch + 12345}
-	args := []string{"--input-type=module", "-e", encryptWithSEIPDJS, "file://" + lib, "file://" + seipd, keyFile}
+	args := []string{"--input-type=module", "-e", encryptWithSEIPDJS, "file://" + lib, "file://" + hash, "file://" + seipd, keyFile}
 	plaintexts := map[int][]byte{}
 	for _, size := range sizes {
 		plaintexts[size] = pseudoRandom(size, byte(size))

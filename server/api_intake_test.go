@@ -508,7 +508,7 @@ func TestDeskPageScripts(t *testing.T) {
 	addGPGKey(t, ts)
 	w := ts.get("intake", "/desk/export-controls?lang=zh")
 	body := html.UnescapeString(w.Body.String())
-	for _, logical := range []string{"js/submit.js", "js/sha256.js", "js/seipd.js", "vendor/openpgp/openpgp.min.mjs"} {
+	for _, logical := range []string{"js/submit.js", "js/hash.js", "js/seipd.js", "vendor/openpgp/openpgp.min.mjs"} {
 		u, _ := ts.assets.url(logical)
 		sri, _ := ts.assets.integrity(logical)
 		if !strings.Contains(body, `src="`+u+`" integrity="`+sri+`"`) && !strings.Contains(body, `href="`+u+`" integrity="`+sri+`"`) {

@@ -12,7 +12,7 @@ import (
 )
 
 // TestBrowserSolvePow runs the page's proof-of-work solver (solvePow in
-// static/js/sha256.js) in Chromium and checks that it finds the counter the
+// static/js/hash.js) in Chromium and checks that it finds the counter the
 // server's own solver finds, for tokens whose counter falls in one block,
 // in two, and across the boundary of the two (the solver lays out the
 // last blocks itself instead of hashing the whole input each try).
@@ -20,7 +20,7 @@ func TestBrowserSolvePow(t *testing.T) {
 	ts := newTestServer(t)
 	base := serveTest(t, ts)
 	ctx := newBrowser(t)
-	module, err := ts.assets.url("js/sha256.js")
+	module, err := ts.assets.url("js/hash.js")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func TestBrowserLargeSubmissionResponsive(t *testing.T) {
 
 // TestBrowserTamperedWorkerModules serves, one at a time, a module of the
 // encryption worker that differs from the one the page pins by
-// Subresource Integrity: the worker's own script, and sha256.js, which
+// Subresource Integrity: the worker's own script, and hash.js, which
 // only the worker imports (it solves the proofs of work and hashes the
 // files). A worker's script and its imports cannot carry integrity
 // values, so the page and the worker check each file against its pinned
@@ -178,7 +178,7 @@ func TestBrowserLargeSubmissionResponsive(t *testing.T) {
 // and nothing may be sent.
 func TestBrowserTamperedWorkerModules(t *testing.T) {
 	browser := newBrowser(t)
-	for _, module := range []string{"js/crypto-worker.js", "js/sha256.js", "js/seipd.js", "vendor/openpgp/openpgp.min.mjs"} {
+	for _, module := range []string{"js/crypto-worker.js", "js/hash.js", "js/seipd.js", "vendor/openpgp/openpgp.min.mjs"} {
 		t.Run(module, func(t *testing.T) {
 			ts := newTestServer(t)
 			addGPGKey(t, ts)
@@ -456,7 +456,7 @@ func powHashRate(tb testing.TB, browser context.Context, base string) float64 {
 	rate, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(async () => {
 			const form = document.getElementById("tip");
 			const { startWorker } = await import(form.dataset.worker);
-			const pow = await startWorker(form.dataset.worker, [form.dataset.sha256]);
+			const pow = await startWorker(form.dataset.worker, [form.dataset.hash]);
 			let tries = 0;
 			const start = performance.now();
 			for (let i = 0; i < 8; i++) {

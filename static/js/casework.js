@@ -13,7 +13,7 @@
 // integrity=…>, and OpenPGP.js is preloaded by <link rel="modulepreload"
 // integrity=…>, so that import() of the same URL takes the verified module.
 // Files are decrypted in a worker (crypto-worker.js), which checks OpenPGP.js
-// and sha256.js against the same pinned integrity values before it imports
+// and hash.js against the same pinned integrity values before it imports
 // them.
 
 "use strict";
@@ -192,7 +192,7 @@ function setUpDecryption(panel) {
   const loadWorker = async () => {
     if (!worker) {
       const { startWorker } = await import(panel.dataset.worker);
-      worker = await startWorker(panel.dataset.worker, [panel.dataset.openpgp, panel.dataset.sha256]);
+      worker = await startWorker(panel.dataset.worker, [panel.dataset.openpgp, panel.dataset.hash]);
     }
     return worker;
   };
@@ -538,7 +538,7 @@ function setUpDocumentUpload(form, loadOpenPGP) {
       const pgp = await loadOpenPGP();
       const desk = await getOK("/api/v1/desks/" + encodeURIComponent(form.dataset.desk) + "/keys").then((r) => r.json());
       const encryptionKeys = await Promise.all(desk.keys.map((armoredKey) => pgp.readKey({ armoredKey })));
-      const { Sha256 } = await import(form.dataset.sha256);
+      const { Sha256 } = await import(form.dataset.hash);
       const hash = new Sha256();
       const hashed = file.stream().pipeThrough(
         new TransformStream({

@@ -8,13 +8,13 @@
 // exports startWorker; run as a module worker, it answers the page's calls.
 //
 // Loading and integrity: a page preloads this module, OpenPGP.js,
-// seipd.js and sha256.js with <link rel="modulepreload" integrity=…>, as
+// seipd.js and hash.js with <link rel="modulepreload" integrity=…>, as
 // for its own modules. A worker's script and what it imports cannot carry
 // Subresource Integrity, so each is fetched with fetch(url, {integrity})
 // first, which fails unless the bytes served match the page's pinned hash,
 // and only then started or imported, from the same content-hashed,
 // immutable URL: the page checks this file before new Worker(url), the
-// worker checks OpenPGP.js, seipd.js and sha256.js before import(). The
+// worker checks OpenPGP.js, seipd.js and hash.js before import(). The
 // policy of the pages that run scripts allows workers and scripts of this
 // origin only (worker-src 'self', script-src 'self').
 
@@ -31,7 +31,7 @@ async function fetchVerified(url, integrity) {
 // ------------------------------------------------------------ page side
 
 // startWorker starts this file as a worker that has imported the modules
-// given by URL (OpenPGP.js, seipd.js, sha256.js), each checked against the
+// given by URL (OpenPGP.js, seipd.js, hash.js), each checked against the
 // integrity value of the page's modulepreload link for it. url is this
 // module's own URL (the page's data-worker).
 export async function startWorker(url, modules) {
@@ -108,6 +108,7 @@ class WorkerClient {
 let openpgp = null;
 let encryptFile = null;
 let Sha256 = null;
+let Sha1 = null;
 let solvePow = null;
 let encryptionKeys = null;
 // The encryption jobs under way, by job id (see encrypt).
@@ -124,11 +125,11 @@ const operations = {
       const m = await import(url);
       if (m.encrypt) openpgp = m;
       if (m.encryptFile) ({ encryptFile } = m);
-      if (m.Sha256) ({ Sha256, solvePow } = m);
+      if (m.Sha256) ({ Sha256, Sha1, solvePow } = m);
     }
   },
 
-  // pow solves a proof-of-work challenge (solvePow in sha256.js).
+  // pow solves a proof-of-work challenge (solvePow in hash.js).
   pow: ({ token, bits }) => solvePow(token, bits, async () => {}),
 
   // readKeys parses the desk's keys for encryption and checks that each is
@@ -170,7 +171,7 @@ const operations = {
   // Progress reports count the ciphertext made, up to the size of data.
   async encrypt({ job, data, ahead }) {
     const plain = new Blob([data]);
-    const out = await encryptFile(openpgp, encryptionKeys, plain);
+    const out = await encryptFile({ openpgp, Sha1 }, encryptionKeys, plain);
     let reported = 0;
     jobs.set(job, new AheadBuffer(out.getReader(), ahead, (made, ended) => {
       const done = ended ? plain.size : Math.min(made, plain.size);
@@ -186,7 +187,7 @@ const operations = {
   // follow-up form, whose files go in one request. The literal data
   // packet holds no file name and a zero date, as in encrypt.
   async encryptWhole({ data }) {
-    return new Response(await encryptFile(openpgp, encryptionKeys, new Blob([data]))).blob();
+    return new Response(await encryptFile({ openpgp, Sha1 }, encryptionKeys, new Blob([data]))).blob();
   },
 
   // chunk returns the next size bytes of job's ciphertext (fewer only for

@@ -1,6 +1,8 @@
-// SHA-256 (FIPS 180-4) that takes its input in pieces, for hashing files as
-// they stream through encryption: WebCrypto's digest() wants the whole input
-// at once, which for a large file would mean holding it all in memory.
+// The hashes the pages compute in pieces, as files stream through
+// encryption: SHA-256 (FIPS 180-4) of files and for the proof of work, and
+// SHA-1 for the MDC of SEIPD v1 (seipd.js). WebCrypto's digest() wants the
+// whole input at once, which for a large file would mean holding it all
+// in memory.
 //
 //   const h = new Sha256();
 //   h.update(bytes); h.update(more);
@@ -22,12 +24,14 @@ const K = new Int32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-export class Sha256 {
-  constructor() {
-    this.h = new Int32Array([
-      0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-    ]);
-    this.w = new Int32Array(64);
+// BlockHash is what SHA-256 and SHA-1 share: the input cut into 64-byte
+// blocks for compress, and the padding that ends it with its length in
+// bits. A subclass gives the initial state h (an Int32Array, whose words
+// are the digest) and compress(p, off), which adds the block of p at off
+// to h.
+class BlockHash {
+  constructor(h) {
+    this.h = h;
     this.block = new Uint8Array(64);
     this.fill = 0; // bytes waiting in block
     this.length = 0; // bytes hashed in all
@@ -36,7 +40,7 @@ export class Sha256 {
 
   // update adds bytes (a Uint8Array) to the input.
   update(bytes) {
-    if (this.done) throw new Error("sha256: update after digest");
+    if (this.done) throw new Error("hash: update after digest");
     this.length += bytes.length;
     let i = 0;
     if (this.fill > 0) {
@@ -56,7 +60,7 @@ export class Sha256 {
     return this;
   }
 
-  // digest finishes the hash and returns its 32 bytes.
+  // digest finishes the hash and returns its bytes: 4 for each word of h.
   digest() {
     if (!this.done) {
       const bits = this.length * 8;
@@ -68,9 +72,9 @@ export class Sha256 {
       this.update(pad);
       this.done = true;
     }
-    const out = new Uint8Array(32);
+    const out = new Uint8Array(this.h.length * 4);
     const view = new DataView(out.buffer);
-    for (let j = 0; j < 8; j++) view.setUint32(j * 4, this.h[j]);
+    for (let j = 0; j < this.h.length; j++) view.setUint32(j * 4, this.h[j]);
     return out;
   }
 
@@ -78,10 +82,60 @@ export class Sha256 {
   hex() {
     return Array.from(this.digest(), (b) => b.toString(16).padStart(2, "0")).join("");
   }
+}
+
+export class Sha256 extends BlockHash {
+  constructor() {
+    super(new Int32Array([
+      0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+    ]));
+    this.w = new Int32Array(64);
+  }
 
   compress(p, off) {
     schedule(p, off, this.w);
     rounds(this.h, this.w);
+  }
+}
+
+// Sha1 is SHA-1 (FIPS 180-4): the MDC of SEIPD v1 (seipd.js), its only
+// use here.
+export class Sha1 extends BlockHash {
+  constructor() {
+    super(new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]));
+    this.w = new Int32Array(80);
+  }
+
+  compress(p, off) {
+    const w = this.w;
+    for (let t = 0; t < 16; t++, off += 4) {
+      w[t] = (p[off] << 24) | (p[off + 1] << 16) | (p[off + 2] << 8) | p[off + 3];
+    }
+    for (let t = 16; t < 80; t++) {
+      const x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16];
+      w[t] = (x << 1) | (x >>> 31);
+    }
+    const h = this.h;
+    let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
+    // The four kinds of round in loops of their own: no branch per round.
+    let t = 0;
+    for (; t < 20; t++) {
+      const x = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[t]) | 0;
+      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = x;
+    }
+    for (; t < 40; t++) {
+      const x = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[t]) | 0;
+      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = x;
+    }
+    for (; t < 60; t++) {
+      const x = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + (0x8f1bbcdc | 0) + w[t]) | 0;
+      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = x;
+    }
+    for (; t < 80; t++) {
+      const x = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + (0xca62c1d6 | 0) + w[t]) | 0;
+      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = x;
+    }
+    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e;
   }
 }
 

@@ -153,9 +153,9 @@ function bind(form) {
 
 async function send(form, files) {
   const { startWorker } = await import(form.dataset.worker);
-  const crypt = await startWorker(form.dataset.worker, [form.dataset.openpgp, form.dataset.seipd]);
+  const crypt = await startWorker(form.dataset.worker, [form.dataset.openpgp, form.dataset.hash, form.dataset.seipd]);
   try {
-    const hasher = await startWorker(form.dataset.worker, [form.dataset.sha256]);
+    const hasher = await startWorker(form.dataset.worker, [form.dataset.hash]);
     try {
       await sendEncrypted(form, files, crypt, hasher);
     } finally {

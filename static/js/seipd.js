@@ -15,7 +15,11 @@
 // time (CFB made from AES-CBC, as OpenPGP.js itself does), and the XOR and
 // the SHA-1 (280 MB/s in Node) work on 32-bit words.
 //
-//   const message = await encryptFile(openpgp, encryptionKeys, file); // a ReadableStream
+//   const message = await encryptFile({ openpgp, Sha1 }, encryptionKeys, file); // a ReadableStream
+//
+// It imports nothing: the worker imports each module only after checking
+// it against the page's pinned integrity (crypto-worker.js), and hands
+// encryptFile OpenPGP.js and hash.js's Sha1.
 
 // CHUNK is the partial body length of both packets, as crypto/seipd1.go's
 // seipdChunk: a power of two, and at least 512.
@@ -39,25 +43,27 @@ const LITERAL_HEADER = [0x62, 0, 0, 0, 0, 0];
 // data packet holds no file name and a zero date: openpgp.encrypt's
 // message, as OpenPGP.js splits it. OpenPGP.js (the module openpgp) makes
 // the session key, with the cipher it chooses from the keys' preferences,
-// and its key packets; seipdStream the encrypted packet. Keys that all ask
-// for SEIPD v2 (RFC 9580 keys) get OpenPGP.js's own message in that format.
-export async function encryptFile(openpgp, encryptionKeys, plain) {
+// and its key packets; seipdStream the encrypted packet, with Sha1 (from
+// hash.js) for its MDC. Keys that all ask for SEIPD v2 (RFC 9580 keys) get
+// OpenPGP.js's own message in that format.
+export async function encryptFile({ openpgp, Sha1 }, encryptionKeys, plain) {
   const { data, algorithm, aeadAlgorithm } = await openpgp.generateSessionKey({ encryptionKeys });
   if (aeadAlgorithm) {
     const message = await openpgp.createMessage({ binary: plain.stream(), format: "binary", date: new Date(0) });
     return openpgp.encrypt({ message, encryptionKeys, format: "binary" });
   }
   const keyPackets = await openpgp.encryptSessionKey({ data, algorithm, encryptionKeys, format: "binary" });
-  return seipdStream(keyPackets, data, plain);
+  return seipdStream(keyPackets, data, plain, new Sha1());
 }
 
 // seipdStream returns a ReadableStream of the binary OpenPGP message:
 // keyPackets (the public-key encrypted session key packets, bytes), then
 // plaintext (a Blob) encrypted with sessionKey (AES, 16 or 32 bytes) into
-// a SEIPD v1 packet. It reads and encrypts a step at a time as the stream
-// is read, and fails if plaintext does not hold plaintext.size bytes.
-function seipdStream(keyPackets, sessionKey, plaintext) {
-  const steps = seipdSteps(keyPackets, sessionKey, plaintext);
+// a SEIPD v1 packet whose MDC mdc (a new SHA-1) computes. It reads and
+// encrypts a step at a time as the stream is read, and fails if plaintext
+// does not hold plaintext.size bytes.
+function seipdStream(keyPackets, sessionKey, plaintext, mdc) {
+  const steps = seipdSteps(keyPackets, sessionKey, plaintext, mdc);
   return new ReadableStream({
     async pull(ctl) {
       const { value, done } = await steps.next();
@@ -72,10 +78,10 @@ function seipdStream(keyPackets, sessionKey, plaintext) {
 
 // seipdSteps yields the message as lists of pieces (Uint8Arrays that are
 // not changed afterwards).
-async function* seipdSteps(keyPackets, sessionKey, plaintext) {
+async function* seipdSteps(keyPackets, sessionKey, plaintext, mdc) {
   const literalLength = LITERAL_HEADER.length + plaintext.size;
   const innerLength = BLOCK + 2 + 1 + framedLength(literalLength) + MDC_HEADER.length + 20;
-  const cfb = new CfbBatches(await crypto.subtle.importKey("raw", sessionKey, "AES-CBC", false, ["encrypt"]));
+  const cfb = new CfbBatches(await crypto.subtle.importKey("raw", sessionKey, "AES-CBC", false, ["encrypt"]), mdc);
   sessionKey.fill(0); // its key packets are made, and the CryptoKey holds it
   const out = [keyPackets, new Uint8Array([SEIPD_TAG])];
   const sealed = new Framer(1 + innerLength, (bytes) => out.push(bytes));
@@ -170,15 +176,15 @@ function lengthOctets(n) {
 
 // CfbBatches encrypts in CFB mode with a zero IV (SEIPD v1) what is
 // written to it, in batches of about BATCH bytes, and hashes it into the
-// MDC's SHA-1 until seal. CFB's keystream is AES of the ciphertext block
-// before, which AES-CBC over the block before and the plaintext blocks
-// gives (each CBC output is AES of a plaintext block XOR the previous
-// output, that is of a ciphertext block); the CBC output XOR the plaintext
-// is the ciphertext.
+// MDC's SHA-1 (mdc) until seal. CFB's keystream is AES of the ciphertext
+// block before, which AES-CBC over the block before and the plaintext
+// blocks gives (each CBC output is AES of a plaintext block XOR the
+// previous output, that is of a ciphertext block); the CBC output XOR the
+// plaintext is the ciphertext.
 class CfbBatches {
-  constructor(key) {
+  constructor(key, mdc) {
     this.key = key;
-    this.mdc = new Sha1();
+    this.mdc = mdc;
     this.hashing = true;
     // The block before (the last ciphertext block, zero at first), then
     // the plaintext waiting.
@@ -249,85 +255,4 @@ function xorInto(dst, src) {
     i = words * 4;
   }
   for (; i < dst.length; i++) dst[i] ^= src[i];
-}
-
-// Sha1 is SHA-1 (FIPS 180-4) over input given in pieces: the MDC of SEIPD
-// v1, its only use here. Its words are Int32Arrays, for the reason given
-// in sha256.js.
-class Sha1 {
-  constructor() {
-    this.h = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0]);
-    this.w = new Int32Array(80);
-    this.block = new Uint8Array(64);
-    this.fill = 0; // bytes waiting in block
-    this.length = 0; // bytes hashed in all
-  }
-
-  // update adds bytes (a Uint8Array) to the input.
-  update(bytes) {
-    this.length += bytes.length;
-    let i = 0;
-    if (this.fill > 0) {
-      const take = Math.min(64 - this.fill, bytes.length);
-      this.block.set(bytes.subarray(0, take), this.fill);
-      this.fill += take;
-      i = take;
-      if (this.fill < 64) return this;
-      this.compress(this.block, 0);
-      this.fill = 0;
-    }
-    for (; i + 64 <= bytes.length; i += 64) this.compress(bytes, i);
-    if (i < bytes.length) {
-      this.block.set(bytes.subarray(i), 0);
-      this.fill = bytes.length - i;
-    }
-    return this;
-  }
-
-  // digest finishes the hash and returns its 20 bytes.
-  digest() {
-    const bits = this.length * 8;
-    const pad = new Uint8Array((this.fill < 56 ? 64 : 128) - this.fill);
-    pad[0] = 0x80;
-    const view = new DataView(pad.buffer);
-    view.setUint32(pad.length - 8, Math.floor(bits / 0x100000000));
-    view.setUint32(pad.length - 4, bits >>> 0);
-    this.update(pad);
-    const out = new Uint8Array(20);
-    const outView = new DataView(out.buffer);
-    for (let j = 0; j < 5; j++) outView.setUint32(j * 4, this.h[j]);
-    return out;
-  }
-
-  compress(p, off) {
-    const w = this.w;
-    for (let t = 0; t < 16; t++, off += 4) {
-      w[t] = (p[off] << 24) | (p[off + 1] << 16) | (p[off + 2] << 8) | p[off + 3];
-    }
-    for (let t = 16; t < 80; t++) {
-      const x = w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16];
-      w[t] = (x << 1) | (x >>> 31);
-    }
-    const h = this.h;
-    let a = h[0], b = h[1], c = h[2], d = h[3], e = h[4];
-    // The four kinds of round in loops of their own: no branch per round.
-    let t = 0;
-    for (; t < 20; t++) {
-      const x = (((a << 5) | (a >>> 27)) + ((b & c) | (~b & d)) + e + 0x5a827999 + w[t]) | 0;
-      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = x;
-    }
-    for (; t < 40; t++) {
-      const x = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + 0x6ed9eba1 + w[t]) | 0;
-      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = x;
-    }
-    for (; t < 60; t++) {
-      const x = (((a << 5) | (a >>> 27)) + ((b & c) | (b & d) | (c & d)) + e + (0x8f1bbcdc | 0) + w[t]) | 0;
-      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = x;
-    }
-    for (; t < 80; t++) {
-      const x = (((a << 5) | (a >>> 27)) + (b ^ c ^ d) + e + (0xca62c1d6 | 0) + w[t]) | 0;
-      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = x;
-    }
-    h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e;
-  }
 }

@@ -22,7 +22,7 @@
 // modulepreload could not check them, so it keeps the ordinary form.
 //
 // The encryption, the hashing and the proofs of work run in workers
-// (crypto-worker.js), which check OpenPGP.js, seipd.js and sha256.js
+// (crypto-worker.js), which check OpenPGP.js, seipd.js and hash.js
 // against the same pinned integrity values before they import them.
 
 const form = document.getElementById("tip");
@@ -76,8 +76,8 @@ let started = null;
 function workersAhead() {
   if (!started) {
     started = import(form.dataset.worker).then(({ startWorker }) => Promise.allSettled([
-      startWorker(form.dataset.worker, [form.dataset.openpgp, form.dataset.seipd]),
-      startWorker(form.dataset.worker, [form.dataset.sha256]),
+      startWorker(form.dataset.worker, [form.dataset.openpgp, form.dataset.hash, form.dataset.seipd]),
+      startWorker(form.dataset.worker, [form.dataset.hash]),
     ])).then((results) => {
       const failed = results.find((r) => r.status === "rejected");
       if (failed) {
@@ -253,7 +253,7 @@ async function commit(pow, body) {
 
 // proofOfWork fetches a challenge and has the worker pow find a counter
 // such that the SHA-256 of the token followed by the counter in decimal
-// starts with the asked number of zero bits (solvePow, from sha256.js):
+// starts with the asked number of zero bits (solvePow, from hash.js):
 // one hash for the server to check. It keeps floods of uploads expensive;
 // the server asks for more bits while the desk is flooded, and for an
 // upload session (size given) one more bit per doubling of the size
