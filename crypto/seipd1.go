@@ -11,6 +11,8 @@ import (
 	"hash"
 	"io"
 	"math/bits"
+	"slices"
+	"sync"
 )
 
 // The SEIPD v1 writer: the interoperable profile of Encrypt (CFB with MDC,
@@ -25,9 +27,22 @@ import (
 // literal packet. Each Write reaching dst is a whole chunk.
 
 // seipdChunk is the partial body length of both packets: a power of two,
-// and at least 512 (the smallest first partial length allowed). Two
-// buffers of it are all the memory a writer keeps.
+// and at least 512 (the smallest first partial length allowed). A writer
+// holds a buffer of it while it seals a chunk, and another only while its
+// Writes come in pieces smaller than a chunk.
 const seipdChunk = 256 << 10
+
+// parkMax is the most a writer keeps of the encrypted packet's next chunk
+// between two Writes in a small array of its own rather than in a buffer
+// of seipdChunk: what is left after each chunk of the literal packet is
+// sealed (20 bytes and one more per chunk). A slow stream, written a chunk
+// at a time every few seconds, then holds no chunk buffer while it waits.
+const parkMax = 16 << 10
+
+// sealedBuffers are the buffers the encrypted packet's chunks are sealed
+// in, with room for the chunk's length header and, in the first, the
+// packet's tag (see seipdWriter.sealed).
+var sealedBuffers = sync.Pool{New: func() any { return new([seipdChunk + 2]byte) }}
 
 // Packet tags and the literal data packet's header as this writer makes
 // them, in the new packet format.
@@ -47,9 +62,11 @@ type seipdWriter struct {
 	dst io.Writer
 	cfb cfbEncrypter
 	mdc hash.Hash
-	// literal collects the literal packet's current chunk of plaintext;
-	// sealed collects the encrypted packet's current chunk, after room for
-	// its headers (outStart bytes).
+	// literal holds the literal packet's plaintext that does not yet fill
+	// a chunk; sealed collects the encrypted packet's current chunk, after
+	// room for its headers (outStart bytes), in a buffer of sealedBuffers
+	// while a Write seals and in a small array of its own between Writes
+	// when it holds parkMax bytes or fewer (see park).
 	literal  []byte
 	sealed   []byte
 	outStart int
@@ -64,16 +81,14 @@ func newSEIPDWriter(dst io.Writer, key []byte) (*seipdWriter, error) {
 		return nil, fmt.Errorf("crypto: session key: %w", err)
 	}
 	w := &seipdWriter{
-		dst:     dst,
-		cfb:     cfbEncrypter{block: block, used: aes.BlockSize},
-		mdc:     sha1.New(),
-		literal: make([]byte, 0, seipdChunk),
-		// The packet's tag and first length header, then its version.
-		sealed:   make([]byte, 2, seipdChunk+2),
+		dst: dst,
+		cfb: cfbEncrypter{block: block, used: aes.BlockSize},
+		mdc: sha1.New(),
+		// The packet's tag and room for its first length header, then its
+		// version.
+		sealed:   []byte{newFormatSEIPD, 0, 1},
 		outStart: 2,
 	}
-	w.sealed[0] = newFormatSEIPD
-	w.sealed = append(w.sealed, 1)
 	// The random prefix, its last two bytes repeated (RFC 9580, 5.13.2).
 	var prefix [aes.BlockSize + 2]byte
 	rand.Read(prefix[:aes.BlockSize])
@@ -85,46 +100,64 @@ func newSEIPDWriter(dst io.Writer, key []byte) (*seipdWriter, error) {
 		return nil, err
 	}
 	w.literal = append(w.literal, literalHeader...)
+	w.park()
 	return w, nil
 }
 
-// Write implements io.Writer.
+// Write implements io.Writer. Each chunk of the literal packet is sealed
+// as soon as p completes it, from p itself: only what p leaves of a
+// chunk is copied, to wait in literal for the next Write.
 func (w *seipdWriter) Write(p []byte) (int, error) {
 	if w.closed {
 		return 0, errors.New("crypto: write after close")
 	}
 	written := 0
-	for len(p) > 0 {
-		if len(w.literal) == 0 && len(p) >= seipdChunk {
-			// A whole chunk at once, without copying it.
-			if err := w.literalChunk(p[:seipdChunk]); err != nil {
-				return written, err
-			}
-			written += seipdChunk
-			p = p[seipdChunk:]
-			continue
+	for len(w.literal)+len(p) >= seipdChunk {
+		n := seipdChunk - len(w.literal)
+		if err := w.literalChunk(p[:n]); err != nil {
+			return written, err
 		}
-		n := min(len(p), seipdChunk-len(w.literal))
-		w.literal = append(w.literal, p[:n]...)
 		written += n
 		p = p[n:]
-		if len(w.literal) == seipdChunk {
-			if err := w.literalChunk(w.literal); err != nil {
-				return written, err
-			}
-			clear(w.literal)
-			w.literal = w.literal[:0]
-		}
 	}
+	if len(w.literal)+len(p) > cap(w.literal) {
+		// Grown to a chunk at once: plaintext is copied once, and the
+		// array left behind is cleared.
+		bigger := make([]byte, len(w.literal), seipdChunk)
+		copy(bigger, w.literal)
+		clear(w.literal)
+		w.literal = bigger
+	}
+	w.literal = append(w.literal, p...)
+	written += len(p)
+	w.park()
 	return written, nil
 }
 
-// literalChunk seals one full chunk of the literal packet.
-func (w *seipdWriter) literalChunk(chunk []byte) error {
+// literalChunk seals one full chunk of the literal packet: what literal
+// holds, then rest.
+func (w *seipdWriter) literalChunk(rest []byte) error {
 	if err := w.seal([]byte{partialLength(seipdChunk)}, true); err != nil {
 		return err
 	}
-	return w.seal(chunk, true)
+	if err := w.seal(w.literal, true); err != nil {
+		return err
+	}
+	clear(w.literal)
+	w.literal = w.literal[:0]
+	return w.seal(rest, true)
+}
+
+// park moves the encrypted packet's current chunk out of its buffer into
+// a small array, and the buffer back to sealedBuffers, when the chunk
+// holds parkMax bytes or fewer.
+func (w *seipdWriter) park() {
+	if len(w.sealed) > parkMax || cap(w.sealed) < w.outStart+seipdChunk {
+		return
+	}
+	parked := slices.Clone(w.sealed)
+	sealedBuffers.Put((*[seipdChunk + 2]byte)(w.sealed[:seipdChunk+2]))
+	w.sealed = parked
 }
 
 // Close ends the literal packet, adds the MDC packet and ends the
@@ -154,6 +187,10 @@ func (w *seipdWriter) Close() error {
 		return err
 	}
 	_, err := w.dst.Write(data)
+	if cap(w.sealed) >= seipdChunk+2 {
+		sealedBuffers.Put((*[seipdChunk + 2]byte)(w.sealed[:seipdChunk+2]))
+	}
+	w.sealed = nil
 	return err
 }
 
@@ -163,6 +200,9 @@ func (w *seipdWriter) Close() error {
 func (w *seipdWriter) seal(plaintext []byte, hashed bool) error {
 	if hashed {
 		w.mdc.Write(plaintext)
+	}
+	if len(plaintext) > 0 && cap(w.sealed) < w.outStart+seipdChunk {
+		w.sealed = append(sealedBuffers.Get().(*[seipdChunk + 2]byte)[:0], w.sealed...)
 	}
 	for len(plaintext) > 0 {
 		start := len(w.sealed)
