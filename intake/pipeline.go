@@ -92,6 +92,14 @@ func (a *readAhead) close() {
 // pipeDepth is how many full buffers a bufferedPipe holds for its reader.
 const pipeDepth = 2
 
+// parkMax is the most a bufferedPipe keeps in a small array of its own,
+// rather than in a buffer of readAheadSize, after a Write that handed
+// buffers to the reader: a SEIPD v1 writer's chunks (crypto/seipd1.go) are
+// not aligned with the pipe's buffers, and leave a few bytes over after
+// each. A slow upload, whose chunks come seconds apart, then holds no
+// buffer here while it waits. Small Writes still fill a buffer.
+const parkMax = 16 << 10
+
 // bufferedPipe is an io.Pipe with room: its writer goes on while its
 // reader is busy with what was written before (the blob store's writes
 // and the message's hash), instead of waiting at every write until the
@@ -108,6 +116,7 @@ type bufferedPipe struct {
 
 	writing *[readAheadSize]byte // the writer's buffer, filled up to written
 	written int
+	parked  []byte               // the writer's bytes between Writes, when few (see park)
 	reading *[readAheadSize]byte // the reader's buffer, whose unread bytes are unread
 	unread  []byte
 }
@@ -118,10 +127,10 @@ func newBufferedPipe() *bufferedPipe {
 
 // Write implements io.Writer; it fails once the reader has closed.
 func (p *bufferedPipe) Write(b []byte) (int, error) {
-	n := 0
+	n, sent := 0, false
 	for len(b) > 0 {
 		if p.writing == nil {
-			p.writing, p.written = readAheadBuffers.Get().(*[readAheadSize]byte), 0
+			p.unpark()
 		}
 		k := copy(p.writing[p.written:], b)
 		p.written += k
@@ -131,9 +140,31 @@ func (p *bufferedPipe) Write(b []byte) (int, error) {
 			if err := p.send(); err != nil {
 				return n, err
 			}
+			sent = true
 		}
 	}
+	if sent {
+		p.park()
+	}
 	return n, nil
+}
+
+// park moves the writer's bytes into parked, and its buffer back to the
+// pool, when they are parkMax or fewer.
+func (p *bufferedPipe) park() {
+	if p.writing == nil || p.written > parkMax {
+		return
+	}
+	p.parked = append(p.parked[:0], p.writing[:p.written]...)
+	readAheadBuffers.Put(p.writing)
+	p.writing, p.written = nil, 0
+}
+
+// unpark gives the writer a buffer that starts with the parked bytes.
+func (p *bufferedPipe) unpark() {
+	p.writing = readAheadBuffers.Get().(*[readAheadSize]byte)
+	p.written = copy(p.writing[:], p.parked)
+	p.parked = p.parked[:0]
 }
 
 // send hands the writer's buffer to the reader.
@@ -156,7 +187,10 @@ func (p *bufferedPipe) send() error {
 // closeWrite ends what the reader reads: with err, or io.EOF when err is
 // nil, after the bytes written so far.
 func (p *bufferedPipe) closeWrite(err error) {
-	if err == nil && p.written > 0 && p.writing != nil {
+	if err == nil && (p.written > 0 || len(p.parked) > 0) {
+		if p.writing == nil {
+			p.unpark()
+		}
 		err = p.send()
 	}
 	p.werr = cmp.Or(err, io.EOF)

@@ -148,6 +148,35 @@ func TestBufferedPipe(t *testing.T) {
 		}
 	})
 
+	// Writes of a SEIPD v1 writer's chunks, each a few bytes longer than a
+	// buffer: after each, the few bytes over wait in a small array, not in
+	// a buffer of readAheadSize (a slow upload writes one every few
+	// seconds).
+	t.Run("parks what is left over", func(t *testing.T) {
+		p := newBufferedPipe()
+		held := make(chan int, 1)
+		go func() {
+			most := 0
+			for b := data; len(b) > 0; {
+				n := min(readAheadSize+3, len(b))
+				p.Write(b[:n])
+				b = b[n:]
+				if n == readAheadSize+3 && p.writing != nil {
+					most = max(most, p.written)
+				}
+			}
+			p.closeWrite(nil)
+			held <- most
+		}()
+		got, err := io.ReadAll(p)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("read %d bytes (%v), want the %d written", len(got), err, len(data))
+		}
+		if most := <-held; most > 0 {
+			t.Errorf("a buffer holding %d bytes kept between Writes", most)
+		}
+	})
+
 	t.Run("writer fails", func(t *testing.T) {
 		broken := errors.New("the source broke off")
 		p := newBufferedPipe()
