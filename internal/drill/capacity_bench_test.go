@@ -42,6 +42,14 @@ const (
 	// capacityLevelsEnv changes the numbers of slow sources at once that
 	// are tried, in order: TIPLINE_BENCH_CAPACITY_LEVELS=25,50.
 	capacityLevelsEnv = "TIPLINE_BENCH_CAPACITY_LEVELS"
+
+	// capacityHeldSources sources send at capacityHeldRate, the least an
+	// upload may keep to (TIPLINE_UPLOAD_MIN_RATE's default), for
+	// capacityHeldFor, then give up: what each holds of the server's
+	// memory is what an attacker gets for that much bandwidth.
+	capacityHeldSources = 400
+	capacityHeldRate    = 8 << 10
+	capacityHeldFor     = 45 * time.Second
 )
 
 // capacityLevels are the numbers of slow sources at once tried by default.
@@ -58,9 +66,12 @@ var capacityLevels = []int{50, 100, 200}
 //     when that many sent at once (of the levels tried; 0 when even the
 //     first level lost one). slow-uploads-s is how long that level took
 //     from the first byte to the last codename.
+//   - held-KiB/slow-upload: the server's resident set gained per source
+//     while capacityHeldSources sources each trickle a form at the
+//     minimum rate for capacityHeldFor (measured first, on a fresh node).
 //   - peak-rss-MiB: the server's peak resident set (VmHWM) over the run.
 //
-// It runs once whatever b.N, in about three minutes on two cores; the
+// It runs once whatever b.N, in about four minutes on two cores; the
 // sources run in the benchmark's process, so on a small machine they take
 // some of the server's CPU. `go test -short` skips it. Measure on an idle
 // machine: make bench, or
@@ -85,6 +96,10 @@ func BenchmarkCapacity(b *testing.B) {
 		b.Fatalf("a first submission: %v\n%s", err, srv.logTail())
 	}
 
+	held := capacityHeld(b, client, srv)
+	b.Logf("%d sources sending at %d B/s for %s: %.0f KiB of the server's resident set each",
+		capacityHeldSources, capacityHeldRate, capacityHeldFor, float64(held)/1024)
+
 	perSecond, failed := capacityCommits(src, capacityWorkers*runtime.NumCPU(), capacityCommitWindow)
 	b.Logf("committed %.1f submissions/s (%d refused or failed) with %d sources posting back to back",
 		perSecond, failed, capacityWorkers*runtime.NumCPU())
@@ -105,6 +120,7 @@ func BenchmarkCapacity(b *testing.B) {
 	}
 	b.ReportMetric(0, "ns/op") // one run, not an operation
 	b.ReportMetric(perSecond, "committed-subs/s")
+	b.ReportMetric(float64(held)/1024, "held-KiB/slow-upload")
 	b.ReportMetric(float64(sustained), "slow-uploads")
 	b.ReportMetric(took.Seconds(), "slow-uploads-s")
 	b.ReportMetric(float64(hwm)/(1<<20), "peak-rss-MiB")
@@ -225,30 +241,10 @@ func capacitySlowLevel(client *http.Client, srv *server, n int) (int, time.Durat
 // JavaScript with a capacityUploadBytes file, sending the body at
 // capacityRate, and checks that the answer shows a codename.
 func capacitySlowSubmit(client *http.Client, srv *server) error {
-	action, err := capacityFormAction(client, srv)
+	req, err := capacitySlowPost(context.Background(), client, srv, capacityUploadBytes, capacityRate)
 	if err != nil {
 		return err
 	}
-	var body bytes.Buffer
-	w := multipart.NewWriter(&body)
-	w.WriteField("lang", "en")
-	w.WriteField("violation", "smuggling")
-	w.WriteField("narrative", "H100 servers relabelled as routers, shipped through a forwarder.")
-	fw, err := w.CreateFormFile("evidence", "shipping-records.bin")
-	if err != nil {
-		return err
-	}
-	if _, err = io.CopyN(fw, rand.Reader, capacityUploadBytes); err != nil {
-		return err
-	}
-	w.Close()
-	req, err := http.NewRequest(http.MethodPost, srv.intake+action, &capacitySlowReader{r: bytes.NewReader(body.Bytes()), start: time.Now()})
-	if err != nil {
-		return err
-	}
-	req.ContentLength = int64(body.Len())
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	browserFormHeaders(req)
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
@@ -264,16 +260,83 @@ func capacitySlowSubmit(client *http.Client, srv *server) error {
 	return nil
 }
 
-// capacitySlowReader reads r no faster than capacityRate, in 8 KiB
-// pieces, as a slow circuit delivers a body.
+// capacitySlowPost opens the desk's page and returns the post of its form
+// without JavaScript with a random file of size bytes, whose body reads
+// at rate bytes per second.
+func capacitySlowPost(ctx context.Context, client *http.Client, srv *server, size int64, rate float64) (*http.Request, error) {
+	action, err := capacityFormAction(client, srv)
+	if err != nil {
+		return nil, err
+	}
+	var head bytes.Buffer
+	w := multipart.NewWriter(&head)
+	w.WriteField("lang", "en")
+	w.WriteField("violation", "smuggling")
+	w.WriteField("narrative", "H100 servers relabelled as routers, shipped through a forwarder.")
+	if _, err := w.CreateFormFile("evidence", "shipping-records.bin"); err != nil {
+		return nil, err
+	}
+	tail := "\r\n--" + w.Boundary() + "--\r\n"
+	body := io.MultiReader(&head, io.LimitReader(rand.Reader, size), strings.NewReader(tail))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.intake+action, &capacitySlowReader{r: body, rate: rate, start: time.Now()})
+	if err != nil {
+		return nil, err
+	}
+	req.ContentLength = int64(head.Len()) + size + int64(len(tail))
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	browserFormHeaders(req)
+	return req, nil
+}
+
+// capacityHeld has capacityHeldSources sources post a form with a file of
+// 3 MiB at capacityHeldRate, all starting within a second, and give up
+// after capacityHeldFor; it returns the server's resident set gained per
+// source, sampled just before they give up.
+func capacityHeld(b *testing.B, client *http.Client, srv *server) int64 {
+	before, err := procStatus(srv.pid(), "VmRSS")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	var started atomic.Int64
+	for i := range capacityHeldSources {
+		wg.Go(func() {
+			time.Sleep(time.Duration(i) * time.Second / capacityHeldSources)
+			req, err := capacitySlowPost(ctx, client, srv, 3<<20, capacityHeldRate)
+			if err != nil {
+				return
+			}
+			started.Add(1)
+			if resp, err := client.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		})
+	}
+	time.Sleep(capacityHeldFor)
+	after, err := procStatus(srv.pid(), "VmRSS")
+	cancel()
+	wg.Wait()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if n := started.Load(); n != capacityHeldSources {
+		b.Fatalf("%d of %d slow sources started\n%s", n, capacityHeldSources, srv.logTail())
+	}
+	return (after - before) / capacityHeldSources
+}
+
+// capacitySlowReader reads r no faster than rate bytes per second, in
+// 8 KiB pieces, as a slow circuit delivers a body.
 type capacitySlowReader struct {
 	r     io.Reader
+	rate  float64
 	start time.Time
 	sent  int64
 }
 
 func (s *capacitySlowReader) Read(p []byte) (int, error) {
-	due := s.start.Add(time.Duration(float64(s.sent) / capacityRate * float64(time.Second)))
+	due := s.start.Add(time.Duration(float64(s.sent) / s.rate * float64(time.Second)))
 	time.Sleep(time.Until(due))
 	n, err := s.r.Read(p[:min(len(p), 8<<10)])
 	s.sent += int64(n)
