@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -248,12 +249,26 @@ func disableScripts(t *testing.T, tab context.Context, off bool) {
 	}
 }
 
-// setWidth gives the tab a window width in CSS pixels, a phone's below 500.
+// setWidth gives the tab a window width in CSS pixels, a phone's below 500,
+// and waits until a page made for phones (one with a viewport meta tag)
+// is laid out at that width, so that what follows measures the page at
+// the new width and never at the one before.
 func setWidth(t *testing.T, tab context.Context, width int64) {
 	t.Helper()
 	if _, err := chromedp.Call(tab, emulation.SetDeviceMetricsOverride,
 		emulation.SetDeviceMetricsOverrideParams{Width: width, Height: 900, DeviceScaleFactor: 1, Mobile: width < 500}); err != nil {
 		t.Fatal(err)
+	}
+	laidOut := fmt.Sprintf(`!document.querySelector('meta[name="viewport"]') || window.innerWidth === %d`, width)
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		ok, err := chromedp.Run(tab, chromedp.Evaluate[bool](laidOut))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			inner, _ := chromedp.Run(tab, chromedp.Evaluate[float64](`window.innerWidth`))
+			t.Fatalf("the page is laid out %v px wide 5 s after the window was set to %d px (%v)", inner, width, err)
+		}
 	}
 }
 
