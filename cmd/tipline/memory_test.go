@@ -44,19 +44,10 @@ func peakRSS(t *testing.T, pid int) int64 {
 // the codenames serve makes ahead after each submission are made.
 func waitIdle(t *testing.T, pid int) {
 	t.Helper()
-	cpu := func() string {
-		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-		if err != nil {
-			t.Fatal(err)
-		}
-		// utime and stime, the 14th and 15th fields; the 2nd, the command
-		// in parentheses, has no space in it here.
-		return strings.Join(strings.Fields(string(stat))[13:15], " ")
-	}
-	last := cpu()
+	last := processCPU(t, pid)
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
 		time.Sleep(500 * time.Millisecond)
-		now := cpu()
+		now := processCPU(t, pid)
 		if now == last {
 			return
 		}
