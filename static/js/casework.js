@@ -270,7 +270,7 @@ function setUpDecryption(panel) {
   });
 
   const upload = byId("document-upload");
-  if (upload) setUpDocumentUpload(upload, loadOpenPGP);
+  if (upload) setUpDocumentUpload(upload);
   const reply = byId("reply");
   if (reply) setUpReply(reply, loadOpenPGP);
   const grant = byId("grant");
@@ -518,8 +518,9 @@ async function decryptDocuments(pgp, privateKey, caseID, onSave) {
 
 // setUpDocumentUpload encrypts a file and its name here, to the desk's
 // keys, and uploads only the ciphertext: the meta part first, then the
-// document.
-function setUpDocumentUpload(form, loadOpenPGP) {
+// document. A worker (crypto-worker.js) hashes and encrypts it, as a
+// source's page does, so that a large document does not freeze the page.
+function setUpDocumentUpload(form) {
   form.hidden = false;
   const status = (s) => {
     byId("document-status").textContent = s;
@@ -533,35 +534,18 @@ function setUpDocumentUpload(form, loadOpenPGP) {
     }
     const button = form.querySelector("button");
     button.disabled = true;
+    let crypt = null;
     try {
       status("Encrypting " + file.name + "…");
-      const pgp = await loadOpenPGP();
+      const { startWorker } = await import(form.dataset.worker);
+      crypt = await startWorker(form.dataset.worker, [form.dataset.openpgp, form.dataset.hash, form.dataset.seipd]);
       const desk = await getOK("/api/v1/desks/" + encodeURIComponent(form.dataset.desk) + "/keys").then((r) => r.json());
-      const encryptionKeys = await Promise.all(desk.keys.map((armoredKey) => pgp.readKey({ armoredKey })));
-      const { Sha256 } = await import(form.dataset.hash);
-      const hash = new Sha256();
-      const hashed = file.stream().pipeThrough(
-        new TransformStream({
-          transform(chunk, out) {
-            hash.update(chunk);
-            out.enqueue(chunk);
-          },
-        }),
-      );
-      const encrypted = await pgp.encrypt({
-        message: await pgp.createMessage({ binary: hashed }),
-        encryptionKeys,
-        format: "binary",
-      });
-      const body = await new Response(encrypted).blob();
-      const meta = { name: file.name, type: file.type, size: file.size, sha256: hash.hex() };
-      const metaMessage = await pgp.encrypt({
-        message: await pgp.createMessage({ binary: new TextEncoder().encode(JSON.stringify(meta)) }),
-        encryptionKeys,
-        format: "binary",
-      });
+      await crypt.call("readKeys", { keys: desk.keys.map((armored) => ({ armored })) });
+      const [sha256, body] = await Promise.all([crypt.call("sha256", { data: file }), crypt.call("encryptWhole", { data: file })]);
+      const meta = { name: file.name, type: file.type, size: file.size, sha256 };
+      const metaMessage = await crypt.call("encryptWhole", { data: new TextEncoder().encode(JSON.stringify(meta)) });
       const fd = new FormData();
-      fd.append("meta", new Blob([metaMessage]), "meta.pgp");
+      fd.append("meta", metaMessage, "meta.pgp");
       fd.append("document", body, "document.pgp");
       status("Uploading…");
       const res = await fetch("/api/v1/cases/" + encodeURIComponent(form.dataset.case) + "/documents", {
@@ -575,6 +559,7 @@ function setUpDocumentUpload(form, loadOpenPGP) {
     } catch (e) {
       status(e.message || String(e));
     } finally {
+      if (crypt) crypt.terminate();
       button.disabled = false;
     }
   });

@@ -133,12 +133,14 @@ const operations = {
   pow: ({ token, bits }) => solvePow(token, bits, async () => {}),
 
   // readKeys parses the desk's keys for encryption and checks that each is
-  // the public key announced under its fingerprint.
+  // a public key, and the one announced under its fingerprint where the
+  // page was given one (the intake's desk API announces them; the
+  // casework API for investigators gives the keys alone).
   async readKeys({ keys }) {
     const parsed = [];
     for (const k of keys) {
       const key = await openpgp.readKey({ armoredKey: k.armored });
-      if (key.getFingerprint().toUpperCase() !== k.fingerprint || key.isPrivate()) {
+      if ((k.fingerprint !== undefined && key.getFingerprint().toUpperCase() !== k.fingerprint) || key.isPrivate()) {
         throw new Error("the desk's key does not match its fingerprint");
       }
       parsed.push(key);
@@ -184,7 +186,8 @@ const operations = {
 
   // encryptWhole returns data (a Blob or bytes) as one binary OpenPGP
   // message to the keys of readKeys, as a Blob: for the mailbox's
-  // follow-up form, whose files go in one request. The literal data
+  // follow-up form and the case page's documents, whose files go in one
+  // request. The literal data
   // packet holds no file name and a zero date, as in encrypt.
   async encryptWhole({ data }) {
     return new Response(await encryptFile({ openpgp, Sha1 }, encryptionKeys, new Blob([data]))).blob();
