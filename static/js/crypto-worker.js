@@ -187,8 +187,8 @@ const operations = {
   // encryptWhole returns data (a Blob or bytes) as one binary OpenPGP
   // message to the keys of readKeys, as a Blob: for the mailbox's
   // follow-up form and the case page's documents, whose files go in one
-  // request. The literal data
-  // packet holds no file name and a zero date, as in encrypt.
+  // request. The literal data packet holds no file name and a zero date,
+  // as in encrypt.
   async encryptWhole({ data }) {
     return new Response(await encryptFile({ openpgp, Sha1 }, encryptionKeys, new Blob([data]))).blob();
   },

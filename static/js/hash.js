@@ -84,6 +84,8 @@ class BlockHash {
   }
 }
 
+// Sha256 is SHA-256 (FIPS 180-4): of files, for their manifests, and
+// for the proof of work (solvePow).
 export class Sha256 extends BlockHash {
   constructor() {
     super(new Int32Array([
