@@ -119,11 +119,28 @@ func artifacts(t *testing.T) string {
 	return dir
 }
 
+// screenshot saves the whole page as dir/name.png. A page that is still
+// loading (the one after a form's redirect, say) can have no layout yet,
+// and Chromium refuses to capture it ("Cannot take screenshot with 0
+// width"), so screenshot first waits until the document has loaded and
+// has a width, and tries the capture again while the page settles.
 func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
+	const laidOut = `document.readyState === "complete" && document.documentElement.getBoundingClientRect().width > 0`
+	var png []byte
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		var ready bool
+		if ready, err = chromedp.Run(ctx, chromedp.Evaluate[bool](laidOut)); err == nil && ready {
+			if png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+				break
+			}
+		} else if err == nil {
+			err = errors.New("the page has not loaded, or has no width")
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			t.Fatalf("screenshot %s: %v", name, err)
+		}
 	}
 	path := filepath.Join(dir, name+".png")
 	if err := os.WriteFile(path, png, 0o644); err != nil {
