@@ -25,7 +25,10 @@ USER 65532:65532
 ENV TIPLINE_DATA_DIR=/data \
     TIPLINE_INTAKE_ADDR=0.0.0.0:8080 \
     TIPLINE_CASEWORK_ADDR=0.0.0.0:8081
-VOLUME /data
+# /tmp is where uploads to S3 spill the parts that fill slowly, as files
+# with no name (O_TMPFILE): a volume, so that they lie on the host's disk
+# (the image's own overlay file system opens no such file before Linux 6.6).
+VOLUME /data /tmp
 EXPOSE 8080 8081
 HEALTHCHECK --interval=30s --timeout=15s --start-period=60s --retries=3 \
   CMD ["/usr/local/bin/tipline", "healthcheck"]

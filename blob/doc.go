@@ -5,7 +5,8 @@
 // local directory (the embedded default); [S3] keeps them in a bucket of
 // MinIO, AWS S3 or another S3-compatible service. Both make a blob visible
 // only once Put has written all of it, and both stream: a Put of any size
-// holds at most one S3 part (16 MiB by default) in memory.
+// holds at most two S3 parts (16 MiB each by default) in memory, and one
+// that fills slowly far less (see s3_part.go).
 //
 // # Keys
 //

@@ -7,7 +7,6 @@ import (
 	"io"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/minio/minio-go/v7"
@@ -19,8 +18,8 @@ import (
 // last, and allows at most 5 GiB.
 const (
 	// DefaultPartSize is the part size when S3Config.PartSize is 0. An
-	// upload in progress holds what it has received of its current part in
-	// memory (see S3.Put).
+	// upload in progress holds what it has received of its current part,
+	// in memory or in a spill file (see S3.Put).
 	DefaultPartSize = 16 << 20
 	minPartSize     = 5 << 20
 	maxPartSize     = 5 << 30
@@ -78,6 +77,7 @@ type S3 struct {
 	bucket   string
 	region   string
 	partSize uint64
+	spill    *spilling // where and when parts leave memory
 }
 
 var _ Store = (*S3)(nil)
@@ -103,7 +103,8 @@ func OpenS3(cfg S3Config) (*S3, error) {
 	if err != nil {
 		return nil, fmt.Errorf("blob: S3 client: %w", err)
 	}
-	return &S3{client: client, bucket: cfg.Bucket, region: cfg.Region, partSize: cfg.PartSize}, nil
+	return &S3{client: client, bucket: cfg.Bucket, region: cfg.Region, partSize: cfg.PartSize,
+		spill: &spilling{after: defaultSpillAfter, budget: defaultSpillBudget}}, nil
 }
 
 // EnsureBucket creates the bucket unless it exists already.
@@ -134,7 +135,8 @@ func s3Code(err error) string {
 // Put implements Store. A blob smaller than a part goes up in one request;
 // a larger one as a multipart upload, a part at a time. Put holds what it
 // has read of the current part in memory, in pieces of s3Piece bytes taken
-// as the bytes arrive: a slow upload holds little. Every part but the last
+// as the bytes arrive, or, once the part has filled for a while, in a file
+// (see s3_part.go): a slow upload holds little memory. Every part but the last
 // has the configured part size (minio-go, given a stream of unknown size,
 // would make parts of 537 MiB), and a multipart upload that fails, or whose
 // ctx ends, is aborted.
@@ -142,7 +144,7 @@ func (s *S3) Put(ctx context.Context, key string, r io.Reader) (Info, error) {
 	if err := ValidKey(key); err != nil {
 		return Info{}, err
 	}
-	var part partBuffer
+	part := partBuffer{spill: s.spill}
 	defer part.release()
 	r = ctxReader{ctx, r}
 	ended, err := part.fill(r, int64(s.partSize))
@@ -178,19 +180,23 @@ func (s *S3) putParts(ctx context.Context, key string, r io.Reader, first *partB
 	var (
 		parts      []minio.CompletePart
 		size       int64
-		cur, other = first, new(partBuffer) // the part being read, the one uploading
+		cur, other = first, &partBuffer{spill: s.spill} // the part being read, the one uploading
 		uploading  bool
 		uploaded   = make(chan error, 1)
 		up         minio.ObjectPart // the part uploaded, once uploaded sends nil
 	)
 	defer other.release()
-	// wait waits for the part uploading, if any, and adds it to parts.
+	// wait waits for the part uploading, if any, empties its buffer (a slow
+	// upload must not keep a whole part while it reads the next) and adds
+	// it to parts.
 	wait := func() error {
 		if !uploading {
 			return nil
 		}
 		uploading = false
-		if err := <-uploaded; err != nil {
+		err := <-uploaded
+		other.reset()
+		if err != nil {
 			return err
 		}
 		parts = append(parts, minio.CompletePart{PartNumber: up.PartNumber, ETag: up.ETag})
@@ -209,7 +215,6 @@ func (s *S3) putParts(ctx context.Context, key string, r io.Reader, first *partB
 				uploaded <- err
 			}(cur, len(parts)+1)
 			cur, other = other, cur
-			cur.n = 0
 		}
 		if ended {
 			if err = wait(); err != nil {
@@ -249,65 +254,6 @@ func (s *S3) putOptions() minio.PutObjectOptions {
 // partOptions are the options of every part uploaded, unsigned as in
 // putOptions.
 var partOptions = minio.PutObjectPartOptions{DisableContentSha256: true}
-
-// s3Piece is the unit of memory in which Put holds a part.
-const s3Piece = 128 << 10
-
-// s3Pieces are the pieces of every Put, shared.
-var s3Pieces = sync.Pool{New: func() any { return new([s3Piece]byte) }}
-
-// partBuffer holds up to one part of a Put in pieces from s3Pieces, taken
-// only as bytes arrive.
-type partBuffer struct {
-	pieces []*[s3Piece]byte
-	n      int64 // bytes held
-}
-
-// fill reads from r until the buffer holds limit bytes or r ends, and
-// reports whether r ended.
-func (b *partBuffer) fill(r io.Reader, limit int64) (ended bool, err error) {
-	for b.n < limit {
-		i, off := b.n/s3Piece, b.n%s3Piece
-		if int(i) == len(b.pieces) {
-			b.pieces = append(b.pieces, s3Pieces.Get().(*[s3Piece]byte))
-		}
-		k, err := r.Read(b.pieces[i][off:min(s3Piece, off+limit-b.n)])
-		b.n += int64(k)
-		if err == io.EOF {
-			return true, nil
-		}
-		if err != nil {
-			return false, err
-		}
-	}
-	return false, nil
-}
-
-// reader reads the bytes held; it can seek, so minio-go may send them again.
-func (b *partBuffer) reader() *io.SectionReader { return io.NewSectionReader(b, 0, b.n) }
-
-// ReadAt implements io.ReaderAt over the bytes held.
-func (b *partBuffer) ReadAt(p []byte, off int64) (int, error) {
-	n := 0
-	for n < len(p) && off < b.n {
-		piece := b.pieces[off/s3Piece][off%s3Piece:]
-		k := copy(p[n:], piece[:min(int64(len(piece)), b.n-off)])
-		n += k
-		off += int64(k)
-	}
-	if n < len(p) {
-		return n, io.EOF
-	}
-	return n, nil
-}
-
-// release gives the pieces back for other Puts.
-func (b *partBuffer) release() {
-	for _, p := range b.pieces {
-		s3Pieces.Put(p)
-	}
-	b.pieces, b.n = nil, 0
-}
 
 // Get implements Store.
 func (s *S3) Get(ctx context.Context, key string) (io.ReadCloser, error) {

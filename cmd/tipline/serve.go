@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/tipline/tipline/blob"
@@ -154,6 +155,9 @@ func awaitBackends(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 		return nil, nil, err
 	}
 	blobs, err := blob.Open(cfg.BlobURL)
+	if s3, ok := blobs.(*blob.S3); ok {
+		spillSlowParts(s3, log)
+	}
 	if err == nil {
 		dep, secrets = blobDependency(cfg, blobs)
 		err = awaitDependency(ctx, log, cfg.StartupTimeout, dep, secrets...)
@@ -163,6 +167,17 @@ func awaitBackends(ctx context.Context, cfg *config.Config, log *slog.Logger) (*
 		return nil, nil, err
 	}
 	return db, blobs, nil
+}
+
+// spillSlowParts lets the parts of slow uploads to S3, and of uploads past
+// the memory budget, move out of memory into unnamed files in the system's
+// temporary folder ($TMPDIR, or /tmp; see blob.S3.SpillTo). A node that
+// cannot do so still serves, with a warning: its uploads then hold their
+// parts in memory, and slow connections enough can use it all up.
+func spillSlowParts(s3 *blob.S3, log *slog.Logger) {
+	if err := s3.SpillTo(os.TempDir()); err != nil {
+		log.Warn("uploads to S3 will hold their parts in memory: give TMPDIR a writable local folder", "err", err)
+	}
 }
 
 // openDatabase connects and, when migrate is set, applies pending migrations.
