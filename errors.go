@@ -22,6 +22,7 @@ const (
 	WrongMediaType  Code = "wrong_media_type" // the body is not of the media type the route takes
 	RateLimited     Code = "rate_limited"     // too many attempts; wait and try again
 	Unavailable     Code = "unavailable"      // a dependency (database, object store) is down; try again later
+	Busy            Code = "busy"             // this way in is at its cap (upload sessions); another may be open
 	Internal        Code = "internal"         // anything else; never shown in detail
 )
 

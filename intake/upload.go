@@ -96,8 +96,10 @@ type UploadLimits struct {
 }
 
 // ErrTooManyUploads refuses a new upload session while the cap on open
-// sessions is reached (Unavailable).
-var ErrTooManyUploads = tipline.Errorf(tipline.Unavailable, "Too many uploads are in progress right now; nothing was saved. Please try again in a few hours.")
+// sessions is reached. It is Busy, not Unavailable: the form without
+// JavaScript opens no session and still takes tips, and the desk page
+// offers it.
+var ErrTooManyUploads = tipline.Errorf(tipline.Busy, "Too many uploads are in progress right now; nothing was saved. Send the form without browser encryption, or try again later.")
 
 // UploadStore keeps the upload sessions of the JavaScript path.
 type UploadStore interface {

@@ -450,6 +450,9 @@ func TestBrowserTamperedOpenPGPJS(t *testing.T) {
 	if message != intake.T(intake.EN, "encryption_failed") {
 		t.Errorf("failure message = %q", message)
 	}
+	if offered, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("js-native").checkVisibility()`)); err != nil || !offered {
+		t.Errorf("the failure box does not offer the form without browser encryption (%v)", err)
+	}
 	stolen, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`globalThis.stolen === true`))
 	if err != nil || stolen {
 		t.Errorf("the tampered module ran (%v)", err)

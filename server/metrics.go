@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/intake"
 )
 
@@ -127,16 +128,21 @@ func methodLabel(r *http.Request) string {
 }
 
 // refusalOf names why a request was refused for lack of capacity:
-// "rate_limited" (429), "storage_full" (503, a byte budget is exhausted)
-// or "unavailable" (503, the database or the blob store failed); "" when
-// it was not refused. respond records the error it answered in c.Errors.
+// "rate_limited" (429), "storage_full" (503, a byte budget is exhausted),
+// "busy" (503, the upload sessions' cap is reached) or "unavailable" (503,
+// the database or the blob store failed); "" when it was not refused.
+// respond records the error it answered in c.Errors.
 func refusalOf(c *gin.Context) string {
 	switch c.Writer.Status() {
 	case http.StatusTooManyRequests:
 		return "rate_limited"
 	case http.StatusServiceUnavailable:
-		if last := c.Errors.Last(); last != nil && errors.Is(last.Err, intake.ErrStorageFull) {
+		last := c.Errors.Last()
+		switch {
+		case last != nil && errors.Is(last.Err, intake.ErrStorageFull):
 			return "storage_full"
+		case last != nil && tipline.ErrorCode(last.Err) == tipline.Busy:
+			return "busy"
 		}
 		return "unavailable"
 	}

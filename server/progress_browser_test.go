@@ -92,6 +92,11 @@ func TestBrowserProgressAnnouncedAndStorageFull(t *testing.T) {
 			if message := evalString(t, tab, `document.getElementById("js-failure-message").textContent`); message != intake.T(lang, "error_storage_full") {
 				t.Errorf("failure message = %q, want the server's %q", message, intake.T(lang, "error_storage_full"))
 			}
+			// The form without browser encryption would meet the same
+			// refusal: it is not offered.
+			if offered := evalString(t, tab, `String(document.getElementById("js-native").checkVisibility())`); offered != "false" {
+				t.Error("the failure box offers to send without browser encryption, which storage full refuses too")
+			}
 			if status := evalString(t, tab, `document.getElementById("js-status").textContent`); status != "" {
 				t.Errorf("the status still says %q after the failure", status)
 			}

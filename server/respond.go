@@ -26,6 +26,7 @@ var statusOf = map[tipline.Code]int{
 	tipline.WrongMediaType:  http.StatusUnsupportedMediaType,
 	tipline.RateLimited:     http.StatusTooManyRequests,
 	tipline.Unavailable:     http.StatusServiceUnavailable,
+	tipline.Busy:            http.StatusServiceUnavailable,
 	tipline.Internal:        http.StatusInternalServerError,
 }
 
@@ -39,6 +40,7 @@ var sourceErrors = []struct {
 	{intake.ErrNotAccepting, "not_accepting"},
 	{intake.ErrStorageFull, "error_storage_full"},
 	{intake.ErrStoreFull, "error_store_full"},
+	{intake.ErrTooManyUploads, "error_uploads_busy"},
 	{intake.ErrWrongCodename, "mailbox_wrong_codename"},
 	{intake.ErrMailboxBusy, "mailbox_busy"},
 	{intake.ErrNoMailboxSession, "mailbox_session_expired"},
@@ -177,8 +179,9 @@ func (s *Server) errorMessage(c *gin.Context, code tipline.Code, err error) stri
 // retryAfter is the Retry-After header, in seconds, for a refusal the
 // client may repeat later: the error's own RetryAfter when it has one, else
 // for an exhausted byte budget an hour (the message says "in a few hours"),
-// for a rate limit a minute, and for an unreachable dependency, which
-// usually comes back within seconds, half a minute. Other errors get none.
+// for a rate limit or a way in at its cap a minute, and for an unreachable
+// dependency, which usually comes back within seconds, half a minute.
+// Other errors get none.
 func retryAfter(err error, code tipline.Code) string {
 	var e *tipline.Error
 	switch {
@@ -186,7 +189,7 @@ func retryAfter(err error, code tipline.Code) string {
 		return strconv.FormatInt(int64((e.RetryAfter+time.Second-1)/time.Second), 10)
 	case errors.Is(err, intake.ErrStorageFull):
 		return "3600"
-	case code == tipline.RateLimited:
+	case code == tipline.RateLimited, code == tipline.Busy:
 		return "60"
 	case code == tipline.Unavailable:
 		return "30"

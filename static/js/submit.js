@@ -102,9 +102,10 @@ function takeWorkers() {
 // ApiError is an error answer of the server (status 0: no connection),
 // with the server's message. Any other error means encryption failed.
 class ApiError extends Error {
-  constructor(status, message) {
+  constructor(status, message, code = "") {
     super(message);
     this.status = status;
+    this.code = code; // the API's error code, such as "busy"
   }
 }
 
@@ -290,10 +291,11 @@ async function openSession(pow, slug, plainSize, solved) {
         proof = null; // refused: solve a new one
         continue;
       }
-      // Storage full or too many uploads for now: room comes back as
-      // uploads finish or sit idle. Wait, as for a chunk, and ask again
-      // with the same (unspent) proof of work.
-      if (e.status !== 503 || waited >= RETRY_DELAYS_MS.length) throw e;
+      // Storage full for now: room comes back as uploads finish or sit
+      // idle. Wait, as for a chunk, and ask again with the same (unspent)
+      // proof of work. Too many upload sessions ("busy") is said at once:
+      // the form without browser encryption opens none, and still goes.
+      if (e.status !== 503 || e.code === "busy" || waited >= RETRY_DELAYS_MS.length) throw e;
       setStatus("upload_resuming");
       await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[waited++]));
       setStatus("uploading");
@@ -381,16 +383,20 @@ function withLang(path) {
 }
 
 async function apiError(r) {
-  let message = "";
+  let message = "", code = "";
   try {
-    message = (await r.json()).error.message;
+    ({ message, code } = (await r.json()).error);
   } catch {
     // not the API's JSON: keep the generic message
   }
-  return new ApiError(r.status, message);
+  return new ApiError(r.status, message || "", code || "");
 }
 
-// fail tells the source what went wrong, and offers the ordinary form.
+// fail tells the source what went wrong, and offers the ordinary form
+// unless the server refused what the form would send too: too large, too
+// many tips, storage full or the desk not accepting. Only the cap on upload
+// sessions ("busy"), which the form does not meet, and failures of the
+// browser or the connection leave that way open.
 function fail(err) {
   document.getElementById("js-progress").hidden = true;
   document.getElementById("js-status").textContent = "";
@@ -401,14 +407,16 @@ function fail(err) {
   if (err instanceof ApiError && err.status === 413) {
     message = err.message || format(text("js-failure", "error_too_large"), "");
   } else if (err instanceof ApiError && (err.status === 429 || err.status === 503) && err.message) {
-    // Storage full, too busy, not accepting: the server says in plain
-    // words, in the page's language (withLang), what happened and when to
-    // try again.
+    // Storage full, too many tips or uploads, not accepting: the server
+    // says in plain words, in the page's language (withLang), what
+    // happened and when to try again.
     message = err.message;
   } else if (err instanceof ApiError) {
     message = text("js-failure", "error_generic") + (err.message ? " (" + err.message + ")" : "");
   }
   document.getElementById("js-failure-message").textContent = message;
+  const formRefusedToo = err instanceof ApiError && [413, 429, 503].includes(err.status) && err.code !== "busy";
+  document.getElementById("js-native-offer").hidden = formRefusedToo;
   const box = document.getElementById("js-failure");
   box.hidden = false;
   box.tabIndex = -1;
