@@ -25,8 +25,9 @@ import (
 //   - it needs more memory while the parts of every Put under way hold
 //     the spill budget together (the burst).
 //
-// What the parts of all Puts hold in memory is then at most the budget, and
-// a slow upload holds no more than what it sent in spillAfter.
+// What the parts of all Puts hold in memory is then at most the budget
+// (give or take a piece for each Put that reaches it at the same moment),
+// and a slow upload holds no more than what it sent in spillAfter.
 //
 // A spill file holds ciphertext only, as every blob does. It has no name
 // (it is opened with O_TMPFILE), so the folder never lists it, its time
