@@ -39,6 +39,10 @@ const seipdChunk = 256 << 10
 // at a time every few seconds, then holds no chunk buffer while it waits.
 const parkMax = 16 << 10
 
+// hashBesideMin is the least plaintext that seal hashes on a goroutine
+// of its own, beside its encryption, rather than before it.
+const hashBesideMin = 16 << 10
+
 // sealedBuffers are the buffers the encrypted packet's chunks are sealed
 // in, with room for the chunk's length header and, in the first, the
 // packet's tag (see seipdWriter.sealed).
@@ -198,7 +202,18 @@ func (w *seipdWriter) Close() error {
 // encrypts it into the current chunk of the encrypted packet and writes
 // each chunk that fills.
 func (w *seipdWriter) seal(plaintext []byte, hashed bool) error {
-	if hashed {
+	switch {
+	case hashed && len(plaintext) >= hashBesideMin:
+		// The MDC's SHA-1 reads plaintext while the cipher reads it too,
+		// on another core: CFB encryption is one block after the other,
+		// so this goroutine is the slowest stage of server encryption.
+		hashing := make(chan struct{})
+		go func(p []byte) {
+			w.mdc.Write(p)
+			close(hashing)
+		}(plaintext) // which the loop below moves on
+		defer func() { <-hashing }()
+	case hashed:
 		w.mdc.Write(plaintext)
 	}
 	if len(plaintext) > 0 && cap(w.sealed) < w.outStart+seipdChunk {

@@ -404,9 +404,10 @@ func (b *ServerSubmission) Abort(ctx context.Context) {
 // key packets for the object's row, the body in a new pending blob,
 // reserved as it is stored, and the SHA-256 of the whole message. The
 // message is made here, by crypto.EncryptSplit, so it is not parsed again
-// to be cut and checked. Three goroutines share the work: one reads r
-// (readAhead), this one encrypts, and one hashes the message and writes it
-// to the blob store.
+// to be cut and checked. Goroutines share the work: one reads r
+// (readAhead), this one encrypts (with the MDC's SHA-1 beside it on one of
+// its own, see crypto's seal), and one hashes the message and writes it to
+// the blob store.
 func (s *Service) storeEncryptedReserved(ctx context.Context, recipients []*crypto.PublicKey, r io.Reader, kind string, position int, anyway bool) (Object, error) {
 	id := blob.NewKey("")
 	key := pendingPrefix + id
