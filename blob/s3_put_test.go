@@ -35,6 +35,23 @@ func (o *oddReader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// s3StoreWithParts opens a store in a new bucket of the test MinIO,
+// uploading in parts of part bytes, and returns it with its configuration.
+func s3StoreWithParts(t *testing.T, part uint64) (*blob.S3, blob.S3Config) {
+	t.Helper()
+	cfg := s3Config(t, testenv.Get(t, testenv.S3URL))
+	cfg.PartSize = part
+	s, err := blob.OpenS3(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { removeBucket(t, cfg) })
+	if err := s.EnsureBucket(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return s, cfg
+}
+
 // rawS3 is a minio-go client of cfg's server, to look at what Put left.
 func rawS3(t *testing.T, cfg blob.S3Config) *minio.Client {
 	t.Helper()
@@ -63,18 +80,8 @@ func incompleteUploads(t *testing.T, cfg blob.S3Config) int {
 // larger one in parts of exactly the part size (the ETag of a multipart
 // object ends in "-" and its number of parts), never in one huge part.
 func TestS3PutParts(t *testing.T) {
-	base := testenv.Get(t, testenv.S3URL)
 	const part = 5 << 20
-	cfg := s3Config(t, base)
-	cfg.PartSize = part
-	s, err := blob.OpenS3(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { removeBucket(t, cfg) })
-	if err := s.EnsureBucket(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	s, cfg := s3StoreWithParts(t, part)
 	for _, tt := range []struct {
 		size  int
 		parts int // 0: a single PUT
@@ -117,18 +124,8 @@ func TestS3PutParts(t *testing.T) {
 // ends, after some parts went up leaves nothing: no object and no
 // incomplete multipart upload holding its parts.
 func TestS3PutAbortsFailedUpload(t *testing.T) {
-	base := testenv.Get(t, testenv.S3URL)
 	const part = 5 << 20
-	cfg := s3Config(t, base)
-	cfg.PartSize = part
-	s, err := blob.OpenS3(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { removeBucket(t, cfg) })
-	if err := s.EnsureBucket(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	s, cfg := s3StoreWithParts(t, part)
 	boom := errors.New("the client went away")
 	for _, cancelled := range []bool{false, true} {
 		ctx, cancel := context.WithCancel(t.Context())

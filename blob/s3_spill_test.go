@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/tipline/tipline/blob"
-	"github.com/tipline/tipline/internal/testenv"
 )
 
 // TestS3SpillSlowParts: a part that has filled slowly moves out of memory
@@ -69,16 +68,7 @@ func TestS3SpillOverBudget(t *testing.T) {
 // file could give it (see checkSpillFolder).
 func spillingS3(t *testing.T) (*blob.S3, string) {
 	t.Helper()
-	cfg := s3Config(t, testenv.Get(t, testenv.S3URL))
-	cfg.PartSize = 5 << 20
-	s, err := blob.OpenS3(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { removeBucket(t, cfg) })
-	if err := s.EnsureBucket(t.Context()); err != nil {
-		t.Fatal(err)
-	}
+	s, _ := s3StoreWithParts(t, 5<<20)
 	spill := t.TempDir()
 	if err := s.SpillTo(spill); err != nil {
 		t.Fatal(err)
