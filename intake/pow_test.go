@@ -2,7 +2,7 @@ package intake
 
 import (
 	"context"
-	"crypto/sha256"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -33,9 +33,9 @@ func (m memRates) Count(_ context.Context, bucket string, window int64) (int64, 
 
 func (m memRates) PurgeRates(context.Context, int64) error { return nil }
 
-func solve(t *testing.T, token string) uint64 {
+func solve(t *testing.T, token string) Pow {
 	t.Helper()
-	return PowChallenge{Token: token, Bits: DefaultPowBits}.Solve().Counter
+	return PowChallenge{Token: token, Bits: DefaultPowBits}.Solve()
 }
 
 func TestProofOfWork(t *testing.T) {
@@ -43,35 +43,80 @@ func TestProofOfWork(t *testing.T) {
 	s := &Service{Pepper: crypto.NewPepper(), Rates: memRates{}, PowBits: DefaultPowBits, Now: func() time.Time { return now }}
 	ctx := context.Background()
 	ch := s.NewPowChallenge(ctx, DefaultDeskSlug)
-	counter := solve(t, ch.Token)
+	if ch.Solutions != PowSolutions || ch.SolutionBits != DefaultPowBits-3 {
+		t.Fatalf("challenge asks %d solutions of %d bits, want %d of %d", ch.Solutions, ch.SolutionBits, PowSolutions, DefaultPowBits-3)
+	}
+	pow := solve(t, ch.Token)
 
-	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{ch.Token, counter + 1}); err == nil {
-		// counter+1 is very unlikely to be a solution too.
-		sum := sha256.Sum256(append([]byte(ch.Token), strconv.FormatUint(counter+1, 10)...))
-		if leadingZeroBits(sum[:]) < DefaultPowBits {
-			t.Error("a wrong counter was accepted")
+	// Each way of falling short of the work is refused (and spends nothing).
+	last := pow.Counters[PowSolutions-1]
+	next := last + 1
+	for powZeroBits(ch.Token, next) >= ch.SolutionBits {
+		next++
+	}
+	for _, tt := range []struct {
+		name     string
+		counters []uint64
+	}{
+		{"OneWrong", append(slices.Clone(pow.Counters[:PowSolutions-1]), next)},
+		{"OneMissing", pow.Counters[:PowSolutions-1]},
+		{"OneTooMany", append(slices.Clone(pow.Counters), next)},
+		{"OneRepeated", append(slices.Clone(pow.Counters[:PowSolutions-1]), pow.Counters[PowSolutions-2])},
+		{"OneCounterEightTimes", slices.Repeat([]uint64{last}, PowSolutions)},
+		{"OutOfOrder", append([]uint64{last}, pow.Counters[:PowSolutions-1]...)},
+		{"None", nil},
+	} {
+		if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{ch.Token, tt.counters}); err == nil {
+			t.Errorf("%s: counters %v accepted", tt.name, tt.counters)
 		}
 	}
-	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{ch.Token, counter}); err != nil {
+	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, pow); err != nil {
 		t.Fatalf("solved challenge refused: %v", err)
 	}
-	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{ch.Token, counter}); err == nil {
+	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, pow); err == nil {
 		t.Error("a spent token was accepted twice")
 	}
 
 	other := &Service{Pepper: crypto.NewPepper(), Rates: memRates{}, PowBits: DefaultPowBits, Now: s.Now}
-	if err := other.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{ch.Token, counter}); err == nil {
+	if err := other.CheckProofOfWork(ctx, DefaultDeskSlug, pow); err == nil {
 		t.Error("a token signed with another pepper was accepted")
 	}
 
 	late := s.NewPowChallenge(ctx, DefaultDeskSlug)
-	lateCounter := solve(t, late.Token)
+	latePow := solve(t, late.Token)
 	now = now.Add(powLifetime + time.Second)
-	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{late.Token, lateCounter}); err == nil {
+	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, latePow); err == nil {
 		t.Error("an expired token was accepted")
 	}
-	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{"not-a-token", 0}); err == nil {
+	if err := s.CheckProofOfWork(ctx, DefaultDeskSlug, Pow{"not-a-token", latePow.Counters}); err == nil {
 		t.Error("garbage accepted")
+	}
+}
+
+// TestProofOfWorkSpread: the tries of a proof of work vary far less than
+// those of a single counter of the same average work, so that a source's
+// wait stays near its budget (issue 14). Over 400 challenges of 12 bits
+// (2^12 tries on average), the slowest one in twenty takes at most 1.8
+// times the average; a single counter's would take about 3 times.
+func TestProofOfWorkSpread(t *testing.T) {
+	const bits, n = 12, 400
+	tries := make([]float64, n)
+	for i := range tries {
+		pow := PowChallenge{Token: "spread-" + strconv.Itoa(i), Bits: bits}.Solve()
+		tries[i] = float64(pow.Counters[PowSolutions-1] + 1)
+	}
+	slices.Sort(tries)
+	mean := 0.0
+	for _, x := range tries {
+		mean += x / n
+	}
+	if mean < 0.8*(1<<bits) || mean > 1.2*(1<<bits) {
+		t.Errorf("mean tries %.0f, want about %d", mean, 1<<bits)
+	}
+	p95 := tries[n*95/100]
+	t.Logf("mean %.0f tries, 95th percentile %.2f times 2^%d, 99th %.2f", mean, p95/(1<<bits), bits, tries[n*99/100]/(1<<bits))
+	if p95 > 1.8*(1<<bits) {
+		t.Errorf("95th percentile %.0f tries, %.2f times the work asked; want at most 1.8", p95, p95/(1<<bits))
 	}
 }
 

@@ -130,12 +130,15 @@ func TestUploadSessionUnderAttack(t *testing.T) {
 				if small.Bits != 8 || need != 8+2 {
 					t.Fatalf("difficulty = %d for 1 MiB and %d for 1 GiB, want 8 and 10", small.Bits, need)
 				}
-				// A counter good enough for a small upload, and for no more.
-				var counter uint64
-				for zeroBits(small.Token, counter) < small.Bits || zeroBits(small.Token, counter) >= need {
-					counter++
+				// Counters good enough for a small upload, and for no more.
+				tooEasy := intake.Pow{Token: small.Token}
+				needEach := need - (small.Bits - small.SolutionBits)
+				for counter := uint64(0); len(tooEasy.Counters) < small.Solutions; counter++ {
+					if z := zeroBits(small.Token, counter); z >= small.SolutionBits && z < needEach {
+						tooEasy.Counters = append(tooEasy.Counters, counter)
+					}
 				}
-				if _, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, big, 0, intake.Pow{Token: small.Token, Counter: counter}); tipline.ErrorCode(err) != tipline.Invalid {
+				if _, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, big, 0, tooEasy); tipline.ErrorCode(err) != tipline.Invalid {
 					t.Errorf("1 GiB with a small upload's work: %v, want Invalid", err)
 				}
 				full := intake.PowChallenge{Token: small.Token, Bits: need}.Solve()

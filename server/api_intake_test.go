@@ -568,17 +568,23 @@ func TestAPIRequiresProofOfWork(t *testing.T) {
 	}
 
 	// The work grows with the declared size: 2 bits more (the cap) for
-	// 1 GiB than for 1000 bytes. A counter good enough for 1000 bytes and
-	// no more does not open a session of 1 GiB (reproduction 2 of issue 11).
+	// 1 GiB than for 1000 bytes. Counters good enough for 1000 bytes and
+	// no more do not open a session of 1 GiB (reproduction 2 of issue 11).
 	var small, big intake.PowChallenge
 	apiCall(t, ts, http.MethodGet, "/api/v1/pow?desk=export-controls&size=1000", "", nil, &small)
 	apiCall(t, ts, http.MethodGet, "/api/v1/pow?desk=export-controls&size=1073741824", "", nil, &big)
 	if big.Bits != small.Bits+2 {
 		t.Errorf("difficulty for 1 GiB = %d bits, for 1000 bytes %d; want 2 more", big.Bits, small.Bits)
 	}
+	if small.Solutions != intake.PowSolutions || big.SolutionBits != small.SolutionBits+2 {
+		t.Errorf("challenges ask %d counters of %d bits for 1000 bytes, of %d for 1 GiB; want %d, and 2 bits more",
+			small.Solutions, small.SolutionBits, big.SolutionBits, intake.PowSolutions)
+	}
 	cheap := intake.Pow{Token: small.Token}
-	for z := leadingZeros(cheap.Token, 0); z < small.Bits || z >= big.Bits; z = leadingZeros(cheap.Token, cheap.Counter) {
-		cheap.Counter++
+	for counter := uint64(0); len(cheap.Counters) < small.Solutions; counter++ {
+		if z := leadingZeros(cheap.Token, counter); z >= small.SolutionBits && z < big.SolutionBits {
+			cheap.Counters = append(cheap.Counters, counter)
+		}
 	}
 	if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "size": 1 << 30, "pow": cheap}, nil); code != http.StatusUnprocessableEntity {
 		t.Errorf("1 GiB upload with the work of a small one = %d, want 422", code)

@@ -130,7 +130,7 @@ const operations = {
   },
 
   // pow solves a proof-of-work challenge (solvePow in hash.js).
-  pow: ({ token, bits }) => solvePow(token, bits, async () => {}),
+  pow: ({ token, bits, solutions }) => solvePow(token, bits, solutions, async () => {}),
 
   // readKeys parses the desk's keys for encryption and checks that each is
   // a public key, and the one announced under its fingerprint where the

@@ -171,15 +171,17 @@ function rounds(h, w) {
   h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += k;
 }
 
-// solvePow finds the counter that answers a proof-of-work challenge of the
-// intake API (intake/pow.go): the SHA-256 of token followed by the counter
-// in decimal must start with bits zero bits. It tries counters from 0 up,
-// as the server's PowChallenge.Solve does, and finds the same one. Each try
-// hashes only the last one or two blocks, in place, from the state after
-// the token's whole blocks: no allocation and no re-hashing of the token,
-// an order of magnitude faster than a new Sha256 per try. Every 2^16
-// tries it awaits pause(), so that the page can paint and answer input.
-export async function solvePow(token, bits, pause) {
+// solvePow finds the counters that answer a proof-of-work challenge of the
+// intake API (intake/pow.go): solutions counters, each such that the
+// SHA-256 of token followed by the counter in decimal starts with bits
+// zero bits. It tries counters from 0 up, as the server's
+// PowChallenge.Solve does, and finds the same ones. Each try hashes only
+// the last one or two blocks, in place, from the state after the token's
+// whole blocks: no allocation and no re-hashing of the token, an order of
+// magnitude faster than a new Sha256 per try. Every 2^16 tries it awaits
+// pause(), so that the page can paint and answer input.
+export async function solvePow(token, bits, solutions, pause) {
+  const found = [];
   const prefix = new TextEncoder().encode(token);
   const whole = prefix.length - (prefix.length % 64);
   const start = new Sha256().update(prefix.subarray(0, whole)).h.slice();
@@ -216,7 +218,7 @@ export async function solvePow(token, bits, pause) {
       if (tail.length + d > 64) schedule(buf, 64, last);
       rounds(h, last);
     }
-    if (leadingZeroBits(h) >= bits) return counter;
+    if (leadingZeroBits(h) >= bits && found.push(counter) === solutions) return found;
     if ((counter & 0xffff) === 0xffff) await pause();
   }
 }

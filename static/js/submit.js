@@ -252,19 +252,21 @@ async function commit(pow, body) {
   }
 }
 
-// proofOfWork fetches a challenge and has the worker pow find a counter
-// such that the SHA-256 of the token followed by the counter in decimal
-// starts with the asked number of zero bits (solvePow, from hash.js):
-// one hash for the server to check. It keeps floods of uploads expensive;
-// the server asks for more bits while the desk is flooded, and for an
-// upload session (size given) one more bit per doubling of the size
-// beyond 8 MiB.
+// proofOfWork fetches a challenge and has the worker pow find the counters
+// (solvePow, from hash.js), each such that the SHA-256 of the token
+// followed by the counter in decimal starts with the asked number of zero
+// bits: a few hashes for the server to check. It keeps floods of uploads
+// expensive; the server asks for more bits while the desk is flooded, and
+// for an upload session (size given) one more bit per doubling of the
+// size beyond 8 MiB.
 async function proofOfWork(pow, slug, size) {
   let path = "/api/v1/pow?desk=" + encodeURIComponent(slug);
   if (size !== undefined) path += "&size=" + size;
   const challenge = await api("GET", path);
-  const counter = await pow.call("pow", { token: challenge.token, bits: challenge.bits });
-  return { token: challenge.token, counter };
+  const counters = await pow.call("pow", {
+    token: challenge.token, bits: challenge.solution_bits, solutions: challenge.solutions,
+  });
+  return { token: challenge.token, counters };
 }
 
 // maxMessageBytes bounds the size of the OpenPGP message that encrypting

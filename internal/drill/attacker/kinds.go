@@ -122,7 +122,7 @@ func (a *attacker) uploadNoPow(ctx context.Context) {
 	req := map[string]any{"desk": a.cfg.desk, "chunk_size": chunkSize, "size": abandonedSize}
 	switch rand.IntN(3) {
 	case 1:
-		req["pow"] = map[string]any{"token": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "counter": 0}
+		req["pow"] = map[string]any{"token": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "counters": []uint64{0}}
 	case 2:
 		status, body := a.apiJSON(ctx, "upload/no-pow/pow", http.MethodGet, a.powPath(abandonedSize), nil)
 		if status != http.StatusOK {
@@ -130,7 +130,7 @@ func (a *attacker) uploadNoPow(ctx context.Context) {
 		}
 		var ch struct{ Token string }
 		json.Unmarshal(body, &ch)
-		req["pow"] = map[string]any{"token": ch.Token, "counter": 0}
+		req["pow"] = map[string]any{"token": ch.Token, "counters": []uint64{0, 1, 2, 3, 4, 5, 6, 7}}
 	}
 	if a.noSizeField.Load() {
 		delete(req, "size")
@@ -414,8 +414,10 @@ func (a *attacker) solvePow(ctx context.Context, kind string, size int64) (map[s
 		return nil, false
 	}
 	var ch struct {
-		Token string `json:"token"`
-		Bits  int    `json:"bits"`
+		Token        string `json:"token"`
+		Bits         int    `json:"bits"`
+		Solutions    int    `json:"solutions"`
+		SolutionBits int    `json:"solution_bits"`
 	}
 	if json.Unmarshal(body, &ch) != nil {
 		a.count(kind+"/pow", "unreadable")
@@ -432,14 +434,18 @@ func (a *attacker) solvePow(ctx context.Context, kind string, size int64) (map[s
 	start := time.Now()
 	defer func() { a.powNanos.Add(int64(time.Since(start))) }()
 	buf := []byte(ch.Token)
+	var counters []uint64
 	for counter := uint64(0); ; counter++ {
 		if counter%4096 == 0 && ctx.Err() != nil {
 			return nil, false
 		}
 		sum := sha256.Sum256(strconv.AppendUint(buf, counter, 10))
-		if leadingZeroBits(sum[:]) >= ch.Bits {
+		if leadingZeroBits(sum[:]) < ch.SolutionBits {
+			continue
+		}
+		if counters = append(counters, counter); len(counters) == ch.Solutions {
 			a.powSolved.Add(1)
-			return map[string]any{"token": ch.Token, "counter": counter}, true
+			return map[string]any{"token": ch.Token, "counters": counters}, true
 		}
 	}
 }
