@@ -116,7 +116,7 @@ func (a *attacker) formTruncated(ctx context.Context) {
 }
 
 // upload/no-pow: opening upload sessions without a solved proof of work:
-// none, a made-up token, and a real token with an unsolved counter.
+// none, a made-up token, and a real token with unsolved counters.
 // Refused, and nothing is opened.
 func (a *attacker) uploadNoPow(ctx context.Context) {
 	req := map[string]any{"desk": a.cfg.desk, "chunk_size": chunkSize, "size": abandonedSize}
