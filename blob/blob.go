@@ -40,13 +40,32 @@ type Store interface {
 	// on S3) under both; never under neither. It returns an error wrapping
 	// ErrNotFound when there is nothing under from.
 	Move(ctx context.Context, from, to string) error
-	// Compose stores under dst the blobs under srcs joined in order,
-	// replacing any blob there, without the caller reading them; the
-	// sources stay. Like Put, dst becomes visible only once it is
-	// complete: when a source is missing (an error wrapping ErrNotFound),
-	// the store fails (ErrFull when it has no room left) or ctx ends,
-	// nothing new is visible under dst. See compose.go.
-	Compose(ctx context.Context, dst string, srcs []string) (Info, error)
+	// BeginAssembly starts a blob under key that arrives in pieces
+	// (PutPiece) and appears under key, whole, only when FinishAssembly
+	// joins them where they were stored: no byte is read or written again.
+	// The caller keeps the Assembly it returns to name it later. See
+	// assemble.go.
+	BeginAssembly(ctx context.Context, key string) (Assembly, error)
+	// PutPiece stores piece n (from 0) of an assembly from r, the pieces
+	// before it holding offset bytes, and returns its size. A piece sent
+	// again replaces the one stored, once it has arrived whole, and drops
+	// the pieces after it; a PutPiece that fails leaves the pieces as they
+	// were. Every piece but the last must hold at least MinPiece bytes.
+	// An error wraps ErrNotFound when the assembly is finished or
+	// aborted, ErrFull when the store has no room left, and ErrPieces when
+	// the store can tell that the pieces before n do not hold offset bytes
+	// (a directory can; S3, which numbers its parts, needs no offset).
+	PutPiece(ctx context.Context, a Assembly, n int, offset int64, r io.Reader) (int64, error)
+	// FinishAssembly makes pieces 0 to len(sizes)-1 of an assembly, which
+	// must have these sizes (ErrPieces if not, as far as the store can
+	// tell), the blob under its key, replacing any blob there. Pieces
+	// after them are dropped. An error wraps ErrNotFound when the assembly
+	// is finished or aborted already.
+	FinishAssembly(ctx context.Context, a Assembly, sizes []int64) (Info, error)
+	// AbortAssembly drops an unfinished assembly with its pieces. Aborting
+	// one that is finished or unknown is not an error, and leaves the
+	// blob it became.
+	AbortAssembly(ctx context.Context, a Assembly) error
 	// Ping reports whether the store is reachable and usable, for /readyz.
 	Ping(ctx context.Context) error
 }
@@ -65,6 +84,10 @@ var ErrNotFound = errors.New("blob: not found")
 // the directory store's disk is full (or its quota reached), or the S3
 // service says its storage is full.
 var ErrFull = errors.New("blob: store full")
+
+// ErrPieces is wrapped by the errors of PutPiece and FinishAssembly when
+// the pieces stored are not the ones the caller names.
+var ErrPieces = errors.New("blob: pieces missing or changed")
 
 // ErrInvalidKey is wrapped by the errors for a key or prefix that breaks the
 // rules of [ValidKey].

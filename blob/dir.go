@@ -33,7 +33,8 @@ const tmpPrefix = ".tmp-"
 // inode change time (ctime) cannot be set by any program: it still tells
 // when each file or folder last changed (see the README).
 type Dir struct {
-	root string
+	root       string
+	assemblies dirAssemblies
 }
 
 var _ Store = (*Dir)(nil)
@@ -92,7 +93,7 @@ func (d *Dir) put(ctx context.Context, key string, r io.Reader) (Info, error) {
 	if err != nil {
 		return Info{}, err
 	}
-	fi, err := writeFile(f, ctxReader{ctx, r})
+	fi, err := writeFile(f, ctxReader{ctx, r}, 0)
 	if err == nil {
 		err = ctx.Err()
 	}
@@ -172,10 +173,11 @@ const (
 	writebackStep = 8 << 20
 )
 
-// writeFile copies r into f, syncs and closes f, and returns f's description.
-func writeFile(f *os.File, r io.Reader) (fs.FileInfo, error) {
+// writeFile copies r into f, whose offset is at, syncs and closes f, and
+// returns f's description.
+func writeFile(f *os.File, r io.Reader, at int64) (fs.FileInfo, error) {
 	buf := make([]byte, writeBuffer)
-	var written, flushed int64
+	written, flushed := at, at
 	var err error
 	for {
 		n, rerr := r.Read(buf)

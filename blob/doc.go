@@ -6,7 +6,10 @@
 // MinIO, AWS S3 or another S3-compatible service. Both make a blob visible
 // only once Put has written all of it, and both stream: a Put of any size
 // holds at most two S3 parts (16 MiB each by default) in memory, and one
-// that fills slowly far less (see s3_part.go).
+// that fills slowly far less (see s3_part.go). Both also make a blob of
+// pieces that arrive in requests of their own, where the pieces were
+// stored ([Store.BeginAssembly], assemble.go): the chunks of a browser
+// upload become its object so.
 //
 // # Keys
 //

@@ -19,8 +19,9 @@ import (
 
 // TestS3AbortIncompleteUploads: a multipart upload that never completes
 // (a Put cut off by a crash; issue 16: MinIO kept them forever) is aborted
-// by the janitor's sweep once it is older than the pending max age, and
-// left alone before.
+// by the janitor's sweep once it is older than the pending max age and
+// than an upload session lives (25 hours: it may be a session's assembly),
+// and left alone before.
 func TestS3AbortIncompleteUploads(t *testing.T) {
 	ctx := t.Context()
 	cfg := s3Config(t, testenv.Get(t, testenv.S3URL))
@@ -71,9 +72,9 @@ func TestS3AbortIncompleteUploads(t *testing.T) {
 		aborted int
 		left    int
 	}{
-		{"younger than the max age", 30 * time.Minute, 0, 1},
-		{"older than the max age", 61 * time.Minute, 1, 0},
-		{"already gone", 2 * time.Hour, 0, 0},
+		{"older than the max age, younger than a session", 24 * time.Hour, 0, 1},
+		{"older than a session lives", 25*time.Hour + time.Minute, 1, 0},
+		{"already gone", 26 * time.Hour, 0, 0},
 	} {
 		now = started.Add(step.after)
 		r, err := svc.SweepPending(ctx)

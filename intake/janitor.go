@@ -52,8 +52,10 @@ type JanitorStore interface {
 
 // IncompleteUploadAborter is a blob store that keeps the parts of writes
 // that never completed apart from its blobs (S3 multipart uploads); the
-// janitor aborts those older than the pending max age. The directory
-// store has none: an interrupted write leaves nothing.
+// janitor aborts those older than the pending max age, and than the
+// longest an upload session lives (whose assembly is such an upload). The
+// directory store has none: an interrupted write leaves nothing, and an
+// abandoned assembly is removed by the store itself.
 type IncompleteUploadAborter interface {
 	// AbortIncompleteUploads aborts the incomplete uploads started before
 	// before and returns how many it aborted.
@@ -237,7 +239,7 @@ func (s *Service) sweepPending(ctx context.Context) (JanitorReport, error) {
 	}
 	s.janitor.forgetAllBut(keys)
 	if aborter, ok := s.Blobs.(IncompleteUploadAborter); ok {
-		if r.Aborted, err = aborter.AbortIncompleteUploads(ctx, now.Add(-maxAge)); err != nil {
+		if r.Aborted, err = aborter.AbortIncompleteUploads(ctx, now.Add(-max(maxAge, maxUploadLife))); err != nil {
 			return r, err
 		}
 	}

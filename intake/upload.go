@@ -20,22 +20,29 @@ import (
 
 // Uploads on the JavaScript path. A source's browser encrypts the manifest
 // and each file to the desk's keys, then sends each resulting OpenPGP
-// message to an upload session in chunks, each stored as its own blob under
-// uploads/<id>/ as it streams in. A dropped connection costs one chunk: the
-// browser asks which chunks arrived and goes on. Each chunk is checked as
-// it arrives, and the submission then has the blob store join each
-// session's chunks into its object in place, without reading them again
-// (see upload_compose.go), and commits.
+// message to an upload session in chunks, each stored as it streams in as
+// the next piece of the object the session becomes (see
+// upload_assembly.go). A dropped connection costs one chunk: the browser
+// asks which chunks arrived and goes on. Each chunk is checked as it
+// arrives, and the submission then has the blob store finish each
+// session's object in place, without reading or copying its chunks, and
+// commits.
 const (
 	// DefaultChunkSize is the chunk size of an upload session, and the
 	// largest a client may ask for.
 	DefaultChunkSize = 8 << 20
-	// MinChunkSize is the smallest chunk size a client may ask for.
-	MinChunkSize = 64 << 10
+	// MinChunkSize is the smallest chunk size a client may ask for: on S3
+	// every part of an object but the last holds at least 5 MiB
+	// (blob.MinPiece), and chunk 0's piece is the chunk less its key
+	// packets, given a mebibyte here.
+	MinChunkSize = blob.MinPiece + 1<<20
 	// UploadTTL is how long an upload session lives after it is opened,
 	// rounded up to the hour; chunks do not extend it. The janitor then
 	// removes it (SweepUploads).
 	UploadTTL = 24 * time.Hour
+	// maxUploadLife is the longest an upload session lives: UploadTTL
+	// from the start of the hour it was opened in, plus an hour.
+	maxUploadLife = UploadTTL + time.Hour
 	// DefaultMaxUploadSessions is the default cap on open upload sessions
 	// over all desks (UploadLimits.MaxSessions).
 	DefaultMaxUploadSessions = 10000
@@ -155,16 +162,10 @@ func ValidUploadID(id string) bool {
 	return true
 }
 
-// chunkKey is the blob key of chunk n of an upload session; the zero
-// padding keeps a listing in chunk order.
-func chunkKey(id string, n int) string {
-	return fmt.Sprintf("%s%s/%08d", uploadsPrefix, id, n)
-}
-
 // expiresHour returns the expiry of a session opened at now: UploadTTL
 // later, rounded up to the hour.
 func expiresHour(now time.Time) int64 {
-	return now.UTC().Truncate(time.Hour).Add(UploadTTL + time.Hour).Unix()
+	return now.UTC().Truncate(time.Hour).Add(maxUploadLife).Unix()
 }
 
 // BeginUpload opens an upload session to a desk for one message of at
@@ -175,9 +176,10 @@ func expiresHour(now time.Time) int64 {
 // means DefaultChunkSize; a client on a poor connection may ask for
 // smaller chunks, down to MinChunkSize.
 //
-// The session costs a proof of work that grows with size
-// (UploadPowBits). None opens while a byte budget is exhausted
-// (ErrStorageFull), and at most Uploads.MaxSessions are open at once
+// The session opens the assembly of the object it will become in the blob
+// store (Unavailable when the store fails). It costs a proof of work that
+// grows with size (UploadPowBits). None opens while a byte budget is
+// exhausted (ErrStorageFull), and at most Uploads.MaxSessions are open at once
 // (ErrTooManyUploads). It lives UploadTTL from now, whatever arrives, and
 // is removed sooner when it goes Uploads.IdleAfter without progress.
 func (s *Service) BeginUpload(ctx context.Context, slug string, size, chunkSize int64, pow Pow) (Upload, error) {
@@ -212,6 +214,12 @@ func (s *Service) BeginUpload(ctx context.Context, slug string, size, chunkSize 
 		ExpiresHour: expiresHour(s.Now()),
 	}
 	if err := s.Store.CreateUpload(ctx, u, s.maxUploadSessions(), s.Now().Unix()); err != nil {
+		return Upload{}, err
+	}
+	if err := s.beginAssembly(ctx, u.ID); err != nil {
+		if derr := s.Store.DeleteUploads(context.WithoutCancel(ctx), []string{u.ID}); derr != nil {
+			s.Logger.Warn("upload session stays until the janitor removes it", "err", derr)
+		}
 		return Upload{}, err
 	}
 	return u, nil
@@ -282,10 +290,12 @@ var errChunkNotCiphertext = tipline.Errorf(tipline.Invalid, errNotCiphertext)
 // (crypto.ReadBodyStart); in every chunk the length headers of the
 // encrypted packet must follow on from the chunk before, nothing may
 // follow the packet's end, and its data must look like ciphertext
-// (crypto.BodyCheck). A refused chunk removes the whole session with its
-// chunks (Invalid). What the check knows after each chunk is stored with
-// it (chunkState), with the running SHA-256 of the message; at submission
-// only the states are read, to check that the message is complete.
+// (crypto.BodyCheck). A refused chunk, or one that does not follow on from
+// the pieces stored (the chunk before it was sent again, different, while
+// it arrived), removes the whole session with its chunks (Invalid). What
+// the check knows after each chunk is stored with it (chunkState), with
+// the running SHA-256 of the message; at submission only the states are
+// read, to check that the message is complete.
 //
 // Before it is read, the chunk's largest size is reserved against the
 // pending-bytes budget (ErrStorageFull when the budget is exhausted: the
@@ -323,7 +333,7 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 	}
 	size, err := s.putChunk(ctx, u, n, limit, r)
 	switch {
-	case errors.Is(err, errChunkNotCiphertext):
+	case errors.Is(err, errChunkNotCiphertext) || errors.Is(err, blob.ErrPieces):
 		s.removeUploads(context.WithoutCancel(ctx), []string{id})
 	case tipline.ErrorCode(err) == tipline.NotFound:
 		s.release(ctx, sessionKey(id)) // removed meanwhile
@@ -335,15 +345,23 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 	return size, err
 }
 
-// putChunk stores and checks chunk n, of at most limit bytes, of session u
-// for PutChunk, then the state of the check after it (chunkState);
+// putChunk checks chunk n, of at most limit bytes, of session u for
+// PutChunk and stores it as the next piece of the session's assembly,
+// then the state of the check after it (chunkState);
 // errChunkNotCiphertext when the check refuses it.
 func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r io.Reader) (int64, error) {
 	id := u.ID
+	a, err := s.loadAssembly(ctx, id)
+	if tipline.ErrorCode(err) == tipline.NotFound {
+		s.removeUploads(context.WithoutCancel(ctx), []string{id})
+	}
+	if err != nil {
+		return 0, err
+	}
 	check := &chunkCheck{hash: sha256.New()}
-	var prev []byte // SHA-256 of the message before chunk n
+	var prev []byte  // SHA-256 of the message before chunk n
+	var offset int64 // bytes of the pieces before chunk n's
 	if n == 0 {
-		var err error
 		if _, check.recipients, err = s.Desks.Accepting(ctx, u.DeskSlug); err != nil {
 			return 0, err
 		}
@@ -362,10 +380,11 @@ func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r 
 			return 0, err
 		}
 		check.body.BodyState = st.Body
+		offset = st.End
 	}
 	body := &limitedReader{r: r, left: limit}
 	check.r = bufio.NewReader(body)
-	info, err := s.Blobs.Put(ctx, chunkKey(id, n), check)
+	stored, err := s.Blobs.PutPiece(ctx, a, n, offset, check)
 	switch {
 	case body.over:
 		return 0, tipline.Errorf(tipline.TooLarge, "A chunk may be at most %d bytes, and the upload at most its declared size of %d.", u.ChunkSize, u.MaxBytes)
@@ -378,18 +397,27 @@ func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r 
 		return 0, tipline.Wrap(tipline.Invalid, err, "The chunk did not arrive whole. Please send it again.")
 	case check.refused != nil:
 		return 0, fmt.Errorf("%w: chunk %d: %w", errChunkNotCiphertext, n, check.refused)
+	case errors.Is(err, blob.ErrNotFound):
+		return 0, tipline.Wrap(tipline.Conflict, err, "This upload was submitted or removed; it takes no more chunks.")
+	case errors.Is(err, blob.ErrPieces):
+		// The chunks stored do not end where the one before said: one was
+		// sent again, different, while this one arrived.
+		return 0, tipline.Wrap(tipline.Invalid, err, errUploadChanged.Message)
 	case err != nil:
-		return 0, tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Please try again later.")
-	case info.Size == 0:
-		s.Blobs.Delete(context.WithoutCancel(ctx), chunkKey(id, n))
+		return 0, storeFailure(err)
+	case stored == 0:
 		return 0, tipline.Errorf(tipline.Invalid, "A chunk cannot be empty.")
+	}
+	size := int64(len(check.keyPackets)) + stored
+	if size == u.ChunkSize && stored < blob.MinPiece {
+		// Only chunk 0 can, with key packets of more than a mebibyte.
+		return 0, tipline.Errorf(tipline.Invalid, "The key packets leave too little of the first chunk; open the upload with larger chunks.")
 	}
 	sum, err := check.hash.(encoding.BinaryMarshaler).MarshalBinary()
 	if err != nil {
 		return 0, err
 	}
-	size := int64(len(check.keyPackets)) + info.Size
-	st := chunkState{Size: size, Stored: info.Size, Prev: prev, SHA256: sum, Body: check.body.BodyState,
+	st := chunkState{Size: size, Stored: stored, End: offset + stored, Prev: prev, SHA256: sum, Body: check.body.BodyState,
 		KeyPackets: check.keyPackets, BodyStart: check.bodyStart}
 	if err := s.saveChunkState(ctx, id, n, st); err != nil {
 		return 0, err
@@ -521,16 +549,17 @@ func (l *limitedReader) keep(err error) error {
 // SubmitUploads submits a tip made in the browser: the manifest and the
 // files, each a complete upload session to the desk. After the proof of
 // work and the rate limits, each session becomes its object
-// (composeUpload): the states its chunks left are checked (they chain,
+// (finishUpload): the states its chunks left are checked (they chain,
 // the message is complete, its key packets are for exactly the desk's
-// current keys) and the blob store joins its chunks into the pending
-// blob, without the program reading them; then the submission is
-// committed and the chunks removed. A message that fails the check (a
-// foreign or missing recipient, a truncated message, chunks that do not
-// chain) fails the whole submission with an Invalid error:
-// nothing is committed and every upload of it is removed. On any other
-// error (an incomplete upload, an unreachable store) nothing is committed
-// either, and the uploads stay for the source to complete or retry.
+// current keys) and the blob store finishes the session's assembly into
+// the pending blob, in place; then the submission is committed and the
+// sessions removed. A message that fails the check (a foreign or missing
+// recipient, a truncated message, chunks that do not chain) fails the
+// whole submission with an Invalid error: nothing is committed and every
+// upload of it is removed. On any other error (an incomplete upload, an
+// unreachable store, a commit refused) nothing is committed either, and
+// the uploads stay for the source to complete or retry, with the objects
+// finished already, which the retry takes as they are.
 func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, files []string, pow Pow, opts CommitOptions) (*Receipt, error) {
 	if err := s.CheckProofOfWork(ctx, slug, pow); err != nil {
 		return nil, err
@@ -558,17 +587,18 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 		return nil, err
 	}
 	var objects []Object
-	// discard ends a failed submission: its stored messages go, and so do
-	// its uploads when a message failed the check (drop); otherwise the
-	// source may retry, and the uploads stay.
+	// discard ends a failed submission. When a message failed the check
+	// (drop), the objects finished go with every upload. Otherwise the
+	// source may retry: the uploads stay, and so do the objects, which the
+	// retry takes as they are (the janitor removes them if none comes).
 	discard := func(err error, drop bool) error {
 		cleanup := context.WithoutCancel(ctx)
-		for _, o := range objects {
-			if derr := s.Blobs.Delete(cleanup, o.BlobKey); derr != nil {
-				s.Logger.Warn("abandoned pending blob; the janitor will remove it", "err", derr)
-			}
-		}
 		if drop {
+			for _, o := range objects {
+				if derr := s.Blobs.Delete(cleanup, o.BlobKey); derr != nil {
+					s.Logger.Warn("abandoned pending blob; the janitor will remove it", "err", derr)
+				}
+			}
 			s.removeUploads(cleanup, ids)
 		} else if rerr := s.Store.ReleaseUploads(cleanup, ids); rerr != nil {
 			s.Logger.Warn("upload sessions stay claimed until they expire", "err", rerr)
@@ -594,7 +624,7 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 		if i == 0 {
 			kind = KindManifest
 		}
-		obj, err := s.composeUpload(ctx, u, recipients, kind, i)
+		obj, err := s.finishUpload(ctx, u, recipients, kind, i)
 		if err != nil {
 			return nil, discard(err, tipline.ErrorCode(err) == tipline.Invalid)
 		}
@@ -638,9 +668,18 @@ func (s *Service) removeUploads(ctx context.Context, ids []string) {
 	}
 }
 
-// deleteChunks deletes every chunk blob of a session, then releases the
+// deleteChunks aborts a session's assembly with its chunks (one that was
+// finished stays, as the object it became), deletes the session's blobs
+// (its chunks' states and its assembly's name), then releases the
 // session's reservation of pending bytes.
 func (s *Service) deleteChunks(ctx context.Context, id string) error {
+	a, err := s.loadAssembly(ctx, id)
+	if err == nil {
+		err = s.Blobs.AbortAssembly(ctx, a)
+	}
+	if err != nil && tipline.ErrorCode(err) != tipline.NotFound {
+		return err
+	}
 	infos, err := s.Blobs.List(ctx, sessionKey(id))
 	if err != nil {
 		return err

@@ -170,8 +170,8 @@ func TestUploadSessionUnderAttack(t *testing.T) {
 				if _, err := svc.PutChunk(ctx, u.ID, 1, bytes.NewReader(chunk(1))); tipline.ErrorCode(err) != tipline.Conflict {
 					t.Errorf("chunk 1 first: %v, want Conflict", err)
 				}
-				if infos, _ := svc.Blobs.List(ctx, "uploads/"); len(infos) != 0 {
-					t.Errorf("out-of-order chunk stored: %d blobs", len(infos))
+				if got, err := svc.Upload(ctx, u.ID); err != nil || len(got.Chunks) != 0 {
+					t.Errorf("out-of-order chunk stored: %+v, %v", got.Chunks, err)
 				}
 				for _, n := range []int{0, 0, 1} { // chunk 0 again: a retry after a lost answer
 					if _, err := svc.PutChunk(ctx, u.ID, n, bytes.NewReader(chunk(n))); err != nil {
@@ -196,8 +196,9 @@ func TestUploadSessionUnderAttack(t *testing.T) {
 				t.Fatal(err)
 			}
 			recipients, _ := svc.Desks.Recipients(ctx, intake.DefaultDeskSlug)
-			plain := []byte(strings.Repeat("Shipment of 400 accelerators relabelled in Singapore. ", 3000))
-			wrapped := append(bytes.Clone(msg[:len(msg)-len(plain)]), plain...) // the desk's key packets, then plaintext
+			line := "Shipment of 400 accelerators relabelled in Singapore. "
+			plain := []byte(strings.Repeat(line, intake.MinChunkSize/len(line)+1))
+			wrapped := append(bytes.Clone(msg[:32<<10]), plain...) // the desk's key packets, then plaintext
 			for _, tt := range []struct {
 				name   string
 				chunks [][]byte

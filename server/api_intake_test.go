@@ -89,7 +89,7 @@ type uploadAnswer struct {
 
 // testUploadSize is the size newUpload declares: more than any message of
 // these tests.
-const testUploadSize = 4 << 20
+const testUploadSize = 32 << 20
 
 // newUpload opens an upload session with the given chunk size, for a
 // message of at most testUploadSize bytes.
@@ -279,7 +279,7 @@ func TestUploadRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	plaintext := []byte("%PDF-1.4 " + canary + strings.Repeat(" evidence", 10000))
+	plaintext := []byte("%PDF-1.4 " + canary + strings.Repeat(" evidence", intake.MinChunkSize/9+1)) // more than a chunk
 	good := encryptTo(t, plaintext, keys...)
 	for _, tt := range []struct {
 		name    string

@@ -110,12 +110,14 @@ func TestStoreDownShowsUnavailable(t *testing.T) {
 	if w.Code != http.StatusOK || len(cookies) != 1 {
 		t.Fatalf("login = %d, cookies %v", w.Code, cookies)
 	}
-	type uploads struct{ manifest, file string }
+	// open is a session opened before the outage, for a chunk during it.
+	type uploads struct{ manifest, file, open string }
 	prepared := map[intake.Lang]uploads{}
 	for _, lang := range langs {
 		prepared[lang] = uploads{
 			manifest: uploadAll(t, ts, encryptTo(t, testManifest(), keys...), intake.MinChunkSize),
 			file:     uploadAll(t, ts, encryptTo(t, []byte("invoice "+canary), keys...), intake.MinChunkSize),
+			open:     newUpload(t, ts, intake.MinChunkSize).ID,
 		}
 	}
 	var objectsBefore int64
@@ -140,11 +142,19 @@ func TestStoreDownShowsUnavailable(t *testing.T) {
 					t.Error("the page blames the source's upload or shows a codename")
 				}
 			})
+			t.Run("JavaScriptOpen/"+string(lang), func(t *testing.T) {
+				t.Parallel()
+				// A session opens its object's assembly in the store.
+				body, _ := json.Marshal(map[string]any{"desk": intake.DefaultDeskSlug, "size": 1000, "pow": solveUploadPow(t, ts, 1000)})
+				w := ts.do("intake", sourceRequest(http.MethodPost, "/api/v1/uploads", "application/json", string(lang), bytes.NewReader(body)))
+				if code, message := apiErrorOf(t, w); w.Code != http.StatusServiceUnavailable || code != "unavailable" || message != want {
+					t.Errorf("POST upload = %d %s %q, want 503 unavailable %q", w.Code, code, message, want)
+				}
+			})
 			t.Run("JavaScriptChunk/"+string(lang), func(t *testing.T) {
 				t.Parallel()
-				u := newUpload(t, ts, intake.MinChunkSize) // the database is up
 				msg := encryptTo(t, []byte("evidence "+canary), keys...)
-				w := ts.do("intake", sourceRequest(http.MethodPut, fmt.Sprintf("/api/v1/uploads/%s/chunks/0", u.ID), "application/octet-stream", string(lang), bytes.NewReader(msg)))
+				w := ts.do("intake", sourceRequest(http.MethodPut, fmt.Sprintf("/api/v1/uploads/%s/chunks/0", prepared[lang].open), "application/octet-stream", string(lang), bytes.NewReader(msg)))
 				if code, message := apiErrorOf(t, w); w.Code != http.StatusServiceUnavailable || code != "unavailable" || message != want {
 					t.Errorf("PUT chunk = %d %s %q, want 503 unavailable %q", w.Code, code, message, want)
 				}
@@ -185,8 +195,8 @@ func TestStoreDownShowsUnavailable(t *testing.T) {
 			faults = append(faults, l)
 		}
 	}
-	if len(faults) != 4*len(langs) {
-		t.Errorf("%d faults in the log, want one per failed request (%d)\n%s", len(faults), 4*len(langs), ts.log)
+	if len(faults) != 5*len(langs) {
+		t.Errorf("%d faults in the log, want one per failed request (%d)\n%s", len(faults), 5*len(langs), ts.log)
 	}
 	for _, l := range faults {
 		if l.Code != "unavailable" || l.Route == "" ||

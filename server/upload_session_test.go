@@ -24,7 +24,8 @@ func TestUploadSessionLimits(t *testing.T) {
 			random[i] = byte(i*7 + i/251) // filler: encrypted below, never stored as such
 		}
 		msg := encryptTo(t, random, keys...)
-		plain := []byte(strings.Repeat("Shipment of 400 accelerators relabelled in Singapore. "+canary+" ", 2000))
+		line := "Shipment of 400 accelerators relabelled in Singapore. " + canary + " "
+		plain := []byte(strings.Repeat(line, cs/len(line)+1))
 		open := func(size int) string {
 			t.Helper()
 			var u uploadAnswer

@@ -55,7 +55,7 @@ func TestFaultKill(t *testing.T) {
 	n.start()
 	n.waitReady(time.Minute)
 	ctx := context.Background()
-	src := newFaultSource(n.intake, sc.bytesPerSec)
+	src := newFaultSource(n.intake, sc.bytesPerSec, sc.chunksPerSec)
 
 	// The browser tips are encrypted, and their manifests uploaded, before
 	// the sources start; their files are uploaded while the forms are sent.

@@ -57,9 +57,10 @@ func TestFaultTwoNodes(t *testing.T) {
 	bins := buildBinaries(t)
 	bucketURL, bucket := nodesBucket(t)
 	// The soft limit is reached by the tips of both nodes together; the
-	// budget of committed bytes holds every tip but the big ones at the end.
+	// budget of committed bytes holds every tip but the big ones at the end
+	// (the upload across the nodes, of two chunks, takes half of it).
 	tipsBeforeLimit := 4*sc.tips + 2
-	const budget = 6 << 20
+	const budget = 12 << 20
 	d := storeSetUp(t, bins.tipline, map[string]string{
 		"TIPLINE_DATABASE_URL":             dbtest.URL(t, database.Postgres),
 		"TIPLINE_BLOB_URL":                 bucketURL,
@@ -293,7 +294,7 @@ func nodesPowBits(t *testing.T, ctx context.Context, s *storeSource) int {
 // to resume) and commits it with a manifest uploaded to node 1.
 func nodesCrossUpload(t *testing.T, ctx context.Context, src [2]*storeSource) storeTip {
 	t.Helper()
-	evidence := storeEvidence(4 * intake.MinChunkSize)
+	evidence := storeEvidence(intake.MinChunkSize + 64<<10) // two chunks
 	msg := src[0].encrypt(t, evidence)
 	const chunk = intake.MinChunkSize
 	req, _ := json.Marshal(map[string]any{"desk": desk, "size": len(msg), "chunk_size": chunk, "pow": src[1].pow(t, ctx, int64(len(msg)))})

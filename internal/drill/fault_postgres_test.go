@@ -143,7 +143,7 @@ func TestFaultPostgresRestart(t *testing.T) {
 
 	// Traffic, and PostgreSQL restarted in its middle.
 	ctx := context.Background()
-	src := newFaultSource(n.intake, sc.bytesPerSec)
+	src := newFaultSource(n.intake, sc.bytesPerSec, sc.chunksPerSec)
 	var (
 		mu       sync.Mutex
 		shown    []shownTip
@@ -193,7 +193,7 @@ func TestFaultPostgresRestart(t *testing.T) {
 	if n.cmd.Process.Pid != pid {
 		t.Fatal("tipline was restarted")
 	}
-	after := newFaultSource(n.intake, 1<<30)
+	after := newFaultSource(n.intake, 1<<30, 1<<30)
 	for i := range 3 {
 		tip, err := after.sendForm(ctx, fmt.Sprintf("Form tip %d after the restart.", i), faultEvidence(sc.formBytes))
 		if err != nil {

@@ -78,8 +78,17 @@ func TestFaultBlobStoreDown(t *testing.T) {
 		d.expect(src.apiTip(t, ctx, langs[i%2]))
 	}
 	prepared := map[string]storeUploads{}
+	// And a session per language, opened but still empty, for a chunk
+	// while the store is down.
+	type openSession struct {
+		id  string
+		msg []byte
+	}
+	open := map[string]openSession{}
 	for _, lang := range langs {
 		prepared[lang] = src.prepareUploads(t, ctx, lang)
+		msg := src.encrypt(t, storeEvidence(64<<10))
+		open[lang] = openSession{src.openUpload(t, ctx, lang, int64(len(msg))), msg}
 	}
 
 	t.Run("StoppedDuringUploads", func(t *testing.T) {
@@ -134,14 +143,19 @@ func TestFaultBlobStoreDown(t *testing.T) {
 		var attempts []attempt
 		for _, lang := range langs {
 			action := src.formAction(t, ctx, lang)
-			msg := src.encrypt(t, storeEvidence(64<<10))
-			id := src.openUpload(t, ctx, lang, int64(len(msg))) // the database is up
-			p := prepared[lang]
+			o, p := open[lang], prepared[lang]
+			pow := src.pow(t, ctx, 1000)
 			attempts = append(attempts,
 				attempt{"no-JavaScript form", lang, func() (int, string) {
 					return src.formSend(ctx, action, lang, storeEvidence(64<<10), nil)
 				}},
-				attempt{"browser upload chunk", lang, func() (int, string) { return src.putChunk(ctx, lang, id, 0, msg, nil) }},
+				// A session opens the assembly of its object in the store.
+				attempt{"browser upload session", lang, func() (int, string) {
+					req, _ := json.Marshal(map[string]any{"desk": desk, "size": 1000, "pow": pow})
+					status, body, _ := src.api(ctx, http.MethodPost, "/api/v1/uploads", lang, "application/json", req, nil)
+					return status, body
+				}},
+				attempt{"browser upload chunk", lang, func() (int, string) { return src.putChunk(ctx, lang, o.id, 0, o.msg, nil) }},
 				attempt{"browser commit", lang, func() (int, string) {
 					status, body, _ := src.commit(ctx, lang, p.manifest, []string{p.file})
 					return status, body

@@ -40,8 +40,9 @@ type faultScale struct {
 	formTips      int   // concurrent tips sent without JavaScript
 	formBytes     int   // the evidence file of each
 	sessions      int   // concurrent browser upload sessions
-	sessionBytes  int   // the evidence file of each
-	bytesPerSec   int   // how fast each source sends: slow enough to be caught in flight
+	sessionBytes  int   // the evidence file of each: three chunks or more
+	bytesPerSec   int   // how fast each source sends a form: slow enough to be caught in flight
+	chunksPerSec  int   // how fast each session sends its chunks, in bytes: the same
 	maxFormUpload int64 // TIPLINE_MAX_FORM_UPLOAD_BYTES of the node
 	// pendingMaxAge is the kill drill's TIPLINE_PENDING_MAX_AGE: short, so
 	// that the janitor removes what the kill left within the drill, but
@@ -52,15 +53,15 @@ type faultScale struct {
 
 func faultScaleOf() faultScale {
 	if os.Getenv(scaleEnv) == "full" {
-		return faultScale{name: "full", formTips: 100, formBytes: 4 << 20, sessions: 20, sessionBytes: 32 << 20, bytesPerSec: 2 << 20, maxFormUpload: 8 << 20,
-			pendingMaxAge: 2 * time.Minute}
+		return faultScale{name: "full", formTips: 100, formBytes: 4 << 20, sessions: 20, sessionBytes: 32 << 20, bytesPerSec: 2 << 20, chunksPerSec: 2 << 20,
+			maxFormUpload: 8 << 20, pendingMaxAge: 2 * time.Minute}
 	}
-	return faultScale{name: "small", formTips: 20, formBytes: 256 << 10, sessions: 5, sessionBytes: 1 << 20, bytesPerSec: 256 << 10, maxFormUpload: 1 << 20,
-		pendingMaxAge: 15 * time.Second}
+	return faultScale{name: "small", formTips: 20, formBytes: 256 << 10, sessions: 5, sessionBytes: 3*faultChunkSize - 1<<20, bytesPerSec: 256 << 10,
+		chunksPerSec: 2 << 20, maxFormUpload: 1 << 20, pendingMaxAge: 15 * time.Second}
 }
 
 // faultChunkSize is the chunk size of the drills' upload sessions: the
-// smallest, so that a session is many chunks.
+// smallest, so that a session is several chunks.
 const faultChunkSize = intake.MinChunkSize
 
 // ---------------------------------------------------------------- node
@@ -221,13 +222,14 @@ type shownTip struct {
 
 // faultSource sends tips to one node as sources do.
 type faultSource struct {
-	base        string // the intake listener's URL
-	bytesPerSec int    // how fast request bodies are sent
-	client      *http.Client
+	base         string // the intake listener's URL
+	bytesPerSec  int    // how fast forms are sent
+	chunksPerSec int    // how fast chunks are sent, in bytes
+	client       *http.Client
 }
 
-func newFaultSource(base string, bytesPerSec int) *faultSource {
-	return &faultSource{base: base, bytesPerSec: bytesPerSec,
+func newFaultSource(base string, bytesPerSec, chunksPerSec int) *faultSource {
+	return &faultSource{base: base, bytesPerSec: bytesPerSec, chunksPerSec: chunksPerSec,
 		client: &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{Proxy: nil}}}
 }
 
@@ -456,7 +458,7 @@ func (s *faultSource) putChunks(ctx context.Context, id string, msg []byte, stor
 		}
 		chunk := msg[n*faultChunkSize : min((n+1)*faultChunkSize, len(msg))]
 		if err := s.api(ctx, http.MethodPut, fmt.Sprintf("/api/v1/uploads/%s/chunks/%d", id, n), "application/octet-stream",
-			&throttled{bytes.NewReader(chunk), s.bytesPerSec}, nil); err != nil {
+			&throttled{bytes.NewReader(chunk), s.chunksPerSec}, nil); err != nil {
 			return err
 		}
 		if stored != nil {
@@ -531,7 +533,7 @@ func checkShownTips(t *testing.T, n *faultNode, shown []shownTip) {
 		case !bytes.Contains(plain[0], []byte(tip.narrative)) || !bytes.Equal(plain[1], tip.evidence):
 			t.Errorf("submission %s does not decrypt to what its source sent", tip.submission)
 		}
-		receipt, err := newFaultSource(n.intake, 1<<30).answer(mustGet(t, n.intake+"/receipt/"+tip.submission+"?lang=en"))
+		receipt, err := newFaultSource(n.intake, 1<<30, 1<<30).answer(mustGet(t, n.intake+"/receipt/"+tip.submission+"?lang=en"))
 		if err != nil {
 			t.Errorf("the receipt of submission %s: %v", tip.submission, err)
 			continue

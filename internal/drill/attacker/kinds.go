@@ -59,9 +59,11 @@ func (a *attacker) kinds() []kind {
 
 // Sizes of the upload attacks.
 const (
-	chunkSize      = 1 << 20   // asked for every upload session
-	oversizedSize  = 2 << 20   // declared by upload/oversized, which sends up to 16 MiB
-	abandonedSize  = 4 << 20   // declared by upload/abandoned, which sends 3 MiB and leaves
+	chunkSize      = 6 << 20   // asked for every upload session: the smallest the server takes
+	oversizedSize  = 2 << 20   // declared by upload/oversized, which sends up to 16 chunks
+	abandonedSize  = 4 << 20   // declared by upload/abandoned, which sends abandonedSent and leaves
+	abandonedSent  = 3 << 20   // the whole of that upload: its chunk 0, and last
+	outOfOrderSize = 8 << 20   // declared by upload/out-of-order: room for a chunk 1
 	plaintextSize  = 256 << 10 // one chunk of plaintext in an "encrypted" packet
 	truncatedFile  = 64 << 10  // the file of a truncated no-JavaScript post
 	slowBodyLength = 1 << 20   // Content-Length announced by a slow client
@@ -138,8 +140,9 @@ func (a *attacker) uploadNoPow(ctx context.Context) {
 	a.apiJSON(ctx, "upload/no-pow", http.MethodPost, "/api/v1/uploads", req)
 }
 
-// upload/oversized: a session that declares 2 MiB, then sends chunk after
-// chunk up to 16 MiB. The server takes no more than declared.
+// upload/oversized: a session that declares 2 MiB, sends them as its
+// chunk 0, then chunk after chunk beyond them, up to 16. The server takes
+// no more than declared.
 func (a *attacker) uploadOversized(ctx context.Context) {
 	id, cs, ok := a.openUpload(ctx, "upload/oversized", oversizedSize)
 	if !ok {
@@ -147,11 +150,14 @@ func (a *attacker) uploadOversized(ctx context.Context) {
 	}
 	prefix := a.disguisedPrefix(oversizedSize)
 	for n := range 16 {
-		step := "upload/oversized/chunk"
+		step, size := "upload/oversized/chunk", cs
+		if n == 0 {
+			size = oversizedSize
+		}
 		if int64(n)*cs >= oversizedSize {
 			step = "upload/oversized/chunk-beyond-size"
 		}
-		if a.putChunk(ctx, step, id, n, chunkBytes(prefix, cs, n, randomFill)) != http.StatusOK {
+		if a.putChunk(ctx, step, id, n, chunkBytes(prefix, size, n, randomFill)) != http.StatusOK {
 			return
 		}
 	}
@@ -162,39 +168,29 @@ func (a *attacker) uploadOversized(ctx context.Context) {
 // never finished. It holds pending bytes until its lifetime ends; the
 // pending budget bounds what all of them hold.
 func (a *attacker) uploadAbandoned(ctx context.Context) {
-	id, cs, ok := a.openUpload(ctx, "upload/abandoned", abandonedSize)
+	id, _, ok := a.openUpload(ctx, "upload/abandoned", abandonedSize)
 	if !ok {
 		return
 	}
-	prefix := a.disguisedPrefix(abandonedSize)
-	for n := range 3 {
-		if a.putChunk(ctx, "upload/abandoned/chunk", id, n, chunkBytes(prefix, cs, n, randomFill)) != http.StatusOK {
-			return
-		}
-	}
+	a.putChunk(ctx, "upload/abandoned/chunk", id, 0, chunkBytes(a.disguisedPrefix(abandonedSize), abandonedSent, 0, randomFill))
 }
 
-// upload/out-of-order: chunks 3, 1 and 2 of a session whose chunk 0
-// never comes. What the server holds for such gaps stays within the
-// session's declared size and the pending budget.
+// upload/out-of-order: chunk 1 of a session whose chunk 0 never comes.
+// What the server holds for such gaps stays within the session's
+// declared size and the pending budget.
 func (a *attacker) uploadOutOfOrder(ctx context.Context) {
-	id, cs, ok := a.openUpload(ctx, "upload/out-of-order", abandonedSize)
+	id, cs, ok := a.openUpload(ctx, "upload/out-of-order", outOfOrderSize)
 	if !ok {
 		return
 	}
-	prefix := a.disguisedPrefix(abandonedSize)
-	for _, n := range []int{3, 1, 2} {
-		if a.putChunk(ctx, "upload/out-of-order/chunk", id, n, chunkBytes(prefix, cs, n, randomFill)) != http.StatusOK {
-			return
-		}
-	}
+	a.putChunk(ctx, "upload/out-of-order/chunk", id, 1, chunkBytes(a.disguisedPrefix(outOfOrderSize), cs, 1, randomFill))
 }
 
 // upload/plaintext: the desk's real key packets, then an encrypted data
 // packet whose body is plaintext. Refused at the chunk, so that no
 // plaintext is ever stored; every other attempt also tries to submit it.
 func (a *attacker) uploadPlaintext(ctx context.Context) {
-	id, cs, ok := a.openUpload(ctx, "upload/plaintext", plaintextSize)
+	id, _, ok := a.openUpload(ctx, "upload/plaintext", plaintextSize)
 	if !ok {
 		return
 	}
@@ -203,7 +199,7 @@ func (a *attacker) uploadPlaintext(ctx context.Context) {
 		for i := 0; i < len(p); i += copy(p[i:], text) {
 		}
 	}
-	if a.putChunk(ctx, "upload/plaintext/chunk", id, 0, chunkBytes(a.disguisedPrefix(plaintextSize), cs, 0, fill)) != http.StatusOK {
+	if a.putChunk(ctx, "upload/plaintext/chunk", id, 0, chunkBytes(a.disguisedPrefix(plaintextSize), plaintextSize, 0, fill)) != http.StatusOK {
 		return
 	}
 	if rand.IntN(2) == 0 {
@@ -518,10 +514,10 @@ func (a *attacker) disguisedPrefix(size int64) []byte {
 	return append(p, 1) // SEIPD v1
 }
 
-// chunkBytes returns chunk n (of chunk size cs) of a message that starts
-// with prefix and continues with what fill writes.
-func chunkBytes(prefix []byte, cs int64, n int, fill func([]byte)) []byte {
-	b := make([]byte, cs)
+// chunkBytes returns chunk n, of size bytes, of a message that starts with
+// prefix and continues with what fill writes.
+func chunkBytes(prefix []byte, size int64, n int, fill func([]byte)) []byte {
+	b := make([]byte, size)
 	fill(b)
 	if n == 0 {
 		copy(b, prefix)

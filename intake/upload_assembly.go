@@ -11,28 +11,77 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"strings"
 
 	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/crypto"
 )
 
-// An upload's chunks become its object in place. Each chunk is checked as
-// it arrives (PutChunk), and what the check knows after it is kept beside
-// it as a small blob, a chunkState: where the encrypted packet's length
-// headers stand, the running SHA-256 of the message and, after chunk 0,
-// the key packets. Chunk 0's blob holds the message from the encrypted
-// packet's header on: its key packets go to the database at commit, as
-// for every object. At commit, SubmitUploads reads only these states, checks
-// that they chain and that the message is complete, and has the blob store
-// join the chunk blobs into the pending blob (blob.Store.Compose): the
-// body is neither read nor written by the program a second time.
+// An upload's chunks become its object in place. A session opens an
+// assembly in the blob store (blob.Store.BeginAssembly) for the object it
+// will become, under the pending prefix, and keeps it beside its chunks'
+// states (sessionAssembly). Each chunk is checked as it arrives (PutChunk)
+// and stored as the next piece of the assembly; what the check knows
+// after it is kept beside it as a small blob, a chunkState: where the
+// encrypted packet's length headers stand, the running SHA-256 of the
+// message and, after chunk 0, the key packets. Chunk 0's piece holds the
+// message from the encrypted packet's header on: its key packets go to the
+// database at commit, as for every object. At commit, SubmitUploads reads
+// only these states, checks that they chain and that the message is
+// complete, and has the store finish the assembly (on S3 the multipart
+// upload of its chunks completes; a directory renames the file the
+// chunks were appended to): the body is read or written again neither by
+// the program nor by the store.
+
+// sessionAssembly is the blob key under which a session keeps its
+// assembly.
+func sessionAssembly(id string) string {
+	return sessionKey(id) + "assembly"
+}
+
+// beginAssembly opens the assembly of a new session and keeps it.
+func (s *Service) beginAssembly(ctx context.Context, id string) error {
+	a, err := s.Blobs.BeginAssembly(ctx, pendingPrefix+blob.NewKey(""))
+	if err != nil {
+		return storeFailure(err)
+	}
+	b, err := json.Marshal(a)
+	if err == nil {
+		_, err = s.Blobs.Put(ctx, sessionAssembly(id), bytes.NewReader(b))
+	}
+	if err != nil {
+		s.Blobs.AbortAssembly(context.WithoutCancel(ctx), a)
+		return storeFailure(err)
+	}
+	return nil
+}
+
+// loadAssembly returns a session's assembly; errUploadNotFound when it has
+// none (a session begun by an older version, or half removed) or none that
+// can be read.
+func (s *Service) loadAssembly(ctx context.Context, id string) (blob.Assembly, error) {
+	rc, err := s.Blobs.Get(ctx, sessionAssembly(id))
+	if errors.Is(err, blob.ErrNotFound) {
+		return blob.Assembly{}, errUploadNotFound
+	}
+	if err != nil {
+		return blob.Assembly{}, tipline.Wrap(tipline.Unavailable, err, errStoreDown)
+	}
+	defer rc.Close()
+	var a blob.Assembly
+	if err := json.NewDecoder(rc).Decode(&a); err != nil {
+		return blob.Assembly{}, tipline.Wrap(tipline.NotFound, fmt.Errorf("intake: assembly: %w", err), errUploadNotFound.Message)
+	}
+	return a, nil
+}
 
 // chunkState is what the check of an upload's message knows after one of
 // its chunks.
 type chunkState struct {
 	Size   int64            `json:"size"`   // bytes of the chunk as it arrived
-	Stored int64            `json:"stored"` // bytes of its blob: Size less chunk 0's key packets
+	Stored int64            `json:"stored"` // bytes of its piece: Size less chunk 0's key packets
+	End    int64            `json:"end"`    // bytes of the pieces up to and with this one
 	Prev   []byte           `json:"prev"`   // SHA-256 of the message before the chunk; empty for chunk 0
 	SHA256 []byte           `json:"sha256"` // the SHA-256 state after the chunk (encoding.BinaryMarshaler)
 	Body   crypto.BodyState `json:"body"`
@@ -42,9 +91,10 @@ type chunkState struct {
 	BodyStart  []byte `json:"body_start,omitempty"`
 }
 
-// chunkStateKey is the blob key of the state after chunk n of a session.
+// chunkStateKey is the blob key of the state after chunk n of a session;
+// the zero padding keeps a listing in chunk order.
 func chunkStateKey(id string, n int) string {
-	return chunkKey(id, n) + "-state"
+	return fmt.Sprintf("%s%08d-state", sessionKey(id), n)
 }
 
 // hash returns the running SHA-256 of the message after the chunk.
@@ -101,12 +151,14 @@ func (s *Service) saveChunkState(ctx context.Context, id string, n int, st chunk
 // arrived.
 var errUploadChanged = tipline.Errorf(tipline.Invalid, "A chunk of an upload changed while it was sent. Please send your tip again.")
 
-// composeUpload makes the complete session u one pending object: it checks
-// from the chunks' states that they make one whole message to exactly the
-// recipients (Invalid if not), then joins the chunk blobs into the pending
-// blob. Only the states are read.
-func (s *Service) composeUpload(ctx context.Context, u Upload, recipients []*crypto.PublicKey, kind string, position int) (Object, error) {
-	keys := make([]string, len(u.Chunks))
+// finishUpload makes the complete session u its pending object: it
+// checks from the chunks' states that they make one whole message to
+// exactly the recipients (Invalid if not), then has the store finish the
+// session's assembly. Only the states are read. An assembly that an
+// earlier attempt of the submission finished (it failed later, at commit)
+// is taken as it is.
+func (s *Service) finishUpload(ctx context.Context, u Upload, recipients []*crypto.PublicKey, kind string, position int) (Object, error) {
+	sizes := make([]int64, len(u.Chunks))
 	var stored int64
 	var first, last chunkState
 	var prev []byte
@@ -115,7 +167,7 @@ func (s *Service) composeUpload(ctx context.Context, u Upload, recipients []*cry
 		if err != nil {
 			return Object{}, err
 		}
-		if st.Size != c.Size || !bytes.Equal(st.Prev, prev) {
+		if st.Size != c.Size || !bytes.Equal(st.Prev, prev) || st.End != stored+st.Stored {
 			return Object{}, errUploadChanged
 		}
 		if prev, err = st.digest(); err != nil {
@@ -125,7 +177,7 @@ func (s *Service) composeUpload(ctx context.Context, u Upload, recipients []*cry
 			first = st
 		}
 		last = st
-		keys[i] = chunkKey(u.ID, c.N)
+		sizes[i] = st.Stored
 		stored += st.Stored
 	}
 	// The message ends with its last chunk, and its key packets are still
@@ -138,18 +190,26 @@ func (s *Service) composeUpload(ctx context.Context, u Upload, recipients []*cry
 	if err != nil {
 		return Object{}, tipline.Wrap(tipline.Invalid, err, errNotCiphertext)
 	}
-	id := blob.NewKey("")
-	info, err := s.Blobs.Compose(ctx, pendingPrefix+id, keys)
+	a, err := s.loadAssembly(ctx, u.ID)
+	if err != nil {
+		return Object{}, err
+	}
+	info, err := s.Blobs.FinishAssembly(ctx, a, sizes)
+	if errors.Is(err, blob.ErrNotFound) {
+		info, err = s.Blobs.Stat(ctx, a.Key) // finished by an earlier attempt, or gone
+	}
 	switch {
 	case errors.Is(err, blob.ErrNotFound):
 		return Object{}, tipline.Wrap(tipline.Invalid, err, "A chunk of an upload is missing. Please send your tip again.")
+	case errors.Is(err, blob.ErrPieces):
+		return Object{}, tipline.Wrap(tipline.Invalid, err, errUploadChanged.Message)
 	case err != nil:
 		return Object{}, storeFailure(err)
 	case info.Size != stored:
-		s.Blobs.Delete(context.WithoutCancel(ctx), pendingPrefix+id)
 		return Object{}, errUploadChanged
 	}
-	o := Object{ID: id, Kind: kind, Position: position, BlobKey: pendingPrefix + id, KeyPackets: first.KeyPackets, BodySize: info.Size}
+	id := strings.TrimPrefix(a.Key, pendingPrefix)
+	o := Object{ID: id, Kind: kind, Position: position, BlobKey: a.Key, KeyPackets: first.KeyPackets, BodySize: info.Size}
 	copy(o.SHA256[:], prev)
 	return o, nil
 }

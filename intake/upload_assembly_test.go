@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/tipline/tipline"
 	"github.com/tipline/tipline/blob"
@@ -44,8 +45,8 @@ func sendChunks(t testing.TB, svc *intake.Service, msg []byte, chunkSize int64) 
 // and size are the message's, and its SHA-256, computed chunk by chunk as
 // they arrived, is that of the whole message as sent.
 //
-// On MinIO, chunks of the default size become parts by server-side copies,
-// and small ones are gathered into parts of 5 MiB.
+// On MinIO the chunks become the parts of a multipart upload; in a
+// directory, they are appended to one file.
 func TestUploadBecomesObjectInPlace(t *testing.T) {
 	type test struct {
 		name      string
@@ -189,23 +190,39 @@ func TestUploadCheckedOnArrivalAndAtCommit(t *testing.T) {
 			}
 		}
 		// Chunk 2 starts arriving, then chunk 1 is sent again, different.
+		// The directory store makes chunk 1 wait for chunk 2 (then cuts
+		// it off); S3 takes it at once.
 		started, resume := make(chan struct{}), make(chan struct{})
-		done := make(chan error)
+		chunk2, again := make(chan error), make(chan error)
 		go func() {
 			r := &pausingReader{data: msg[2*chunk : 3*chunk], started: started, resume: resume}
 			_, err := svc.PutChunk(ctx, u.ID, 2, r)
-			done <- err
+			chunk2 <- err
 		}()
 		<-started
-		if _, err := svc.PutChunk(ctx, u.ID, 1, bytes.NewReader(other[chunk:2*chunk])); err != nil {
-			t.Fatalf("chunk 1 sent again: %v", err)
+		go func() {
+			_, err := svc.PutChunk(ctx, u.ID, 1, bytes.NewReader(other[chunk:2*chunk]))
+			again <- err
+		}()
+		waited := false
+		select {
+		case <-again:
+		case <-time.After(time.Second):
+			waited = true
 		}
 		close(resume)
-		if err := <-done; err != nil {
-			t.Fatalf("chunk 2: %v", err)
+		<-chunk2
+		if waited {
+			<-again
 		}
+		// However far the upload gets, it is refused, and nothing of it
+		// is committed.
 		if _, err := svc.PutChunk(ctx, u.ID, 3, bytes.NewReader(msg[3*chunk:])); err != nil {
-			t.Fatalf("chunk 3: %v", err)
+			if tipline.ErrorCode(err) != tipline.Invalid {
+				t.Errorf("chunk 3: %v, want Invalid or no error", err)
+			}
+			assertGone(t, svc, u.ID)
+			return
 		}
 		refusedAtCommit(t, u.ID)
 	})
@@ -245,4 +262,62 @@ func (p *pausingReader) Read(b []byte) (int, error) {
 	n := copy(b, p.data)
 	p.data = p.data[n:]
 	return n, nil
+}
+
+// TestUploadCommitRefusedThenRetried: a commit refused after the sessions
+// became their objects (the hour's committed bytes are spent) keeps the
+// uploads and the objects; the source's retry takes the objects as they
+// are, and commits them.
+func TestUploadCommitRefusedThenRetried(t *testing.T) {
+	for _, store := range []struct {
+		name  string
+		blobs func(testing.TB) blob.Store
+	}{{"dir", nil}, {"minio", openTestBucket}} {
+		t.Run(store.name, func(t *testing.T) {
+			ctx := context.Background()
+			svc, _, _ := newTestService(t, dbtest.Dialects[0])
+			if store.blobs != nil {
+				svc.Blobs = store.blobs(t)
+			}
+			file := deskMessage(t, svc, int(intake.MinChunkSize+500))
+			manifest, upload := sendChunks(t, svc, deskMessage(t, svc, 100), intake.MinChunkSize), sendChunks(t, svc, file, intake.MinChunkSize)
+			// A first tip spends the hour's committed bytes.
+			svc.Limits.CommittedBytesPerHour = 1
+			if _, err := svc.SubmitUploads(ctx, intake.DefaultDeskSlug, sendChunks(t, svc, deskMessage(t, svc, 100), intake.MinChunkSize), nil, solvePow(t, svc), intake.CommitOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			spent, err := svc.Blobs.List(ctx, "pending/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = svc.SubmitUploads(ctx, intake.DefaultDeskSlug, manifest, []string{upload}, solvePow(t, svc), intake.CommitOptions{})
+			if !errors.Is(err, intake.ErrStorageFull) {
+				t.Fatalf("SubmitUploads over the hour's bytes: %v, want ErrStorageFull", err)
+			}
+			if infos, err := svc.Blobs.List(ctx, "pending/"); err != nil || len(infos) != len(spent)+2 {
+				t.Fatalf("pending blobs after the refused commit = %d, %v; want the first tip's and the two objects", len(infos), err)
+			}
+			svc.Limits.CommittedBytesPerHour = 0
+			r, err := svc.SubmitUploads(ctx, intake.DefaultDeskSlug, manifest, []string{upload}, solvePow(t, svc), intake.CommitOptions{})
+			if err != nil {
+				t.Fatalf("SubmitUploads again: %v", err)
+			}
+			_, body, err := splitMessage(svc, file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rc, err := svc.Blobs.Get(ctx, r.Objects[1].BlobKey)
+			if err != nil {
+				t.Fatal(err)
+			}
+			stored, _ := io.ReadAll(rc)
+			rc.Close()
+			if !bytes.Equal(stored, body) || r.Objects[1].SHA256 != sha256.Sum256(file) {
+				t.Errorf("the committed file is not the message sent")
+			}
+			if infos, _ := svc.Blobs.List(ctx, "uploads/"); len(infos) != 0 {
+				t.Errorf("%d blobs of the sessions left after the commit", len(infos))
+			}
+		})
+	}
 }
