@@ -352,7 +352,7 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r io.Reader) (int64, error) {
 	id := u.ID
 	a, err := s.loadAssembly(ctx, id)
-	if tipline.ErrorCode(err) == tipline.NotFound {
+	if errors.Is(err, errUploadNotFound) {
 		s.removeUploads(context.WithoutCancel(ctx), []string{id})
 	}
 	if err != nil {
@@ -419,7 +419,7 @@ func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r 
 	}
 	st := chunkState{Size: size, Stored: stored, End: offset + stored, Prev: prev, SHA256: sum, Body: check.body.BodyState,
 		KeyPackets: check.keyPackets, BodyStart: check.bodyStart}
-	if err := s.saveChunkState(ctx, id, n, st); err != nil {
+	if err := s.saveSessionBlob(ctx, chunkStateKey(id, n), st); err != nil {
 		return 0, err
 	}
 	if err := s.Store.AddChunk(ctx, id, n, size); err != nil {
@@ -677,7 +677,7 @@ func (s *Service) deleteChunks(ctx context.Context, id string) error {
 	if err == nil {
 		err = s.Blobs.AbortAssembly(ctx, a)
 	}
-	if err != nil && tipline.ErrorCode(err) != tipline.NotFound {
+	if err != nil && !errors.Is(err, errUploadNotFound) {
 		return err
 	}
 	infos, err := s.Blobs.List(ctx, sessionKey(id))

@@ -46,34 +46,49 @@ func (s *Service) beginAssembly(ctx context.Context, id string) error {
 	if err != nil {
 		return storeFailure(err)
 	}
-	b, err := json.Marshal(a)
-	if err == nil {
-		_, err = s.Blobs.Put(ctx, sessionAssembly(id), bytes.NewReader(b))
-	}
-	if err != nil {
+	if err := s.saveSessionBlob(ctx, sessionAssembly(id), a); err != nil {
 		s.Blobs.AbortAssembly(context.WithoutCancel(ctx), a)
+		return err
+	}
+	return nil
+}
+
+// loadAssembly returns a session's assembly.
+func (s *Service) loadAssembly(ctx context.Context, id string) (blob.Assembly, error) {
+	var a blob.Assembly
+	err := s.loadSessionBlob(ctx, sessionAssembly(id), &a)
+	return a, err
+}
+
+// saveSessionBlob stores v as JSON in a small blob of a session.
+func (s *Service) saveSessionBlob(ctx context.Context, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Blobs.Put(ctx, key, bytes.NewReader(b)); err != nil {
 		return storeFailure(err)
 	}
 	return nil
 }
 
-// loadAssembly returns a session's assembly; errUploadNotFound when it has
-// none (a session begun by an older version, or half removed) or none that
-// can be read.
-func (s *Service) loadAssembly(ctx context.Context, id string) (blob.Assembly, error) {
-	rc, err := s.Blobs.Get(ctx, sessionAssembly(id))
+// loadSessionBlob reads the small blob of a session under key into v:
+// errUploadNotFound when there is none (the session was begun by an older
+// version, or half removed) or none that can be read, Unavailable when
+// the store fails.
+func (s *Service) loadSessionBlob(ctx context.Context, key string, v any) error {
+	rc, err := s.Blobs.Get(ctx, key)
 	if errors.Is(err, blob.ErrNotFound) {
-		return blob.Assembly{}, errUploadNotFound
+		return errUploadNotFound
 	}
 	if err != nil {
-		return blob.Assembly{}, tipline.Wrap(tipline.Unavailable, err, errStoreDown)
+		return tipline.Wrap(tipline.Unavailable, err, errStoreDown)
 	}
 	defer rc.Close()
-	var a blob.Assembly
-	if err := json.NewDecoder(rc).Decode(&a); err != nil {
-		return blob.Assembly{}, tipline.Wrap(tipline.NotFound, fmt.Errorf("intake: assembly: %w", err), errUploadNotFound.Message)
+	if err := json.NewDecoder(rc).Decode(v); err != nil {
+		return fmt.Errorf("%w: %s: %w", errUploadNotFound, key, err)
 	}
-	return a, nil
+	return nil
 }
 
 // chunkState is what the check of an upload's message knows after one of
@@ -115,35 +130,11 @@ func (st chunkState) digest() ([]byte, error) {
 	return h.Sum(nil), nil
 }
 
-// loadChunkState reads the state after chunk n of a session. A missing
-// state (the session was begun by an older version) ends the session:
-// errUploadNotFound.
+// loadChunkState reads the state after chunk n of a session.
 func (s *Service) loadChunkState(ctx context.Context, id string, n int) (chunkState, error) {
-	rc, err := s.Blobs.Get(ctx, chunkStateKey(id, n))
-	if errors.Is(err, blob.ErrNotFound) {
-		return chunkState{}, errUploadNotFound
-	}
-	if err != nil {
-		return chunkState{}, tipline.Wrap(tipline.Unavailable, err, errStoreDown)
-	}
-	defer rc.Close()
 	var st chunkState
-	if err := json.NewDecoder(rc).Decode(&st); err != nil {
-		return chunkState{}, tipline.Wrap(tipline.Unavailable, fmt.Errorf("intake: chunk state %d: %w", n, err), errStoreDown)
-	}
-	return st, nil
-}
-
-// saveChunkState stores the state after chunk n of a session.
-func (s *Service) saveChunkState(ctx context.Context, id string, n int, st chunkState) error {
-	b, err := json.Marshal(st)
-	if err != nil {
-		return err
-	}
-	if _, err := s.Blobs.Put(ctx, chunkStateKey(id, n), bytes.NewReader(b)); err != nil {
-		return tipline.Wrap(tipline.Unavailable, err, "The evidence store is not reachable. Please try again later.")
-	}
-	return nil
+	err := s.loadSessionBlob(ctx, chunkStateKey(id, n), &st)
+	return st, err
 }
 
 // errUploadChanged refuses a session whose chunks do not add up to one
