@@ -49,15 +49,29 @@ const assemblyFolder = ".assembly"
 
 // staleAssemblyDays is how many days after its last piece an assembly file
 // is surely abandoned (an upload session lives 25 hours at most, so it
-// spans three days at most), and BeginAssembly removes it.
+// spans three days at most), and the first BeginAssembly of a day removes
+// it.
 const staleAssemblyDays = 3
 
 // dirAssemblies serializes the writes to each assembly file of a Dir: a
 // piece sent again while its first attempt is still being written waits
 // for it, and FinishAssembly waits for the piece being written.
 type dirAssemblies struct {
-	mu   sync.Mutex
-	busy map[string]chan struct{} // by handle; closed when free
+	mu    sync.Mutex
+	busy  map[string]chan struct{} // by handle; closed when free
+	swept time.Time                // the day stale files were last removed
+}
+
+// sweepDue reports whether stale assembly files are still to be removed
+// on day, and notes that they will be.
+func (l *dirAssemblies) sweepDue(day time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.swept.Equal(day) {
+		return false
+	}
+	l.swept = day
+	return true
 }
 
 // lock waits until the assembly is free or ctx ends, and takes it.
@@ -98,8 +112,9 @@ func (d *Dir) assemblyPath(handle string) (string, error) {
 }
 
 // BeginAssembly implements Store: an empty file in the assembly folder,
-// dated to the day. It first removes the assembly files left for
-// staleAssemblyDays (by a process that died before it could abort them).
+// dated to the day. The first of each day first removes the assembly files
+// left for staleAssemblyDays (by a process that died before it could abort
+// them): a session's open reads the folder once a day, not every time.
 func (d *Dir) BeginAssembly(ctx context.Context, key string) (Assembly, error) {
 	if err := ValidKey(key); err != nil {
 		return Assembly{}, err
@@ -129,7 +144,9 @@ func (d *Dir) beginAssembly(ctx context.Context, a Assembly) error {
 		return err
 	}
 	day := today()
-	d.removeStaleAssemblies(folder, day)
+	if d.assemblies.sweepDue(day) {
+		d.removeStaleAssemblies(folder, day)
+	}
 	path, _ := d.assemblyPath(a.Handle)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {

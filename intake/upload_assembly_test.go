@@ -321,3 +321,29 @@ func TestUploadCommitRefusedThenRetried(t *testing.T) {
 		})
 	}
 }
+
+// TestUploadRefusedLeavesNoParts: on MinIO, a session refused at a chunk
+// of plaintext after a good one leaves no multipart upload, and so no
+// part of it, in the bucket (a listing of blobs would not show one).
+func TestUploadRefusedLeavesNoParts(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _ := newTestService(t, dbtest.Dialects[0])
+	svc.Blobs = openTestBucket(t)
+	msg := deskMessage(t, svc, 2*intake.MinChunkSize)
+	pow := svc.NewUploadPowChallenge(ctx, intake.DefaultDeskSlug, int64(len(msg))).Solve()
+	u, err := svc.BeginUpload(ctx, intake.DefaultDeskSlug, int64(len(msg)), intake.MinChunkSize, pow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.PutChunk(ctx, u.ID, 0, bytes.NewReader(msg[:intake.MinChunkSize])); err != nil {
+		t.Fatal(err)
+	}
+	plain := bytes.Repeat([]byte("Shipment of 400 accelerators relabelled in Singapore. "), intake.MinChunkSize/54)
+	if _, err := svc.PutChunk(ctx, u.ID, 1, bytes.NewReader(plain)); !errors.Is(err, crypto.ErrInvalidMessage) {
+		t.Fatalf("chunk of plaintext: %v, want ErrInvalidMessage", err)
+	}
+	left, err := svc.Blobs.(*blob.S3).AbortIncompleteUploads(ctx, time.Now().Add(time.Hour))
+	if err != nil || left != 0 {
+		t.Errorf("multipart uploads left after the refusal: %d, %v", left, err)
+	}
+}

@@ -6,13 +6,17 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"io/fs"
 	"math/bits"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tipline/tipline"
+	"github.com/tipline/tipline/blob"
 	"github.com/tipline/tipline/crypto"
 	"github.com/tipline/tipline/database/dbtest"
 	"github.com/tipline/tipline/intake"
@@ -62,7 +66,8 @@ func encryptTo(t testing.TB, plain []byte, recipients ...*crypto.PublicKey) []by
 }
 
 // assertGone fails unless the session and every chunk blob are gone, and
-// its reservation of pending bytes with them.
+// its reservation of pending bytes with them. In a directory store, no
+// assembly file may stay either: List does not show them.
 func assertGone(t *testing.T, svc *intake.Service, id string) {
 	t.Helper()
 	ctx := context.Background()
@@ -72,9 +77,28 @@ func assertGone(t *testing.T, svc *intake.Service, id string) {
 	if infos, _ := svc.Blobs.List(ctx, "uploads/"); len(infos) != 0 {
 		t.Errorf("%d chunk blobs kept", len(infos))
 	}
+	if d, ok := svc.Blobs.(*blob.Dir); ok {
+		if files, _ := os.ReadDir(filepath.Join(d.Root(), ".assembly")); len(files) != 0 {
+			t.Errorf("%d assembly files kept", len(files))
+		}
+	}
 	if n, err := svc.Store.PendingBytes(ctx); err != nil || n != 0 {
 		t.Errorf("pending bytes = %d, %v; want 0", n, err)
 	}
+}
+
+// assertNotStored fails when a file of svc's directory store, whatever
+// its name, holds text.
+func assertNotStored(t *testing.T, svc *intake.Service, text []byte) {
+	t.Helper()
+	filepath.WalkDir(svc.Blobs.(*blob.Dir).Root(), func(path string, e fs.DirEntry, err error) error {
+		if err == nil && e.Type().IsRegular() {
+			if b, _ := os.ReadFile(path); bytes.Contains(b, text) {
+				t.Errorf("%s holds the plaintext", path)
+			}
+		}
+		return nil
+	})
 }
 
 // zeroBits counts the leading zero bits of SHA-256(token || counter).
@@ -224,6 +248,7 @@ func TestUploadSessionUnderAttack(t *testing.T) {
 						}
 					}
 					assertGone(t, svc, u.ID)
+					assertNotStored(t, svc, []byte(line))
 				})
 			}
 
