@@ -509,6 +509,10 @@ var messages = map[string]Text{
 		EN: "Too many uploads are in progress right now, so your browser could not start sending, and nothing was sent. You can send the form without browser encryption instead: our server will then encrypt it in memory before storing it. Or try again later.",
 		ZH: "目前正在进行的上传过多，您的浏览器无法开始发送，因此没有发送任何内容。您可以改为不经浏览器加密直接提交表单：届时将由我们的服务器在内存中加密后再保存。您也可以稍后再试。",
 	},
+	"error_upload_gone": {
+		EN: "Your browser's upload stopped for too long, and the server discarded what had arrived. Nothing was submitted. Please send your tip again.",
+		ZH: "您的浏览器上传中断时间过长，服务器已丢弃已收到的部分。没有提交任何内容。请重新发送您的举报。",
+	},
 	"error_rate_limited": {
 		EN: "Many tips are being sent right now. Please wait a few minutes and try again.",
 		ZH: "目前提交的举报较多。请等几分钟后再试。",

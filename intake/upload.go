@@ -126,7 +126,7 @@ type UploadStore interface {
 	// is claimed or n is out of order.
 	AddChunk(ctx context.Context, id string, n int, size int64) error
 	// ClaimUploads marks sessions as being submitted, all of them or none;
-	// Conflict when one is missing or claimed already.
+	// NotFound when one is missing, Conflict when one is claimed already.
 	ClaimUploads(ctx context.Context, ids []string) error
 	// SweepIdleUploads removes the unclaimed sessions, with their chunk
 	// records, whose progress has not changed since the last sweep, and
@@ -258,16 +258,19 @@ func sessionKey(id string) string {
 // Upload returns an upload session that has not expired, with its chunks.
 func (s *Service) Upload(ctx context.Context, id string) (Upload, error) {
 	if !ValidUploadID(id) {
-		return Upload{}, errUploadNotFound
+		return Upload{}, ErrUploadGone
 	}
 	u, err := s.Store.Upload(ctx, id)
 	if tipline.ErrorCode(err) == tipline.NotFound || (err == nil && u.ExpiresHour <= s.Now().Unix()) {
-		return Upload{}, errUploadNotFound
+		return Upload{}, ErrUploadGone
 	}
 	return u, err
 }
 
-var errUploadNotFound = tipline.Errorf(tipline.NotFound, "This upload does not exist or has expired. Please send your tip again.")
+// ErrUploadGone is the answer for an upload session that does not exist:
+// never opened, expired, or removed as idle (SweepIdleUploads). The page
+// that was sending it starts its file again in a new session.
+var ErrUploadGone = tipline.Errorf(tipline.NotFound, "This upload does not exist or has expired. Please send your tip again.")
 
 // errNotCiphertext is the refusal of anything but an OpenPGP message to
 // the desk's keys.
@@ -352,7 +355,7 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r io.Reader) (int64, error) {
 	id := u.ID
 	a, err := s.loadAssembly(ctx, id)
-	if errors.Is(err, errUploadNotFound) {
+	if errors.Is(err, ErrUploadGone) {
 		s.removeUploads(context.WithoutCancel(ctx), []string{id})
 	}
 	if err != nil {
@@ -367,7 +370,7 @@ func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r 
 		}
 	} else {
 		st, err := s.loadChunkState(ctx, id, n-1)
-		if errors.Is(err, errUploadNotFound) {
+		if errors.Is(err, ErrUploadGone) {
 			s.removeUploads(context.WithoutCancel(ctx), []string{id})
 		}
 		if err != nil {
@@ -426,7 +429,7 @@ func (s *Service) putChunk(ctx context.Context, u Upload, n int, limit int64, r 
 		if tipline.ErrorCode(err) == tipline.NotFound {
 			// The session went idle and was removed while this chunk arrived.
 			s.deleteChunks(context.WithoutCancel(ctx), id)
-			return 0, errUploadNotFound
+			return 0, ErrUploadGone
 		}
 		return 0, err
 	}
@@ -570,7 +573,7 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 	}
 	for i, id := range ids {
 		if !ValidUploadID(id) {
-			return nil, errUploadNotFound
+			return nil, ErrUploadGone
 		}
 		if slices.Contains(ids[:i], id) {
 			return nil, tipline.Errorf(tipline.Invalid, "The same upload is named twice.")
@@ -581,8 +584,11 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 		return nil, err
 	}
 	if err := s.Store.ClaimUploads(ctx, ids); err != nil {
-		if tipline.ErrorCode(err) == tipline.Conflict {
-			return nil, tipline.Wrap(tipline.Conflict, err, "These uploads are being submitted already, or do not exist.")
+		switch tipline.ErrorCode(err) {
+		case tipline.NotFound:
+			return nil, ErrUploadGone
+		case tipline.Conflict:
+			return nil, tipline.Wrap(tipline.Conflict, err, "These uploads are being submitted already.")
 		}
 		return nil, err
 	}
@@ -609,7 +615,7 @@ func (s *Service) SubmitUploads(ctx context.Context, slug, manifest string, file
 	for i, id := range ids {
 		u, err := s.Upload(ctx, id)
 		if err == nil && u.DeskSlug != slug {
-			err = errUploadNotFound
+			err = ErrUploadGone
 		}
 		if err == nil {
 			err = u.complete()
@@ -677,7 +683,7 @@ func (s *Service) deleteChunks(ctx context.Context, id string) error {
 	if err == nil {
 		err = s.Blobs.AbortAssembly(ctx, a)
 	}
-	if err != nil && !errors.Is(err, errUploadNotFound) {
+	if err != nil && !errors.Is(err, ErrUploadGone) {
 		return err
 	}
 	infos, err := s.Blobs.List(ctx, sessionKey(id))

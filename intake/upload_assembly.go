@@ -73,20 +73,20 @@ func (s *Service) saveSessionBlob(ctx context.Context, key string, v any) error 
 }
 
 // loadSessionBlob reads the small blob of a session under key into v:
-// errUploadNotFound when there is none (the session was begun by an older
+// ErrUploadGone when there is none (the session was begun by an older
 // version, or half removed) or none that can be read, Unavailable when
 // the store fails.
 func (s *Service) loadSessionBlob(ctx context.Context, key string, v any) error {
 	rc, err := s.Blobs.Get(ctx, key)
 	if errors.Is(err, blob.ErrNotFound) {
-		return errUploadNotFound
+		return ErrUploadGone
 	}
 	if err != nil {
 		return tipline.Wrap(tipline.Unavailable, err, errStoreDown)
 	}
 	defer rc.Close()
 	if err := json.NewDecoder(rc).Decode(v); err != nil {
-		return fmt.Errorf("%w: %s: %w", errUploadNotFound, key, err)
+		return fmt.Errorf("%w: %s: %w", ErrUploadGone, key, err)
 	}
 	return nil
 }

@@ -258,8 +258,8 @@ func TestUploadRoundTrip(t *testing.T) {
 	if code := apiCall(t, ts, http.MethodGet, "/api/v1/uploads/"+u.ID, "", nil, nil); code != http.StatusNotFound {
 		t.Errorf("GET a submitted upload = %d, want 404", code)
 	}
-	if code := submitUploads(t, ts, manifestID, []string{u.ID}, nil); code != http.StatusConflict {
-		t.Errorf("submitting twice = %d, want 409", code)
+	if code := submitUploads(t, ts, manifestID, []string{u.ID}, nil); code != http.StatusNotFound {
+		t.Errorf("submitting twice = %d, want 404: the uploads are gone", code)
 	}
 	ts.db.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
 	assertNoCanary(t, ts, filepath.Dir(ts.dbPath()), ts.blobDir)

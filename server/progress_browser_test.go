@@ -117,6 +117,14 @@ func postOtherTip(ts *testServer, ctype string, body io.Reader) int {
 // to the server unchanged.
 func holdCommit(t *testing.T, ctx context.Context, meanwhile func()) {
 	t.Helper()
+	holdRequests(t, ctx, "*/api/v1/submissions*", meanwhile)
+}
+
+// holdRequests holds each of the tab's requests whose URL matches pattern
+// until meanwhile has run, one request at a time; then the request goes on
+// to the server unchanged.
+func holdRequests(t *testing.T, ctx context.Context, pattern string, meanwhile func()) {
+	t.Helper()
 	_, err := chromedp.Run(ctx, func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
 		events, stop := tab.Subscribe(fetch.RequestPaused.Method)
 		go func() {
@@ -143,7 +151,7 @@ func holdCommit(t *testing.T, ctx context.Context, meanwhile func()) {
 			}
 		}()
 		_, err := cdp.Call(ctx, tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-			{URLPattern: "*/api/v1/submissions*"},
+			{URLPattern: pattern},
 		}})
 		return chromedp.Void{}, err
 	})

@@ -41,6 +41,7 @@ var sourceErrors = []struct {
 	{intake.ErrStorageFull, "error_storage_full"},
 	{intake.ErrStoreFull, "error_store_full"},
 	{intake.ErrTooManyUploads, "error_uploads_busy"},
+	{intake.ErrUploadGone, "error_upload_gone"},
 	{intake.ErrWrongCodename, "mailbox_wrong_codename"},
 	{intake.ErrMailboxBusy, "mailbox_busy"},
 	{intake.ErrNoMailboxSession, "mailbox_session_expired"},

@@ -194,10 +194,17 @@ func (s *Store) ClaimUploads(ctx context.Context, ids []string) error {
 		if res.Error != nil {
 			return translate(res.Error, "Upload")
 		}
-		if res.RowsAffected != int64(len(ids)) {
-			return tipline.Errorf(tipline.Conflict, "An upload is missing or being submitted already.")
+		if res.RowsAffected == int64(len(ids)) {
+			return nil
 		}
-		return nil
+		var found int64
+		if err := tx.Model(&uploadRow{}).Where("id IN ?", ids).Count(&found).Error; err != nil {
+			return translate(err, "Upload")
+		}
+		if found < int64(len(ids)) {
+			return translate(gorm.ErrRecordNotFound, "Upload")
+		}
+		return tipline.Errorf(tipline.Conflict, "An upload is being submitted already.")
 	})
 }
 

@@ -184,6 +184,14 @@ const operations = {
     }));
   },
 
+  // cancel ends job before its last chunk (its upload session is gone,
+  // or the submission failed): the ciphertext made ahead is let go.
+  async cancel({ job }) {
+    const j = jobs.get(job);
+    jobs.delete(job);
+    if (j) await j.cancel();
+  },
+
   // encryptWhole returns data (a Blob or bytes) as one binary OpenPGP
   // message to the keys of readKeys, as a Blob: for the mailbox's
   // follow-up form and the case page's documents, whose files go in one
@@ -347,6 +355,14 @@ class AheadBuffer {
 
   notify() {
     if (this.wake) this.wake();
+  }
+
+  // cancel stops reading and lets go of the bytes held.
+  async cancel() {
+    this.ended = true;
+    this.pieces = [];
+    this.held = 0;
+    await this.reader.cancel().catch(() => {});
   }
 
   // take returns the next size bytes (fewer only at the end of the

@@ -109,6 +109,10 @@ class ApiError extends Error {
   }
 }
 
+// SessionGone is the server's answer (404) for an upload session that no
+// longer exists.
+class SessionGone extends ApiError {}
+
 // CheckFailed means some answers need correcting; they are marked on the form.
 class CheckFailed extends Error {}
 
@@ -184,41 +188,64 @@ async function send(form) {
     for (const p of [...filePows, manifestPow, submitPow, ...sums]) p.catch(() => {});
 
     const total = files.reduce((n, f) => n + f.size, 0) + 1;
-    const counters = { encrypted: 0, uploaded: 0, total };
+    // Each file's bytes encrypted and bytes stored by the server, for the
+    // two progress bars; a file sent again starts from zero.
+    const made = files.map(() => [0, 0]);
     const tick = () => {
-      setProgress("js-encrypt", counters.encrypted, counters.total);
-      setProgress("js-upload", counters.uploaded, counters.total);
+      setProgress("js-encrypt", made.reduce((n, m) => n + m[0], 0), total);
+      setProgress("js-upload", made.reduce((n, m) => n + m[1], 0), total);
     };
     // Two chunks of ciphertext are made ahead of the upload.
     const ahead = 2 * desk.chunk_size;
+    const sendFile = (i, solved) => upload(crypt, pow, slug, files[i].size, files[i], solved, ahead, (encrypted, stored) => {
+      made[i] = [encrypted, stored];
+      tick();
+    });
     const described = [];
     const fileUploads = [];
     for (const [i, file] of files.entries()) {
       setStatus("encrypting");
-      const before = counters.encrypted;
-      const id = await upload(crypt, pow, slug, file.size, file, filePows[i], ahead, (done) => {
-        counters.encrypted = before + done;
-        tick();
-      }, (n) => {
-        counters.uploaded += n;
-        tick();
-      });
-      fileUploads.push(id);
+      fileUploads.push(await sendFile(i, filePows[i]));
       described.push({ name: file.name, type: file.type, size: file.size, sha256: await sums[i] });
     }
 
     const manifest = newManifest(desk, q, lang, cleaned, described);
     const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
-    const manifestID = await upload(crypt, pow, slug, manifestBytes.length, manifestBytes, manifestPow, ahead, () => {}, () => {});
-    counters.encrypted = counters.uploaded = total;
-    tick();
+    const sendManifest = (solved) => upload(crypt, pow, slug, manifestBytes.length, manifestBytes, solved, ahead, () => {});
+    let manifestUpload = await sendManifest(manifestPow);
+    const sent = () => {
+      setProgress("js-encrypt", total, total);
+      setProgress("js-upload", total, total);
+    };
+    sent();
+
+    // A file's session can go missing before the commit: the server
+    // removes a session left idle for long (half an hour by default),
+    // and a finished file's session sits idle while the next files go
+    // up, which over Tor can take longer. Those files are sent again.
+    const sendMissing = async () => {
+      let missing = false;
+      for (const [i, id] of fileUploads.entries()) {
+        if (await sessionExists(id)) continue;
+        missing = true;
+        setStatus("encrypting");
+        fileUploads[i] = await sendFile(i, null);
+      }
+      if (!(await sessionExists(manifestUpload))) {
+        missing = true;
+        manifestUpload = await sendManifest(null);
+      }
+      sent();
+      setStatus("uploading");
+      return missing ? { manifest: manifestUpload, files: fileUploads } : null;
+    };
 
     setStatus("uploading");
     const receipt = await commit(pow, {
-      desk: slug, manifest: manifestID, files: fileUploads, lang, pow: await submitPow,
+      desk: slug, manifest: manifestUpload, files: fileUploads, lang, pow: await submitPow,
       retry: form.elements.retry ? form.elements.retry.value : "",
       codename_kind: form.elements.codename_kind ? form.elements.codename_kind.value : "words",
-    });
+    }, sendMissing);
     showCodename(receipt);
   } finally {
     for (const w of workers) w.terminate();
@@ -231,10 +258,15 @@ async function send(form) {
 // same retry token: the server answers a retry with the codename of the
 // first commit, never a second submission. A proof of work solved long
 // before (a large upload over Tor) may have expired: refused once (422),
-// it is solved again.
-async function commit(pow, body) {
+// it is solved again. When an upload is missing (404), sendMissing sends
+// the files whose sessions are gone again and returns their new sessions
+// (null: none was missing), and the commit is sent again, twice at most;
+// but not once an answer was lost: that commit may have gone through on
+// a node that does not know the retry token, and removed the sessions.
+async function commit(pow, body, sendMissing) {
   let fresh = false;
-  for (let attempt = 0; ; attempt++) {
+  let lostAnswer = false;
+  for (let attempt = 0, resent = 0; ; attempt++) {
     try {
       return await api("POST", "/api/v1/submissions", body);
     } catch (e) {
@@ -243,8 +275,17 @@ async function commit(pow, body) {
         body = { ...body, pow: await proofOfWork(pow, body.desk) };
         continue;
       }
+      if (e instanceof ApiError && e.status === 404 && resent < 2 && !lostAnswer) {
+        const renewed = await sendMissing();
+        if (!renewed) throw e;
+        resent++;
+        fresh = false; // the proof of work may have gone with the refusal
+        body = { ...body, ...renewed };
+        continue;
+      }
       const lost = e instanceof ApiError && (e.status === 0 || e.status === 502 || e.status === 504);
       if (!lost || attempt >= RETRY_DELAYS_MS.length) throw e;
+      lostAnswer = true;
     }
     setStatus("upload_resuming");
     await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
@@ -307,33 +348,55 @@ async function openSession(pow, slug, plainSize, solved) {
 
 // upload encrypts data (a File or bytes), made of plainSize bytes, in the
 // worker crypt and sends the ciphertext to a new upload session (opened
-// with solved, a proof of work asked for earlier), chunk by chunk in
-// order, of the size the session asks for. Encryption starts at once,
+// with solved, a proof of work asked for earlier, or null), chunk by chunk
+// in order, of the size the session asks for. Encryption starts at once,
 // while the proof of work may still be solved, and goes on while chunks
 // upload, up to ahead bytes of ciphertext ahead of the upload: memory
 // holds that and the chunk in flight, whatever the size of the file. It
-// returns the session id. onEncrypted gets the bytes of data encrypted so
-// far, onChunk the size of each chunk the server has stored.
-async function upload(crypt, pow, slug, plainSize, data, solved, ahead, onEncrypted, onChunk) {
-  const job = crypt.job(onEncrypted);
-  try {
-    await crypt.call("encrypt", { job, data, ahead });
-    const session = await openSession(pow, slug, plainSize, solved);
-    for (let n = 0; ; n++) {
-      const { chunk, last } = await crypt.call("chunk", { job, size: session.chunk_size });
-      await putChunk(session.id, n, chunk);
-      onChunk(chunk.size);
-      if (last) return session.id;
+// returns the session id. report gets the bytes of data encrypted so far
+// and the bytes of ciphertext the server has stored.
+//
+// A session that disappears while its chunks go up (the server removed
+// it as idle, as it may after a long wait for storage) is started again:
+// the data is encrypted afresh into a new session, with a new proof of
+// work, twice at most.
+async function upload(crypt, pow, slug, plainSize, data, solved, ahead, report) {
+  for (let restarts = 0; ; restarts++) {
+    let encrypted = 0;
+    let stored = 0;
+    let last = false;
+    const job = crypt.job((n) => {
+      encrypted = n;
+      report(encrypted, stored);
+    });
+    try {
+      await crypt.call("encrypt", { job, data, ahead });
+      const session = await openSession(pow, slug, plainSize, solved);
+      for (let n = 0; !last; n++) {
+        const next = await crypt.call("chunk", { job, size: session.chunk_size });
+        await putChunk(session.id, n, next.chunk);
+        last = next.last;
+        stored += next.chunk.size;
+        report(encrypted, stored);
+      }
+      return session.id;
+    } catch (e) {
+      if (!(e instanceof SessionGone) || restarts >= 2) throw e;
+      solved = null; // spent on the session that is gone
+      report(0, 0);
+    } finally {
+      crypt.end(job);
+      // The worker lets go of an encryption left before its end.
+      if (!last) crypt.call("cancel", { job }).catch(() => {});
     }
-  } finally {
-    crypt.end(job);
   }
 }
 
 // putChunk stores one chunk (a Blob), retrying with growing pauses when the
 // connection fails or the server is unavailable (Tor circuits drop). Before
 // a retry it asks the server which chunks it has, in case the chunk arrived
-// and only the answer was lost.
+// and only the answer was lost. It fails with SessionGone when the session
+// no longer exists.
 async function putChunk(id, n, chunk) {
   const url = "/api/v1/uploads/" + id + "/chunks/" + n;
   for (let attempt = 0; ; attempt++) {
@@ -355,9 +418,20 @@ async function putChunk(id, n, chunk) {
       const state = await api("GET", "/api/v1/uploads/" + id);
       if (state.chunks.includes(n)) return;
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404) throw e;
+      if (e instanceof SessionGone) throw e;
     }
     setStatus("uploading");
+  }
+}
+
+// sessionExists reports whether the upload session id still exists.
+async function sessionExists(id) {
+  try {
+    await api("GET", "/api/v1/uploads/" + id);
+    return true;
+  } catch (e) {
+    if (e instanceof SessionGone) return false;
+    throw e;
   }
 }
 
@@ -391,7 +465,9 @@ async function apiError(r) {
   } catch {
     // not the API's JSON: keep the generic message
   }
-  return new ApiError(r.status, message || "", code || "");
+  // Under /api/v1/uploads/ only a session can be missing.
+  const gone = r.status === 404 && new URL(r.url).pathname.startsWith("/api/v1/uploads/");
+  return new (gone ? SessionGone : ApiError)(r.status, message || "", code || "");
 }
 
 // fail tells the source what went wrong, and offers the ordinary form
@@ -413,6 +489,8 @@ function fail(err) {
     // says in plain words, in the page's language (withLang), what
     // happened and when to try again.
     message = err.message;
+  } else if (err instanceof SessionGone && err.message) {
+    message = err.message; // sent again twice, and gone again
   } else if (err instanceof ApiError) {
     message = text("js-failure", "error_generic") + (err.message ? " (" + err.message + ")" : "");
   }
