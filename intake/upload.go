@@ -125,6 +125,12 @@ type UploadStore interface {
 	// replaced). NotFound when there is no such session, Conflict when it
 	// is claimed or n is out of order.
 	AddChunk(ctx context.Context, id string, n int, size int64) error
+	// KeepUpload counts progress of an unclaimed session and marks it as
+	// held by keeps, until its next new chunk (see Service.KeepUpload);
+	// NotFound when it is missing, Conflict when it is claimed, and
+	// ErrKeepsFull when the bytes of the sessions held by keeps, this one
+	// included, would exceed maxKept (0: no cap).
+	KeepUpload(ctx context.Context, id string, maxKept int64) error
 	// ClaimUploads marks sessions as being submitted, all of them or none;
 	// NotFound when one is missing, Conflict when one is claimed already.
 	ClaimUploads(ctx context.Context, ids []string) error
@@ -239,6 +245,48 @@ func (s *Service) maxUploadSessions() int {
 		return s.Uploads.MaxSessions
 	}
 	return DefaultMaxUploadSessions
+}
+
+// KeepUpload counts as progress of session id, so that the idle sweep
+// leaves it (see SweepIdleUploads). A browser keeps the sessions of the
+// files it has sent whole while it sends the tip's next files, which over
+// Tor can take longer than the idle period. A keep costs a proof of work
+// of the size the session declared, as opening the session again would,
+// and brings no more bytes nor a longer life (UploadTTL).
+//
+// Without keeps, holding bytes of the pending budget takes sending new
+// ones every idle period or two. Keeps must not make that cheap: the
+// sessions held by keeps may hold an eighth of the budget together
+// (ErrKeepsFull beyond). A source whose keep is refused loses nothing
+// but time: should its session be removed, the page sends the file again.
+func (s *Service) KeepUpload(ctx context.Context, id string, pow Pow) error {
+	u, err := s.Upload(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.checkUploadPow(ctx, u.DeskSlug, u.MaxBytes, pow); err != nil {
+		return err
+	}
+	err = s.Store.KeepUpload(ctx, id, s.Limits.PendingBytes/keptShare)
+	if tipline.ErrorCode(err) == tipline.NotFound {
+		return ErrUploadGone
+	}
+	return err
+}
+
+// keptShare is the share of the pending budget (one in keptShare) that
+// the sessions held by keeps may hold together.
+const keptShare = 8
+
+// ErrKeepsFull refuses a keep when the sessions held by keeps hold their
+// share of the pending budget already.
+var ErrKeepsFull = tipline.Errorf(tipline.Busy, "Too many uploads are waiting to be submitted; this one was not kept.")
+
+// KeepAfter is how often a browser keeps a session it has sent whole
+// (KeepUpload): a third of the idle period, so that every idle sweep
+// sees progress even when a keep is late.
+func (s *Service) KeepAfter() time.Duration {
+	return s.idleAfter() / 3
 }
 
 // idleAfter returns Uploads.IdleAfter, or its default.

@@ -398,6 +398,39 @@ func TestUploadSessionUnderAttack(t *testing.T) {
 				}
 				sweep(t, 1)
 				assertGone(t, svc, resender.ID)
+
+				// A keep, paid with a proof of work of the session's size,
+				// is progress: a browser keeps the session of a file it
+				// sent whole while the tip's next files go up. Without
+				// its proof of work, it is refused and counts nothing.
+				kept := open(t, size)
+				if _, err := svc.PutChunk(ctx, kept.ID, 0, bytes.NewReader(chunk(0))); err != nil {
+					t.Fatal(err)
+				}
+				sweep(t, 0)
+				if err := svc.KeepUpload(ctx, kept.ID, solveUploadPow(t, svc, size)); err != nil {
+					t.Fatalf("keep: %v", err)
+				}
+				sweep(t, 0)
+				// Keeps hold an eighth of the pending budget at most: they
+				// cannot stand in for the bytes that holding the budget
+				// otherwise takes.
+				svc.Limits.PendingBytes = 8 * (intake.MinChunkSize - 1)
+				if err := svc.KeepUpload(ctx, kept.ID, solveUploadPow(t, svc, size)); !errors.Is(err, intake.ErrKeepsFull) {
+					t.Errorf("keep of a chunk beyond an eighth of the budget: %v, want ErrKeepsFull", err)
+				}
+				svc.Limits.PendingBytes = 0
+				if err := svc.KeepUpload(ctx, kept.ID, solveUploadPow(t, svc, 1000)); tipline.ErrorCode(err) != tipline.Invalid {
+					t.Errorf("keep with a proof of work for a smaller size: %v, want Invalid", err)
+				}
+				if err := svc.KeepUpload(ctx, kept.ID, intake.Pow{}); tipline.ErrorCode(err) != tipline.Invalid {
+					t.Errorf("keep without a proof of work: %v, want Invalid", err)
+				}
+				sweep(t, 1)
+				assertGone(t, svc, kept.ID)
+				if err := svc.KeepUpload(ctx, kept.ID, solveUploadPow(t, svc, size)); !errors.Is(err, intake.ErrUploadGone) {
+					t.Errorf("keep of a removed session: %v, want ErrUploadGone", err)
+				}
 			})
 		})
 	}

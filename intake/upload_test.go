@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"io"
 	"testing"
 	"time"
@@ -64,8 +65,25 @@ func TestUploadStore(t *testing.T) {
 			if err := s.ClaimUploads(ctx, []string{u.ID, blob.NewKey("")}); tipline.ErrorCode(err) != tipline.NotFound {
 				t.Errorf("claim with a missing upload: %v, want NotFound", err)
 			}
+			if err := s.KeepUpload(ctx, blob.NewKey(""), 0); tipline.ErrorCode(err) != tipline.NotFound {
+				t.Errorf("keep of a missing upload: %v, want NotFound", err)
+			}
+			// The sessions held by keeps hold at most maxKept bytes
+			// together, this one's included.
+			if err := s.KeepUpload(ctx, u.ID, 149); !errors.Is(err, intake.ErrKeepsFull) {
+				t.Errorf("keep of 150 bytes under a cap of 149: %v, want ErrKeepsFull", err)
+			}
+			if err := s.KeepUpload(ctx, u.ID, 150); err != nil {
+				t.Errorf("keep of 150 bytes under a cap of 150: %v", err)
+			}
+			if err := s.KeepUpload(ctx, other.ID, 149); !errors.Is(err, intake.ErrKeepsFull) {
+				t.Errorf("keep of an empty session beside 150 bytes kept, under a cap of 149: %v, want ErrKeepsFull", err)
+			}
 			if err := s.ClaimUploads(ctx, []string{u.ID, other.ID}); err != nil {
 				t.Fatalf("claim: %v", err)
+			}
+			if err := s.KeepUpload(ctx, u.ID, 0); tipline.ErrorCode(err) != tipline.Conflict {
+				t.Errorf("keep of a claimed upload: %v, want Conflict", err)
 			}
 			if err := s.ClaimUploads(ctx, []string{u.ID}); tipline.ErrorCode(err) != tipline.Conflict {
 				t.Errorf("second claim: %v, want Conflict", err)
@@ -81,6 +99,10 @@ func TestUploadStore(t *testing.T) {
 			}
 			if err := s.AddChunk(ctx, u.ID, 2, 100); err != nil {
 				t.Errorf("chunk after release: %v", err)
+			}
+			// New bytes end the keeping: the cap no longer counts them.
+			if err := s.KeepUpload(ctx, other.ID, 149); err != nil {
+				t.Errorf("keep of an empty session once the kept one took a chunk: %v", err)
 			}
 
 			expired, err := s.ExpiredUploads(ctx, hour)

@@ -21,9 +21,10 @@ import (
 //
 //	GET  /api/v1/desks/:slug                 the desk's keys and questionnaire
 //	GET  /api/v1/pow?desk=SLUG[&size=N]      a proof-of-work challenge; with size, for an upload of N bytes
-//	POST /api/v1/uploads                     {"desk", "size", "chunk_size"?, "pow"} → {"id", "chunk_size", "max_bytes"}
+//	POST /api/v1/uploads                     {"desk", "size", "chunk_size"?, "pow"} → {"id", "chunk_size", "max_bytes", "keep_after"}
 //	PUT  /api/v1/uploads/:id/chunks/:n       one chunk, application/octet-stream
 //	GET  /api/v1/uploads/:id                 {"chunks": [n…], "bytes"}: to resume
+//	POST /api/v1/uploads/:id/keep            {"pow"}: the session is not idle (see intake.KeepUpload)
 //	POST /api/v1/submissions                 {"desk", "manifest", "files", "lang", "pow", "retry"?, "codename_kind"?} → the codename
 //
 // It is same-origin only (see apiSameOrigin), sets no cookie and answers
@@ -158,7 +159,26 @@ func (s *Server) apiCreateUpload(c *gin.Context) {
 		s.respond(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, gin.H{"id": u.ID, "chunk_size": u.ChunkSize, "max_bytes": u.MaxBytes})
+	keepAfter := max(1, int64(s.deps.Intake.KeepAfter()/time.Second))
+	c.JSON(http.StatusCreated, gin.H{"id": u.ID, "chunk_size": u.ChunkSize, "max_bytes": u.MaxBytes, "keep_after": keepAfter})
+}
+
+// apiKeepUpload answers POST /api/v1/uploads/:id/keep: the session counts
+// as making progress, for a proof of work of its declared size (see
+// intake.KeepUpload).
+func (s *Server) apiKeepUpload(c *gin.Context) {
+	var req struct {
+		Pow intake.Pow `json:"pow"`
+	}
+	if err := readJSON(c, &req); err != nil {
+		s.respond(c, err)
+		return
+	}
+	if err := s.deps.Intake.KeepUpload(c.Request.Context(), c.Param("id"), req.Pow); err != nil {
+		s.respond(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
 }
 
 // apiUploadState answers GET /api/v1/uploads/:id: the chunks that have

@@ -85,6 +85,7 @@ type uploadAnswer struct {
 	ChunkSize int64  `json:"chunk_size"`
 	Chunks    []int  `json:"chunks"`
 	Bytes     int64  `json:"bytes"`
+	KeepAfter int64  `json:"keep_after"`
 }
 
 // testUploadSize is the size newUpload declares: more than any message of
@@ -207,6 +208,24 @@ func TestUploadRoundTrip(t *testing.T) {
 		if code := putChunk(t, ts, u.ID, n, chunks[n]); code != http.StatusOK {
 			t.Fatalf("PUT chunk %d = %d", n, code)
 		}
+	}
+	// While the tip's other files go up, the browser keeps this one's
+	// session every third of the idle period, paying each keep with a
+	// proof of work of the session's size.
+	if want := int64(intake.DefaultUploadIdle / 3 / time.Second); u.KeepAfter != want {
+		t.Errorf("keep_after = %d, want %d", u.KeepAfter, want)
+	}
+	keep := func(id string, pow intake.Pow) int {
+		return apiJSON(t, ts, http.MethodPost, "/api/v1/uploads/"+id+"/keep", map[string]any{"pow": pow}, nil)
+	}
+	if code := keep(u.ID, solveUploadPow(t, ts, testUploadSize)); code != http.StatusNoContent {
+		t.Errorf("keep = %d, want 204", code)
+	}
+	if code := keep(u.ID, intake.Pow{}); code != http.StatusUnprocessableEntity {
+		t.Errorf("keep without a proof of work = %d, want 422", code)
+	}
+	if code := keep(strings.Repeat("a", 26), solveUploadPow(t, ts, testUploadSize)); code != http.StatusNotFound {
+		t.Errorf("keep of a missing session = %d, want 404", code)
 	}
 
 	var got submitAnswer

@@ -148,8 +148,8 @@ func screenshot(t *testing.T, ctx context.Context, dir, name string) {
 	}
 }
 
-// fillForm answers the desk form as a source would, and attaches a file.
-func fillForm(file string) chromedp.Action[chromedp.Void] {
+// fillForm answers the desk form as a source would, and attaches files.
+func fillForm(files ...string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Click(chromedp.ID("f-violation-smuggling")),
 		chromedp.Click(chromedp.ID("f-models-h100")),
@@ -161,7 +161,7 @@ func fillForm(file string) chromedp.Action[chromedp.Void] {
 		chromedp.Click(chromedp.CSS("#s-knowledge > summary")),
 		chromedp.Click(chromedp.ID("f-knowledge-first_hand")),
 		chromedp.SetValue(chromedp.ID("f-narrative"), "H100 servers relabelled as routers. "+canary),
-		chromedp.SetUploadFiles(chromedp.ID("f-evidence"), []string{file}),
+		chromedp.SetUploadFiles(chromedp.ID("f-evidence"), files),
 		filesChecked(),
 	)
 }

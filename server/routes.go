@@ -54,6 +54,7 @@ func (s *Server) intakeRoutes(e *gin.Engine) {
 	api.POST("/uploads", s.apiCreateUpload)
 	api.GET("/uploads/:id", s.apiUploadState)
 	api.PUT("/uploads/:id/chunks/:n", s.apiPutChunk)
+	api.POST("/uploads/:id/keep", s.apiKeepUpload)
 	api.POST("/submissions", s.apiSubmit)
 }
 

@@ -65,29 +65,10 @@ func TestBrowserUploadSessionsGone(t *testing.T) {
 		}
 		return removed
 	}
-	send := func(t *testing.T, lang intake.Lang, beforeChunk func(n int32)) context.Context {
-		tab, cancel := chromedp.NewContext(browser)
-		t.Cleanup(cancel)
-		tab, cancelTimeout := context.WithTimeout(tab, 2*browserTimeout)
-		t.Cleanup(cancelTimeout)
-		setWidth(t, tab, 390)
-		w := &sourceWalk{t: t, tab: tab, ts: ts, base: base, lang: lang, javaScript: true}
-		w.openDesk()
-		var chunks atomic.Int32
-		holdRequests(t, tab, "*/api/v1/uploads/*/chunks/*", func() { beforeChunk(chunks.Add(1)) })
-		w.do("send the form",
-			fillForm(names[0]),
-			chromedp.SetUploadFiles(chromedp.ID("f-evidence"), names),
-			filesChecked(),
-			chromedp.Click(chromedp.CSS(`#tip > button[type=submit]`)),
-		)
-		return tab
-	}
-
 	t.Run("SentAgain", func(t *testing.T) {
 		// The second chunk sent is the second file's first.
 		var chunks, swept atomic.Int32
-		tab := send(t, intake.ZH, func(n int32) {
+		tab := sendFiles(t, browser, ts, base, intake.ZH, names, func(n int32) {
 			chunks.Store(n)
 			if n == 2 {
 				swept.Store(int32(sweepAll()))
@@ -124,7 +105,7 @@ func TestBrowserUploadSessionsGone(t *testing.T) {
 	for _, lang := range []intake.Lang{intake.EN, intake.ZH} {
 		t.Run("GoneEachTime/"+string(lang), func(t *testing.T) {
 			var chunks atomic.Int32
-			tab := send(t, lang, func(n int32) {
+			tab := sendFiles(t, browser, ts, base, lang, names, func(n int32) {
 				chunks.Store(n)
 				sweepAll()
 			})
@@ -146,4 +127,83 @@ func TestBrowserUploadSessionsGone(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBrowserUploadSessionsKept: while a tip's second file goes up, the page
+// keeps the first file's session, sent whole, with a keep every third of
+// the idle period (here 2 s), so that the idle sweeps that run meanwhile
+// leave it: the commit finds every session, and no file is sent twice.
+// Without the keeps, the second sweep removes the first file's session
+// and the page has to send the file again.
+func TestBrowserUploadSessionsKept(t *testing.T) {
+	browser := newBrowser(t)
+	ts := newTestServer(t)
+	g := addGPGKey(t, ts)
+	ts.intake.Uploads.IdleAfter = 2 * time.Second
+	base := serveTest(t, ts)
+
+	first := []byte("%PDF-1.4 invoice " + canary + "\n")
+	second := make([]byte, 2*intake.DefaultChunkSize+1<<20) // three chunks
+	rand.Read(second)
+	names := []string{filepath.Join(t.TempDir(), "invoice.pdf"), filepath.Join(t.TempDir(), "shipment-video.bin")}
+	for i, data := range [][]byte{first, second} {
+		if err := os.WriteFile(names[i], data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// Chunks 2 to 4 are the second file's. Before its second and third
+	// reach the server, an idle period passes and a sweep runs: the
+	// second file's session makes progress in between, the first's only
+	// by its keeps.
+	var chunks, swept atomic.Int32
+	tab := sendFiles(t, browser, ts, base, intake.EN, names, func(n int32) {
+		chunks.Store(n)
+		if n == 3 || n == 4 {
+			time.Sleep(ts.intake.Uploads.IdleAfter + 100*time.Millisecond)
+			removed, err := ts.intake.SweepIdleUploads(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			swept.Add(int32(removed))
+		}
+	})
+	wait, cancelWait := context.WithTimeout(tab, browserTimeout)
+	defer cancelWait()
+	if err := chromedp.Do(wait, chromedp.WaitVisible(chromedp.CSS(`.codename span`))); err != nil {
+		t.Fatalf("no codename after %d chunks and %d sessions swept: %v (page says %q)", chunks.Load(), swept.Load(), err, pageSays(tab))
+	}
+	if n := swept.Load(); n != 0 {
+		t.Errorf("the idle sweeps removed %d sessions, want none", n)
+	}
+	// The first file, the second's three chunks, the manifest.
+	if n := chunks.Load(); n != 5 {
+		t.Errorf("%d chunks sent, want 5: a file was sent again", n)
+	}
+	m, plain := storedObjects(t, ts, g, "browser")
+	if len(m.Files) != 2 || len(plain) != 2 || !bytes.Equal(plain[0], first) || !bytes.Equal(plain[1], second) {
+		t.Errorf("the submission's files do not decrypt to what the source chose (%d in the manifest)", len(m.Files))
+	}
+}
+
+// sendFiles opens the desk in a new tab of browser, 390 px wide, fills the
+// form with the files names, and sends it with JavaScript. Each chunk the
+// page sends waits for beforeChunk, given its number from 1 in the order
+// sent, before it goes on to the server. It returns the tab.
+func sendFiles(t *testing.T, browser context.Context, ts *testServer, base string, lang intake.Lang, names []string, beforeChunk func(n int32)) context.Context {
+	t.Helper()
+	tab, cancel := chromedp.NewContext(browser)
+	t.Cleanup(cancel)
+	tab, cancelTimeout := context.WithTimeout(tab, 2*browserTimeout)
+	t.Cleanup(cancelTimeout)
+	setWidth(t, tab, 390) // the tab's first action, which opens it for the whole test
+	w := &sourceWalk{t: t, tab: tab, ts: ts, base: base, lang: lang, javaScript: true}
+	w.openDesk()
+	var chunks atomic.Int32
+	holdRequests(t, tab, "*/api/v1/uploads/*/chunks/*", func() { beforeChunk(chunks.Add(1)) })
+	w.do("send the form",
+		fillForm(names...),
+		chromedp.Click(chromedp.CSS(`#tip > button[type=submit]`)),
+	)
+	return tab
 }

@@ -119,7 +119,10 @@ func (s *Store) AddChunk(ctx context.Context, id string, n int, size int64) erro
 			return tipline.Errorf(tipline.Conflict, "Chunk %d is out of order: %d chunks are stored.", n, stored)
 		}
 		if int64(n) == stored {
-			if err := tx.Model(&uploadRow{}).Where("id = ?", id).Update("progress", gorm.Expr("progress + 1")).Error; err != nil {
+			// New bytes: the session is no longer held by keeps.
+			err := tx.Model(&uploadRow{}).Where("id = ?", id).
+				Updates(map[string]any{"progress": gorm.Expr("progress + 1"), "kept": false}).Error
+			if err != nil {
 				return translate(err, "Upload")
 			}
 		}
@@ -129,6 +132,34 @@ func (s *Store) AddChunk(ctx context.Context, id string, n int, size int64) erro
 			DoUpdates: clause.AssignmentColumns([]string{"size"}),
 		}).Create(&row).Error
 		return translate(err, "Upload chunk")
+	})
+}
+
+// KeepUpload implements intake.UploadStore. Keeps are serialized on the
+// idle sweep's row, so that two at once cannot both find room under
+// maxKept.
+func (s *Store) KeepUpload(ctx context.Context, id string, maxKept int64) error {
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Exec("UPDATE upload_idle_sweep SET swept_at = swept_at WHERE id = 1").Error; err != nil {
+			return translate(err, "Upload")
+		}
+		if err := lockUnclaimed(tx, id); err != nil {
+			return err
+		}
+		if maxKept > 0 {
+			var kept int64
+			err := tx.Raw(`SELECT COALESCE(SUM(c.size), 0) FROM upload_chunks c JOIN uploads u ON u.id = c.upload_id
+				WHERE u.id = ? OR (u.kept AND NOT u.claimed)`, id).Scan(&kept).Error
+			if err != nil {
+				return translate(err, "Upload")
+			}
+			if kept > maxKept {
+				return intake.ErrKeepsFull
+			}
+		}
+		err := tx.Model(&uploadRow{}).Where("id = ?", id).
+			Updates(map[string]any{"progress": gorm.Expr("progress + 1"), "kept": true}).Error
+		return translate(err, "Upload")
 	})
 }
 

@@ -146,6 +146,7 @@ async function send(form) {
   setProgress("js-upload", 0, 1);
   submit.disabled = true;
   const workers = [];
+  let keeper = null;
   try {
     const [crypt, pow] = await takeWorkers();
     workers.push(crypt, pow);
@@ -197,10 +198,12 @@ async function send(form) {
     };
     // Two chunks of ciphertext are made ahead of the upload.
     const ahead = 2 * desk.chunk_size;
+    // What is sent whole is kept until the commit.
+    keeper = new Keeper(pow, slug);
     const sendFile = (i, solved) => upload(crypt, pow, slug, files[i].size, files[i], solved, ahead, (encrypted, stored) => {
       made[i] = [encrypted, stored];
       tick();
-    });
+    }, keeper);
     const described = [];
     const fileUploads = [];
     for (const [i, file] of files.entries()) {
@@ -211,7 +214,7 @@ async function send(form) {
 
     const manifest = newManifest(desk, q, lang, cleaned, described);
     const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest));
-    const sendManifest = (solved) => upload(crypt, pow, slug, manifestBytes.length, manifestBytes, solved, ahead, () => {});
+    const sendManifest = (solved) => upload(crypt, pow, slug, manifestBytes.length, manifestBytes, solved, ahead, () => {}, keeper);
     let manifestUpload = await sendManifest(manifestPow);
     const sent = () => {
       setProgress("js-encrypt", total, total);
@@ -219,10 +222,9 @@ async function send(form) {
     };
     sent();
 
-    // A file's session can go missing before the commit: the server
-    // removes a session left idle for long (half an hour by default),
-    // and a finished file's session sits idle while the next files go
-    // up, which over Tor can take longer. Those files are sent again.
+    // A file's session can still go missing before the commit (a keep
+    // that did not get through, a server restarted with a shorter idle
+    // period): those files are sent again.
     const sendMissing = async () => {
       let missing = false;
       for (const [i, id] of fileUploads.entries()) {
@@ -248,6 +250,7 @@ async function send(form) {
     }, sendMissing);
     showCodename(receipt);
   } finally {
+    if (keeper) keeper.stop();
     for (const w of workers) w.terminate();
     submit.disabled = false;
   }
@@ -353,14 +356,15 @@ async function openSession(pow, slug, plainSize, solved) {
 // while the proof of work may still be solved, and goes on while chunks
 // upload, up to ahead bytes of ciphertext ahead of the upload: memory
 // holds that and the chunk in flight, whatever the size of the file. It
-// returns the session id. report gets the bytes of data encrypted so far
-// and the bytes of ciphertext the server has stored.
+// returns the session id, once keeper keeps the session. report gets the
+// bytes of data encrypted so far and the bytes of ciphertext the server
+// has stored.
 //
 // A session that disappears while its chunks go up (the server removed
 // it as idle, as it may after a long wait for storage) is started again:
 // the data is encrypted afresh into a new session, with a new proof of
 // work, twice at most.
-async function upload(crypt, pow, slug, plainSize, data, solved, ahead, report) {
+async function upload(crypt, pow, slug, plainSize, data, solved, ahead, report, keeper) {
   for (let restarts = 0; ; restarts++) {
     let encrypted = 0;
     let stored = 0;
@@ -379,6 +383,7 @@ async function upload(crypt, pow, slug, plainSize, data, solved, ahead, report) 
         stored += next.chunk.size;
         report(encrypted, stored);
       }
+      keeper.keep(session, maxMessageBytes(plainSize));
       return session.id;
     } catch (e) {
       if (!(e instanceof SessionGone) || restarts >= 2) throw e;
@@ -389,6 +394,50 @@ async function upload(crypt, pow, slug, plainSize, data, solved, ahead, report) 
       // The worker lets go of an encryption left before its end.
       if (!last) crypt.call("cancel", { job }).catch(() => {});
     }
+  }
+}
+
+// Keeper keeps the upload sessions sent whole while the tip's next files
+// go up, which over Tor can take longer than the server lets a session sit
+// idle (half an hour by default). Every keep_after seconds (a third of
+// that, as the session said when it opened) it tells the server that the
+// session is still wanted, with a proof of work of the session's size, as
+// the server asks: a keep costs what opening the session again would.
+class Keeper {
+  constructor(pow, slug) {
+    this.pow = pow;
+    this.slug = slug;
+    this.timers = new Map(); // session id → its next keep
+  }
+
+  // keep starts keeping session, declared for size bytes, if the server
+  // said how often.
+  keep(session, size) {
+    const every = session.keep_after * 1000;
+    if (!(every > 0)) return;
+    const next = () => this.timers.set(session.id, setTimeout(tick, every));
+    const tick = async () => {
+      try {
+        const proof = await proofOfWork(this.pow, this.slug, size);
+        if (!this.timers.has(session.id)) return; // stopped meanwhile
+        await api("POST", "/api/v1/uploads/" + session.id + "/keep", { pow: proof });
+      } catch (e) {
+        // Gone: the commit finds it missing and sends the file again.
+        if (e instanceof SessionGone) {
+          this.timers.delete(session.id);
+          return;
+        }
+        // Anything else (a dropped connection, being submitted): next time.
+      }
+      if (this.timers.has(session.id)) next();
+    };
+    next();
+  }
+
+  // stop ends every keep: the tip was committed or failed.
+  stop() {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
   }
 }
 
