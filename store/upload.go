@@ -135,13 +135,16 @@ func (s *Store) AddChunk(ctx context.Context, id string, n int, size int64) erro
 	})
 }
 
-// KeepUpload implements intake.UploadStore. Keeps are serialized on the
-// idle sweep's row, so that two at once cannot both find room under
-// maxKept.
+// KeepUpload implements intake.UploadStore. Keeps under a cap are
+// serialized on the idle sweep's row (taken before the session's, in the
+// sweep's order), so that two at once cannot both find room under maxKept.
 func (s *Store) KeepUpload(ctx context.Context, id string, maxKept int64) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec("UPDATE upload_idle_sweep SET swept_at = swept_at WHERE id = 1").Error; err != nil {
-			return translate(err, "Upload")
+		if maxKept > 0 {
+			err := tx.Exec("UPDATE upload_idle_sweep SET swept_at = swept_at WHERE id = 1").Error
+			if err != nil {
+				return translate(err, "Upload")
+			}
 		}
 		if err := lockUnclaimed(tx, id); err != nil {
 			return err

@@ -498,6 +498,7 @@ async function api(method, path, body) {
     throw new ApiError(0, ""); // no connection
   }
   if (!r.ok) throw await apiError(r);
+  if (r.status === 204) return null; // a keep answers with no body
   return r.json();
 }
 
