@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/tipline/tipline/blob"
-	"github.com/tipline/tipline/intake"
 	"github.com/tipline/tipline/internal/testenv"
 )
 
@@ -87,7 +86,7 @@ func BenchmarkNoJavaScriptUpload(b *testing.B) {
 				// Each tip comes to a node that is not busy: its
 				// identities made ahead are ready (and gpg does not share
 				// the cores with their derivations).
-				waitIdentitiesAhead(b, srv.service)
+				testenv.WaitIdentitiesAhead(b, srv.service.IdentitiesReady, srv.service.IdentitiesAhead)
 				// And each run starts on a quiet disk: gpg's output, 256
 				// MiB the kernel writes back after gpg exits, made
 				// Tipline's first database commit (an fsync) wait behind
@@ -151,17 +150,6 @@ func storeProcessCPU(tb testing.TB, m *testenv.MinIO) time.Duration {
 		return 0
 	}
 	return processCPU(tb, m.Pid())
-}
-
-// waitIdentitiesAhead waits until in has all its identities made ahead.
-func waitIdentitiesAhead(tb testing.TB, in *intake.Service) {
-	tb.Helper()
-	// A bound against a hanging benchmark, not a measured time.
-	for deadline := time.Now().Add(time.Minute); in.IdentitiesReady() < in.IdentitiesAhead; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			tb.Fatalf("%d identities made ahead, want %d", in.IdentitiesReady(), in.IdentitiesAhead)
-		}
-	}
 }
 
 // writeRandomFile writes size random bytes to path.
