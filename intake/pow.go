@@ -72,18 +72,45 @@ func solutionBits(bits int) int {
 }
 
 // Solve finds the counters that answer the challenge, as the page's script
-// does (the first PowSolutions from 0 up): for clients of the JSON API
-// other than the browser, and for tests. Only Token and Bits are read.
+// does (the first PowSolutions from powStart up): for clients of the JSON
+// API other than the browser, and for tests. Only Token and Bits are read.
 func (c PowChallenge) Solve() Pow {
 	need := solutionBits(c.Bits)
 	pow := Pow{Token: c.Token}
-	for counter := uint64(0); len(pow.Counters) < PowSolutions; counter++ {
+	for counter := powStart(len(c.Token)); len(pow.Counters) < PowSolutions; counter++ {
 		if powZeroBits(c.Token, counter) >= need {
 			pow.Counters = append(pow.Counters, counter)
 		}
 	}
 	return pow
 }
+
+// powStart is the first counter a solver tries for a token of n bytes, as
+// powStart in the page's static/js/hash.js, where the reason is: SHA-256
+// hashes 64-byte blocks, and from 0 up the counter and the padding of a
+// token of 55 bytes (the API's) spill into a second block, two
+// compressions a try. A counter of powRunDigits more digits than the
+// token's last block has room for fills that block with leading digits
+// that stay the same for a million tries, whose state is computed once:
+// one compression a try. A solver in native code may do that with any
+// token, since every increasing set of counters is taken, so it costs an
+// attacker nothing it did not have; it halves what an honest browser
+// pays. Counters stay below 10^15, exact as JavaScript numbers.
+func powStart(n int) uint64 {
+	room := 64 - n%64
+	if room+powRunDigits > 15 {
+		return 0
+	}
+	start := uint64(1)
+	for range room + powRunDigits - 1 {
+		start *= 10
+	}
+	return start
+}
+
+// powRunDigits is how many of a counter's last digits the page's solver
+// changes in place (RUN_DIGITS in static/js/hash.js).
+const powRunDigits = 6
 
 // powZeroBits returns the leading zero bits of SHA-256(token || counter in
 // decimal).
@@ -125,8 +152,9 @@ func (s *Service) newPowChallenge(desk string, difficulty int) PowChallenge {
 // MiB and more 20. The cap keeps every proof of work of a submission
 // together within about 2 s in a browser (issue 14's budget, for the
 // slowest device a source may use): a file of any size, its manifest and
-// the commit need 2^20 + 2 × 2^18 tries, about 1.1 s at the 1.4 million
-// tries a second of solvePow in a worker on the reference machine. Storage
+// the commit need 2^20 + 2 × 2^18 tries, about 1.3 s at the 1.2 million
+// tries a second of solvePow in a worker of Chromium 156 on the reference
+// machine (2026-12-07; BENCHMARKS.md). Storage
 // itself is bounded by the byte budgets, not by this work.
 const (
 	powSizeStep           = 8 << 20

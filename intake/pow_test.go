@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -102,8 +103,9 @@ func TestProofOfWorkSpread(t *testing.T) {
 	const bits, n = 12, 400
 	tries := make([]float64, n)
 	for i := range tries {
-		pow := PowChallenge{Token: "spread-" + strconv.Itoa(i), Bits: bits}.Solve()
-		tries[i] = float64(pow.Counters[PowSolutions-1] + 1)
+		token := "spread-" + strconv.Itoa(i)
+		pow := PowChallenge{Token: token, Bits: bits}.Solve()
+		tries[i] = float64(pow.Counters[PowSolutions-1] - powStart(len(token)) + 1)
 	}
 	slices.Sort(tries)
 	mean := 0.0
@@ -117,6 +119,31 @@ func TestProofOfWorkSpread(t *testing.T) {
 	t.Logf("mean %.0f tries, 95th percentile %.2f times 2^%d, 99th %.2f", mean, p95/(1<<bits), bits, tries[n*99/100]/(1<<bits))
 	if p95 > 1.8*(1<<bits) {
 		t.Errorf("95th percentile %.0f tries, %.2f times the work asked; want at most 1.8", p95, p95/(1<<bits))
+	}
+}
+
+// TestPowStart: the counters of an API token (55 bytes) start where their
+// last digits and the padding fit in the block after the token's, so that
+// a try hashes one block, not two; tokens whose counters fit in their own
+// last block, or would need more than 15 digits, start from 0.
+func TestPowStart(t *testing.T) {
+	for _, tt := range []struct {
+		n    int
+		want uint64
+	}{
+		{55, 1e14}, // the API's: room for 9 digits, then 6 in the next block
+		{60, 1e9},
+		{119, 1e14},
+		{54, 0}, // room for 10: 16 digits would not be exact in JavaScript
+		{3, 0},  // counters of up to 52 digits fit the token's block
+	} {
+		if got := powStart(tt.n); got != tt.want {
+			t.Errorf("powStart(%d) = %d, want %d", tt.n, got, tt.want)
+		}
+	}
+	ch := PowChallenge{Token: strings.Repeat("t", 55), Bits: 10}
+	if c := ch.Solve().Counters[0]; c < 1e14 || c >= 1e15 {
+		t.Errorf("Solve of a 55-byte token found counter %d, want 15 digits", c)
 	}
 }
 

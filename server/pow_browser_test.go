@@ -16,8 +16,9 @@ import (
 // TestBrowserSolvePow runs the page's proof-of-work solver (solvePow in
 // static/js/hash.js) in Chromium and checks that it finds the counters the
 // server's own solver finds, for tokens whose counter falls in one block,
-// in two, and across the boundary of the two (the solver lays out the
-// last blocks itself instead of hashing the whole input each try).
+// in two, and across the boundary of the two, from 0 or from powStart (the
+// solver lays out the last blocks itself instead of hashing the whole
+// input each try).
 func TestBrowserSolvePow(t *testing.T) {
 	ts := newTestServer(t)
 	base := serveTest(t, ts)
@@ -36,9 +37,11 @@ func TestBrowserSolvePow(t *testing.T) {
 		bits  int // the difficulty: 2^bits tries in all
 	}{
 		{"short token, one block", "abc", 13},
-		{"an API token, two blocks", powToken(41), 17},
+		{"an API token, counters from 10^14", powToken(41), 17},
 		{"digits across the block boundary", strings.Repeat("x", 60), 15},
 		{"a whole block of token first", powToken(72), 16},
+		{"room for nine digits", strings.Repeat("y", 119), 15},
+		{"room for ten digits, counters from 0", strings.Repeat("z", 54), 14},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			want := intake.PowChallenge{Token: tc.token, Bits: tc.bits}.Solve().Counters
