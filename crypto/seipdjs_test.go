@@ -18,8 +18,9 @@ import (
 
 // encryptWithSEIPDJS is run by node: it encrypts each plaintext file named
 // on its command line to the armored public keys in keyFile (a JSON array)
-// as a source's browser does (encryptFile, in seipd.js) and writes the
-// message beside it, with .pgp appended. It checks first that keys which
+// as a source's browser does (encryptFile, in seipd.js), streamed and held
+// in memory whole (WholeFile), and writes the two messages beside it, with
+// .pgp and .whole.pgp appended. It checks first that keys which
 // all ask for SEIPD v2 get OpenPGP.js's own message in that format, which
 // OpenPGP.js reads.
 const encryptWithSEIPDJS = `
@@ -27,7 +28,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const [lib, hash, seipd, keyFile, ...files] = process.argv.slice(1);
 const openpgp = await import(lib);
 const { Sha1 } = await import(hash);
-const { encryptFile } = await import(seipd);
+const { encryptFile, WholeFile } = await import(seipd);
 
 // The browser build of OpenPGP.js asks navigator about AES-GCM; Node 20 has none.
 globalThis.navigator ??= { userAgent: 'node' };
@@ -41,18 +42,22 @@ if (data !== 'to an RFC 9580 key') throw new Error('SEIPD v2 decrypted to ' + da
 
 const encryptionKeys = await Promise.all(JSON.parse(readFileSync(keyFile, 'utf8')).map((armoredKey) => openpgp.readKey({ armoredKey })));
 for (const file of files) {
-  const message = await encryptFile({ openpgp, Sha1 }, encryptionKeys, new Blob([readFileSync(file)]));
-  writeFileSync(file + '.pgp', new Uint8Array(await new Response(message).arrayBuffer()));
+  const plain = new Blob([readFileSync(file)]);
+  for (const [source, suffix] of [[plain, '.pgp'], [new WholeFile(plain), '.whole.pgp']]) {
+    const message = await encryptFile({ openpgp, Sha1 }, encryptionKeys, source);
+    writeFileSync(file + suffix, new Uint8Array(await new Response(message).arrayBuffer()));
+  }
 }
 `
 
 // TestGnuPGDecryptsSEIPDJS checks that the browser's encryption
-// (static/js/seipd.js) writes the server's message: GnuPG, go-crypto and
-// OpenPGP.js read it byte for byte at every length around the edges of
-// the one-, two- and five-octet lengths, the chunks and the writer's
-// batches, SplitMessage (the server's check of a browser upload) accepts
-// it, and its encrypted packet has the length of Encrypt's for the same
-// plaintext: the same packets, cut into the same chunks. Keys that ask for
+// (static/js/seipd.js) writes the server's message, streamed and from a
+// file held whole: GnuPG, go-crypto and OpenPGP.js read it byte for byte
+// at every length around the edges of the one-, two- and five-octet
+// lengths, the chunks and the writer's batches, SplitMessage (the server's
+// check of a browser upload) accepts it, and, streamed, its encrypted
+// packet has the length of Encrypt's for the same plaintext: the same
+// packets, cut into the same chunks. Keys that ask for
 // SEIPD v2 get OpenPGP.js's own message (checked in the node script).
 func TestGnuPGDecryptsSEIPDJS(t *testing.T) {
 	node, err := exec.LookPath("node")
@@ -114,36 +119,39 @@ func TestGnuPGDecryptsSEIPDJS(t *testing.T) {
 	jsArgs := []string{"--input-type=module", "-e", decryptWithOpenPGPJS, "file://" + lib, filepath.Join("testdata", "alice.sec.asc")}
 	var jsWant []string
 	for _, size := range sizes {
-		plaintext := plaintexts[size]
-		file := filepath.Join(dir, fmt.Sprint(size)+".pgp")
-		message, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		jsArgs = append(jsArgs, file)
-		sum := sha256.Sum256(plaintext)
-		jsWant = append(jsWant, hex.EncodeToString(sum[:]))
-		if got := g.run(message, "--decrypt"); !bytes.Equal(got, plaintext) {
-			t.Errorf("gpg --decrypt of %d bytes: got %d bytes that differ", size, len(got))
-		}
-		for _, key := range priv {
-			if got := decryptBytes(t, message, key); !bytes.Equal(got, plaintext) {
-				t.Errorf("Decrypt of %d bytes with %s: got %d bytes that differ", size, key.Fingerprint, len(got))
+		for _, suffix := range []string{".pgp", ".whole.pgp"} {
+			plaintext := plaintexts[size]
+			name := fmt.Sprint(size) + suffix
+			file := filepath.Join(dir, name)
+			message, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		_, body, err := split(message, pub...)
-		if err != nil {
-			t.Fatalf("SplitMessage of %d bytes: %v", size, err)
-		}
-		if _, want, _ := split(encryptBytes(t, plaintext, pub...), pub...); len(body) != len(want) {
-			t.Errorf("encrypted packet of %d bytes has %d bytes, Encrypt's has %d", size, len(body), len(want))
-		}
-		// A bit flipped in the ciphertext is caught: the MDC covers it.
-		tampered := bytes.Clone(message)
-		tampered[len(tampered)-30] ^= 1
-		if r, err := Decrypt(bytes.NewReader(tampered), priv[0]); err == nil {
-			if _, err := io.Copy(io.Discard, r); err == nil {
-				t.Errorf("Decrypt of %d bytes with a flipped bit succeeded", size)
+			jsArgs = append(jsArgs, file)
+			sum := sha256.Sum256(plaintext)
+			jsWant = append(jsWant, hex.EncodeToString(sum[:]))
+			if got := g.run(message, "--decrypt"); !bytes.Equal(got, plaintext) {
+				t.Errorf("gpg --decrypt of %s: got %d bytes that differ", name, len(got))
+			}
+			for _, key := range priv {
+				if got := decryptBytes(t, message, key); !bytes.Equal(got, plaintext) {
+					t.Errorf("Decrypt of %s with %s: got %d bytes that differ", name, key.Fingerprint, len(got))
+				}
+			}
+			_, body, err := split(message, pub...)
+			if err != nil {
+				t.Fatalf("SplitMessage of %s: %v", name, err)
+			}
+			if _, want, _ := split(encryptBytes(t, plaintext, pub...), pub...); suffix == ".pgp" && len(body) != len(want) {
+				t.Errorf("encrypted packet of %s has %d bytes, Encrypt's has %d", name, len(body), len(want))
+			}
+			// A bit flipped in the ciphertext is caught: the MDC covers it.
+			tampered := bytes.Clone(message)
+			tampered[len(tampered)-30] ^= 1
+			if r, err := Decrypt(bytes.NewReader(tampered), priv[0]); err == nil {
+				if _, err := io.Copy(io.Discard, r); err == nil {
+					t.Errorf("Decrypt of %s with a flipped bit succeeded", name)
+				}
 			}
 		}
 	}

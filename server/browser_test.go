@@ -231,6 +231,21 @@ func dropConnections(t *testing.T, ctx context.Context) *atomic.Int32 {
 // storedObjects returns the one submission's objects, decrypted by GnuPG.
 func storedObjects(t *testing.T, ts *testServer, g *testenv.GPG, encryptedBy string) (intake.Manifest, [][]byte) {
 	t.Helper()
+	var plain [][]byte
+	for _, msg := range storedMessages(t, ts, encryptedBy) {
+		plain = append(plain, g.Decrypt(msg))
+	}
+	var m intake.Manifest
+	if err := json.Unmarshal(plain[0], &m); err != nil {
+		t.Fatalf("manifest: %v\n%s", err, plain[0])
+	}
+	return m, plain[1:]
+}
+
+// storedMessages returns the one submission's objects as OpenPGP
+// messages, the manifest first.
+func storedMessages(t *testing.T, ts *testServer, encryptedBy string) [][]byte {
+	t.Helper()
 	var id string
 	ts.db.Raw("SELECT id FROM submissions WHERE encrypted_by = ?", encryptedBy).Scan(&id)
 	var objects []struct {
@@ -242,7 +257,7 @@ func storedObjects(t *testing.T, ts *testServer, g *testenv.GPG, encryptedBy str
 	if len(objects) < 2 || objects[0].Kind != intake.KindManifest {
 		t.Fatalf("submission %q by %s has %d objects", id, encryptedBy, len(objects))
 	}
-	var plain [][]byte
+	var messages [][]byte
 	for _, o := range objects {
 		rc, err := ts.deps.Blobs.Get(context.Background(), o.BlobKey)
 		if err != nil {
@@ -253,13 +268,9 @@ func storedObjects(t *testing.T, ts *testServer, g *testenv.GPG, encryptedBy str
 		if err != nil {
 			t.Fatal(err)
 		}
-		plain = append(plain, g.Decrypt(msg))
+		messages = append(messages, msg)
 	}
-	var m intake.Manifest
-	if err := json.Unmarshal(plain[0], &m); err != nil {
-		t.Fatalf("manifest: %v\n%s", err, plain[0])
-	}
-	return m, plain[1:]
+	return messages
 }
 
 // checkManifest compares the manifest with what fillForm entered.

@@ -57,6 +57,13 @@ func (g *GPG) Decrypt(msg []byte) []byte {
 	return g.run(msg, "--decrypt")
 }
 
+// ListPackets runs gpg --list-packets on an OpenPGP message: its packets,
+// and those inside its encrypted packet, which gpg decrypts to list.
+func (g *GPG) ListPackets(msg []byte) string {
+	g.tb.Helper()
+	return string(g.run(msg, "--list-packets"))
+}
+
 func (g *GPG) run(stdin []byte, args ...string) []byte {
 	g.tb.Helper()
 	args = append([]string{"--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", ""}, args...)

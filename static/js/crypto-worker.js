@@ -38,8 +38,25 @@ export async function startWorker(url, modules) {
   await fetchVerified(url, pinnedIntegrity(url));
   const worker = new Worker(url, { type: "module" });
   const client = new WorkerClient(worker);
-  await client.call("init", { modules: modules.map((url) => ({ url, integrity: pinnedIntegrity(url) })) });
+  await client.call("init", {
+    modules: modules.map((url) => ({ url, integrity: pinnedIntegrity(url) })),
+    wholeLimit: wholeFileLimit(),
+  });
   return client;
+}
+
+// wholeFileLimit is the size of the largest file the workers read into
+// memory whole, so that its hashes run in WebCrypto, at native speed,
+// rather than in JavaScript a piece at a time, five times slower or more:
+// the MDC's SHA-1 in the worker that encrypts it (WholeFile, in
+// seipd.js), the manifest's SHA-256 in the one that hashes it. Each holds
+// the file, and for a moment WebCrypto's copy of it: up to four times its
+// size in all. The limit is a 32nd of the device's memory where the
+// browser tells it (navigator.deviceMemory, Chromium's, rounded and at
+// most 8 GiB: 256 MiB), else 64 MiB; a larger file streams.
+function wholeFileLimit() {
+  const gib = navigator.deviceMemory;
+  return gib > 0 ? gib * (32 << 20) : 64 << 20;
 }
 
 // pinnedIntegrity returns the integrity value the page pins url with.
@@ -107,10 +124,13 @@ class WorkerClient {
 // The modules this worker has imported, by the names they export.
 let openpgp = null;
 let encryptFile = null;
+let WholeFile = null;
 let Sha256 = null;
 let Sha1 = null;
 let solvePow = null;
 let encryptionKeys = null;
+// The largest file read into memory whole (the page's wholeFileLimit).
+let wholeLimit = 0;
 // The encryption jobs under way, by job id (see encrypt).
 const jobs = new Map();
 
@@ -118,13 +138,15 @@ const jobs = new Map();
 const PROGRESS_STEP = 1 << 20;
 
 const operations = {
-  // init imports the modules, each checked against its pinned integrity.
-  async init({ modules }) {
+  // init imports the modules, each checked against its pinned integrity,
+  // and takes the page's wholeFileLimit.
+  async init({ modules, wholeLimit: limit }) {
+    wholeLimit = limit;
     for (const { url, integrity } of modules) {
       await fetchVerified(url, integrity);
       const m = await import(url);
       if (m.encrypt) openpgp = m;
-      if (m.encryptFile) ({ encryptFile } = m);
+      if (m.encryptFile) ({ encryptFile, WholeFile } = m);
       if (m.Sha256) ({ Sha256, Sha1, solvePow } = m);
     }
   },
@@ -149,12 +171,17 @@ const operations = {
     encryptionKeys = parsed;
   },
 
-  // sha256 returns the SHA-256 (hex) of data, a Blob or bytes. The
-  // intake page has its second worker hash each file while the first
-  // encrypts it: on two cores, not one after the other.
+  // sha256 returns the SHA-256 (hex) of data, a Blob or bytes: in
+  // WebCrypto if it fits in memory (fitsInMemory), else in JavaScript a
+  // piece at a time. The intake page has its second worker hash each file
+  // the first streams while it encrypts it: on two cores, not one after
+  // the other.
   async sha256({ data }) {
+    const blob = new Blob([data]);
+    const bytes = fitsInMemory(blob.size) ? await blob.arrayBuffer().catch(() => null) : null;
+    if (bytes) return hex(await crypto.subtle.digest("SHA-256", bytes));
     const hash = new Sha256();
-    const reader = new Blob([data]).stream().getReader();
+    const reader = blob.stream().getReader();
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return hash.hex();
@@ -168,12 +195,13 @@ const operations = {
   // server's own encryption writes it.
   // The ciphertext is made ahead of what chunk takes, up to ahead bytes,
   // and waits there: encryption goes on while the page solves a proof of
-  // work or uploads, and a large file never sits in memory whole.
+  // work or uploads. A file that fits in memory (readWhole) is read into
+  // it whole, as it is encrypted; a larger one streams, never held whole.
   //
   // Progress reports count the ciphertext made, up to the size of data.
   async encrypt({ job, data, ahead }) {
     const plain = new Blob([data]);
-    const out = await encryptFile({ openpgp, Sha1 }, encryptionKeys, plain);
+    const out = await encryptFile({ openpgp, Sha1 }, encryptionKeys, readWhole(plain) ?? plain);
     let reported = 0;
     jobs.set(job, new AheadBuffer(out.getReader(), ahead, (made, ended) => {
       const done = ended ? plain.size : Math.min(made, plain.size);
@@ -198,7 +226,8 @@ const operations = {
   // request. The literal data packet holds no file name and a zero date,
   // as in encrypt.
   async encryptWhole({ data }) {
-    return new Response(await encryptFile({ openpgp, Sha1 }, encryptionKeys, new Blob([data]))).blob();
+    const plain = new Blob([data]);
+    return new Response(await encryptFile({ openpgp, Sha1 }, encryptionKeys, readWhole(plain) ?? plain)).blob();
   },
 
   // chunk returns the next size bytes of job's ciphertext (fewer only for
@@ -288,6 +317,28 @@ const operations = {
     return blob;
   },
 };
+
+// fitsInMemory reports whether a file of size bytes is read into memory
+// whole (see wholeFileLimit).
+function fitsInMemory(size) {
+  return size <= wholeLimit;
+}
+
+// readWhole starts reading blob into a WholeFile if it fits in memory and
+// the memory can be had, or returns null: blob is to be streamed.
+function readWhole(blob) {
+  if (!fitsInMemory(blob.size)) return null;
+  try {
+    return new WholeFile(blob);
+  } catch {
+    return null; // no memory for it
+  }
+}
+
+// hex is bytes (an ArrayBuffer) in lowercase hex.
+function hex(bytes) {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
 
 // YIELD_STEP is how many bytes an AheadBuffer reads between turns of the
 // worker's event loop.

@@ -171,16 +171,20 @@ async function send(form) {
     }
 
     // Every proof of work of the submission is asked for now and solved in
-    // the second worker while the first worker encrypts: a session opens
-    // as soon as its own is solved, and the manifest's and the
+    // the second worker while the first worker encrypts, one after the
+    // other in the order they are needed (side by side, they shared the
+    // worker, and the first file's upload waited for all): a session
+    // opens as soon as its own is solved, and the manifest's and the
     // submission's are ready by the time the files are uploaded. The
     // manifest's size is known now: only the files' hashes, of fixed
     // length, are missing.
     const placeholders = files.map((f) => ({ name: f.name, type: f.type, size: f.size, sha256: "0".repeat(64) }));
     const manifestSize = new TextEncoder().encode(JSON.stringify(newManifest(desk, q, lang, cleaned, placeholders))).length;
-    const filePows = files.map((f) => proofOfWork(pow, slug, maxMessageBytes(f.size)));
-    const manifestPow = proofOfWork(pow, slug, maxMessageBytes(manifestSize));
-    const submitPow = proofOfWork(pow, slug);
+    let solving = Promise.resolve();
+    const inTurn = (solve) => (solving = solving.catch(() => {}).then(solve));
+    const filePows = files.map((f) => inTurn(() => proofOfWork(pow, slug, maxMessageBytes(f.size))));
+    const manifestPow = inTurn(() => proofOfWork(pow, slug, maxMessageBytes(manifestSize)));
+    const submitPow = inTurn(() => proofOfWork(pow, slug));
     // Each file's SHA-256, for the manifest, is taken in the second worker
     // once the file's proof of work is solved, while the first worker
     // encrypts it.
@@ -355,7 +359,8 @@ async function openSession(pow, slug, plainSize, solved) {
 // in order, of the size the session asks for. Encryption starts at once,
 // while the proof of work may still be solved, and goes on while chunks
 // upload, up to ahead bytes of ciphertext ahead of the upload: memory
-// holds that and the chunk in flight, whatever the size of the file. It
+// holds that and the chunk in flight, and the file itself only if crypt
+// has the memory to hold it whole (crypto-worker.js). It
 // returns the session id, once keeper keeps the session. report gets the
 // bytes of data encrypted so far and the bytes of ciphertext the server
 // has stored.
@@ -376,11 +381,19 @@ async function upload(crypt, pow, slug, plainSize, data, solved, ahead, report, 
     try {
       await crypt.call("encrypt", { job, data, ahead });
       const session = await openSession(pow, slug, plainSize, solved);
+      const take = () => {
+        const chunk = crypt.call("chunk", { job, size: session.chunk_size });
+        chunk.catch(() => {}); // counts where it is awaited
+        return chunk;
+      };
+      let next = take();
       for (let n = 0; !last; n++) {
-        const next = await crypt.call("chunk", { job, size: session.chunk_size });
-        await putChunk(session.id, n, next.chunk);
-        last = next.last;
-        stored += next.chunk.size;
+        const { chunk, last: ends } = await next;
+        // The worker makes the next chunk while this one goes up.
+        if (!ends) next = take();
+        await putChunk(session.id, n, chunk);
+        last = ends;
+        stored += chunk.size;
         report(encrypted, stored);
       }
       keeper.keep(session, maxMessageBytes(plainSize));
