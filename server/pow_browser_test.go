@@ -4,9 +4,12 @@ import (
 	"encoding/base64"
 	"fmt"
 	mathbits "math/bits"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -65,4 +68,60 @@ func powToken(n int) string {
 		b[i] = byte(i*37 + 11)
 	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// TestBrowserProofsSolvedAhead: the desk form solves its proofs of work
+// while the source fills it in (Proofs, in submit.js), so that pressing
+// the button starts the upload at once: the challenges for the
+// submission, the manifest and the file chosen are all asked for before
+// the button is pressed, and none after, and the tip goes through.
+func TestBrowserProofsSolvedAhead(t *testing.T) {
+	browser := newBrowser(t)
+	ts := newTestServer(t)
+	addGPGKey(t, ts)
+	base := serveTest(t, ts)
+	file := filepath.Join(t.TempDir(), "manifest.pdf")
+	if err := os.WriteFile(file, []byte("%PDF-1.4 bill of lading "+canary+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tab, cancel := chromedp.NewContext(browser)
+	defer cancel()
+	const challenges = `performance.getEntriesByType("resource").filter((e) => e.name.includes("/api/v1/pow")).map((e) => e.startTime)`
+	if err := chromedp.Do(tab,
+		chromedp.Navigate(base+"/desk/export-controls?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-encrypt="browser"]`)),
+		fillForm(file),
+		// The submission's, the manifest's and the file's.
+		chromedp.Poll[chromedp.Void](challenges+`.length >= 3`, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	pressed, err := chromedp.Run(tab, chromedp.Evaluate[float64](`performance.now()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tab,
+		chromedp.Click(chromedp.CSS(`#tip > button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.codename span`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	starts, err := chromedp.Run(tab, chromedp.Evaluate[[]float64](challenges))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var after int
+	for _, s := range starts {
+		if s > pressed {
+			after++
+		}
+	}
+	if after > 0 {
+		t.Errorf("%d of %d challenges were asked for after the button was pressed, want none", after, len(starts))
+	}
+	var n int64
+	ts.db.Raw("SELECT count(*) FROM submissions WHERE encrypted_by = ?", "browser").Scan(&n)
+	if n != 1 {
+		t.Errorf("%d submissions encrypted by the browser, want 1", n)
+	}
 }

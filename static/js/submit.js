@@ -63,15 +63,27 @@ if (form && form.dataset.worker && supported()) {
   // The workers start as the source starts filling the form, not when
   // they press the button: loading OpenPGP.js into them takes about 0.3 s.
   // They load only this page's own files, which never change under their
-  // URLs and which the browser has cached with the page.
-  form.addEventListener("input", () => workersAhead(), { once: true });
+  // URLs and which the browser has cached with the page. Then they solve
+  // the proofs of work the form will need (Proofs), for the files as they
+  // are chosen.
+  form.addEventListener("input", () => {
+    if (!busy) workersAhead().then(({ proofs }) => proofs.forFiles(chosenFiles())).catch(() => {});
+  });
 }
 
-// The two workers started ahead of send, or null.
+// chosenFiles returns the files chosen in the form's files field.
+function chosenFiles() {
+  const input = form.querySelector("input[type=file]");
+  return input ? Array.from(input.files) : [];
+}
+
+// The two workers started ahead of send, with the proofs they solve, or
+// null.
 let started = null;
 
 // workersAhead starts the two workers of send (crypto-worker.js), both at
-// once. It resolves with both, the encrypting one first, or fails with
+// once, and the proofs of work the form needs in the second. It resolves
+// with { workers, proofs }, the encrypting worker first, or fails with
 // neither left running.
 function workersAhead() {
   if (!started) {
@@ -84,20 +96,114 @@ function workersAhead() {
         for (const r of results) if (r.status === "fulfilled") r.value.terminate();
         throw failed.reason;
       }
-      return results.map((r) => r.value);
+      const workers = results.map((r) => r.value);
+      const proofs = new Proofs(workers[1], form.dataset.desk);
+      proofs.ahead();
+      return { workers, proofs };
     });
     started.catch(() => {}); // counts in send, where it is awaited
   }
   return started;
 }
 
-// takeWorkers returns the workers started ahead, or starts them now; the
-// next send starts its own.
+// takeWorkers returns the workers started ahead, with their proofs, or
+// starts them now; the next send starts its own.
 function takeWorkers() {
   const workers = workersAhead();
   started = null;
   return workers;
 }
+
+// Proofs solves the proofs of work of a submission in the worker pow, one
+// at a time, the largest first (a file's before the manifest's and the
+// submission's): side by side they share the worker, and the first to be
+// needed waits for all. While the source fills in the form, it solves
+// ahead the ones the form will need (ahead, forFiles): a submission's, a
+// manifest's and one for each file chosen, at the file's size, so that
+// pressing the button starts the upload at once. They take a device
+// seconds (a large file's 2^20 tries are a second here, several on a slow
+// phone); filling in the form takes longer. A challenge asked for ahead
+// says no more than the upload says moments later: the size a file is
+// declared at, and it is not kept (the access log has no query string).
+// A proof is taken once, and none older than PROOF_FRESH_MS: its token
+// expires half an hour after it was issued.
+class Proofs {
+  constructor(pow, slug) {
+    this.pow = pow;
+    this.slug = slug;
+    this.kept = []; // solved ahead: { size, proof, at, file }
+    this.queued = []; // to solve: { size, resolve, reject }
+    this.solving = false;
+  }
+
+  // ahead solves the submission's and a manifest's proofs ahead.
+  ahead() {
+    this.keep(undefined, false);
+    this.keep(maxMessageBytes(MANIFEST_BOUND), false);
+  }
+
+  // forFiles solves ahead a proof for each of files that no proof kept
+  // for a file chosen before covers.
+  forFiles(files) {
+    const free = this.kept.filter((k) => k.file).sort((a, b) => a.size - b.size);
+    for (const size of files.map((f) => maxMessageBytes(f.size)).sort((a, b) => b - a)) {
+      const i = free.findIndex((k) => k.size >= size); // the smallest
+      if (i >= 0) free.splice(i, 1);
+      else this.keep(size, true);
+    }
+  }
+
+  keep(size, file) {
+    this.kept.push({ size, proof: this.solve(size), at: Date.now(), file });
+  }
+
+  // take returns a proof for an upload session declared at size bytes
+  // (for the submission itself: undefined): the smallest one kept that
+  // covers it, or a new one.
+  take(size) {
+    const fresh = Date.now() - PROOF_FRESH_MS;
+    this.kept = this.kept.filter((k) => k.at > fresh);
+    let best = -1;
+    for (const [i, k] of this.kept.entries()) {
+      const fits = size === undefined ? k.size === undefined : k.size !== undefined && k.size >= size;
+      if (fits && (best < 0 || k.size < this.kept[best].size)) best = i;
+    }
+    return best >= 0 ? this.kept.splice(best, 1)[0].proof : this.solve(size);
+  }
+
+  // solve returns the promise of a proof for size (see take), solved in
+  // its turn.
+  solve(size) {
+    const proof = new Promise((resolve, reject) => this.queued.push({ size, resolve, reject }));
+    proof.catch(() => {}); // counts where it is awaited
+    this.next();
+    return proof;
+  }
+
+  async next() {
+    if (this.solving || this.queued.length === 0) return;
+    let i = 0;
+    for (const [j, q] of this.queued.entries()) if ((q.size ?? 0) > (this.queued[i].size ?? 0)) i = j;
+    const [q] = this.queued.splice(i, 1);
+    this.solving = true;
+    try {
+      q.resolve(await proofOfWork(this.pow, this.slug, q.size));
+    } catch (e) {
+      q.reject(e);
+    }
+    this.solving = false;
+    this.next();
+  }
+}
+
+// PROOF_FRESH_MS is the age beyond which a proof solved ahead is let go:
+// well within the half hour its token lives.
+const PROOF_FRESH_MS = 20 * 60 * 1000;
+
+// MANIFEST_BOUND is the size a manifest's proof is solved ahead for:
+// far more than the answers and the files' list take, and within the
+// base difficulty, as any size up to 8 MiB is.
+const MANIFEST_BOUND = 1 << 20;
 
 // ApiError is an error answer of the server (status 0: no connection),
 // with the server's message. Any other error means encryption failed.
@@ -148,7 +254,7 @@ async function send(form) {
   const workers = [];
   let keeper = null;
   try {
-    const [crypt, pow] = await takeWorkers();
+    const { workers: [crypt, pow], proofs } = await takeWorkers();
     workers.push(crypt, pow);
     const { cleanFile } = await import(form.dataset.metadata);
     const slug = form.dataset.desk;
@@ -170,21 +276,17 @@ async function send(form) {
       if (f.size > desk.max_file_size) throw new ApiError(413, format(text("js-failure", "error_too_large"), humanBytes(desk.max_file_size)));
     }
 
-    // Every proof of work of the submission is asked for now and solved in
-    // the second worker while the first worker encrypts, one after the
-    // other in the order they are needed (side by side, they shared the
-    // worker, and the first file's upload waited for all): a session
-    // opens as soon as its own is solved, and the manifest's and the
-    // submission's are ready by the time the files are uploaded. The
-    // manifest's size is known now: only the files' hashes, of fixed
-    // length, are missing.
+    // Every proof of work of the submission is taken now, solved while the
+    // form was filled in or solved from now on in the second worker while
+    // the first worker encrypts (Proofs): a session opens as soon as its
+    // own is solved, and the manifest's and the submission's are ready by
+    // the time the files are uploaded. The manifest's size is known now:
+    // only the files' hashes, of fixed length, are missing.
     const placeholders = files.map((f) => ({ name: f.name, type: f.type, size: f.size, sha256: "0".repeat(64) }));
     const manifestSize = new TextEncoder().encode(JSON.stringify(newManifest(desk, q, lang, cleaned, placeholders))).length;
-    let solving = Promise.resolve();
-    const inTurn = (solve) => (solving = solving.catch(() => {}).then(solve));
-    const filePows = files.map((f) => inTurn(() => proofOfWork(pow, slug, maxMessageBytes(f.size))));
-    const manifestPow = inTurn(() => proofOfWork(pow, slug, maxMessageBytes(manifestSize)));
-    const submitPow = inTurn(() => proofOfWork(pow, slug));
+    const filePows = files.map((f) => proofs.take(maxMessageBytes(f.size)));
+    const manifestPow = proofs.take(maxMessageBytes(manifestSize));
+    const submitPow = proofs.take(undefined);
     // Each file's SHA-256, for the manifest, is taken in the second worker
     // once the file's proof of work is solved, while the first worker
     // encrypts it.
