@@ -22,7 +22,7 @@ import (
 // in memory whole (WholeFile), and writes the two messages beside it, with
 // .pgp and .whole.pgp appended. It checks first that keys which
 // all ask for SEIPD v2 get OpenPGP.js's own message in that format, which
-// OpenPGP.js reads.
+// OpenPGP.js reads, from a file streamed and from one held whole.
 const encryptWithSEIPDJS = `
 import { readFileSync, writeFileSync } from 'node:fs';
 const [lib, hash, seipd, keyFile, ...files] = process.argv.slice(1);
@@ -39,6 +39,12 @@ const packet = message.packets.findPacket(openpgp.enums.packet.symEncryptedInteg
 if (packet.version !== 2) throw new Error('SEIPD version ' + packet.version + ' to a key that asks for 2');
 const { data } = await openpgp.decrypt({ message, decryptionKeys: aead.privateKey });
 if (data !== 'to an RFC 9580 key') throw new Error('SEIPD v2 decrypted to ' + data);
+// Held whole, and larger than a WholeFile reads ahead of an encryption of its own.
+const big = new Uint8Array((32 << 20) + 4099);
+for (let i = 0; i < big.length; i += 4096) big[i] = i >> 12;
+const v2Whole = new Uint8Array(await new Response(await encryptFile({ openpgp, Sha1 }, [aead.publicKey], new WholeFile(new Blob([big])))).arrayBuffer());
+const { data: bigData } = await openpgp.decrypt({ message: await openpgp.readMessage({ binaryMessage: v2Whole }), decryptionKeys: aead.privateKey, format: 'binary' });
+if (Buffer.compare(Buffer.from(bigData), Buffer.from(big)) !== 0) throw new Error('SEIPD v2 of a file held whole decrypted to ' + bigData.length + ' bytes that differ');
 
 const encryptionKeys = await Promise.all(JSON.parse(readFileSync(keyFile, 'utf8')).map((armoredKey) => openpgp.readKey({ armoredKey })));
 for (const file of files) {

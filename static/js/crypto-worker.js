@@ -408,11 +408,13 @@ class AheadBuffer {
     if (this.wake) this.wake();
   }
 
-  // cancel stops reading and lets go of the bytes held.
+  // cancel stops reading and lets go of the bytes held; a take waiting
+  // for more gets none.
   async cancel() {
     this.ended = true;
     this.pieces = [];
     this.held = 0;
+    this.notify();
     await this.reader.cancel().catch(() => {});
   }
 

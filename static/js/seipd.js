@@ -55,7 +55,7 @@ const LITERAL_HEADER = [0x62, 0, 0, 0, 0, 0];
 export async function encryptFile({ openpgp, Sha1 }, encryptionKeys, plain) {
   const { data, algorithm, aeadAlgorithm } = await openpgp.generateSessionKey({ encryptionKeys });
   if (aeadAlgorithm) {
-    const binary = plain instanceof WholeFile ? await plain.loaded.then(() => plain.data) : plain.stream();
+    const binary = plain instanceof WholeFile ? await plain.all() : plain.stream();
     const message = await openpgp.createMessage({ binary, format: "binary", date: new Date(0) });
     return openpgp.encrypt({ message, encryptionKeys, format: "binary" });
   }
@@ -124,6 +124,16 @@ export class WholeFile {
       await reader.cancel(); // a no-op once the file was read to its end
       this.wake?.();
     }
+  }
+
+  // all resolves with the file's bytes once they are all read in, without
+  // waiting for an encryption to take them: for OpenPGP.js's own (SEIPD
+  // v2), which takes them at once.
+  async all() {
+    this.taken = Infinity;
+    this.resume?.();
+    await this.loaded;
+    return this.data;
   }
 
   // inner returns the encrypted packet's plaintext, for seipdStream: its
