@@ -160,6 +160,8 @@ type Service struct {
 	Swept func(JanitorReport, error)
 	// janitor is what this node's janitor keeps in memory (SweepPending).
 	janitor janitorState
+	// arrivals are the chunks this node is storing (PutChunk).
+	arrivals arrivals
 }
 
 // Receipt is what a source gets after a committed submission.

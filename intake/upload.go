@@ -354,24 +354,20 @@ var errChunkNotCiphertext = tipline.Errorf(tipline.Invalid, errNotCiphertext)
 // its size, and a new chunk counts as progress of the session (see
 // SweepIdleUploads).
 //
+// The chunk after the next may arrive while the next is stored on this
+// node, or shortly before that starts: it waits for the next one's end,
+// then is taken or refused as above (see arrivals).
+//
 // When reading r fails, the chunk did not arrive whole: Invalid, or r's
 // own error when it carries a code (the caller classified it); the
 // session stays for the chunk to be sent again. When the blob store
 // fails: Unavailable.
 func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (int64, error) {
-	u, err := s.Upload(ctx, id)
+	u, err := s.chunkTurn(ctx, id, n)
 	if err != nil {
 		return 0, err
 	}
-	if u.Claimed {
-		return 0, tipline.Errorf(tipline.Conflict, "This upload is being submitted already.")
-	}
-	if n < 0 || n >= maxChunks || int64(n)*u.ChunkSize >= u.MaxBytes {
-		return 0, tipline.Errorf(tipline.TooLarge, "The upload is larger than its declared size of %d bytes.", u.MaxBytes)
-	}
-	if err := u.inOrder(n); err != nil {
-		return 0, err
-	}
+	defer s.arrivals.begin(id, n)()
 	var before int64 // bytes of the chunks before n
 	for _, c := range u.Chunks {
 		if c.N < n {
@@ -394,6 +390,33 @@ func (s *Service) PutChunk(ctx context.Context, id string, n int, r io.Reader) (
 		s.reserveAnyway(context.WithoutCancel(ctx), sessionKey(id), before+size)
 	}
 	return size, err
+}
+
+// chunkTurn returns session id once chunk n may be stored in it: at once,
+// or after the chunk before it, which this node is storing, is stored
+// (arrivals). NotFound when the session is gone, Conflict when it is
+// claimed or n is out of order, TooLarge when n lies past its declared
+// size.
+func (s *Service) chunkTurn(ctx context.Context, id string, n int) (Upload, error) {
+	for waited := false; ; waited = true {
+		u, err := s.Upload(ctx, id)
+		if err != nil {
+			return Upload{}, err
+		}
+		if u.Claimed {
+			return Upload{}, tipline.Errorf(tipline.Conflict, "This upload is being submitted already.")
+		}
+		if n < 0 || n >= maxChunks || int64(n)*u.ChunkSize >= u.MaxBytes {
+			return Upload{}, tipline.Errorf(tipline.TooLarge, "The upload is larger than its declared size of %d bytes.", u.MaxBytes)
+		}
+		err = u.inOrder(n)
+		if err == nil || waited || n != len(u.Chunks)+1 || !s.arrivals.waitFor(ctx, id, n-1) {
+			return u, err
+		}
+		if err := ctx.Err(); err != nil {
+			return Upload{}, err
+		}
+	}
 }
 
 // putChunk checks chunk n, of at most limit bytes, of session u for

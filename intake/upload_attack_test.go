@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"io"
 	"io/fs"
 	"math/bits"
 	"os"
@@ -209,6 +210,103 @@ func TestUploadSessionUnderAttack(t *testing.T) {
 					t.Errorf("chunk 0 after 1: %v, want Conflict", err)
 				}
 				removeAll(t, svc, u.ID)
+			})
+			t.Run("NextWhileStored", func(t *testing.T) {
+				// putAsync sends chunk n from r in the background.
+				putAsync := func(id string, n int, r io.Reader) <-chan error {
+					done := make(chan error, 1)
+					go func() {
+						_, err := svc.PutChunk(ctx, id, n, r)
+						done <- err
+					}()
+					return done
+				}
+				// arriving starts chunk 0 of a new session, half sent, and
+				// chunk 1 after it, which waits for chunk 0's end.
+				arriving := func(t *testing.T) (u intake.Upload, first *io.PipeWriter, firstDone, next <-chan error) {
+					t.Helper()
+					u = open(t, size)
+					pr, pw := io.Pipe()
+					firstDone = putAsync(u.ID, 0, pr)
+					if _, err := pw.Write(chunk(0)[:intake.MinChunkSize/2]); err != nil {
+						t.Fatal(err)
+					}
+					next = putAsync(u.ID, 1, bytes.NewReader(chunk(1)))
+					for !svc.ChunkWaits(u.ID) {
+						select {
+						case err := <-next:
+							t.Fatalf("chunk 1 while chunk 0 arrives: %v, want it to wait", err)
+						case <-time.After(time.Millisecond):
+						}
+					}
+					return u, pw, firstDone, next
+				}
+
+				t.Run("Stored", func(t *testing.T) {
+					u, first, firstDone, next := arriving(t)
+					// Only the next chunk waits, and only one of it.
+					for _, n := range []int{1, 2} {
+						if _, err := svc.PutChunk(ctx, u.ID, n, bytes.NewReader(chunk(n))); tipline.ErrorCode(err) != tipline.Conflict {
+							t.Errorf("chunk %d while chunk 1 waits: %v, want Conflict at once", n, err)
+						}
+					}
+					if _, err := first.Write(chunk(0)[intake.MinChunkSize/2:]); err != nil {
+						t.Fatal(err)
+					}
+					first.Close()
+					if err := <-firstDone; err != nil {
+						t.Fatalf("chunk 0: %v", err)
+					}
+					if err := <-next; err != nil {
+						t.Fatalf("chunk 1 after chunk 0: %v", err)
+					}
+					for n := 2; n*intake.MinChunkSize < len(msg); n++ {
+						if _, err := svc.PutChunk(ctx, u.ID, n, bytes.NewReader(chunk(n))); err != nil {
+							t.Fatalf("chunk %d: %v", n, err)
+						}
+					}
+					got, err := svc.Upload(ctx, u.ID)
+					if err != nil || got.Bytes() != size {
+						t.Errorf("stored %d of %d bytes, %v", got.Bytes(), size, err)
+					}
+					removeAll(t, svc, u.ID)
+				})
+				t.Run("BeforeStartsAfter", func(t *testing.T) {
+					// The two requests passed each other on the way.
+					u := open(t, size)
+					next := putAsync(u.ID, 1, bytes.NewReader(chunk(1)))
+					for !svc.ChunkWaits(u.ID) {
+						select {
+						case err := <-next:
+							t.Fatalf("chunk 1 before chunk 0: %v, want it to wait", err)
+						case <-time.After(time.Millisecond):
+						}
+					}
+					if _, err := svc.PutChunk(ctx, u.ID, 0, bytes.NewReader(chunk(0))); err != nil {
+						t.Fatalf("chunk 0: %v", err)
+					}
+					if err := <-next; err != nil {
+						t.Fatalf("chunk 1, sent before chunk 0: %v", err)
+					}
+					removeAll(t, svc, u.ID)
+				})
+				t.Run("BeforeFails", func(t *testing.T) {
+					u, first, firstDone, next := arriving(t)
+					first.CloseWithError(errors.New("connection reset"))
+					if err := <-firstDone; tipline.ErrorCode(err) != tipline.Invalid {
+						t.Errorf("chunk 0 cut short: %v, want Invalid", err)
+					}
+					if err := <-next; tipline.ErrorCode(err) != tipline.Conflict {
+						t.Errorf("chunk 1 after chunk 0 failed: %v, want Conflict", err)
+					}
+					// Nothing is lost: chunk 0 sent again, then chunk 1.
+					for n := range 2 {
+						if _, err := svc.PutChunk(ctx, u.ID, n, bytes.NewReader(chunk(n))); err != nil {
+							t.Fatalf("chunk %d sent again: %v", n, err)
+						}
+					}
+					removeAll(t, svc, u.ID)
+				})
 			})
 
 			foreign, _, _, err := crypto.GenerateKey("Someone else", "", []byte("pw"), time.Now())

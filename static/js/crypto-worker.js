@@ -128,6 +128,8 @@ let WholeFile = null;
 let Sha256 = null;
 let Sha1 = null;
 let solvePow = null;
+// The proofs of work being solved (pow), each with its urgency.
+const solving = new Set();
 let encryptionKeys = null;
 // The largest file read into memory whole (the page's wholeFileLimit).
 let wholeLimit = 0;
@@ -151,8 +153,24 @@ const operations = {
     }
   },
 
-  // pow solves a proof-of-work challenge (solvePow in hash.js).
-  pow: ({ token, bits, solutions }) => solvePow(token, bits, solutions, async () => {}),
+  // pow solves a proof-of-work challenge (solvePow in hash.js). Proofs
+  // asked for at once take turns by urgency (the page gives an upload's
+  // size): every 2^16 tries a proof lets the worker take its messages,
+  // and goes on only while no more urgent one is being solved. A file's
+  // proof chosen while the submission's is solved goes first, since the
+  // file's upload waits for it and the submission's is needed last.
+  async pow({ token, bits, solutions, urgency = 0 }) {
+    const solve = { urgency };
+    solving.add(solve);
+    try {
+      return await solvePow(token, bits, solutions, async () => {
+        do await yieldToEvents();
+        while (Array.from(solving).some((other) => other.urgency > solve.urgency));
+      });
+    } finally {
+      solving.delete(solve);
+    }
+  },
 
   // readKeys parses the desk's keys for encryption and checks that each is
   // a public key, and the one announced under its fingerprint where the
@@ -349,10 +367,13 @@ const YIELD_STEP = 1 << 20;
 // the file's stream answer reads with promises only: without a turn, a
 // call waited until the buffer was full, and the first chunk went up only
 // once two were made (a second late).
+// Each waiter gets its own turn, in order.
 const turns = new MessageChannel();
+const turnsWaiting = [];
+turns.port1.onmessage = () => turnsWaiting.shift()();
 function yieldToEvents() {
   return new Promise((resolve) => {
-    turns.port1.onmessage = () => resolve();
+    turnsWaiting.push(resolve);
     turns.port2.postMessage(null);
   });
 }

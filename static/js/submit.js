@@ -114,13 +114,14 @@ function takeWorkers() {
   return workers;
 }
 
-// Proofs solves the proofs of work of a submission in the worker pow, one
-// at a time, the largest first (a file's before the manifest's and the
-// submission's): side by side they share the worker, and the first to be
-// needed waits for all. While the source fills in the form, it solves
-// ahead the ones the form will need (ahead, forFiles): a submission's, a
-// manifest's and one for each file chosen, at the file's size, so that
-// pressing the button starts the upload at once. They take a device
+// Proofs solves the proofs of work of a submission in the worker pow,
+// which takes them the largest first (a file's before the manifest's and
+// the submission's; see proofOfWork), even one asked for while a smaller
+// one is being solved: side by side they would share the worker, and the
+// first to be needed would wait for all. While the source fills in the
+// form, it solves ahead the ones the form will need (ahead, forFiles): a
+// submission's, a manifest's and one for each file chosen, at the file's
+// size, so that pressing the button starts the upload at once. They take a device
 // seconds (a large file's 2^20 tries are a second here, several on a slow
 // phone); filling in the form takes longer. A challenge asked for ahead
 // says no more than the upload says moments later: the size a file is
@@ -132,8 +133,6 @@ class Proofs {
     this.pow = pow;
     this.slug = slug;
     this.kept = []; // solved ahead: { size, proof, at, file }
-    this.queued = []; // to solve: { size, resolve, reject }
-    this.solving = false;
   }
 
   // ahead solves the submission's and a manifest's proofs ahead.
@@ -171,28 +170,11 @@ class Proofs {
     return best >= 0 ? this.kept.splice(best, 1)[0].proof : this.solve(size);
   }
 
-  // solve returns the promise of a proof for size (see take), solved in
-  // its turn.
+  // solve returns the promise of a proof for size (see take).
   solve(size) {
-    const proof = new Promise((resolve, reject) => this.queued.push({ size, resolve, reject }));
+    const proof = proofOfWork(this.pow, this.slug, size);
     proof.catch(() => {}); // counts where it is awaited
-    this.next();
     return proof;
-  }
-
-  async next() {
-    if (this.solving || this.queued.length === 0) return;
-    let i = 0;
-    for (const [j, q] of this.queued.entries()) if ((q.size ?? 0) > (this.queued[i].size ?? 0)) i = j;
-    const [q] = this.queued.splice(i, 1);
-    this.solving = true;
-    try {
-      q.resolve(await proofOfWork(this.pow, this.slug, q.size));
-    } catch (e) {
-      q.reject(e);
-    }
-    this.solving = false;
-    this.next();
   }
 }
 
@@ -413,8 +395,10 @@ async function proofOfWork(pow, slug, size) {
   let path = "/api/v1/pow?desk=" + encodeURIComponent(slug);
   if (size !== undefined) path += "&size=" + size;
   const challenge = await api("GET", path);
+  // The worker solves the largest upload's proof first (the submission's,
+  // with no size, last): it is the first needed, and the longest.
   const counters = await pow.call("pow", {
-    token: challenge.token, bits: challenge.solution_bits, solutions: challenge.solutions,
+    token: challenge.token, bits: challenge.solution_bits, solutions: challenge.solutions, urgency: size ?? 0,
   });
   return { token: challenge.token, counters };
 }
@@ -461,8 +445,8 @@ async function openSession(pow, slug, plainSize, solved) {
 // in order, of the size the session asks for. Encryption starts at once,
 // while the proof of work may still be solved, and goes on while chunks
 // upload, up to ahead bytes of ciphertext ahead of the upload: memory
-// holds that and the chunk in flight, and the file itself only if crypt
-// has the memory to hold it whole (crypto-worker.js). It
+// holds that and the two chunks going up, and the file itself only if
+// crypt has the memory to hold it whole (crypto-worker.js). It
 // returns the session id, once keeper keeps the session. report gets the
 // bytes of data encrypted so far and the bytes of ciphertext the server
 // has stored.
@@ -489,15 +473,27 @@ async function upload(crypt, pow, slug, plainSize, data, solved, ahead, report, 
         return chunk;
       };
       let next = take();
+      // Each chunk goes up beside the one before, two at a time: the
+      // server takes the second while it checks and stores the first. A
+      // server that refuses that (a chunk came to another node than the
+      // one before) gets them one at a time from then on.
+      const lane = { beside: true };
+      let before = null; // the chunk before, still going up
       for (let n = 0; !last; n++) {
         const { chunk, last: ends } = await next;
-        // The worker makes the next chunk while this one goes up.
+        // The worker makes the next chunk while these go up.
         if (!ends) next = take();
-        await putChunk(session.id, n, chunk);
+        if (!lane.beside) await before;
+        const going = putChunk(session.id, n, chunk, lane.beside ? before : null, lane).then(() => {
+          stored += chunk.size;
+          report(encrypted, stored);
+        });
+        going.catch(() => {}); // counts where it is awaited
+        await before;
+        before = going;
         last = ends;
-        stored += chunk.size;
-        report(encrypted, stored);
       }
+      await before;
       keeper.keep(session, maxMessageBytes(plainSize));
       return session.id;
     } catch (e) {
@@ -556,28 +552,41 @@ class Keeper {
   }
 }
 
-// putChunk stores one chunk (a Blob), retrying with growing pauses when the
+// putChunk stores chunk n (a Blob), retrying with growing pauses when the
 // connection fails or the server is unavailable (Tor circuits drop). Before
 // a retry it asks the server which chunks it has, in case the chunk arrived
 // and only the answer was lost. It fails with SessionGone when the session
 // no longer exists.
-async function putChunk(id, n, chunk) {
-  const url = "/api/v1/uploads/" + id + "/chunks/" + n;
-  for (let attempt = 0; ; attempt++) {
+//
+// before is the upload of the chunk before when that is still going up
+// (else null): the server node storing it makes this one wait for it. A
+// node that is not (a load balancer sent the two to different nodes)
+// refuses this one as out of turn (409); it is then sent again once before
+// has gone up, and lane.beside is cleared, so that the next chunks go one
+// at a time.
+async function putChunk(id, n, chunk, before, lane) {
+  const url = withLang("/api/v1/uploads/" + id + "/chunks/" + n);
+  for (let attempt = 0; ; ) {
+    let r = null;
     try {
-      const r = await fetch(withLang(url), {
+      r = await fetch(url, {
         method: "PUT", body: chunk, credentials: "omit", cache: "no-store",
         headers: { "Content-Type": "application/octet-stream" },
       });
-      if (r.ok) return;
-      if (r.status < 500 && r.status !== 408 && r.status !== 429) throw await apiError(r);
-    } catch (e) {
-      if (e instanceof ApiError) throw e;
+    } catch {
       // The connection failed: retry below.
     }
+    if (r && r.ok) return;
+    if (r && r.status === 409 && before) {
+      lane.beside = false;
+      await before;
+      before = null;
+      continue;
+    }
+    if (r && r.status < 500 && r.status !== 408 && r.status !== 429) throw await apiError(r);
     if (attempt >= RETRY_DELAYS_MS.length) throw new ApiError(0, ""); // the connection stays down
     setStatus("upload_resuming");
-    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt]));
+    await new Promise((resolve) => setTimeout(resolve, RETRY_DELAYS_MS[attempt++]));
     try {
       const state = await api("GET", "/api/v1/uploads/" + id);
       if (state.chunks.includes(n)) return;
