@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	mathbits "math/bits"
@@ -58,6 +59,57 @@ func TestBrowserSolvePow(t *testing.T) {
 				t.Errorf("solvePow(%q, %d, %d) = %v, the server's solver finds %v", tc.token, each, intake.PowSolutions, got, want)
 			}
 		})
+	}
+}
+
+// TestBrowserProofsByUrgency: proofs of work asked for at once take turns
+// in the worker by urgency (crypto-worker.js), so that a file's proof
+// chosen while the submission's is being solved is solved first: its
+// upload waits for it, and the submission's is needed last. Before, the
+// worker finished the proof it had started first. Both come out as the
+// server's own solver finds them.
+func TestBrowserProofsByUrgency(t *testing.T) {
+	ts := newTestServer(t)
+	addGPGKey(t, ts) // the desk form, which loads the worker
+	base := serveTest(t, ts)
+	ctx, cancel := context.WithTimeout(newBrowser(t), browserTimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/desk/export-controls?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-encrypt="browser"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	submission := intake.PowChallenge{Token: powToken(41), Bits: 22} // about 4 million tries
+	file := intake.PowChallenge{Token: powToken(42), Bits: 13}
+	each := func(c intake.PowChallenge) int { return c.Bits - mathbits.Len(intake.PowSolutions-1) }
+	script := fmt.Sprintf(`(async () => {
+		const form = document.getElementById("tip");
+		const { startWorker } = await import(form.dataset.worker);
+		const worker = await startWorker(form.dataset.worker, [form.dataset.hash]);
+		const done = [];
+		const solve = (name, token, bits, urgency) => worker.call("pow", { token, bits, solutions: %[5]d, urgency })
+			.then((counters) => done.push({ name, counters }));
+		const submission = solve("submission", %[1]q, %[2]d, 0);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		await Promise.all([submission, solve("file", %[3]q, %[4]d, 137363456)]);
+		worker.terminate();
+		return done;
+	})()`, submission.Token, each(submission), file.Token, each(file), intake.PowSolutions)
+	done, err := chromedp.Run(ctx, chromedp.Evaluate[[]struct {
+		Name     string
+		Counters []uint64
+	}](script, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(done) != 2 || done[0].Name != "file" {
+		t.Fatalf("solved in the order %+v, want the file's first", done)
+	}
+	for i, c := range []intake.PowChallenge{file, submission} {
+		if want := c.Solve().Counters; !slices.Equal(done[i].Counters, want) {
+			t.Errorf("the %s's counters = %v, the server's solver finds %v", done[i].Name, done[i].Counters, want)
+		}
 	}
 }
 
