@@ -89,17 +89,19 @@ func TestServeSpillsSlowUploads(t *testing.T) {
 	time.Sleep(2500 * time.Millisecond)   // past the 2 s a part may fill in memory
 	send(evidence[1<<20 : 1<<20+512<<10]) // two of the encrypting writer's 256 KiB chunks
 
+	// The file is opened, then written: on a busy machine a look between
+	// the two finds it empty.
 	var spilled []byte
-	for deadline := time.Now().Add(10 * time.Second); spilled == nil; time.Sleep(50 * time.Millisecond) {
+	for deadline := time.Now().Add(10 * time.Second); len(spilled) < 1<<20; time.Sleep(50 * time.Millisecond) {
 		spilled = readOpenFileIn(t, spill)
 		if time.Now().After(deadline) {
-			t.Fatal("no file of the spill folder is open 10 s after the upload paused")
+			if spilled == nil {
+				t.Fatal("no file of the spill folder is open 10 s after the upload paused")
+			}
+			t.Fatalf("the spill file holds %d bytes 10 s after the upload paused, want the part's MiB and more", len(spilled))
 		}
 	}
 	t.Logf("the spill file holds %d bytes", len(spilled))
-	if len(spilled) < 1<<20 {
-		t.Errorf("the spill file holds %d bytes, want the part's MiB and more", len(spilled))
-	}
 	if bytes.Contains(spilled, []byte("Shenzhen forwarder")) {
 		t.Error("the spill file holds the evidence's plaintext")
 	}
