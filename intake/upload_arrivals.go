@@ -43,13 +43,14 @@ type arrival struct {
 
 // begin records that chunk n of session id is being stored; the returned
 // function, called once it is stored or refused, ends the record and
-// lets a chunk waiting for it go on. Where a chunk of the session is being
-// stored already (the same chunk sent again while it arrived), the record
-// is left to that one, and the function does nothing.
+// lets a chunk waiting for it go on. A record of the chunk before, whose
+// handler has stored it and not yet ended its record, gives way; one of
+// the same chunk (sent again while it arrived) stays, and the function
+// does nothing.
 func (a *arrivals) begin(id string, n int) func() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if _, busy := a.m[id]; busy {
+	if r, busy := a.m[id]; busy && r.n >= n {
 		return func() {}
 	}
 	if a.m == nil {
@@ -63,7 +64,9 @@ func (a *arrivals) begin(id string, n int) func() {
 	}
 	return func() {
 		a.mu.Lock()
-		delete(a.m, id)
+		if a.m[id] == r {
+			delete(a.m, id)
+		}
 		a.mu.Unlock()
 		close(r.done)
 	}
