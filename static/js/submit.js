@@ -121,13 +121,13 @@ function takeWorkers() {
 // first to be needed would wait for all. While the source fills in the
 // form, it solves ahead the ones the form will need (ahead, forFiles): a
 // submission's, a manifest's and one for each file chosen, at the file's
-// size, so that pressing the button starts the upload at once. They take a device
-// seconds (a large file's 2^20 tries are a second here, several on a slow
-// phone); filling in the form takes longer. A challenge asked for ahead
-// says no more than the upload says moments later: the size a file is
-// declared at, and it is not kept (the access log has no query string).
-// A proof is taken once, and none older than PROOF_FRESH_MS: its token
-// expires half an hour after it was issued.
+// size, so that pressing the button starts the upload at once. They take
+// a device seconds (a large file's 2^20 tries are a second here, several
+// on a slow phone); filling in the form takes longer. A challenge asked
+// for ahead says no more than the upload says moments later: the size a
+// file is declared at, and it is not kept (the access log has no query
+// string). A proof is taken once, and none older than PROOF_FRESH_MS: its
+// token expires half an hour after it was issued.
 class Proofs {
   constructor(pow, slug) {
     this.pow = pow;
@@ -457,6 +457,7 @@ async function openSession(pow, slug, plainSize, solved) {
 // work, twice at most.
 async function upload(crypt, pow, slug, plainSize, data, solved, ahead, report, keeper) {
   for (let restarts = 0; ; restarts++) {
+    const lane = { beside: true, stopped: false }; // see putChunk
     let encrypted = 0;
     let stored = 0;
     let last = false;
@@ -477,7 +478,6 @@ async function upload(crypt, pow, slug, plainSize, data, solved, ahead, report, 
       // server takes the second while it checks and stores the first. A
       // server that refuses that (a chunk came to another node than the
       // one before) gets them one at a time from then on.
-      const lane = { beside: true };
       let before = null; // the chunk before, still going up
       for (let n = 0; !last; n++) {
         const { chunk, last: ends } = await next;
@@ -502,8 +502,10 @@ async function upload(crypt, pow, slug, plainSize, data, solved, ahead, report, 
       report(0, 0);
     } finally {
       crypt.end(job);
-      // The worker lets go of an encryption left before its end.
+      // The worker lets go of an encryption left before its end, and a
+      // chunk still going up to a session left behind is not sent again.
       if (!last) crypt.call("cancel", { job }).catch(() => {});
+      lane.stopped = true;
     }
   }
 }
@@ -563,10 +565,12 @@ class Keeper {
 // node that is not (a load balancer sent the two to different nodes)
 // refuses this one as out of turn (409); it is then sent again once before
 // has gone up, and lane.beside is cleared, so that the next chunks go one
-// at a time.
+// at a time. Once lane.stopped is set (the upload failed or started again
+// in a new session), the chunk is not sent again.
 async function putChunk(id, n, chunk, before, lane) {
   const url = withLang("/api/v1/uploads/" + id + "/chunks/" + n);
   for (let attempt = 0; ; ) {
+    if (lane.stopped) throw new ApiError(0, "");
     let r = null;
     try {
       r = await fetch(url, {
