@@ -180,13 +180,34 @@ func filesChecked() chromedp.Action[chromedp.Void] {
 func dropConnections(t *testing.T, ctx context.Context) *atomic.Int32 {
 	t.Helper()
 	var drops atomic.Int32
+	dropped := map[string]bool{}
+	interceptRequests(t, ctx, []*fetch.RequestPattern{
+		{URLPattern: `*/chunks/1\?*`}, // the page's language follows: ?lang=
+		{URLPattern: `*/chunks/2\?*`, RequestStage: fetch.RequestStageResponse},
+	}, func(ctx context.Context, id fetch.RequestID, url string) {
+		if chunk := path.Base(url); !dropped[chunk] {
+			dropped[chunk] = true
+			drops.Add(1)
+			chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: network.ErrorReasonConnectionReset})
+			return
+		}
+		chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+	})
+	return &drops
+}
+
+// interceptRequests pauses each of the tab's requests that match one of
+// patterns and has handle continue, answer or fail it (with the Fetch
+// domain's commands), one request at a time, until the tab's context
+// ends.
+func interceptRequests(t *testing.T, ctx context.Context, patterns []*fetch.RequestPattern, handle func(ctx context.Context, id fetch.RequestID, url string)) {
+	t.Helper()
 	// The raw events, decoded here: a paused request carries its binary
 	// body as a JSON string that cdproto's strict decoder refuses.
 	_, err := chromedp.Run(ctx, func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
 		events, stop := tab.Subscribe(fetch.RequestPaused.Method)
 		go func() {
 			defer stop()
-			dropped := map[string]bool{}
 			for {
 				var raw []byte
 				select {
@@ -204,28 +225,17 @@ func dropConnections(t *testing.T, ctx context.Context) *atomic.Int32 {
 						URL string `json:"url"`
 					} `json:"request"`
 				}
-				if json.Unmarshal(raw, &ev) != nil {
-					continue
+				if json.Unmarshal(raw, &ev) == nil {
+					handle(ctx, ev.RequestID, ev.Request.URL)
 				}
-				if chunk := path.Base(ev.Request.URL); !dropped[chunk] {
-					dropped[chunk] = true
-					drops.Add(1)
-					chromedp.Call(ctx, fetch.FailRequest, fetch.FailRequestParams{RequestID: ev.RequestID, ErrorReason: network.ErrorReasonConnectionReset})
-					continue
-				}
-				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 			}
 		}()
-		_, err := cdp.Call(ctx, tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-			{URLPattern: `*/chunks/1\?*`}, // the page's language follows: ?lang=
-			{URLPattern: `*/chunks/2\?*`, RequestStage: fetch.RequestStageResponse},
-		}})
+		_, err := cdp.Call(ctx, tab, fetch.Enable, fetch.EnableParams{Patterns: patterns})
 		return chromedp.Void{}, err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &drops
 }
 
 // storedObjects returns the one submission's objects, decrypted by GnuPG.

@@ -8,7 +8,6 @@ import (
 	"os"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -153,46 +152,18 @@ func TestBrowserChunksGoUpBeside(t *testing.T) {
 // without sending it on; later requests go through.
 func refuseFirst(t *testing.T, tab context.Context, pattern string) {
 	t.Helper()
-	_, err := chromedp.Run(tab, func(ctx context.Context, target *chromedp.Target) (chromedp.Void, error) {
-		events, stop := target.Subscribe(fetch.RequestPaused.Method)
-		go func() {
-			defer stop()
-			refused := false
-			for {
-				var raw []byte
-				select {
-				case <-ctx.Done():
-					return
-				case v, ok := <-events:
-					if !ok {
-						return
-					}
-					raw = v
-				}
-				var ev struct {
-					RequestID fetch.RequestID `json:"requestId"`
-				}
-				if json.Unmarshal(raw, &ev) != nil {
-					continue
-				}
-				if refused {
-					chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
-					continue
-				}
-				refused = true
-				body := `{"error":{"code":"conflict","message":"Chunk 0 has not arrived: chunks are taken in order."}}`
-				chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
-					RequestID:       ev.RequestID,
-					ResponseCode:    409,
-					ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}},
-					Body:            []byte(body),
-				})
-			}
-		}()
-		_, err := cdp.Call(ctx, target, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}})
-		return chromedp.Void{}, err
+	refused := false
+	interceptRequests(t, tab, []*fetch.RequestPattern{{URLPattern: pattern}}, func(ctx context.Context, id fetch.RequestID, _ string) {
+		if refused {
+			chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+			return
+		}
+		refused = true
+		chromedp.Call(ctx, fetch.FulfillRequest, fetch.FulfillRequestParams{
+			RequestID:       id,
+			ResponseCode:    http.StatusConflict,
+			ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "application/json"}},
+			Body:            []byte(`{"error":{"code":"conflict","message":"Chunk 0 has not arrived: chunks are taken in order."}}`),
+		})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

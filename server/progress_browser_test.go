@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,7 +10,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
@@ -125,37 +123,8 @@ func holdCommit(t *testing.T, ctx context.Context, meanwhile func()) {
 // to the server unchanged.
 func holdRequests(t *testing.T, ctx context.Context, pattern string, meanwhile func()) {
 	t.Helper()
-	_, err := chromedp.Run(ctx, func(ctx context.Context, tab *chromedp.Target) (chromedp.Void, error) {
-		events, stop := tab.Subscribe(fetch.RequestPaused.Method)
-		go func() {
-			defer stop()
-			for {
-				var raw []byte
-				select {
-				case <-ctx.Done():
-					return
-				case v, ok := <-events:
-					if !ok {
-						return
-					}
-					raw = v
-				}
-				var ev struct {
-					RequestID fetch.RequestID `json:"requestId"`
-				}
-				if json.Unmarshal(raw, &ev) != nil {
-					continue
-				}
-				meanwhile()
-				chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
-			}
-		}()
-		_, err := cdp.Call(ctx, tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{
-			{URLPattern: pattern},
-		}})
-		return chromedp.Void{}, err
+	interceptRequests(t, ctx, []*fetch.RequestPattern{{URLPattern: pattern}}, func(ctx context.Context, id fetch.RequestID, _ string) {
+		meanwhile()
+		chromedp.Call(ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
