@@ -410,9 +410,12 @@ func (s *Service) chunkTurn(ctx context.Context, id string, n int) (Upload, erro
 			return Upload{}, tipline.Errorf(tipline.TooLarge, "The upload is larger than its declared size of %d bytes.", u.MaxBytes)
 		}
 		err = u.inOrder(n)
-		if err == nil || waited || n != len(u.Chunks)+1 || !s.arrivals.waitFor(ctx, id, n-1) {
+		if err == nil || waited || n != len(u.Chunks)+1 {
 			return u, err
 		}
+		// Load the session again after any wait: chunk n-1 may have
+		// started and been stored between the load above and the wait.
+		s.arrivals.waitFor(ctx, id, n-1)
 		if err := ctx.Err(); err != nil {
 			return Upload{}, err
 		}
