@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	mathbits "math/bits"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -69,17 +70,7 @@ func TestBrowserSolvePow(t *testing.T) {
 // worker finished the proof it had started first. Both come out as the
 // server's own solver finds them.
 func TestBrowserProofsByUrgency(t *testing.T) {
-	ts := newTestServer(t)
-	addGPGKey(t, ts) // the desk form, which loads the worker
-	base := serveTest(t, ts)
-	ctx, cancel := context.WithTimeout(newBrowser(t), browserTimeout)
-	defer cancel()
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/desk/export-controls?lang=en"),
-		chromedp.WaitVisible(chromedp.CSS(`form[data-encrypt="browser"]`)),
-	); err != nil {
-		t.Fatal(err)
-	}
+	ctx := deskFormTab(t, newTestServer(t))
 	submission := intake.PowChallenge{Token: powToken(41), Bits: 22} // about 4 million tries
 	file := intake.PowChallenge{Token: powToken(42), Bits: 13}
 	each := func(c intake.PowChallenge) int { return c.Bits - mathbits.Len(intake.PowSolutions-1) }
@@ -111,6 +102,24 @@ func TestBrowserProofsByUrgency(t *testing.T) {
 			t.Errorf("the %s's counters = %v, the server's solver finds %v", done[i].Name, done[i].Counters, want)
 		}
 	}
+}
+
+// deskFormTab serves ts, with a desk key so that the desk form loads the
+// page's workers, and returns a tab of a new browser showing the form,
+// which ends after browserTimeout.
+func deskFormTab(t *testing.T, ts *testServer) context.Context {
+	t.Helper()
+	addGPGKey(t, ts)
+	base := serveTest(t, ts)
+	ctx, cancel := context.WithTimeout(newBrowser(t), browserTimeout)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/desk/export-controls?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS(`form[data-encrypt="browser"]`)),
+	); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
 }
 
 // powToken is a token of the API's form: n bytes, base64url without padding.
@@ -176,4 +185,87 @@ func TestBrowserProofsSolvedAhead(t *testing.T) {
 	if n != 1 {
 		t.Errorf("%d submissions encrypted by the browser, want 1", n)
 	}
+}
+
+// TestBrowserProofsSolvedTogether: the encrypting worker helps solve a
+// file's proof of work (WorkerClient.solveTogether, crypto-worker.js)
+// from counters of its own, far above the solver's. The counters of the
+// two, in increasing order, answer the server's challenge; a proof is
+// stopped at stopPow, with the counters found so far.
+func TestBrowserProofsSolvedTogether(t *testing.T) {
+	ts := newTestServer(t)
+	ts.intake.PowBits = intake.DefaultPowBits // a file's proof as in production: about 2^20 tries
+	ctx := deskFormTab(t, ts)
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(async () => {
+		const form = document.getElementById("tip");
+		const { startWorker } = await import(form.dataset.worker);
+		window.workers = await Promise.all([0, 1].map(() => startWorker(form.dataset.worker, [form.dataset.hash])));
+	})()`, chromedp.EvalAwaitPromise)); err != nil {
+		t.Fatal(err)
+	}
+	solveTogether := func(t *testing.T, c intake.PowChallenge) []uint64 {
+		t.Helper()
+		counters, err := chromedp.Run(ctx, chromedp.Evaluate[[]uint64](fmt.Sprintf(
+			`window.workers[0].solveTogether(window.workers[1], { token: %q, bits: %d, solutions: %d, urgency: 1 })`,
+			c.Token, c.SolutionBits, c.Solutions), chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return counters
+	}
+	const (
+		start        uint64 = 1e14 // the solver's first counter for an API token (powStart)
+		helperOffset uint64 = 4e14 // HELPER_OFFSET in crypto-worker.js
+	)
+
+	t.Run("AnswersTheServer", func(t *testing.T) {
+		const size = 128 << 20
+		var c intake.PowChallenge
+		path := fmt.Sprintf("/api/v1/pow?desk=%s&size=%d", intake.DefaultDeskSlug, size)
+		if code := apiCall(t, ts, http.MethodGet, path, "", nil, &c); code != http.StatusOK {
+			t.Fatalf("GET %s = %d", path, code)
+		}
+		pow := intake.Pow{Token: c.Token, Counters: solveTogether(t, c)}
+		if code := apiJSON(t, ts, http.MethodPost, "/api/v1/uploads", map[string]any{"desk": intake.DefaultDeskSlug, "size": size, "pow": pow}, nil); code != http.StatusCreated {
+			t.Errorf("upload session opened with the counters %v = %d, want 201", pow.Counters, code)
+		}
+	})
+
+	t.Run("BothWorkersFind", func(t *testing.T) {
+		// 32 counters of 12 bits each: the chance that one worker alone
+		// finds them all, both running, is 2^-31.
+		c := intake.PowChallenge{Token: powToken(41), SolutionBits: 12, Solutions: 32}
+		counters := solveTogether(t, c)
+		var helped int
+		for i, counter := range counters {
+			if zeros := leadingZeros(c.Token, counter); zeros < c.SolutionBits || counter < start || counter >= 1e15 || i > 0 && counter <= counters[i-1] {
+				t.Fatalf("counter %d of %v: %d zero bits, want increasing counters from %d below 10^15 of %d zero bits", i, counters, zeros, start, c.SolutionBits)
+			}
+			if counter >= start+helperOffset {
+				helped++
+			}
+		}
+		if len(counters) != c.Solutions || helped == 0 || helped == len(counters) {
+			t.Errorf("%d counters, %d of them the helper's: want %d from both workers", len(counters), helped, c.Solutions)
+		}
+	})
+
+	t.Run("Stops", func(t *testing.T) {
+		// 2^30 tries for each counter: never found within the test, unless
+		// the proof stops.
+		found, err := chromedp.Run(ctx, chromedp.Evaluate[[]uint64](fmt.Sprintf(`(async () => {
+			const [worker] = window.workers;
+			const job = worker.job(() => {});
+			const solving = worker.call("pow", { token: %q, bits: 30, solutions: 8, job });
+			await new Promise((resolve) => setTimeout(resolve, 300));
+			await worker.call("stopPow", { job });
+			return solving;
+		})()`, powToken(41)), chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(found) >= 8 {
+			t.Errorf("stopped proof found %v", found)
+		}
+	})
 }

@@ -78,7 +78,7 @@ class WorkerClient {
     worker.onmessage = ({ data }) => {
       if (data.progress !== undefined) {
         const report = this.progress.get(data.progress);
-        if (report) report(data.bytes);
+        if (report) report(data.value);
         return;
       }
       const call = this.calls.get(data.id);
@@ -102,8 +102,8 @@ class WorkerClient {
     });
   }
 
-  // job returns a new job id whose progress reports (bytes done) go to
-  // onProgress until end(job).
+  // job returns a new job id whose progress reports (bytes done, or a
+  // proof's counters as they are found) go to onProgress until end(job).
   job(onProgress) {
     const job = this.next++;
     this.progress.set(job, onProgress);
@@ -117,7 +117,46 @@ class WorkerClient {
   terminate() {
     this.worker.terminate();
   }
+
+  // solveTogether solves a proof of work (the pow call's args) in this
+  // worker and in helper at once: this one from the solver's first
+  // counter up, helper from HELPER_OFFSET further up, while it encrypts
+  // nothing (see pow). The first counters found by either, in increasing
+  // order, answer it; then both stop.
+  solveTogether(helper, args) {
+    return new Promise((resolve, reject) => {
+      const found = [];
+      const jobs = [];
+      const stop = () => {
+        for (const [worker, job] of jobs) {
+          worker.end(job);
+          worker.call("stopPow", { job }).catch(() => {});
+        }
+      };
+      const onFound = (counter) => {
+        if (found.length === args.solutions) return;
+        found.push(counter);
+        if (found.length === args.solutions) {
+          stop();
+          resolve(found.sort((a, b) => a - b));
+        }
+      };
+      for (const [worker, more] of [[this, {}], [helper, { offset: HELPER_OFFSET, helping: true }]]) {
+        const job = worker.job(onFound);
+        jobs.push([worker, job]);
+        worker.call("pow", { ...args, ...more, job }).catch((e) => {
+          stop();
+          reject(e);
+        });
+      }
+    });
+  }
 }
+
+// HELPER_OFFSET is how far above the solver's counters the helper of
+// solveTogether starts: beyond any the solver reaches, with the counters
+// of both below 10^15 (solvePow).
+const HELPER_OFFSET = 4e14;
 
 // ---------------------------------------------------------- worker side
 
@@ -159,16 +198,40 @@ const operations = {
   // and goes on only while no more urgent one is being solved. A file's
   // proof chosen while the submission's is solved goes first, since the
   // file's upload waits for it and the submission's is needed last.
-  async pow({ token, bits, solutions, urgency = 0 }) {
-    const solve = { urgency };
+  //
+  // Given a job, the proof reports each counter it finds as the job's
+  // progress, and stops at stopPow(job): the page has the worker that
+  // encrypts help the one that solves (WorkerClient.solveTogether), from offset
+  // counters further up. A helper tries counters only while this worker
+  // encrypts nothing (ahead of an upload, or before the source presses
+  // the button); it waits while the encryption reads and makes
+  // ciphertext.
+  async pow({ token, bits, solutions, urgency = 0, job, offset = 0, helping = false }) {
+    const solve = { urgency, job, stopped: false, halt: null };
+    const halted = new Promise((resolve) => { solve.halt = resolve; });
     solving.add(solve);
+    const busy = () => helping && filling > 0;
     try {
       return await solvePow(token, bits, solutions, async () => {
-        do await yieldToEvents();
-        while (Array.from(solving).some((other) => other.urgency > solve.urgency));
+        do await (busy() ? Promise.race([encryptionIdle(), halted]) : yieldToEvents());
+        while (!solve.stopped && (busy() || Array.from(solving).some((other) => other.urgency > solve.urgency)));
+        return !solve.stopped;
+      }, {
+        offset,
+        onFound: (counter) => { if (job !== undefined) self.postMessage({ progress: job, value: counter }); },
       });
     } finally {
       solving.delete(solve);
+    }
+  },
+
+  // stopPow stops the proof of job (see pow) at its next pause.
+  stopPow({ job }) {
+    for (const solve of solving) {
+      if (solve.job === job) {
+        solve.stopped = true;
+        solve.halt();
+      }
     }
   },
 
@@ -225,7 +288,7 @@ const operations = {
       const done = ended ? plain.size : Math.min(made, plain.size);
       if (ended || done - reported >= PROGRESS_STEP) {
         reported = done;
-        self.postMessage({ progress: job, bytes: done });
+        self.postMessage({ progress: job, value: done });
       }
     }));
   },
@@ -304,7 +367,7 @@ const operations = {
         done += piece.length;
         if (done - reported >= PROGRESS_STEP) {
           reported = done;
-          self.postMessage({ progress: job, bytes: done });
+          self.postMessage({ progress: job, value: done });
         }
         ctl.enqueue(piece);
       },
@@ -378,6 +441,20 @@ function yieldToEvents() {
   });
 }
 
+// filling is how many AheadBuffers are reading, that is encrypting: a
+// proof helping in this worker (pow) waits for none to be. The promise of
+// encryptionIdle resolves when none is.
+let filling = 0;
+let idle = null; // { promise, resolve } while filling
+function encryptionIdle() {
+  if (filling === 0) return Promise.resolve();
+  if (!idle) {
+    idle = {};
+    idle.promise = new Promise((resolve) => { idle.resolve = resolve; });
+  }
+  return idle.promise;
+}
+
 // AheadBuffer reads a stream ahead of its consumer, up to limit bytes,
 // and hands its bytes out in pieces of the sizes asked for. onRead gets
 // the bytes read so far after each read, and whether the stream ended.
@@ -400,6 +477,7 @@ class AheadBuffer {
   async fill() {
     if (this.reading) return;
     this.reading = true;
+    filling++;
     try {
       for (let sinceYield = 0; !this.ended && this.held < this.limit;) {
         if (sinceYield >= YIELD_STEP) {
@@ -422,6 +500,10 @@ class AheadBuffer {
       this.notify();
     } finally {
       this.reading = false;
+      if (--filling === 0 && idle) {
+        idle.resolve();
+        idle = null;
+      }
     }
   }
 

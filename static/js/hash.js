@@ -180,14 +180,21 @@ function rounds(h, w) {
 // state after the blocks before them, which changes once in a million
 // tries: no allocation and no re-hashing of the token, an order of
 // magnitude faster than a new Sha256 per try. Every 2^16 tries it awaits
-// pause(), so that the page can paint and answer input.
-export async function solvePow(token, bits, solutions, pause) {
+// pause(), so that the page can paint and answer input, and stops with
+// the counters found so far if pause resolves to false.
+//
+// A second solver may share a challenge: from offset counters further up
+// (at most 4 * 10^14, so that counters stay below 10^15) it finds others,
+// and the first solutions counters of the two, in increasing order,
+// answer it as well, since the server takes any increasing set. onFound
+// gets each counter as it is found.
+export async function solvePow(token, bits, solutions, pause, { offset = 0, onFound = () => {} } = {}) {
   const found = [];
   const prefix = new TextEncoder().encode(token);
   const h = new Int32Array(8);
   const w = new Int32Array(64);
   let tries = 0;
-  for (let counter = powStart(prefix.length); ;) {
+  for (let counter = powStart(prefix.length) + offset; ;) {
     // A run of counters that differ only in their last digits (at most
     // RUN_DIGITS of them): the message is token, counter, 0x80, zeros
     // and the length in bits, and what comes before the block of those
@@ -215,13 +222,16 @@ export async function solvePow(token, bits, solutions, pause) {
         schedule(tail, off, w);
         rounds(h, w);
       }
-      if (leadingZeroBits(h) >= bits && found.push(counter) === solutions) return found;
+      if (leadingZeroBits(h) >= bits) {
+        onFound(counter);
+        if (found.push(counter) === solutions) return found;
+      }
       // The next counter's digits, as an odometer turns (past the run's
       // end it may turn a fixed digit: the next run lays out its own).
       let i = last;
       while (tail[i] === 0x39) tail[i--] = 0x30;
       tail[i]++;
-      if ((++tries & 0xffff) === 0) await pause();
+      if ((++tries & 0xffff) === 0 && (await pause()) === false) return found;
     }
   }
 }

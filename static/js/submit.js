@@ -97,7 +97,7 @@ function workersAhead() {
         throw failed.reason;
       }
       const workers = results.map((r) => r.value);
-      const proofs = new Proofs(workers[1], form.dataset.desk);
+      const proofs = new Proofs(workers[1], form.dataset.desk, workers[0]);
       proofs.ahead();
       return { workers, proofs };
     });
@@ -121,7 +121,8 @@ function takeWorkers() {
 // first to be needed would wait for all. While the source fills in the
 // form, it solves ahead the ones the form will need (ahead, forFiles): a
 // submission's, a manifest's and one for each file chosen, at the file's
-// size, so that pressing the button starts the upload at once. They take
+// size, so that pressing the button starts the upload at once; a file's
+// with the encrypting worker's help (solveTogether). They take
 // a device seconds (a large file's 2^20 tries are a second here, several
 // on a slow phone); filling in the form takes longer. A challenge asked
 // for ahead says no more than the upload says moments later: the size a
@@ -129,9 +130,10 @@ function takeWorkers() {
 // string). A proof is taken once, and none older than PROOF_FRESH_MS: its
 // token expires half an hour after it was issued.
 class Proofs {
-  constructor(pow, slug) {
+  constructor(pow, slug, helper) {
     this.pow = pow;
     this.slug = slug;
+    this.helper = helper; // the encrypting worker, for files' proofs
     this.kept = []; // solved ahead: { size, proof, at, file }
   }
 
@@ -153,13 +155,13 @@ class Proofs {
   }
 
   keep(size, file) {
-    this.kept.push({ size, proof: this.solve(size), at: Date.now(), file });
+    this.kept.push({ size, proof: this.solve(size, file), at: Date.now(), file });
   }
 
   // take returns a proof for an upload session declared at size bytes
-  // (for the submission itself: undefined): the smallest one kept that
-  // covers it, or a new one.
-  take(size) {
+  // (for the submission itself: undefined), of a file if file: the
+  // smallest one kept that covers it, or a new one.
+  take(size, file) {
     const fresh = Date.now() - PROOF_FRESH_MS;
     this.kept = this.kept.filter((k) => k.at > fresh);
     let best = -1;
@@ -167,12 +169,13 @@ class Proofs {
       const fits = size === undefined ? k.size === undefined : k.size !== undefined && k.size >= size;
       if (fits && (best < 0 || k.size < this.kept[best].size)) best = i;
     }
-    return best >= 0 ? this.kept.splice(best, 1)[0].proof : this.solve(size);
+    return best >= 0 ? this.kept.splice(best, 1)[0].proof : this.solve(size, file);
   }
 
-  // solve returns the promise of a proof for size (see take).
-  solve(size) {
-    const proof = proofOfWork(this.pow, this.slug, size);
+  // solve returns the promise of a proof for size (see take), helped by
+  // the encrypting worker for a file.
+  solve(size, file) {
+    const proof = proofOfWork(this.pow, this.slug, size, file ? this.helper : null);
     proof.catch(() => {}); // counts where it is awaited
     return proof;
   }
@@ -266,7 +269,7 @@ async function send(form) {
     // only the files' hashes, of fixed length, are missing.
     const placeholders = files.map((f) => ({ name: f.name, type: f.type, size: f.size, sha256: "0".repeat(64) }));
     const manifestSize = new TextEncoder().encode(JSON.stringify(newManifest(desk, q, lang, cleaned, placeholders))).length;
-    const filePows = files.map((f) => proofs.take(maxMessageBytes(f.size)));
+    const filePows = files.map((f) => proofs.take(maxMessageBytes(f.size), true));
     const manifestPow = proofs.take(maxMessageBytes(manifestSize));
     const submitPow = proofs.take(undefined);
     // Each file's SHA-256, for the manifest, is taken in the second worker
@@ -391,15 +394,17 @@ async function commit(pow, body, sendMissing) {
 // expensive; the server asks for more bits while the desk is flooded, and
 // for an upload session (size given) one more bit per doubling of the
 // size beyond 8 MiB.
-async function proofOfWork(pow, slug, size) {
+//
+// A file's proof, which its upload waits for, has the encrypting worker
+// helper solve it too (solveTogether, in crypto-worker.js).
+async function proofOfWork(pow, slug, size, helper = null) {
   let path = "/api/v1/pow?desk=" + encodeURIComponent(slug);
   if (size !== undefined) path += "&size=" + size;
   const challenge = await api("GET", path);
   // The worker solves the largest upload's proof first (the submission's,
   // with no size, last): it is the first needed, and the longest.
-  const counters = await pow.call("pow", {
-    token: challenge.token, bits: challenge.solution_bits, solutions: challenge.solutions, urgency: size ?? 0,
-  });
+  const args = { token: challenge.token, bits: challenge.solution_bits, solutions: challenge.solutions, urgency: size ?? 0 };
+  const counters = await (helper ? pow.solveTogether(helper, args) : pow.call("pow", args));
   return { token: challenge.token, counters };
 }
 
