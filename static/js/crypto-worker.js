@@ -201,11 +201,11 @@ const operations = {
   //
   // Given a job, the proof reports each counter it finds as the job's
   // progress, and stops at stopPow(job): the page has the worker that
-  // encrypts help the one that solves (WorkerClient.solveTogether), from offset
-  // counters further up. A helper tries counters only while this worker
-  // encrypts nothing (ahead of an upload, or before the source presses
-  // the button); it waits while the encryption reads and makes
-  // ciphertext.
+  // encrypts help the one that solves (WorkerClient.solveTogether), from
+  // offset counters further up. A helper tries counters only while this
+  // worker encrypts nothing (before the source presses the button, or
+  // once the chunks ahead of the upload are made); it waits while the
+  // encryption reads and makes ciphertext.
   async pow({ token, bits, solutions, urgency = 0, job, offset = 0, helping = false }) {
     const solve = { urgency, job, stopped: false, halt: null };
     const halted = new Promise((resolve) => { solve.halt = resolve; });
